@@ -1,0 +1,105 @@
+"""Naishin: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaign import config, db, errors, i18n, security
+from campaign.access import enforce_login
+from campaign.extensions import csrf, limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app. Migrations are a separate command (``flask init``), never run here."""
+    app = Flask(
+        __name__,
+        instance_path=config.instance_path_from_env(str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(config.settings(instance))
+    app.config.update(overrides or {})
+    app.config["SECRET_KEY"] = (
+        config.check_secret_key(app.config["SECRET_KEY"])
+        if app.config.get("SECRET_KEY")
+        else config.load_secret_key(instance)
+    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.session_interface = security.SessionInterface()
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    app.context_processor(_template_helpers)
+    app.before_request(_load_user)
+    app.before_request(enforce_login)
+    app.after_request(_finish_request)
+    app.after_request(security.add_headers)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _load_user() -> None:
+    """Resume the staff session named by the cookie, if any."""
+    from flask import current_app, request
+
+    from campaign.auth.services import Timeouts, resume_session
+
+    g.user = None
+    token = session.get("sid")
+    if token is None or request.endpoint == "static":
+        return
+    timeouts = Timeouts(current_app.config["IDLE_TIMEOUT"], current_app.config["ABSOLUTE_TIMEOUT"])
+    g.user = resume_session(db.session(), token, timeouts)
+    if g.user is None:
+        session.clear()
+        g.session_expired = True
+
+
+def _template_helpers() -> dict:
+    from flask_babel import get_locale
+
+    from campaign.accounts.forms import ROLE_LABELS
+    from campaign.accounts.services import can_manage
+
+    return {
+        "current_locale": str(get_locale() or "ja"),
+        "role_label": ROLE_LABELS.get,
+        "can_manage": can_manage,
+    }
+
+
+def _finish_request(response):
+    db.finish(response.status_code)
+    return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from campaign.accounts.views import bp as accounts_bp
+    from campaign.audit.views import bp as audit_bp
+    from campaign.auth.views import bp as auth_bp
+    from campaign.main.views import bp as main_bp
+    from campaign.org.views import bp as org_bp
+
+    for blueprint in (main_bp, auth_bp, accounts_bp, org_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from campaign import cli
+
+    cli.init_app(app)

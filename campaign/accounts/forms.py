@@ -1,0 +1,56 @@
+"""Forms for inviting and changing staff accounts."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from campaign.auth.models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.HQ: _l("Headquarters"),
+    Role.OFFICER: _l("Branch officer"),
+}
+
+
+def _coerce_branch(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class _RoleFields(FlaskForm):
+    role = SelectField(
+        _l("Role"),
+        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        coerce=Role,
+        validators=[DataRequired()],
+    )
+    branch_id = SelectField(
+        _l("Branch (officers only)"), coerce=_coerce_branch, validators=[Optional()]
+    )
+
+    def set_branches(self, branches) -> None:
+        """Offer the existing branches, and "none" for headquarters roles."""
+        self.branch_id.choices = [("", _l("None (headquarters)"))] + [
+            (b.id, f"{b.prefecture.name_ja} {b.name}") for b in branches
+        ]
+
+
+class InviteForm(_RoleFields):
+    """Who is being invited, and in which role."""
+
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+
+
+class EditForm(_RoleFields):
+    """A change of role, branch or status, with the reason for the audit log."""
+
+    active = BooleanField(_l("Account active"))
+    reason = StringField(_l("Reason for the change"), validators=[DataRequired(), Length(max=500)])
+
+
+class ResetForm(FlaskForm):
+    """Clearing a person's password and authenticator (lost phone and codes)."""
+
+    reason = StringField(_l("Reason for the reset"), validators=[DataRequired(), Length(max=500)])

@@ -1,0 +1,75 @@
+"""Browsing the audit log, for headquarters and administrators."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from campaign import db
+from campaign.access import hq_required
+from campaign.audit.models import AuditEntry
+from campaign.auth.models import User
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+PAGE_SIZE = 50
+JST = ZoneInfo("Asia/Tokyo")  # the union works in Japan time; the log stores UTC
+
+
+class FilterForm(FlaskForm):
+    """Filters read from the query string (a GET form carries no state to protect)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), validators=[Optional()])
+    actor = StringField(_l("Actor (email)"), validators=[Optional(), Length(max=254)])
+    object_kind = StringField(_l("Kind of record"), validators=[Optional(), Length(max=32)])
+    branch_id = IntegerField(_l("Branch number"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+
+
+def _filtered(form: FilterForm):
+    stmt = select(AuditEntry, User.email).outerjoin(User, User.id == AuditEntry.actor_id)
+    if form.action.data:
+        stmt = stmt.where(AuditEntry.action == form.action.data)
+    if form.actor.data:
+        stmt = stmt.where(User.email == form.actor.data.strip().lower())
+    if form.object_kind.data:
+        stmt = stmt.where(AuditEntry.object_kind == form.object_kind.data.strip())
+    if form.branch_id.data is not None:
+        stmt = stmt.where(AuditEntry.branch_id == form.branch_id.data)
+    if form.since.data:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(form.since.data, time(), JST))
+    if form.until.data:
+        end = datetime.combine(form.until.data + timedelta(days=1), time(), JST)
+        stmt = stmt.where(AuditEntry.at < end)
+    return stmt
+
+
+@bp.get("/")
+@hq_required
+def index():
+    """The newest entries first, fifty to a page, with filters."""
+    session = db.session()
+    form = FilterForm(request.args)
+    actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    form.action.choices = [("", _l("All actions"))] + [(a, a) for a in actions]
+    valid = form.validate()
+    stmt = _filtered(form) if valid else _filtered(FilterForm(formdata=None))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = session.execute(
+        stmt.order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template(
+        "audit/index.html", form=form, rows=rows, page=page, pages=pages, total=total, tz=JST
+    ), (200 if valid else 400)

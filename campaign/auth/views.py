@@ -1,0 +1,131 @@
+"""Login, logout and account setup from an invitation link."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from segno import make_qr
+
+from campaign import db
+from campaign.access import current_user, public
+from campaign.auth import credentials, services
+from campaign.auth.forms import LoginForm, SetupForm
+from campaign.extensions import limiter
+from campaign.main.views import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    """Throttle key for the account being tried (hashed, so the store holds no address)."""
+    email = services.normalise_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _login_failed(_response) -> bool:
+    """Only refused attempts count against the throttles."""
+    return bool(g.get("login_failed"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_CLIENT"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-client",
+)
+def login():
+    """Password and second factor; one message for every kind of failure."""
+    if g.user is not None:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                db.session(), form.email.data, form.password.data, form.code.data
+            )
+        except services.LoginFailed:
+            g.login_failed = True
+        else:
+            target = safe_next(request.args.get("next"), url_for("main.home"))
+            session.clear()  # a new session, and a new CSRF token, at every login
+            session["sid"] = services.open_session(db.session(), user)
+            return redirect(target)
+    elif request.method == "POST":
+        g.login_failed = True
+    status = 200
+    if request.method == "POST":
+        status = 401
+        flash(_("The login details were not accepted. Check them and try again."), "error")
+    expired = g.get("session_expired") or request.args.get("expired")
+    return render_template("auth/login.html", form=form, expired=expired), status
+
+
+@bp.post("/logout")
+def logout():
+    """End the session on the server, then forget the cookie."""
+    services.close_session(db.session(), session.get("sid", ""))
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per 15 minutes", methods=["POST"])
+def setup(token: str):
+    """Take up an invitation: choose a password, enrol the authenticator, get recovery codes."""
+    try:
+        user = services.invited_user(db.session(), token)
+    except services.InvitationInvalid:
+        return render_template("auth/setup_invalid.html"), 404
+    secret = services.pending_secret(user)
+    form = SetupForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = services.complete_setup(db.session(), user, form.password.data, form.code.data)
+        except services.SetupRejected:
+            form.code.errors.append(_("The code did not match. Check the app's clock and retry."))
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
+    if request.method == "POST":
+        status = 400
+    uri = credentials.provisioning_uri(secret, user.email)
+    qr_svg = make_qr(uri, error="m").svg_inline(scale=4, title=_("QR code for the authenticator"))
+    return render_template(
+        "auth/setup.html", form=form, user=user, secret=secret, uri=uri, qr_svg=qr_svg
+    ), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """Your own account: role, branch, recovery codes left; issue new recovery codes."""
+    user = current_user()
+    form = FlaskForm()
+    if form.validate_on_submit():
+        codes = services.renew_recovery_codes(db.session(), user)
+        return render_template("auth/recovery_codes.html", codes=codes, first_time=False)
+    left = services.recovery_codes_left(db.session(), user)
+    return render_template("auth/account.html", user=user, form=form, codes_left=left)

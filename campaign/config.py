@@ -1,0 +1,109 @@
+"""Settings read from the environment, and the secret key.
+
+Every setting has a safe default so that a newcomer needs nothing but the quick start; the
+secret key is never given a default in code: it comes from ``NAISHIN_SECRET_KEY`` or is
+generated once into the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+# Keys that appear in tutorials and documentation. A deployment that copied one is refused.
+KNOWN_KEYS = frozenset(
+    {
+        "dev",
+        "development",
+        "secret",
+        "secret-key",
+        "changeme",
+        "change-me",
+        "please-change-me",
+        "your-secret-key",
+        "super-secret-key",
+        "test",
+        "testing",
+        '_5#y2L"F4Q8z\\n\\xec]/',
+        '_5#y2L"F4Q8z\n\xec]/',
+        "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
+    }
+)
+MIN_KEY_LENGTH = 32
+
+# RFC 9106's second recommended option for Argon2id: 3 passes over 64 MiB, 4 lanes.
+ARGON2_PRODUCTION = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
+# Only the test suite may use these: they make a hash take well under a millisecond.
+ARGON2_TESTING = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+class WeakSecretKey(RuntimeError):
+    """Raised at start-up when the configured secret key is short or publicly known."""
+
+
+def instance_path_from_env(default: str) -> str:
+    """Return the instance folder: ``NAISHIN_INSTANCE_PATH`` or Flask's default."""
+    return os.environ.get("NAISHIN_INSTANCE_PATH") or default
+
+
+def check_secret_key(key: str) -> str:
+    """Refuse a secret key that is too short or that anyone could know."""
+    if key.strip() in KNOWN_KEYS or key in KNOWN_KEYS:
+        raise WeakSecretKey("The secret key is a well-known example value; generate a new one.")
+    if len(key) < MIN_KEY_LENGTH:
+        raise WeakSecretKey(f"The secret key must be at least {MIN_KEY_LENGTH} characters long.")
+    return key
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Read the key from the environment, or from (creating if needed) ``instance/secret_key``.
+
+    The generated file is created with mode 0600 so that only the service account can read it.
+    """
+    from_env = os.environ.get("NAISHIN_SECRET_KEY")
+    if from_env is not None:
+        return check_secret_key(from_env)
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return check_secret_key(path.read_text().strip())
+
+
+def _minutes(name: str, default: int) -> timedelta:
+    return timedelta(minutes=int(os.environ.get(name, default)))
+
+
+def settings(instance_path: Path) -> dict:
+    """Build the Flask configuration mapping from the environment."""
+    https = os.environ.get("NAISHIN_HTTPS", "0") == "1"
+    database_url = os.environ.get("NAISHIN_DATABASE_URL") or (
+        f"sqlite:///{instance_path / 'naishin.sqlite3'}"
+    )
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("NAISHIN_REDIS_URL") or None,
+        "IDLE_TIMEOUT": _minutes("NAISHIN_IDLE_TIMEOUT_MINUTES", 30),
+        "ABSOLUTE_TIMEOUT": _minutes("NAISHIN_ABSOLUTE_TIMEOUT_MINUTES", 12 * 60),
+        "INVITATION_LIFETIME": timedelta(hours=72),
+        "ARGON2": dict(ARGON2_PRODUCTION),
+        # Login throttling: failed attempts allowed per account and per client.
+        "LOGIN_LIMIT_ACCOUNT": os.environ.get("NAISHIN_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_CLIENT": os.environ.get("NAISHIN_LOGIN_LIMIT_CLIENT", "30 per 15 minutes"),
+        # How many reverse proxies set X-Forwarded-For/-Proto in front of the app.
+        "PROXY_COUNT": int(os.environ.get("NAISHIN_PROXY_COUNT", "0")),
+        "SESSION_COOKIE_NAME": "naishin_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        "LANGUAGES": ("ja", "en"),
+    }

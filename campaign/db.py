@@ -1,0 +1,125 @@
+"""The database: declarative base, engine set-up, and one session per request.
+
+Services take the session and only flush; the request commits once when it ends well and
+rolls back otherwise (see ``_finish``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every model; constraint names are stable across databases."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always returned with ``tzinfo=UTC``.
+
+    SQLite has no time zones, so every value is normalised to naive UTC on the way in.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def make_engine(url: str, **options) -> Engine:
+    """Create an engine with the settings each supported database needs."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15}, **options)
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, secure delete; transactions take the write lock.
+
+    ``BEGIN IMMEDIATE`` is what Rails and Django's SQLite back ends recommend for web apps: a
+    deferred transaction that reads and then writes fails with SQLITE_BUSY (without waiting)
+    when another connection wrote in between, whereas an immediate one waits its turn. Readers
+    are never blocked under WAL.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "busy_timeout=15000",
+            "synchronous=NORMAL",
+            "secure_delete=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask) -> None:
+    """Bind an engine and a session factory to the app; close the session after each request."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["naishin.engine"] = engine
+    app.extensions["naishin.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close)
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["naishin.engine"]
+
+
+def session() -> Session:
+    """The session of the current request (or app context), opened on first use."""
+    if "db" not in g:
+        g.db = current_app.extensions["naishin.sessionmaker"]()
+    return g.db
+
+
+def finish(status_code: int) -> None:
+    """Commit what the request did unless it failed on the server side."""
+    db = g.get("db")
+    if db is None:
+        return
+    if status_code < 500:
+        db.commit()
+    else:
+        db.rollback()
+
+
+def _close(_exc: BaseException | None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.rollback()
+        db.close()

@@ -1,0 +1,104 @@
+"""Demo data so that a newcomer can log in and look around: ``flask --app wsgi demo``.
+
+Running it again keeps the data and prints fresh passwords and recovery codes, because only
+their hashes are stored. Demo accounts live under the reserved ``.invalid`` domain.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+import pyotp
+from sqlalchemy import select
+
+from campaign import clock, db
+from campaign.auth import credentials
+from campaign.auth.models import Role, User
+from campaign.auth.services import replace_recovery_codes
+from campaign.org import services as org
+from campaign.org.models import Branch
+
+DOMAIN = "demo.naishin.invalid"
+BRANCHES = [
+    ("tokyo-minato", "港区職員支部", "13", "港区役所本庁舎 地下1階 組合事務室 / 内線 1234"),
+    ("shiga-otsu", "大津市職員支部", "25", "大津市役所 別館2階 組合事務室 / 内線 210"),
+    ("chiba-kyosai", "千葉県職員支部", "12", "千葉県庁 中庁舎1階 / 内線 3301"),
+    ("kochi-city", "高知市職員支部", "39", "高知市役所 5階 組合事務室 / 内線 550"),
+]
+ACCOUNTS = [
+    ("admin", "管理者 デモ", Role.ADMIN, None),
+    ("hq", "本部 太郎", Role.HQ, None),
+    ("officer.tokyo", "港区 花子", Role.OFFICER, "tokyo-minato"),
+    ("officer.shiga", "大津 一郎", Role.OFFICER, "shiga-otsu"),
+]
+
+
+def _password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(4))  # 27 characters, easy to type
+
+
+def load(session) -> list[tuple[User, str, list[str]]]:
+    """Create (or refresh) the demo branches and accounts; return their fresh credentials."""
+    org.load_prefectures(session)
+    branches = {}
+    for code, name, prefecture, contact in BRANCHES:
+        branch = session.scalar(select(Branch).where(Branch.code == code))
+        if branch is None:
+            branch = org.create_branch(
+                session, code=code, name=name, prefecture_code=prefecture, contact=contact
+            )
+        branches[code] = branch
+    logins = []
+    for local, name, role, branch_code in ACCOUNTS:
+        email = f"{local}@{DOMAIN}"
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email,
+                display_name=name,
+                role=role,
+                branch_id=branches[branch_code].id if branch_code else None,
+                totp_secret=credentials.new_totp_secret(),
+            )
+            session.add(user)
+        password = _password()
+        user.password_hash = credentials.hash_password(password)
+        session.flush()
+        logins.append((user, password, replace_recovery_codes(session, user)))
+    return logins
+
+
+@click.group("demo", invoke_without_command=True)
+@click.pass_context
+def demo_cli(ctx: click.Context) -> None:
+    """Load demo data and print the demo logins."""
+    if ctx.invoked_subcommand is not None:
+        return
+    session = db.session()
+    logins = load(session)
+    session.commit()
+    click.echo("Demo data ready. Logins (passwords are new on every run):")
+    for user, password, codes in logins:
+        click.echo("")
+        click.echo(f"  {user.email}  [{user.role.value}]")
+        click.echo(f"    password:       {password}")
+        click.echo(
+            f"    authenticator:  {credentials.provisioning_uri(user.totp_secret, user.email)}"
+        )
+        click.echo(f"    recovery codes: {', '.join(codes[:3])} (and {len(codes) - 3} more)")
+    click.echo("")
+    click.echo("The current authenticator code of a demo account, for a quick look around:")
+    click.echo(f"  .venv/bin/flask --app wsgi demo code admin@{DOMAIN}")
+
+
+@demo_cli.command("code")
+@click.argument("email")
+def code_command(email: str) -> None:
+    """Print the current TOTP code of a demo account (demo accounts only)."""
+    if not email.endswith("@" + DOMAIN):
+        raise click.BadParameter("only demo accounts", param_hint="EMAIL")
+    user = db.session().scalar(select(User).where(User.email == email.lower()))
+    if user is None or user.totp_secret is None:
+        raise click.BadParameter("no such demo account", param_hint="EMAIL")
+    click.echo(pyotp.TOTP(user.totp_secret).at(clock.now()))

@@ -1,0 +1,62 @@
+"""Error pages: every failure gets a clear message in the visitor's language, never a trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: _l("The request could not be understood. Please check what you entered and try again."),
+    401: _l("Please log in to continue."),
+    403: _l("Your role does not allow this action."),
+    404: _l("The page you asked for does not exist, or you may not see it."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("What you sent is too large."),
+    429: _l("Too many attempts. Please wait a while before trying again."),
+    500: _l("Something went wrong on our side. Nothing you saved has been lost."),
+}
+TITLES = {
+    400: _l("Bad request"),
+    401: _l("Login required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    413: _l("Too large"),
+    429: _l("Too many attempts"),
+    500: _l("Server error"),
+}
+
+
+def _render(code: int, message=None):
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=TITLES.get(code, TITLES[500]),
+            message=message or MESSAGES.get(code, MESSAGES[500]),
+        ),
+        code,
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register one handler for HTTP errors, one for CSRF failures and one for crashes."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _render(
+            400, _l("The form has expired or was not sent from this site. Please try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code)
+
+    @app.errorhandler(Exception)
+    def crash(error: Exception):
+        app.logger.exception("unhandled error")
+        return _render(500)

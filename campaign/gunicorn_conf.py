@@ -1,0 +1,26 @@
+"""Gunicorn settings.
+
+With Redis configured, login throttles are shared, so several worker processes are safe. Without
+it the throttle counters live in memory, which is only correct inside one process: then a single
+worker serves every request on several threads.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("NAISHIN_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+threads = int(os.environ.get("NAISHIN_THREADS", "8"))
+workers = (
+    int(os.environ.get("NAISHIN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+    if os.environ.get("NAISHIN_REDIS_URL")
+    else 1
+)
+# The access log names neither the client (no address) nor the query string: %(U)s is the path
+# alone. Survey respondents and petition signers must leave no trace (SECURITY.md promise 1).
+accesslog = "-"
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("NAISHIN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+timeout = 60
+graceful_timeout = 30

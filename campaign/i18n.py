@@ -1,0 +1,51 @@
+"""Languages: Japanese first, English complete; the catalogs compile themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LANG_COOKIE = "naishin_lang"
+
+
+def select_locale() -> str:
+    """The language chosen with the switch, else the browser's preference, else Japanese."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def compile_catalogs(target: Path) -> Path:
+    """Compile every ``.po`` under translations/ into ``target`` when it is newer than its ``.mo``.
+
+    Compiling into the instance folder keeps the source tree read-only in production and spares
+    a newcomer the manual ``pybabel compile`` step.
+    """
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
+        relative = po_path.relative_to(TRANSLATIONS).with_suffix(".mo")
+        mo_path = target / relative
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as handle:
+            write_mo(handle, catalog)
+        tmp.replace(mo_path)  # atomic, so concurrent workers never read half a file
+    return target
+
+
+def init_app(app: Flask) -> None:
+    """Compile the catalogs for this instance and point Flask-Babel at them."""
+    from campaign.extensions import babel
+
+    compiled = compile_catalogs(Path(app.instance_path) / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    babel.init_app(app, locale_selector=select_locale)

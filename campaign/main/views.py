@@ -1,0 +1,58 @@
+"""The staff home page, the language switch and a health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+from sqlalchemy import text
+
+from campaign import db
+from campaign.access import current_user, public
+from campaign.i18n import LANG_COOKIE
+
+bp = Blueprint("main", __name__)
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only local paths are followed after a switch or a login: no open redirect."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target:
+        return fallback
+    return target
+
+
+@bp.get("/")
+def home():
+    """What a logged-in staff member sees first: the sections their role opens."""
+    return render_template("main/home.html", user=current_user())
+
+
+@bp.get("/lang/<code>")
+@public
+def switch_language(code: str):
+    """Remember the chosen language for a year and go back to the page the person was on."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = make_response(redirect(safe_next(request.args.get("next"))))
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Strict",
+        secure=current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure,
+    )
+    return response
+
+
+@bp.get("/health")
+@public
+def health():
+    """For the load balancer: answers 200 when the database answers."""
+    db.session().execute(text("SELECT 1"))
+    return {"status": "ok"}

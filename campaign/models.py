@@ -1,0 +1,17 @@
+"""Every model, imported in one place so that Alembic and the tests see the whole schema."""
+
+from campaign.audit.models import AuditEntry
+from campaign.auth.models import RecoveryCode, Role, StaffSession, User
+from campaign.db import Base
+from campaign.org.models import Branch, Prefecture
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Branch",
+    "Prefecture",
+    "RecoveryCode",
+    "Role",
+    "StaffSession",
+    "User",
+]

@@ -1,0 +1,61 @@
+"""HTTP security: response headers and the session cookie (SECURITY.md promise 8)."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+
+from campaign.access import is_public_endpoint
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed cookie session, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when configured, or when this request arrived over HTTPS."""
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def add_headers(response: Response) -> Response:
+    """``after_request`` hook: the same protective headers on every response.
+
+    Private pages are never stored by the browser or a proxy. Public pages may opt into caching
+    by setting their own ``Cache-Control``; static files keep Flask's.
+    """
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    is_static = request.endpoint == "static"
+    if not is_static and not (
+        is_public_endpoint(request.endpoint) and "Cache-Control" in response.headers
+    ):
+        response.headers["Cache-Control"] = "no-store"
+    if not is_static:
+        response.vary.add("Cookie")
+    return response

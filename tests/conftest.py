@@ -1,0 +1,217 @@
+"""Shared fixtures: a fresh database per test, an app, a client, a movable clock, logins.
+
+The suite runs on SQLite by default and on PostgreSQL when ``NAISHIN_DATABASE_URL`` names one.
+SQLite tests each get a copy of a migrated template file; PostgreSQL tests share one migrated
+schema whose tables are emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyotp
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import Session
+
+from campaign import create_app, migrate
+from campaign.config import ARGON2_TESTING
+from campaign.db import make_engine
+from campaign.extensions import limiter
+from campaign.models import Base
+from campaign.org.services import load_prefectures
+from tests import factories
+
+PG_URL = os.environ.get("NAISHIN_DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+KEEP_TABLES = {"prefectures", "alembic_version"}
+
+
+class FakeClock:
+    """A clock the tests move by hand; starts at the real time."""
+
+    def __init__(self) -> None:
+        self.current = datetime.now(UTC).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        """What campaign.clock.now returns during the test."""
+        return self.current
+
+    def advance(self, **delta) -> None:
+        """Move time forward, e.g. ``advance(minutes=31)``."""
+        self.current += timedelta(**delta)
+
+
+class EnglishClient(FlaskClient):
+    """A test client whose browser prefers English, so assertions read like the source.
+
+    Japanese, the default, has tests of its own (tests/main/test_i18n.py).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def _seed(url: str) -> None:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_prefectures(session)
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """Migrate once per run: a template SQLite file, or the PostgreSQL schema."""
+    if ON_POSTGRES:
+        engine = make_engine(PG_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate.upgrade(PG_URL)
+        _seed(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    _seed(url)
+    return str(path)
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path) -> str:
+    """A database for one test: a copy of the template, or the emptied PostgreSQL schema."""
+    if not ON_POSTGRES:
+        target = tmp_path / "naishin.sqlite3"
+        shutil.copyfile(database_template, target)
+        yield f"sqlite:///{target}"
+        return
+    yield PG_URL
+    engine = make_engine(PG_URL)
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    """Replace the platform's clock with one the test controls."""
+    fake = FakeClock()
+    monkeypatch.setattr("campaign.clock.now", fake.now)
+    return fake
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch, clock):
+    """The app on a fresh database, with cheap Argon2 parameters and its own instance folder."""
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("NAISHIN_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("NAISHIN_SECRET_KEY", raising=False)
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "ARGON2": dict(ARGON2_TESTING),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": "naishin.test",
+        }
+    )
+    application.test_client_class = EnglishClient
+    limiter.reset()
+    yield application
+    application.extensions["naishin.engine"].dispose()
+
+
+@pytest.fixture
+def session(app, database_url):
+    """A session of the test's own, for arranging and checking data.
+
+    It is not the request's session and pushes no app context (requests would share it). On
+    SQLite it uses the driver's default transactions, in which a SELECT holds neither a lock
+    nor a snapshot, so the test always reads what the requests committed and never blocks them.
+    """
+    if ON_POSTGRES:
+        engine = make_engine(database_url)
+    else:
+        engine = create_engine(database_url)
+        event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA foreign_keys=ON"))
+    with Session(engine) as test_session:
+        yield test_session
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """The ``flask`` command runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app, session):
+    """Factories bound to the test's session: ``make.branch()``, ``make.user(role=...)``."""
+    return factories.Factory(app, session)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """Fetch a page and return the CSRF token of its first form."""
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def current_code(secret: str, clock: FakeClock) -> str:
+    """The authenticator code for the fake clock's current time."""
+    return pyotp.TOTP(secret).at(clock.now())
+
+
+class Auth:
+    """Logs staff members in and out through the real login form."""
+
+    def __init__(self, client, clock: FakeClock) -> None:
+        self.client, self.clock = client, clock
+
+    def login(self, user, password: str = factories.PASSWORD, code: str | None = None):
+        """Post the login form; a fresh TOTP time step is used unless a code is given."""
+        if code is None:
+            self.clock.advance(seconds=30)
+            code = current_code(user.totp_secret, self.clock)
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login",
+            data={"email": user.email, "password": password, "code": code, "csrf_token": token},
+        )
+
+    def logout(self):
+        """Post the logout form from the home page."""
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client, clock) -> Auth:
+    """Log in as a given user: ``auth.login(user)``."""
+    return Auth(client, clock)
+
+
+@pytest.fixture
+def instance_path(app) -> Path:
+    """The test app's instance folder."""
+    return Path(app.instance_path)
