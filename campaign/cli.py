@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from campaign import db, migrate
@@ -21,6 +21,7 @@ audit_cli = AppGroup("audit", help="Check the audit log.")
 
 
 @click.command("init")
+@with_appcontext
 def init_command() -> None:
     """Apply the database migrations and load the reference data (prefectures)."""
     migrate.upgrade(current_app.config["DATABASE_URL"])

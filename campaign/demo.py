@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 import click
+from flask.cli import with_appcontext
 import pyotp
 from sqlalchemy import select
 
@@ -71,6 +72,7 @@ def load(session) -> list[tuple[User, str, list[str]]]:
 
 @click.group("demo", invoke_without_command=True)
 @click.pass_context
+@with_appcontext
 def demo_cli(ctx: click.Context) -> None:
     """Load demo data and print the demo logins."""
     if ctx.invoked_subcommand is not None:
@@ -94,6 +96,7 @@ def demo_cli(ctx: click.Context) -> None:
 
 @demo_cli.command("code")
 @click.argument("email")
+@with_appcontext
 def code_command(email: str) -> None:
     """Print the current TOTP code of a demo account (demo accounts only)."""
     if not email.endswith("@" + DOMAIN):

@@ -41,8 +41,9 @@ def fill_english(po_path: Path) -> int:
         catalog = read_po(handle, locale="en")
     filled = 0
     for message in catalog:
-        if message.id and not message.string:
-            message.string = message.id
+        plural = isinstance(message.id, tuple)
+        if message.id and not (all(message.string) if plural else message.string):
+            message.string = message.id  # singular and plural forms alike
             filled += 1
         if message.id and message.fuzzy:
             message.flags.discard("fuzzy")

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from campaign.auth.models import Role
@@ -21,7 +22,7 @@ def _coerce_branch(value):
 class _RoleFields(FlaskForm):
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
         coerce=Role,
         validators=[DataRequired()],
     )
@@ -31,8 +32,8 @@ class _RoleFields(FlaskForm):
 
     def set_branches(self, branches) -> None:
         """Offer the existing branches, and "none" for headquarters roles."""
-        self.branch_id.choices = [("", _l("None (headquarters)"))] + [
-            (b.id, f"{b.prefecture.name_ja} {b.name}") for b in branches
+        self.branch_id.choices = [SelectChoice("", _l("None (headquarters)"))] + [
+            SelectChoice(b.id, f"{b.prefecture.name_ja} {b.name}") for b in branches
         ]
 
 

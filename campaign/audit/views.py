@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from campaign import db
@@ -61,7 +62,7 @@ def index():
     session = db.session()
     form = FilterForm(request.args)
     actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
-    form.action.choices = [("", _l("All actions"))] + [(a, a) for a in actions]
+    form.action.choices = [SelectChoice("", _l("All actions"))] + [SelectChoice(a) for a in actions]
     valid = form.validate()
     stmt = _filtered(form) if valid else _filtered(FilterForm(formdata=None))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from campaign import db
 from campaign.access import current_user, get_in_scope, hq_required
@@ -30,7 +31,7 @@ def create():
     form = BranchForm()
     locale = str(get_locale())
     form.prefecture_code.choices = [
-        (p.code, p.name(locale)) for p in services.prefectures(db.session())
+        SelectChoice(p.code, p.name(locale)) for p in services.prefectures(db.session())
     ]
     if form.validate_on_submit():
         try:

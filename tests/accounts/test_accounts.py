@@ -1,0 +1,121 @@
+"""Managing staff accounts: who may invite whom, role changes, resets."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from campaign.audit.models import AuditEntry
+from campaign.auth.models import Role, StaffSession, User
+from tests.conftest import csrf_token
+
+
+def _post(client, url, **data):
+    data["csrf_token"] = csrf_token(client, url if not url.endswith("/reset") else url[:-6])
+    return client.post(url, data=data)
+
+
+def test_officer_may_not_manage_accounts(client, auth, make):
+    officer = make.user()
+    auth.login(officer)
+    assert client.get("/accounts/").status_code == 403
+    assert client.get("/accounts/new").status_code == 403
+
+
+def test_hq_lists_accounts(client, auth, make):
+    officer = make.user()
+    auth.login(make.user(role=Role.HQ))
+    page = client.get("/accounts/").get_data(as_text=True)
+    assert officer.email in page
+
+
+def test_an_officer_needs_a_branch(client, auth, make, session):
+    auth.login(make.user(role=Role.HQ))
+    response = _post(client, "/accounts/new", display_name="X", email="x@example.org",
+                     role="officer", branch_id="")
+    assert response.status_code == 400
+    assert "A branch officer must belong to a branch." in response.get_data(as_text=True)
+    assert session.scalar(select(User).where(User.email == "x@example.org")) is None
+
+
+def test_hq_cannot_create_an_admin(client, auth, make, session):
+    auth.login(make.user(role=Role.HQ))
+    response = _post(client, "/accounts/new", display_name="X", email="x@example.org",
+                     role="admin", branch_id="")
+    assert response.status_code == 400
+    assert "Only an administrator" in response.get_data(as_text=True)
+
+
+def test_a_duplicate_email_is_refused(client, auth, make):
+    existing = make.user()
+    auth.login(make.user(role=Role.ADMIN))
+    response = _post(client, "/accounts/new", display_name="X", email=existing.email.upper(),
+                     role="hq", branch_id="")
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_a_bad_email_is_a_clear_4xx(client, auth, make):
+    auth.login(make.user(role=Role.ADMIN))
+    response = _post(client, "/accounts/new", display_name="X", email="not an address",
+                     role="hq", branch_id="")
+    assert response.status_code == 400
+    assert "Invalid email address." in response.get_data(as_text=True)
+
+
+def test_role_change_is_audited_with_its_reason_and_logs_the_person_out(
+    app, client, auth, make, session
+):
+    officer = make.user()
+    other = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(other, auth.clock).login(officer)
+    assert other.get("/").status_code == 200
+
+    auth.login(make.user(role=Role.ADMIN))
+    response = _post(client, f"/accounts/{officer.id}", role="hq", branch_id="", active="y",
+                     reason="本部書記長に就任")
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(User, officer.id).role == Role.HQ
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "account.role_changed"))
+    assert entry.reason == "本部書記長に就任" and entry.object_id == str(officer.id)
+    assert session.scalar(select(StaffSession).where(StaffSession.user_id == officer.id)) is None
+    assert other.get("/").status_code == 302
+
+
+def test_a_change_needs_a_reason(client, auth, make):
+    officer = make.user()
+    auth.login(make.user(role=Role.ADMIN))
+    response = _post(client, f"/accounts/{officer.id}", role="hq", branch_id="", active="y",
+                     reason="")
+    assert response.status_code == 400
+
+
+def test_hq_cannot_open_an_admin_account(client, auth, make):
+    admin = make.user(role=Role.ADMIN)
+    auth.login(make.user(role=Role.HQ))
+    assert client.get(f"/accounts/{admin.id}").status_code == 404
+
+
+def test_nobody_demotes_themselves(client, auth, make):
+    admin = make.user(role=Role.ADMIN)
+    auth.login(admin)
+    response = _post(client, f"/accounts/{admin.id}", role="hq", branch_id="", active="y",
+                     reason="test")
+    assert response.status_code == 400
+    assert "cannot change your own role" in response.get_data(as_text=True)
+
+
+def test_reset_clears_the_second_factor_and_issues_a_new_link(client, auth, make, session):
+    officer = make.user()
+    auth.login(make.user(role=Role.ADMIN))
+    token = csrf_token(client, f"/accounts/{officer.id}")
+    response = client.post(f"/accounts/{officer.id}/reset",
+                           data={"reason": "端末紛失", "csrf_token": token})
+    assert response.status_code == 200
+    assert "/setup/" in response.get_data(as_text=True)
+    session.expire_all()
+    user = session.get(User, officer.id)
+    assert user.totp_secret is None and user.password_hash is None
+    assert session.scalar(select(AuditEntry.reason).where(AuditEntry.action == "account.reset")) == "端末紛失"

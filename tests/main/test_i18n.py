@@ -1,0 +1,89 @@
+"""Japanese by default, English complete, a remembered switch, complete catalogs."""
+
+from __future__ import annotations
+
+import re
+
+from babel.messages.pofile import read_po
+
+from campaign.i18n import TRANSLATIONS
+from campaign.translate import extract
+
+
+def test_japanese_is_the_default(app):
+    page = app.test_client().get("/login", headers={"Accept-Language": ""})
+    html = page.get_data(as_text=True)
+    assert '<html lang="ja">' in html
+    assert "ログイン" in html
+
+
+def test_accept_language_is_honoured(app):
+    page = app.test_client().get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in page.get_data(as_text=True)
+
+
+def test_the_switch_is_remembered_and_stays_on_the_page(app):
+    client = app.test_client()
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    response = client.get("/lang/en?next=/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "Staff login" in client.get("/login").get_data(as_text=True)
+    client.get("/lang/ja?next=/login")
+    assert "役職員ログイン" in client.get("/login", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+
+
+def test_the_switch_does_not_redirect_elsewhere(client):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get("/lang/en", query_string={"next": target})
+        assert response.headers["Location"] == "/"
+
+
+def test_an_unknown_language_is_404(client):
+    assert client.get("/lang/xx").status_code == 404
+
+
+def test_the_switch_is_on_every_page(client, auth, make):
+    auth.login(make.user())
+    for url in ("/", "/login", "/branches/", "/account", "/no-such-page"):
+        html = client.get(url, follow_redirects=True).get_data(as_text=True)
+        assert "/lang/ja?next=" in html and "English" in html, url  # the other is current
+
+
+def _catalog(lang: str):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def test_every_message_has_a_japanese_and_an_english_translation(tmp_path):
+    """Extract afresh from the code, so that a new string without a translation fails here."""
+    with extract(tmp_path / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    wanted = {m.id for m in template if m.id}
+    assert len(wanted) > 100
+    placeholder = re.compile(r"%\(\w+\)[sd]")
+    for lang in ("ja", "en"):
+        catalog = _catalog(lang)
+        missing = []
+        for message_id in wanted:
+            message = catalog.get(message_id)
+            strings = () if message is None else (
+                message.string if isinstance(message.string, tuple) else (message.string,)
+            )
+            if message is None or message.fuzzy or not all(strings):
+                missing.append(message_id)
+                continue
+            source = message_id[0] if isinstance(message_id, tuple) else message_id
+            for string in strings:
+                assert set(placeholder.findall(string)) == set(placeholder.findall(source)), (
+                    lang, message_id)
+        assert not missing, f"{lang}: {len(missing)} untranslated, e.g. {sorted(missing)[:3]}"
+
+
+def test_the_committed_template_is_current(tmp_path):
+    with extract(tmp_path / "messages.pot").open("rb") as handle:
+        fresh = {m.id for m in read_po(handle) if m.id}
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        committed = {m.id for m in read_po(handle) if m.id}
+    assert fresh == committed, "run: flask --app wsgi translations update"

@@ -1,0 +1,91 @@
+"""SECURITY.md promise 8: headers, cookies and CSRF on every route."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaign.auth.models import Role
+from tests.conftest import csrf_token
+from tests.main.test_access_matrix import _url
+
+
+@pytest.fixture
+def world(make):
+    foreign = make.branch()
+    return {"hq": make.user(role=Role.HQ), "foreign": foreign, "target": make.user(branch=foreign)}
+
+
+def _check(response, endpoint):
+    headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp, endpoint
+    assert "frame-ancestors 'none'" in csp, endpoint
+    assert "default-src 'self'" in csp, endpoint
+    assert headers["Referrer-Policy"] == "no-referrer", endpoint
+    assert headers["X-Content-Type-Options"] == "nosniff", endpoint
+    if endpoint != "static":
+        assert headers["Cache-Control"] == "no-store", endpoint
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_every_route_sends_the_security_headers(app, auth, world, logged_in):
+    if logged_in:
+        auth.login(world["hq"])
+    for rule in app.url_map.iter_rules():
+        method = "get" if "GET" in rule.methods else "post"
+        response = getattr(auth.client, method)(_url(app, rule, world))
+        _check(response, rule.endpoint)
+    _check(auth.client.get("/no-such-page"), "404")
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://naishin.test")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_session_cookie_flags(client, auth, make):
+    auth.login(make.user())
+    cookie = client.get_cookie("naishin_session", domain="naishin.test")
+    assert cookie.http_only
+    assert cookie.same_site == "Strict"
+    assert not cookie.secure  # plain HTTP in this test
+
+
+def test_session_cookie_is_secure_over_https(app, make, clock):
+    client = app.test_client()
+    response = client.get("/login", base_url="https://naishin.test")
+    set_cookie = response.headers["Set-Cookie"]
+    assert "Secure" in set_cookie and "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+
+
+def test_a_post_without_csrf_token_is_refused(client, auth, make, session):
+    user = make.user()
+    auth.login(make.user(role=Role.HQ))
+    response = client.post("/accounts/new", data={
+        "display_name": "X", "email": "x@example.org", "role": "hq", "branch_id": ""})
+    assert response.status_code == 400
+    assert "The form has expired" in response.get_data(as_text=True)
+    # Nor can the login form be posted from elsewhere.
+    anonymous = client.application.test_client()
+    refused = anonymous.post("/login", data={"email": user.email, "password": "x", "code": "1"})
+    assert refused.status_code == 400
+
+
+def test_a_token_from_another_session_is_refused(app, client, auth, make):
+    auth.login(make.user(role=Role.HQ))
+    other = app.test_client()
+    foreign_token = csrf_token(other, "/login")
+    response = client.post("/accounts/new", data={
+        "display_name": "X", "email": "x@example.org", "role": "hq", "branch_id": "",
+        "csrf_token": foreign_token})
+    assert response.status_code == 400
+
+
+def test_no_inline_script_in_any_template():
+    from pathlib import Path
+
+    for template in Path("templates").rglob("*.html"):
+        html = template.read_text(encoding="utf-8")
+        assert "<script>" not in html and " onclick=" not in html, template
+        assert "style=" not in html, template
