@@ -9,8 +9,8 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask.cli import with_appcontext
 import pyotp
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaign import clock, db

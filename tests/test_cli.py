@@ -33,9 +33,15 @@ def test_users_create_reads_the_password_from_stdin(runner, session, client, clo
     from tests.conftest import csrf_token
 
     clock.advance(seconds=30)
-    login = client.post("/login", data={
-        "email": "chair@example.org", "password": "the first admin's long password",
-        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_token(client, "/login")})
+    login = client.post(
+        "/login",
+        data={
+            "email": "chair@example.org",
+            "password": "the first admin's long password",
+            "code": pyotp.TOTP(secret).at(clock.now()),
+            "csrf_token": csrf_token(client, "/login"),
+        },
+    )
     assert login.status_code == 302
 
 
@@ -49,8 +55,16 @@ def test_users_create_refuses_a_short_password(runner, session):
 
 def test_an_officer_needs_a_known_branch(runner, make):
     result = runner.invoke(
-        args=["users", "create", "--email", "a@example.org", "--role", "officer",
-              "--branch", "nowhere"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "a@example.org",
+            "--role",
+            "officer",
+            "--branch",
+            "nowhere",
+        ],
         input="a long enough password\n",
     )
     assert result.exit_code != 0
@@ -68,9 +82,15 @@ def test_demo_prints_working_logins_every_run(runner, session, client, clock):
     assert re.fullmatch(r"\d{6}\n", code.output)
     from tests.conftest import csrf_token
 
-    login = client.post("/login", data={
-        "email": "officer.shiga@demo.naishin.invalid", "password": password,
-        "code": code.output.strip(), "csrf_token": csrf_token(client, "/login")})
+    login = client.post(
+        "/login",
+        data={
+            "email": "officer.shiga@demo.naishin.invalid",
+            "password": password,
+            "code": code.output.strip(),
+            "csrf_token": csrf_token(client, "/login"),
+        },
+    )
     assert login.status_code == 302
     assert "大津市職員支部" in client.get("/").get_data(as_text=True)
 

@@ -30,8 +30,14 @@ def test_hq_lists_accounts(client, auth, make):
 
 def test_an_officer_needs_a_branch(client, auth, make, session):
     auth.login(make.user(role=Role.HQ))
-    response = _post(client, "/accounts/new", display_name="X", email="x@example.org",
-                     role="officer", branch_id="")
+    response = _post(
+        client,
+        "/accounts/new",
+        display_name="X",
+        email="x@example.org",
+        role="officer",
+        branch_id="",
+    )
     assert response.status_code == 400
     assert "A branch officer must belong to a branch." in response.get_data(as_text=True)
     assert session.scalar(select(User).where(User.email == "x@example.org")) is None
@@ -39,8 +45,9 @@ def test_an_officer_needs_a_branch(client, auth, make, session):
 
 def test_hq_cannot_create_an_admin(client, auth, make, session):
     auth.login(make.user(role=Role.HQ))
-    response = _post(client, "/accounts/new", display_name="X", email="x@example.org",
-                     role="admin", branch_id="")
+    response = _post(
+        client, "/accounts/new", display_name="X", email="x@example.org", role="admin", branch_id=""
+    )
     assert response.status_code == 400
     assert "Only an administrator" in response.get_data(as_text=True)
 
@@ -48,16 +55,23 @@ def test_hq_cannot_create_an_admin(client, auth, make, session):
 def test_a_duplicate_email_is_refused(client, auth, make):
     existing = make.user()
     auth.login(make.user(role=Role.ADMIN))
-    response = _post(client, "/accounts/new", display_name="X", email=existing.email.upper(),
-                     role="hq", branch_id="")
+    response = _post(
+        client,
+        "/accounts/new",
+        display_name="X",
+        email=existing.email.upper(),
+        role="hq",
+        branch_id="",
+    )
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)
 
 
 def test_a_bad_email_is_a_clear_4xx(client, auth, make):
     auth.login(make.user(role=Role.ADMIN))
-    response = _post(client, "/accounts/new", display_name="X", email="not an address",
-                     role="hq", branch_id="")
+    response = _post(
+        client, "/accounts/new", display_name="X", email="not an address", role="hq", branch_id=""
+    )
     assert response.status_code == 400
     assert "Invalid email address." in response.get_data(as_text=True)
 
@@ -73,8 +87,14 @@ def test_role_change_is_audited_with_its_reason_and_logs_the_person_out(
     assert other.get("/").status_code == 200
 
     auth.login(make.user(role=Role.ADMIN))
-    response = _post(client, f"/accounts/{officer.id}", role="hq", branch_id="", active="y",
-                     reason="本部書記長に就任")
+    response = _post(
+        client,
+        f"/accounts/{officer.id}",
+        role="hq",
+        branch_id="",
+        active="y",
+        reason="本部書記長に就任",
+    )
     assert response.status_code == 302
     session.expire_all()
     assert session.get(User, officer.id).role == Role.HQ
@@ -87,8 +107,9 @@ def test_role_change_is_audited_with_its_reason_and_logs_the_person_out(
 def test_a_change_needs_a_reason(client, auth, make):
     officer = make.user()
     auth.login(make.user(role=Role.ADMIN))
-    response = _post(client, f"/accounts/{officer.id}", role="hq", branch_id="", active="y",
-                     reason="")
+    response = _post(
+        client, f"/accounts/{officer.id}", role="hq", branch_id="", active="y", reason=""
+    )
     assert response.status_code == 400
 
 
@@ -101,8 +122,9 @@ def test_hq_cannot_open_an_admin_account(client, auth, make):
 def test_nobody_demotes_themselves(client, auth, make):
     admin = make.user(role=Role.ADMIN)
     auth.login(admin)
-    response = _post(client, f"/accounts/{admin.id}", role="hq", branch_id="", active="y",
-                     reason="test")
+    response = _post(
+        client, f"/accounts/{admin.id}", role="hq", branch_id="", active="y", reason="test"
+    )
     assert response.status_code == 400
     assert "cannot change your own role" in response.get_data(as_text=True)
 
@@ -111,11 +133,15 @@ def test_reset_clears_the_second_factor_and_issues_a_new_link(client, auth, make
     officer = make.user()
     auth.login(make.user(role=Role.ADMIN))
     token = csrf_token(client, f"/accounts/{officer.id}")
-    response = client.post(f"/accounts/{officer.id}/reset",
-                           data={"reason": "端末紛失", "csrf_token": token})
+    response = client.post(
+        f"/accounts/{officer.id}/reset", data={"reason": "端末紛失", "csrf_token": token}
+    )
     assert response.status_code == 200
     assert "/setup/" in response.get_data(as_text=True)
     session.expire_all()
     user = session.get(User, officer.id)
     assert user.totp_secret is None and user.password_hash is None
-    assert session.scalar(select(AuditEntry.reason).where(AuditEntry.action == "account.reset")) == "端末紛失"
+    assert (
+        session.scalar(select(AuditEntry.reason).where(AuditEntry.action == "account.reset"))
+        == "端末紛失"
+    )

@@ -15,8 +15,15 @@ from tests.conftest import ON_POSTGRES
 def chain(app, session):
     """Five entries written through the service."""
     for n in range(5):
-        audit.record(session, "case.viewed", object_kind="case", object_id=n, branch_id=1,
-                     actor_id=7, reason=None if n else "初回確認")
+        audit.record(
+            session,
+            "case.viewed",
+            object_kind="case",
+            object_id=n,
+            branch_id=1,
+            actor_id=7,
+            reason=None if n else "初回確認",
+        )
     session.commit()
     return session
 
@@ -34,7 +41,7 @@ def _drop_guards(session) -> None:
 
 
 def test_an_intact_chain_verifies(chain, runner):
-    count, head, breaks = audit.verify(chain)
+    count, _head, breaks = audit.verify(chain)
     assert (count, breaks) == (5, [])
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0

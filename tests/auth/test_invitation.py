@@ -59,8 +59,10 @@ def test_invitation_to_first_login(app, auth, make, clock, session):
     newcomer = app.test_client()
     response, secret = _setup(newcomer, link, clock)
     assert response.status_code == 200
-    codes = re.findall(r"<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>",
-                       response.get_data(as_text=True))
+    codes = re.findall(
+        r"<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>",
+        response.get_data(as_text=True),
+    )
     assert len(codes) == 10
     # Stored hashed: no code appears in the table.
     stored = set(session.scalars(select(RecoveryCode.code_hash)))
@@ -74,9 +76,12 @@ def test_invitation_to_first_login(app, auth, make, clock, session):
     clock.advance(seconds=30)
     login = newcomer.post(
         "/login",
-        data={"email": "New.Officer@example.org ", "password": "a long and private passphrase",
-              "code": pyotp.TOTP(secret).at(clock.now()),
-              "csrf_token": csrf_token(newcomer, "/login")},
+        data={
+            "email": "New.Officer@example.org ",
+            "password": "a long and private passphrase",
+            "code": pyotp.TOTP(secret).at(clock.now()),
+            "csrf_token": csrf_token(newcomer, "/login"),
+        },
     )
     assert login.status_code == 302
     assert "大津市職員支部" in newcomer.get("/").get_data(as_text=True)

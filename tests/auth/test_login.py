@@ -99,8 +99,12 @@ def test_throttle_per_client_counts_across_accounts(app, make, clock):
         statuses.append(
             attacker.post(
                 "/login",
-                data={"email": user.email, "password": "bad guess " * 2, "code": "123456",
-                      "csrf_token": token},
+                data={
+                    "email": user.email,
+                    "password": "bad guess " * 2,
+                    "code": "123456",
+                    "csrf_token": token,
+                },
             ).status_code
         )
     assert statuses[-1] == 429
@@ -111,9 +115,12 @@ def test_throttle_per_client_counts_across_accounts(app, make, clock):
     clock.advance(seconds=30)
     ok = other.post(
         "/login",
-        data={"email": users[0].email, "password": "correct horse battery staple",
-              "code": current_code(users[0].totp_secret, clock),
-              "csrf_token": csrf_token(other, "/login")},
+        data={
+            "email": users[0].email,
+            "password": "correct horse battery staple",
+            "code": current_code(users[0].totp_secret, clock),
+            "csrf_token": csrf_token(other, "/login"),
+        },
     )
     assert ok.status_code == 302
 
@@ -207,8 +214,12 @@ def test_login_redirects_only_to_local_pages(client, make, clock):
     token = csrf_token(client, "/login")
     response = client.post(
         "/login?next=//evil.example/phish",
-        data={"email": user.email, "password": "correct horse battery staple",
-              "code": current_code(user.totp_secret, clock), "csrf_token": token},
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "code": current_code(user.totp_secret, clock),
+            "csrf_token": token,
+        },
     )
     assert response.headers["Location"] == "/"
 

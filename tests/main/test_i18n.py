@@ -68,8 +68,10 @@ def test_every_message_has_a_japanese_and_an_english_translation(tmp_path):
         missing = []
         for message_id in wanted:
             message = catalog.get(message_id)
-            strings = () if message is None else (
-                message.string if isinstance(message.string, tuple) else (message.string,)
+            strings = (
+                ()
+                if message is None
+                else (message.string if isinstance(message.string, tuple) else (message.string,))
             )
             if message is None or message.fuzzy or not all(strings):
                 missing.append(message_id)
@@ -77,7 +79,9 @@ def test_every_message_has_a_japanese_and_an_english_translation(tmp_path):
             source = message_id[0] if isinstance(message_id, tuple) else message_id
             for string in strings:
                 assert set(placeholder.findall(string)) == set(placeholder.findall(source)), (
-                    lang, message_id)
+                    lang,
+                    message_id,
+                )
         assert not missing, f"{lang}: {len(missing)} untranslated, e.g. {sorted(missing)[:3]}"
 
 

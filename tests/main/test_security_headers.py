@@ -62,8 +62,10 @@ def test_session_cookie_is_secure_over_https(app, make, clock):
 def test_a_post_without_csrf_token_is_refused(client, auth, make, session):
     user = make.user()
     auth.login(make.user(role=Role.HQ))
-    response = client.post("/accounts/new", data={
-        "display_name": "X", "email": "x@example.org", "role": "hq", "branch_id": ""})
+    response = client.post(
+        "/accounts/new",
+        data={"display_name": "X", "email": "x@example.org", "role": "hq", "branch_id": ""},
+    )
     assert response.status_code == 400
     assert "The form has expired" in response.get_data(as_text=True)
     # Nor can the login form be posted from elsewhere.
@@ -76,9 +78,16 @@ def test_a_token_from_another_session_is_refused(app, client, auth, make):
     auth.login(make.user(role=Role.HQ))
     other = app.test_client()
     foreign_token = csrf_token(other, "/login")
-    response = client.post("/accounts/new", data={
-        "display_name": "X", "email": "x@example.org", "role": "hq", "branch_id": "",
-        "csrf_token": foreign_token})
+    response = client.post(
+        "/accounts/new",
+        data={
+            "display_name": "X",
+            "email": "x@example.org",
+            "role": "hq",
+            "branch_id": "",
+            "csrf_token": foreign_token,
+        },
+    )
     assert response.status_code == 400
 
 

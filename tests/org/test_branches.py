@@ -35,17 +35,25 @@ def test_each_view_of_a_branch_is_audited_once(client, auth, make, session):
     for _ in range(3):
         client.get(f"/branches/{branch.id}")
     views = session.scalar(
-        select(func.count()).where(AuditEntry.action == "branch.viewed",
-                                   AuditEntry.object_id == str(branch.id))
+        select(func.count()).where(
+            AuditEntry.action == "branch.viewed", AuditEntry.object_id == str(branch.id)
+        )
     )
     assert views == 3
 
 
 def test_hq_creates_a_branch(client, auth, make, session):
     auth.login(make.user(role=Role.HQ))
-    response = client.post("/branches/new", data={
-        "code": "kochi-city", "name": "高知市職員支部", "prefecture_code": "39",
-        "contact": "内線 550", "csrf_token": csrf_token(client, "/branches/new")})
+    response = client.post(
+        "/branches/new",
+        data={
+            "code": "kochi-city",
+            "name": "高知市職員支部",
+            "prefecture_code": "39",
+            "contact": "内線 550",
+            "csrf_token": csrf_token(client, "/branches/new"),
+        },
+    )
     assert response.status_code == 302
     branch = session.scalar(select(Branch).where(Branch.code == "kochi-city"))
     assert branch.prefecture.name_ja == "高知県"
@@ -53,9 +61,15 @@ def test_hq_creates_a_branch(client, auth, make, session):
 
 def test_a_bad_branch_code_is_refused_and_nothing_saved(client, auth, make, session):
     auth.login(make.user(role=Role.HQ))
-    response = client.post("/branches/new", data={
-        "code": "高知 市", "name": "高知市職員支部", "prefecture_code": "39",
-        "csrf_token": csrf_token(client, "/branches/new")})
+    response = client.post(
+        "/branches/new",
+        data={
+            "code": "高知 市",
+            "name": "高知市職員支部",
+            "prefecture_code": "39",
+            "csrf_token": csrf_token(client, "/branches/new"),
+        },
+    )
     assert response.status_code == 400
     assert "Use letters, digits, - and _ only." in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Branch)) == 0
