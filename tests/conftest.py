@@ -131,7 +131,7 @@ def app(database_url, tmp_path, monkeypatch, clock):
 
 
 @pytest.fixture
-def session(app, database_url):
+def session(database_url):
     """A session of the test's own, for arranging and checking data.
 
     It is not the request's session and pushes no app context (requests would share it). On

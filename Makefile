@@ -1,0 +1,54 @@
+# The two commands of the README's quick start: `make run` and `make test`.
+# Everything installs into .venv; nothing is installed system-wide except, for the browser
+# tests, Debian's chromium (and Japanese fonts), when running as root and it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export NAISHIN_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test translations browser migration
+.DEFAULT_GOAL := run
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.app
+	$(BIN)/pip install --quiet --editable '.[test]'
+	touch $@
+
+## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000
+run: $(VENV)/.app
+	$(BIN)/flask --app wsgi init
+	$(BIN)/flask --app wsgi demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
+
+## Install what the tests need and run the whole suite (SQLite unless NAISHIN_DATABASE_URL is set)
+test: $(VENV)/.test browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "chromium is missing: install Debian's chromium for the browser tests (they will be skipped)"; \
+	  fi; \
+	fi
+
+## Refresh the message catalogs after changing user-visible strings
+translations: $(VENV)/.app
+	$(BIN)/flask --app wsgi translations update
+
+## Autogenerate a migration from the models: make migration m="what changed"
+migration: $(VENV)/.app
+	$(BIN)/flask --app wsgi init
+	$(BIN)/python -c "import sys; from alembic import command; from campaign.migrate import alembic_config; \
+	  command.revision(alembic_config('sqlite:///$(NAISHIN_INSTANCE_PATH)/naishin.sqlite3'), message=sys.argv[1], autogenerate=True)" "$(m)"
