@@ -12,14 +12,14 @@ export NAISHIN_INSTANCE_PATH ?= $(CURDIR)/instance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install -qq --upgrade pip
 
 $(VENV)/.app: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable .
+	$(BIN)/pip install -qq --editable .
 	touch $@
 
 $(VENV)/.test: pyproject.toml $(VENV)/.app
-	$(BIN)/pip install --quiet --editable '.[test]'
+	$(BIN)/pip install -qq --editable '.[test]'
 	touch $@
 
 ## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000
