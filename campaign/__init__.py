@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, g, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import config, db, errors, i18n, security
+from campaign import config, db, errors, i18n, navigation, security
 from campaign.access import enforce_login
 from campaign.extensions import csrf, limiter
 
@@ -80,6 +80,7 @@ def _template_helpers() -> dict:
         "current_locale": str(get_locale() or "ja"),
         "role_label": ROLE_LABELS.get,
         "can_manage": can_manage,
+        "menu": navigation.items_for(g.get("user")),
     }
 
 
@@ -89,17 +90,16 @@ def _finish_request(response):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from campaign.accounts.views import bp as accounts_bp
-    from campaign.audit.views import bp as audit_bp
-    from campaign.auth.views import bp as auth_bp
-    from campaign.main.views import bp as main_bp
-    from campaign.org.views import bp as org_bp
+    import campaign.models  # noqa: F401  (every table known before the first query)
+    from campaign import features
 
-    for blueprint in (main_bp, auth_bp, accounts_bp, org_bp, audit_bp):
-        app.register_blueprint(blueprint)
+    for module in features.modules("views"):
+        app.register_blueprint(module.bp)
 
 
 def _register_commands(app: Flask) -> None:
-    from campaign import cli
+    from campaign import cli, features
 
     cli.init_app(app)
+    for module in features.modules("commands"):
+        app.cli.add_command(module.cli)

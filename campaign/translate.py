@@ -52,6 +52,30 @@ def fill_english(po_path: Path) -> int:
     return filled
 
 
+def apply_translations(po_path: Path, translations: dict, locale: str = "ja") -> int:
+    """Fill a catalog from ``{msgid: msgstr}`` (a list of forms for plural messages).
+
+    Only empty or fuzzy entries are filled, so that a person's later corrections stand.
+    """
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    applied = 0
+    for message in catalog:
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if not key or key not in translations:
+            continue
+        done = all(message.string) if isinstance(message.id, tuple) else bool(message.string)
+        if done and not message.fuzzy:
+            continue
+        value = translations[key]
+        message.string = tuple(value) if isinstance(message.id, tuple) else value
+        message.flags.discard("fuzzy")
+        applied += 1
+    with po_path.open("wb") as handle:
+        write_po(handle, catalog, omit_header=False, sort_output=True, width=100)
+    return applied
+
+
 translations_cli = click.Group("translations", help="Keep the message catalogs current.")
 
 
@@ -70,3 +94,15 @@ def update_command() -> None:
         CommandLineInterface().run(args)
     filled = fill_english(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po")
     click.echo(f"Catalogs updated; {filled} new English messages taken from the source.")
+
+
+@translations_cli.command("apply")
+@click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", default="ja", show_default=True)
+def apply_command(json_file: Path, lang: str) -> None:
+    """Fill untranslated messages from a JSON object ``{msgid: msgstr}``."""
+    import json
+
+    translations = json.loads(json_file.read_text(encoding="utf-8"))
+    po_path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    click.echo(f"{apply_translations(po_path, translations, lang)} messages filled.")

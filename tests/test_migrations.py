@@ -19,14 +19,15 @@ def empty_database(tmp_path):
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
+    base, name = PG_URL.rsplit("/", 1)
+    scratch = f"{name}_migrations"  # beside the suite's database, named after it
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS naishin_migrations"))
-        connection.execute(text("CREATE DATABASE naishin_migrations"))
-    url = PG_URL.rsplit("/", 1)[0] + "/naishin_migrations"
-    yield url
+        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {scratch}"))
+    yield f"{base}/{scratch}"
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS naishin_migrations WITH (FORCE)"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
     admin.dispose()
 
 

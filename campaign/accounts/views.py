@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from campaign import db
+from campaign import db, navigation
 from campaign.access import current_user, hq_required
 from campaign.accounts import services
 from campaign.accounts.forms import ROLE_LABELS, EditForm, InviteForm, ResetForm
@@ -14,6 +15,7 @@ from campaign.auth.models import User
 from campaign.org.models import Branch
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+navigation.add(_l("Staff accounts"), "accounts.index", order=80, audience="hq")
 
 
 def _branches():

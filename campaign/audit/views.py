@@ -13,12 +13,13 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from campaign import db
+from campaign import db, navigation
 from campaign.access import hq_required
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import User
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+navigation.add(_l("Audit log"), "audit.index", order=90, audience="hq")
 PAGE_SIZE = 50
 JST = ZoneInfo("Asia/Tokyo")  # the union works in Japan time; the log stores UTC
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
-from campaign import db
+from campaign import db, navigation
 from campaign.access import current_user, public
 from campaign.i18n import LANG_COOKIE
 
 bp = Blueprint("main", __name__)
+navigation.add(_l("Home"), "main.home", order=10)
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:

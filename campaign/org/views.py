@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from campaign import db
+from campaign import db, navigation
 from campaign.access import current_user, get_in_scope, hq_required
 from campaign.audit import services as audit
 from campaign.org import services
@@ -15,6 +16,7 @@ from campaign.org.forms import BranchForm
 from campaign.org.models import Branch
 
 bp = Blueprint("org", __name__, url_prefix="/branches")
+navigation.add(_l("Branches"), "org.index", order=20)
 
 
 @bp.get("/")

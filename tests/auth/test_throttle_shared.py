@@ -23,8 +23,14 @@ def redis_available():
 
 
 def _worker(database_url, prefix):
-    app = create_app({"DATABASE_URL": database_url, "ARGON2": dict(ARGON2_TESTING),
-                      "REDIS_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "ARGON2": dict(ARGON2_TESTING),
+            "REDIS_URL": REDIS_URL,
+            "RATELIMIT_KEY_PREFIX": prefix,
+        }
+    )
     assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
     return app
 

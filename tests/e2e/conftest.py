@@ -58,8 +58,11 @@ def live_app(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("NAISHIN_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("NAISHIN_SECRET_KEY", raising=False)
     app = create_app(
-        {"DATABASE_URL": database_url, "ARGON2": dict(ARGON2_TESTING),
-         "RATELIMIT_STORAGE_URI": "memory://"}
+        {
+            "DATABASE_URL": database_url,
+            "ARGON2": dict(ARGON2_TESTING),
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
     )
     limiter.reset()
     yield app

@@ -1,69 +1,18 @@
 """Every route, every role: the expected status, built from the app's URL map.
 
-Adding a route without adding it here fails this test, so that nobody forgets to decide who may
-reach it.
+Adding a route without an expectation fails this test, so that nobody forgets to decide who may
+reach it. Each feature keeps its expectations beside its tests, in ``tests/<feature>/routes.py``:
+``EXPECTED`` and ``EXPECTED_POST`` (same shape as below) and, when its URLs take arguments,
+``arrange(make, world) -> dict`` that creates the records (the officer's *foreign* branch is
+``world["foreign"]``) and returns the URL argument values.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from campaign.auth.models import Role
-
-# endpoint -> (anonymous, officer, hq) for a GET. An officer is given another branch's ids.
-EXPECTED = {
-    "static": (200, 200, 200),
-    "main.home": (302, 200, 200),
-    "main.switch_language": (302, 302, 302),
-    "main.health": (200, 200, 200),
-    "auth.login": (200, 302, 302),
-    "auth.logout": (405, 405, 405),
-    "auth.setup": (404, 404, 404),
-    "auth.account": (302, 200, 200),
-    "accounts.index": (302, 403, 200),
-    "accounts.invite": (302, 403, 200),
-    "accounts.edit": (302, 403, 200),
-    "accounts.reset": (405, 405, 405),
-    "org.index": (302, 200, 200),
-    "org.create": (302, 403, 200),
-    "org.detail": (302, 404, 200),
-    "audit.index": (302, 403, 200),
-}
-# endpoint -> (anonymous, officer, hq) for a POST with a valid CSRF token and no data.
-EXPECTED_POST = {
-    "auth.login": (401, 302, 302),
-    "auth.logout": (401, 302, 302),
-    "auth.setup": (404, 404, 404),
-    "auth.account": (401, 200, 200),
-    "accounts.invite": (401, 403, 400),
-    "accounts.edit": (401, 403, 400),
-    "accounts.reset": (401, 403, 302),
-    "org.create": (401, 403, 400),
-}
-
-
-@pytest.fixture
-def world(make):
-    """Two branches, an officer of the first, an HQ member, and an officer account to edit."""
-    own, foreign = make.branch(), make.branch()
-    officer = make.user(branch=own)
-    hq = make.user(role=Role.HQ)
-    target = make.user(branch=foreign)
-    return {"officer": officer, "hq": hq, "foreign": foreign, "target": target}
-
-
-def _url(app, rule, world) -> str:
-    values = {
-        "filename": "css/site.css",
-        "code": "en",
-        "token": "no-such-token",
-        "branch_id": world["foreign"].id,
-        "user_id": world["target"].id,
-    }
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+from tests.main.conftest import EXPECTED, EXPECTED_POST
+from tests.main.conftest import url_for_rule as _url
 
 
 def _rules(app, method):

@@ -6,13 +6,7 @@ import pytest
 
 from campaign.auth.models import Role
 from tests.conftest import csrf_token
-from tests.main.test_access_matrix import _url
-
-
-@pytest.fixture
-def world(make):
-    foreign = make.branch()
-    return {"hq": make.user(role=Role.HQ), "foreign": foreign, "target": make.user(branch=foreign)}
+from tests.main.conftest import url_for_rule as _url
 
 
 def _check(response, endpoint):
