@@ -190,13 +190,17 @@ class Auth:
 
     def login(self, user, password: str = factories.PASSWORD, code: str | None = None):
         """Post the login form; a fresh TOTP time step is used unless a code is given."""
+        return self.login_with(user.email, password, user.totp_secret, code)
+
+    def login_with(self, email: str, password: str, secret: str, code: str | None = None):
+        """Log in with raw credentials, e.g. those a command printed."""
         if code is None:
             self.clock.advance(seconds=30)
-            code = current_code(user.totp_secret, self.clock)
+            code = current_code(secret, self.clock)
         token = csrf_token(self.client, "/login")
         return self.client.post(
             "/login",
-            data={"email": user.email, "password": password, "code": code, "csrf_token": token},
+            data={"email": email, "password": password, "code": code, "csrf_token": token},
         )
 
     def logout(self):

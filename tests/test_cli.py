@@ -19,7 +19,7 @@ def test_init_is_repeatable(runner, session):
     assert session.scalar(select(func.count()).select_from(Prefecture)) == 47
 
 
-def test_users_create_reads_the_password_from_stdin(runner, session, client, clock):
+def test_users_create_reads_the_password_from_stdin(runner, session, auth):
     result = runner.invoke(
         args=["users", "create", "--email", "Chair@Example.org", "--role", "admin"],
         input="the first admin's long password\n",
@@ -30,18 +30,7 @@ def test_users_create_reads_the_password_from_stdin(runner, session, client, clo
     user = session.scalar(select(User).where(User.email == "chair@example.org"))
     assert user.role == Role.ADMIN
     secret = pyotp.parse_uri(uri).secret
-    from tests.conftest import csrf_token
-
-    clock.advance(seconds=30)
-    login = client.post(
-        "/login",
-        data={
-            "email": "chair@example.org",
-            "password": "the first admin's long password",
-            "code": pyotp.TOTP(secret).at(clock.now()),
-            "csrf_token": csrf_token(client, "/login"),
-        },
-    )
+    login = auth.login_with("chair@example.org", "the first admin's long password", secret)
     assert login.status_code == 302
 
 

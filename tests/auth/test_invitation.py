@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import RecoveryCode, Role, User
-from tests.conftest import csrf_token
+from tests.conftest import Auth, csrf_token
 
 LINK_RE = re.compile(r'value="https?://[^/"]+(/setup/[^"]+)"')
 SECRET_RE = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
@@ -73,15 +73,8 @@ def test_invitation_to_first_login(app, auth, make, clock, session):
 
     user = session.scalar(select(User).where(User.email == "new.officer@example.org"))
     assert user.branch_id == branch.id and user.enrolled
-    clock.advance(seconds=30)
-    login = newcomer.post(
-        "/login",
-        data={
-            "email": "New.Officer@example.org ",
-            "password": "a long and private passphrase",
-            "code": pyotp.TOTP(secret).at(clock.now()),
-            "csrf_token": csrf_token(newcomer, "/login"),
-        },
+    login = Auth(newcomer, clock).login_with(
+        "New.Officer@example.org ", "a long and private passphrase", secret
     )
     assert login.status_code == 302
     assert "大津市職員支部" in newcomer.get("/").get_data(as_text=True)
