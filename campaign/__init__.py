@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
 
     app.context_processor(_template_helpers)
+    app.before_request(security.reject_control_characters)
     app.before_request(_load_user)
     app.before_request(enforce_login)
     app.after_request(_finish_request)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import re
+
+from flask import Flask, Response, abort, request
 from flask.sessions import SecureCookieSessionInterface
 
 from campaign.access import is_public_endpoint
@@ -39,6 +41,19 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         """Secure when configured, or when this request arrived over HTTPS."""
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+# C0 control characters other than tab, line feed and carriage return: PostgreSQL cannot store
+# NUL at all, and none of them belongs in anything a person types.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def reject_control_characters() -> None:
+    """``before_request`` hook: refuse form or query values with control characters (400)."""
+    for values in (request.args, request.form):
+        for value in values.values():
+            if _CONTROL.search(value):
+                abort(400)
 
 
 def add_headers(response: Response) -> Response:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 
 from campaign import create_app, migrate
@@ -95,7 +95,8 @@ def database_url(database_template, tmp_path) -> str:
         return
     yield PG_URL
     engine = make_engine(PG_URL)
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    existing = set(inspect(engine).get_table_names())
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name in existing - KEEP_TABLES]
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
