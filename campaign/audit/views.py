@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from campaign import db, navigation
 from campaign.access import hq_required
@@ -33,7 +33,9 @@ class FilterForm(FlaskForm):
     action = SelectField(_l("Action"), validators=[Optional()])
     actor = StringField(_l("Actor (email)"), validators=[Optional(), Length(max=254)])
     object_kind = StringField(_l("Kind of record"), validators=[Optional(), Length(max=32)])
-    branch_id = IntegerField(_l("Branch number"), validators=[Optional()])
+    branch_id = IntegerField(
+        _l("Branch number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
+    )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
 
@@ -67,11 +69,11 @@ def index():
     valid = form.validate()
     stmt = _filtered(form) if valid else _filtered(FilterForm(formdata=None))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     rows = session.execute(
         stmt.order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template(
         "audit/index.html", form=form, rows=rows, page=page, pages=pages, total=total, tz=JST
     ), (200 if valid else 400)
