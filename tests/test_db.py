@@ -23,7 +23,7 @@ def test_sqlite_uses_wal_foreign_keys_busy_timeout_and_secure_delete(database_ur
 
 def test_foreign_keys_are_enforced(database_url):
     engine = make_engine(database_url)
-    with pytest.raises(Exception, match="(?i)foreign key"), engine.begin() as connection:
+    with pytest.raises(Exception, match=r"(?i)foreign key"), engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO branches (code, name, prefecture_code, contact, created_at) "
