@@ -1,0 +1,1 @@
+"""Coercion case reports: branches log what happened, headquarters sees the national picture."""

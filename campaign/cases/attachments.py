@@ -1,0 +1,175 @@
+"""Checking and cleaning uploads before they are sealed.
+
+The type is read from the content (the first bytes, then a full parse), never from the file
+name or the browser's claim. Images are decoded and re-encoded, which drops EXIF (with any GPS
+position), XMP and comments; PDFs lose their document information and XMP metadata; office
+documents lose their author properties.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MEDIA_TYPES = {
+    "pdf": ("application/pdf", ".pdf"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "png": ("image/png", ".png"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+}
+MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
+
+
+class UploadRejected(ValueError):
+    """The file cannot be accepted; the message is shown to the person."""
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """An accepted upload: its safe name, its type and its cleaned bytes."""
+
+    filename: str
+    media_type: str
+    data: bytes
+
+
+def sniff(data: bytes) -> str | None:
+    """The kind of file the bytes are, judged by their signature, or None."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            if "word/document.xml" in names:
+                return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+    return None
+
+
+def safe_filename(name: str, extension: str) -> str:
+    """A display name without paths or control characters, with the extension the content
+    deserves (so a PDF called ``photo.jpg`` is downloaded as ``photo.pdf``)."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]", "", stem).strip(" .")[:120]
+    return (stem or "attachment") + extension
+
+
+def _clean_image(data: bytes, kind: str) -> bytes:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise UploadRejected(_l("The image is too large."))
+            image.load()
+            upright = ImageOps.exif_transpose(image)  # keep the orientation, drop the tag
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        if isinstance(error, UploadRejected):
+            raise
+        raise UploadRejected(_l("The image could not be read; it may be damaged.")) from error
+    # Only the pixels travel on: a fresh copy with no info (EXIF, GPS, XMP, ICC, text chunks).
+    pixels = upright.copy()
+    pixels.info = {}
+    out = io.BytesIO()
+    if kind == "jpeg":
+        if pixels.mode not in ("RGB", "L"):
+            pixels = pixels.convert("RGB")
+        pixels.save(out, "JPEG", quality=90, optimize=True)
+    else:
+        pixels.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _clean_pdf(data: bytes) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import NameObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise UploadRejected(_l("Password-protected PDFs cannot be accepted."))
+        writer = PdfWriter(clone_from=reader)
+    except UploadRejected:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as error:
+        raise UploadRejected(_l("The PDF could not be read; it may be damaged.")) from error
+    writer.metadata = None  # the document information dictionary (author, creator, dates)
+    root = writer._root_object
+    if NameObject("/Metadata") in root:  # the XMP packet repeats the same
+        del root[NameObject("/Metadata")]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+_CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+    'metadata/core-properties"/>'
+)
+
+
+def _clean_office(data: bytes) -> bytes:
+    """Copy the package, replacing the core properties (author, last editor, dates)."""
+    out = io.BytesIO()
+    try:
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as source,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
+            for info in source.infolist():
+                if info.file_size > 200 * 1024 * 1024:
+                    raise UploadRejected(_l("The document is too large when unpacked."))
+                body = source.read(info.filename)
+                if info.filename == "docProps/core.xml":
+                    body = _CORE.encode()
+                target.writestr(info.filename, body)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UploadRejected(_l("The document could not be read; it may be damaged.")) from error
+    return out.getvalue()
+
+
+def clean(filename: str, data: bytes, max_bytes: int) -> CleanFile:
+    """Check an upload and return it cleaned, or raise ``UploadRejected``."""
+    if not data:
+        raise UploadRejected(_l("The file %(name)s is empty.", name=filename or "?"))
+    if len(data) > max_bytes:
+        raise UploadRejected(
+            _l(
+                "The file %(name)s is larger than %(limit)s MB.",
+                name=filename or "?",
+                limit=max_bytes // (1024 * 1024),
+            )
+        )
+    kind = sniff(data)
+    if kind is None:
+        raise UploadRejected(
+            _l(
+                "The file %(name)s is not a PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx) file.",
+                name=filename or "?",
+            )
+        )
+    if kind in ("jpeg", "png"):
+        cleaned = _clean_image(data, kind)
+    elif kind == "pdf":
+        cleaned = _clean_pdf(data)
+    else:
+        cleaned = _clean_office(data)
+    media_type, extension = MEDIA_TYPES[kind]
+    return CleanFile(safe_filename(filename, extension), media_type, cleaned)

@@ -1,0 +1,107 @@
+"""Forms of the case pages; choices are filled in by the views."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from campaign.cases import vocab
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: easier on a phone than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CaseForm(FlaskForm):
+    """A case report; the two buttons save a draft or report it to headquarters."""
+
+    branch_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    workplace = StringField(_l("Workplace (department or office)"), validators=[Length(max=200)])
+    occurred_on = DateField(_l("Date (or first day)"), validators=[DataRequired()])
+    occurred_until = DateField(_l("Last day, if it went on"), validators=[Optional()])
+    category_ids = CheckboxesField(
+        _l("What happened (one or more)"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one category."))],
+    )
+    issuer_kind = SelectField(
+        _l("Issued by"),
+        choices=[SelectChoice(k, v) for k, v in vocab.ISSUER_KINDS.items()],
+        validators=[DataRequired()],
+    )
+    issuer_name = StringField(_l("Name of the issuer"), validators=[Length(max=200)])
+    channel = RadioField(
+        _l("How it was communicated"),
+        choices=[SelectChoice(k, v) for k, v in vocab.CHANNELS.items()],
+        validators=[DataRequired(message=_l("Choose how it was communicated."))],
+    )
+    staff_affected = IntegerField(
+        _l("Number of staff affected"),
+        validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+    )
+    non_regular = BooleanField(_l("Non-regular staff were targeted"))
+    new_hires = BooleanField(_l("New hires were targeted before they started"))
+    dependents = BooleanField(_l("Dependents were targeted"))
+    description = TextAreaField(_l("What happened"), validators=[Length(max=20_000)])
+    files = MultipleFileField(_l("Attachments"))
+    save_draft = SubmitField(_l("Save as draft"))
+    submit_report = SubmitField(_l("Report to headquarters"))
+
+
+class CommentForm(FlaskForm):
+    """A comment, and (for headquarters) a new state."""
+
+    to_state = SelectField(_l("New state"), validators=[Optional()])
+    body = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+
+
+class ActionForm(FlaskForm):
+    """A dated step on the timeline."""
+
+    kind = SelectField(
+        _l("Step"),
+        choices=[SelectChoice(k, v) for k, v in vocab.ACTION_KINDS.items()],
+        validators=[DataRequired()],
+    )
+    happened_on = DateField(_l("Date"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
+
+
+class CategoryForm(FlaskForm):
+    """Headquarters adds a category, named in both languages."""
+
+    name_ja = StringField(_l("Name in Japanese"), validators=[DataRequired(), Length(max=80)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
+
+
+class FilterForm(FlaskForm):
+    """The filters of the list, the dashboard and the exports (a GET form, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("State"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    prefecture = SelectField(_l("Prefecture"), validators=[Optional()])
+    issuer = SelectField(_l("Issued by"), validators=[Optional()])
+    month_from = StringField(_l("From month (YYYY-MM)"), validators=[Optional(), Length(max=7)])
+    month_to = StringField(_l("To month (YYYY-MM)"), validators=[Optional(), Length(max=7)])

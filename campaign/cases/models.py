@@ -1,0 +1,152 @@
+"""Cases, their categories, timeline, comments and encrypted attachments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from campaign import clock
+from campaign.db import Base, UTCDateTime
+from campaign.org.models import Branch
+
+case_category_links = Table(
+    "case_category_links",
+    Base.metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("case_categories.id"), primary_key=True, index=True),
+)
+
+
+class CaseCategory(Base):
+    """A kind of pressure (DOMAIN.md's list, which headquarters may extend), in both languages."""
+
+    __tablename__ = "case_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_ja: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=100)
+
+    def name(self, locale: str) -> str:
+        """The category's name in the given language."""
+        return self.name_en if locale == "en" else self.name_ja
+
+
+class Case(Base):
+    """One report of coercion at a workplace, owned by a branch.
+
+    ``prefecture_code`` and ``occurred_month`` repeat what the branch and the date say, so that
+    the national picture is a plain GROUP BY over one indexed table on every database.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_branch_state", "branch_id", "state"),
+        Index("ix_cases_state_prefecture", "state", "prefecture_code"),
+        Index("ix_cases_state_issuer", "state", "issuer_kind"),
+        Index("ix_cases_state_month", "state", "occurred_month"),
+        Index("ix_cases_closed", "closed_at", "purged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    prefecture_code: Mapped[str] = mapped_column(String(2))
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    title: Mapped[str] = mapped_column(String(200))
+    workplace: Mapped[str] = mapped_column(String(200), default="")
+    occurred_on: Mapped[date] = mapped_column(Date)
+    occurred_until: Mapped[date | None] = mapped_column(Date)
+    occurred_month: Mapped[str] = mapped_column(String(7))
+    issuer_kind: Mapped[str] = mapped_column(String(16))
+    issuer_name: Mapped[str] = mapped_column(String(200), default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    staff_affected: Mapped[int | None] = mapped_column(Integer)
+    non_regular: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_hires: Mapped[bool] = mapped_column(Boolean, default=False)
+    dependents: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    branch: Mapped[Branch] = relationship(lazy="joined")
+    categories: Mapped[list[CaseCategory]] = relationship(
+        secondary=case_category_links, order_by=CaseCategory.position
+    )
+    actions: Mapped[list[CaseAction]] = relationship(
+        back_populates="case", order_by="CaseAction.happened_on, CaseAction.id"
+    )
+    comments: Mapped[list[CaseComment]] = relationship(
+        back_populates="case", order_by="CaseComment.id"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", order_by="Attachment.id"
+    )
+
+
+class CaseAction(Base):
+    """A dated step on the timeline (a request, a negotiation, the authority's answer, ...)."""
+
+    __tablename__ = "case_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    happened_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    case: Mapped[Case] = relationship(back_populates="actions")
+    recorded_by = relationship("User", lazy="joined")
+
+
+class CaseComment(Base):
+    """A comment (from headquarters or the branch), possibly with a change of state."""
+
+    __tablename__ = "case_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    case: Mapped[Case] = relationship(back_populates="comments")
+    author = relationship("User", lazy="joined")
+
+
+class Attachment(Base):
+    """An uploaded file, stripped of metadata and stored encrypted (see ``storage``)."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")

@@ -1,0 +1,137 @@
+"""The national picture: counts computed by the database (GROUP BY), shaped for charts.
+
+Drafts are not counted: they are not reports yet. Purged cases still count: only their
+content is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaign.cases import vocab
+from campaign.cases.models import Case, CaseCategory, case_category_links
+from campaign.cases.services import Filters
+
+# The 47 prefectures as tiles on a 12 × 11 grid: (column, row), roughly where they lie.
+TILES: dict[str, tuple[int, int]] = {
+    "01": (11, 0), "02": (11, 1), "05": (10, 2), "03": (11, 2),
+    "17": (7, 3), "15": (9, 3), "06": (10, 3), "04": (11, 3),
+    "18": (6, 4), "16": (7, 4), "20": (8, 4), "10": (9, 4), "07": (10, 4),
+    "32": (2, 5), "31": (3, 5), "28": (4, 5), "26": (5, 5), "25": (6, 5), "21": (7, 5),
+    "19": (8, 5), "11": (9, 5), "09": (10, 5), "08": (11, 5),
+    "40": (0, 6), "35": (1, 6), "34": (2, 6), "33": (3, 6), "27": (4, 6), "29": (5, 6),
+    "24": (6, 6), "23": (7, 6), "22": (8, 6), "14": (9, 6), "13": (10, 6), "12": (11, 6),
+    "41": (0, 7), "43": (1, 7), "44": (2, 7), "38": (3, 7), "37": (4, 7), "30": (5, 7),
+    "42": (0, 8), "46": (1, 8), "45": (2, 8), "39": (3, 8), "36": (4, 8),
+    "47": (0, 10),
+}  # fmt: skip
+SHADES = ("#f1efe9", "#cfe0ee", "#9fc1dc", "#5f97c4", "#2f6d9f", "#14324d")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One bar: a key, its label and its count."""
+
+    key: str
+    label: str
+    count: int
+
+
+def _counted(filters: Filters, branch_id: int | None):
+    stmt = select(Case.id).where(Case.state != vocab.DRAFT)
+    stmt = filters.apply(stmt)
+    if branch_id is not None:
+        stmt = stmt.where(Case.branch_id == branch_id)
+    return stmt
+
+
+def _group(db: Session, column, filters: Filters, branch_id: int | None) -> dict[str, int]:
+    stmt = filters.apply(select(column, func.count()).where(Case.state != vocab.DRAFT))
+    if branch_id is not None:
+        stmt = stmt.where(Case.branch_id == branch_id)
+    return {key: count for key, count in db.execute(stmt.group_by(column))}
+
+
+def total(db: Session, filters: Filters, branch_id: int | None = None) -> int:
+    """How many reported cases match."""
+    stmt = filters.apply(select(func.count(Case.id)).where(Case.state != vocab.DRAFT))
+    if branch_id is not None:
+        stmt = stmt.where(Case.branch_id == branch_id)
+    return db.scalar(stmt) or 0
+
+
+def by_category(
+    db: Session, filters: Filters, locale: str, branch_id: int | None = None
+) -> list[Row]:
+    """Cases per category (a case with two categories counts in both)."""
+    link = case_category_links
+    stmt = (
+        select(link.c.category_id, func.count())
+        .join(Case, Case.id == link.c.case_id)
+        .where(Case.state != vocab.DRAFT)
+    )
+    stmt = filters.apply(stmt)
+    if branch_id is not None:
+        stmt = stmt.where(Case.branch_id == branch_id)
+    counts = dict(db.execute(stmt.group_by(link.c.category_id)).all())
+    cats = db.scalars(select(CaseCategory).order_by(CaseCategory.position, CaseCategory.id))
+    return [Row(str(c.id), c.name(locale), counts.get(c.id, 0)) for c in cats]
+
+
+def by_issuer(db: Session, filters: Filters, branch_id: int | None = None) -> list[Row]:
+    """Cases per kind of issuer, in the fixed order."""
+    counts = _group(db, Case.issuer_kind, filters, branch_id)
+    return [Row(k, str(label), counts.get(k, 0)) for k, label in vocab.ISSUER_KINDS.items()]
+
+
+def by_month(db: Session, filters: Filters, branch_id: int | None = None) -> list[Row]:
+    """Cases per month in which they happened, oldest first (months with none are skipped)."""
+    counts = _group(db, Case.occurred_month, filters, branch_id)
+    return [Row(k, k, counts[k]) for k in sorted(counts)]
+
+
+def by_prefecture(db: Session, filters: Filters, prefectures, locale: str) -> list[Row]:
+    """Cases per prefecture, all 47 in JIS order."""
+    counts = _group(db, Case.prefecture_code, filters, None)
+    return [Row(p.code, p.name(locale), counts.get(p.code, 0)) for p in prefectures]
+
+
+def bars(rows: list[Row], width: int = 300) -> list[tuple[Row, int]]:
+    """Each row with its bar length in pixels, scaled to the largest count."""
+    top = max((r.count for r in rows), default=0) or 1
+    return [(r, round(width * r.count / top)) for r in rows]
+
+
+def tiles(rows: list[Row]) -> list[dict]:
+    """The tile map: position, shade and label of each prefecture."""
+    top = max((r.count for r in rows), default=0)
+    result = []
+    for row in rows:
+        col, line = TILES[row.key]
+        level = 0 if row.count == 0 or top == 0 else 1 + (len(SHADES) - 2) * row.count // top
+        result.append(
+            {
+                "row": row,
+                "x": col * 44,
+                "y": line * 44,
+                "fill": SHADES[min(level, len(SHADES) - 1)],
+                "dark": level >= 3,
+            }
+        )
+    return result
+
+
+def legend(rows: list[Row]) -> list[tuple[str, str]]:
+    """The colours of the tile map and the counts they stand for."""
+    top = max((r.count for r in rows), default=0)
+    if top == 0:
+        return [(SHADES[0], "0")]
+    steps = len(SHADES) - 2
+    out = [(SHADES[0], "0")]
+    for level in range(1, len(SHADES)):
+        low = max(1, -(-(level - 1) * top // steps))
+        out.append((SHADES[level], f"{low}+"))
+    return out

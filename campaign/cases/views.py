@@ -1,0 +1,428 @@
+"""Case pages: officers log and follow their branch's cases; headquarters sees them all."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from campaign import clock, db, navigation
+from campaign.access import current_user, get_in_scope, hq_required
+from campaign.audit import services as audit
+from campaign.cases import export, services, stats, vocab
+from campaign.cases.attachments import UploadRejected
+from campaign.cases.forms import ActionForm, CaseForm, CategoryForm, CommentForm, FilterForm
+from campaign.cases.models import Case
+from campaign.org.models import Branch
+from campaign.org.services import prefectures
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+navigation.add(_l("Cases"), "cases.index", order=25)
+navigation.add(_l("National picture"), "cases.dashboard", order=26)
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PER_PAGE = 30
+DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
+
+
+def _locale() -> str:
+    return str(get_locale() or "ja")
+
+
+def _max_bytes() -> int:
+    return int(current_app.config.get("CASES_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT))
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    def guidance_url():
+        """The rights page on being pressed at work, if that feature is installed."""
+        if "pages.pressed" in current_app.view_functions:
+            return url_for("pages.pressed")
+        return None
+
+    return {
+        "case_states": vocab.STATES,
+        "issuer_kinds": vocab.ISSUER_KINDS,
+        "case_channels": vocab.CHANNELS,
+        "action_kinds": vocab.ACTION_KINDS,
+        "case_guidance_url": guidance_url,
+    }
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+def _filters(user) -> tuple[FilterForm, services.Filters]:
+    """The filter form (from the query string) and the filters it stands for."""
+    form = FilterForm(request.args)
+    locale = _locale()
+    session = db.session()
+    anything = [SelectChoice("", _("Any"))]
+    form.state.choices = anything + [SelectChoice(k, v) for k, v in vocab.STATES.items()]
+    form.category.choices = anything + [
+        SelectChoice(str(c.id), c.name(locale)) for c in services.categories(session)
+    ]
+    pref_codes = {p.code: p.name(locale) for p in prefectures(session)}
+    form.prefecture.choices = anything + [SelectChoice(k, v) for k, v in pref_codes.items()]
+    form.issuer.choices = anything + [SelectChoice(k, v) for k, v in vocab.ISSUER_KINDS.items()]
+    args = request.args
+
+    def pick(name, allowed):
+        value = args.get(name, "")
+        return value if value in allowed else None
+
+    category = args.get("category", "")
+    month_from, month_to = args.get("month_from", ""), args.get("month_to", "")
+    filters = services.Filters(
+        state=pick("state", vocab.STATES),
+        category_id=int(category) if category.isdigit() and len(category) < 10 else None,
+        prefecture_code=pick("prefecture", pref_codes),
+        issuer_kind=pick("issuer", vocab.ISSUER_KINDS),
+        month_from=month_from if MONTH.match(month_from) else None,
+        month_to=month_to if MONTH.match(month_to) else None,
+    )
+    return form, filters
+
+
+def _page() -> int:
+    value = request.args.get("page", "1")
+    return max(1, min(int(value), 100_000)) if value.isdigit() and len(value) < 7 else 1
+
+
+# --- list, create, edit -----------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    """The cases this person may see, newest first, filterable and paginated."""
+    user = current_user()
+    form, filters = _filters(user)
+    page = _page()
+    cases, total = services.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template(
+        "cases/index.html", cases=cases, total=total, page=page, pages=pages, form=form
+    )
+
+
+def _case_form(user, case: Case | None = None) -> CaseForm:
+    form = CaseForm(obj=case) if case is not None else CaseForm()
+    locale = _locale()
+    form.category_ids.choices = [
+        SelectChoice(c.id, c.name(locale)) for c in services.categories(db.session())
+    ]
+    if request.method == "GET" and case is not None:
+        form.category_ids.data = [c.id for c in case.categories]
+    if user.is_hq and case is None:
+        branches = db.session().scalars(
+            select(Branch).order_by(Branch.prefecture_code, Branch.code)
+        )
+        form.branch_id.choices = [
+            SelectChoice(b.id, f"{b.prefecture.name(locale)} {b.name}") for b in branches
+        ]
+    else:
+        del form.branch_id
+    return form
+
+
+def _files() -> list[tuple[str, bytes]]:
+    """The uploaded files; the empty part a browser sends when no file was chosen is skipped."""
+    chosen = []
+    for storage in request.files.getlist("files"):
+        data = storage.read()
+        if not storage.filename and not data:
+            continue
+        chosen.append((storage.filename or "", data))
+    return chosen
+
+
+def _input(form: CaseForm) -> services.CaseInput:
+    return services.CaseInput(
+        title=form.title.data or "",
+        workplace=form.workplace.data or "",
+        occurred_on=form.occurred_on.data,
+        occurred_until=form.occurred_until.data,
+        category_ids=list(form.category_ids.data or []),
+        issuer_kind=form.issuer_kind.data,
+        issuer_name=form.issuer_name.data or "",
+        channel=form.channel.data,
+        staff_affected=form.staff_affected.data,
+        non_regular=bool(form.non_regular.data),
+        new_hires=bool(form.new_hires.data),
+        dependents=bool(form.dependents.data),
+        description=form.description.data or "",
+        files=_files(),
+    )
+
+
+def _saved_message(case: Case) -> str:
+    if case.state == vocab.DRAFT:
+        return _("The case was saved as a draft. Report it to headquarters when it is ready.")
+    return _("The case was saved.")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Log a case for one's own branch (headquarters chooses the branch)."""
+    user = current_user()
+    form = _case_form(user)
+    if form.validate_on_submit():
+        try:
+            case = services.create_case(
+                db.session(),
+                user,
+                _input(form),
+                branch_id=form.branch_id.data if "branch_id" in form else None,
+                submit=bool(form.submit_report.data),
+                max_bytes=_max_bytes(),
+            )
+        except (services.CaseError, UploadRejected) as error:
+            db.session().rollback()
+            form.form_errors.append(str(error))
+        else:
+            flash(_saved_message(case), "info")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("cases/form.html", form=form, case=None), status
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+def edit(case_id: int):
+    """Change a case (its branch until headquarters takes it up; headquarters any time)."""
+    user = current_user()
+    case = get_in_scope(db.session(), Case, case_id, user)
+    if not services.can_edit(user, case):
+        abort(403)
+    form = _case_form(user, case)
+    if form.validate_on_submit():
+        try:
+            services.update_case(
+                db.session(),
+                case,
+                user,
+                _input(form),
+                submit=bool(form.submit_report.data),
+                max_bytes=_max_bytes(),
+            )
+        except (services.CaseError, UploadRejected) as error:
+            db.session().rollback()
+            case = get_in_scope(db.session(), Case, case_id, user)
+            form.form_errors.append(str(error))
+        else:
+            flash(_saved_message(case), "info")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("cases/form.html", form=form, case=case), status
+
+
+# --- detail, workflow, timeline ---------------------------------------------------------
+
+
+def _detail(case: Case, *, comment_form=None, action_form=None, status: int = 200):
+    user = current_user()
+    services.record_view(db.session(), case)
+    comment_form = comment_form or CommentForm(formdata=None)
+    comment_form.to_state.choices = [SelectChoice("", _("No change"))] + [
+        SelectChoice(s, vocab.STATES[s])
+        for s in services.allowed_states(user, case)
+        if s != vocab.REPORTED
+    ]
+    action_form = action_form or ActionForm(formdata=None, happened_on=clock.now().date())
+    return (
+        render_template(
+            "cases/detail.html",
+            case=case,
+            comment_form=comment_form,
+            action_form=action_form,
+            can_edit=services.can_edit(user, case),
+            can_submit=vocab.REPORTED in services.allowed_states(user, case),
+            locale=_locale(),
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:case_id>")
+def detail(case_id: int):
+    """A case with its timeline, comments and attachments; every view is audited."""
+    case = get_in_scope(db.session(), Case, case_id, current_user())
+    return _detail(case)
+
+
+@bp.post("/<int:case_id>/submit")
+def submit(case_id: int):
+    """The branch reports its draft to headquarters."""
+    user = current_user()
+    case = get_in_scope(db.session(), Case, case_id, user)
+    try:
+        services.submit_case(db.session(), case, user)
+    except services.CaseError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The case was reported to headquarters."), "info")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/comments")
+def comment(case_id: int):
+    """A comment on the case; headquarters may change the state with it."""
+    user = current_user()
+    case = get_in_scope(db.session(), Case, case_id, user)
+    form = CommentForm()
+    form.to_state.choices = [SelectChoice("", "")] + [SelectChoice(s, s) for s in vocab.STATES]
+    if form.validate_on_submit():
+        try:
+            services.comment(
+                db.session(), case, user, body=form.body.data or "", to_state=form.to_state.data
+            )
+        except services.CaseError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Your comment was saved."), "info")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="comments"))
+    return _detail(case, comment_form=form, status=400)
+
+
+@bp.post("/<int:case_id>/actions")
+def add_action(case_id: int):
+    """Record a dated step on the case's timeline."""
+    user = current_user()
+    case = get_in_scope(db.session(), Case, case_id, user)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_action(
+                db.session(),
+                case,
+                user,
+                kind=form.kind.data,
+                happened_on=form.happened_on.data,
+                note=form.note.data or "",
+            )
+        except services.CaseError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The step was added to the timeline."), "info")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="timeline"))
+    return _detail(case, action_form=form, status=400)
+
+
+@bp.get("/<int:case_id>/attachments/<int:attachment_id>")
+def download(case_id: int, attachment_id: int):
+    """Decrypt and send an attachment, always as a download; every download is audited."""
+    case = get_in_scope(db.session(), Case, case_id, current_user())
+    try:
+        attachment, data = services.open_attachment(db.session(), case, attachment_id)
+    except LookupError:
+        abort(404)
+    response = current_app.response_class(data, mimetype=attachment.media_type)
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", attachment.filename)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.filename)}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- the national picture ---------------------------------------------------------------
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """Counts by category, prefecture, issuer kind and month; officers also see their branch."""
+    user = current_user()
+    form, filters = _filters(user)
+    session, locale = db.session(), _locale()
+    own = None if user.is_hq else user.branch_id
+    prefs = prefectures(session)
+    by_prefecture = stats.by_prefecture(session, filters, prefs, locale)
+    context = {
+        "form": form,
+        "total": stats.total(session, filters),
+        "own_total": stats.total(session, filters, own) if own else None,
+        "by_category": stats.by_category(session, filters, locale),
+        "by_issuer": stats.by_issuer(session, filters),
+        "by_month": stats.by_month(session, filters),
+        "by_prefecture": by_prefecture,
+        "tiles": stats.tiles(by_prefecture),
+        "legend": stats.legend(by_prefecture),
+        "bars": stats.bars,
+    }
+    if own:
+        context["own"] = {
+            "category": {r.key: r.count for r in stats.by_category(session, filters, locale, own)},
+            "issuer": {r.key: r.count for r in stats.by_issuer(session, filters, own)},
+            "month": {r.key: r.count for r in stats.by_month(session, filters, own)},
+        }
+    return render_template("cases/dashboard.html", **context)
+
+
+@bp.get("/export.<fmt>")
+def export_cases(fmt: str):
+    """The non-personal fields of the cases one may see, as CSV or XLSX (audited)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    user = current_user()
+    _form, filters = _filters(user)
+    session = db.session()
+    data = export.rows(session, user, filters, _locale())
+    stamp = clock.now().strftime("%Y%m%d")
+    if fmt == "csv":
+        body, mimetype = export.to_csv(data), "text/csv; charset=utf-8"
+    else:
+        body = export.to_xlsx(data)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit.record(
+        session,
+        "cases.exported",
+        object_kind="case",
+        branch_id=None if user.is_hq else user.branch_id,
+        reason=fmt,
+    )
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{fmt}"'
+    return response
+
+
+# --- categories -------------------------------------------------------------------------
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@hq_required
+def categories():
+    """Headquarters sees and extends the list of categories."""
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            services.add_category(
+                db.session(), name_ja=form.name_ja.data, name_en=form.name_en.data
+            )
+        except services.CaseError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The category was added."), "info")
+            return redirect(url_for("cases.categories"))
+    status = 400 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "cases/categories.html", form=form, categories=services.categories(db.session())
+        ),
+        status,
+    )
