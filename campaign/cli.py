@@ -27,6 +27,7 @@ def init_command() -> None:
     migrate.upgrade(current_app.config["DATABASE_URL"])
     session = db.session()
     count = org.load_prefectures(session)
+    click.echo(current_app.extensions["naishin.pages.load"](session))  # campaign/pages/views.py
     session.commit()
     click.echo(f"Database ready; {count} prefectures loaded.")
 

@@ -1,0 +1,95 @@
+"""Markdown to safe HTML, and HTML to searchable plain text.
+
+markdown-it-py (a CommonMark parser kept by the executablebooks project) turns headquarters'
+Markdown into HTML; nh3 (Python bindings of the Rust ``ammonia`` sanitiser) then keeps only an
+allow-list of tags, attributes and URL schemes. Raw HTML in the Markdown is allowed through the
+parser on purpose, so that the sanitiser, not the parser's escaping, is what the XSS tests
+exercise: nothing that runs script (``<script>``, ``on*=`` handlers, ``javascript:`` and
+``data:`` URLs, ``<style>``, ``<iframe>``, ``<svg>``, forms) survives it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "dl", "dt", "em",
+    "h2", "h3", "h4", "hr", "i", "li", "ol", "p", "pre", "s", "small", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_parser = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+_parser.enable("table")
+_parser.enable("strikethrough")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A second-level heading of a rendered page, for its table of contents."""
+
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page body ready for a template: safe HTML and its contents list."""
+
+    html: Markup
+    headings: tuple[Heading, ...]
+
+
+def sanitise(raw_html: str) -> str:
+    """Keep only the allow-listed markup; links get ``rel="noopener noreferrer"``."""
+    return nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+@lru_cache(maxsize=256)
+def render(markdown: str) -> Rendered:
+    """Render Markdown to sanitised HTML; every ``##`` heading gets a stable anchor."""
+    tokens = _parser.parse(markdown or "")
+    headings: list[Heading] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            anchor = f"s{len(headings) + 1}"
+            token.attrSet("id", anchor)
+            inline = tokens[index + 1]
+            headings.append(Heading(anchor, inline.content))
+    raw = _parser.renderer.render(tokens, _parser.options, {})
+    return Rendered(Markup(sanitise(raw)), tuple(headings))  # noqa: S704 - sanitised just now
+
+
+def plain_text(markdown: str) -> str:
+    """The words of a Markdown text without any markup, whitespace collapsed."""
+    stripped = nh3.clean(str(render(markdown).html), tags=set(), attributes={})
+    return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+
+
+def normalise(text: str) -> str:
+    """Fold width, compatibility forms and case so that ＡＢＣ, ABC and abc match alike."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()

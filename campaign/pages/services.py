@@ -1,0 +1,343 @@
+"""The pages' rules: load the shipped content, edit, publish, restore, search.
+
+Services take the session, flush only, and raise ``PageError`` with a message for the person.
+Every change is written to the audit log (without any page content).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaign import clock
+from campaign.audit import services as audit
+from campaign.pages import markup
+from campaign.pages.models import Page, PageRevision
+
+CONTENT = Path(__file__).resolve().parent / "content"
+FIELDS = ("title_ja", "title_en", "description_ja", "description_en", "body_ja", "body_en")
+
+
+class PageError(Exception):
+    """A change could not be made as asked; the message is shown to the person."""
+
+
+# --- shipped content -------------------------------------------------------------------------
+
+
+def shipped_pages() -> list[dict]:
+    """The pages shipped in ``content/pages.toml``, with their Markdown bodies read in."""
+    with (CONTENT / "pages.toml").open("rb") as handle:
+        manifest = tomllib.load(handle)
+    pages = []
+    for position, entry in enumerate(manifest["page"], start=1):
+        slug = entry["slug"]
+        pages.append(
+            {
+                "slug": slug,
+                "position": position * 10,
+                "title_ja": entry["title_ja"],
+                "title_en": entry["title_en"],
+                "description_ja": entry["description_ja"],
+                "description_en": entry["description_en"],
+                "body_ja": (CONTENT / f"{slug}.ja.md").read_text(encoding="utf-8"),
+                "body_en": (CONTENT / f"{slug}.en.md").read_text(encoding="utf-8"),
+            }
+        )
+    return pages
+
+
+def load_shipped(db: Session) -> int:
+    """Create and publish each shipped page that does not exist yet; return how many.
+
+    A page that exists is left alone, so re-running ``init`` never overwrites what
+    headquarters has edited since.
+    """
+    existing = set(db.scalars(select(Page.slug)))
+    created = 0
+    for data in shipped_pages():
+        if data["slug"] in existing:
+            continue
+        page = Page(slug=data["slug"], position=data["position"], updated_at=clock.now())
+        db.add(page)
+        db.flush()
+        content = {name: data[name] for name in FIELDS}
+        revision = _add_revision(db, page, content, note="Shipped content", author_id=None)
+        _publish(db, page, revision)
+        audit.record(db, "page.loaded", object_kind="page", object_id=page.id)
+        created += 1
+    db.flush()
+    return created
+
+
+def load_message(db: Session) -> str:
+    """Load the shipped pages and say what happened (for ``flask init`` and ``pages load``)."""
+    created = load_shipped(db)
+    return (
+        f"Information pages: {created} loaded, {len(shipped_pages()) - created} kept as they are."
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def all_pages(db: Session) -> list[Page]:
+    """Every page, drafts too, in menu order (for headquarters)."""
+    return list(db.scalars(select(Page).order_by(Page.position, Page.slug)))
+
+
+def page_by_slug(db: Session, slug: str) -> Page | None:
+    """A page by its address, published or not."""
+    return db.scalar(select(Page).where(Page.slug == slug))
+
+
+def revision(db: Session, page: Page, number: int | None) -> PageRevision | None:
+    """One revision of a page by its number."""
+    if number is None:
+        return None
+    return db.scalar(
+        select(PageRevision).where(PageRevision.page_id == page.id, PageRevision.number == number)
+    )
+
+
+def latest(db: Session, page: Page) -> PageRevision | None:
+    """The newest revision (what the edit form starts from)."""
+    return revision(db, page, page.latest_number)
+
+
+def published(db: Session, slug: str) -> tuple[Page, PageRevision] | None:
+    """A published page and the revision the public sees, or None."""
+    page = page_by_slug(db, slug)
+    if page is None or page.published_number is None:
+        return None
+    return page, revision(db, page, page.published_number)
+
+
+def revisions(db: Session, page: Page) -> list[PageRevision]:
+    """All revisions of a page, newest first."""
+    return list(
+        db.scalars(
+            select(PageRevision)
+            .where(PageRevision.page_id == page.id)
+            .order_by(PageRevision.number.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """A unified diff of one field between two revisions."""
+
+    field: str
+    lines: tuple[str, ...]
+
+
+def diff(older: PageRevision | None, newer: PageRevision) -> list[FieldDiff]:
+    """What changed from ``older`` to ``newer``, field by field (unchanged fields left out)."""
+    changes = []
+    for name in FIELDS:
+        before = getattr(older, name) if older else ""
+        after = getattr(newer, name)
+        if before == after:
+            continue
+        lines = difflib.unified_diff(
+            before.splitlines(),
+            after.splitlines(),
+            fromfile=f"r{older.number}" if older else "-",
+            tofile=f"r{newer.number}",
+            lineterm="",
+            n=2,
+        )
+        changes.append(FieldDiff(name, tuple(lines)))
+    return changes
+
+
+# --- changing --------------------------------------------------------------------------------
+
+
+def _add_revision(
+    db: Session, page: Page, content: dict, *, note: str, author_id: int | None
+) -> PageRevision:
+    number = page.latest_number + 1
+    rev = PageRevision(
+        page_id=page.id, number=number, note=note[:200], author_id=author_id, **content
+    )
+    db.add(rev)
+    page.latest_number = number
+    page.updated_at = clock.now()
+    db.flush()
+    return rev
+
+
+def _publish(db: Session, page: Page, rev: PageRevision) -> None:
+    page.published_number = rev.number
+    page.published_at = clock.now()
+    page.updated_at = clock.now()
+    page.search_text = markup.normalise(
+        " ".join(
+            [
+                rev.title_ja,
+                rev.description_ja,
+                markup.plain_text(rev.body_ja),
+                rev.title_en,
+                rev.description_en,
+                markup.plain_text(rev.body_en),
+            ]
+        )
+    )
+    db.flush()
+
+
+def save(
+    db: Session,
+    page: Page,
+    content: dict,
+    *,
+    base_number: int,
+    author_id: int | None,
+    note: str = "",
+    publish: bool = False,
+) -> PageRevision:
+    """Save the edited content as a new revision (and publish it if asked).
+
+    ``base_number`` is the revision the editor started from: if someone saved in between,
+    the edit is refused rather than silently overwriting theirs.
+    """
+    if base_number != page.latest_number:
+        raise PageError(
+            _l(
+                "Someone saved this page while you were editing. "
+                "Reload it and apply your change again."
+            )
+        )
+    current = latest(db, page)
+    content = {name: (content.get(name) or "").replace("\r\n", "\n") for name in FIELDS}
+    if current is not None and all(getattr(current, n) == content[n] for n in FIELDS):
+        if publish and page.published_number != current.number:
+            return publish_latest(db, page)
+        raise PageError(_l("Nothing changed, so no new revision was saved."))
+    rev = _add_revision(db, page, content, note=note, author_id=author_id)
+    audit.record(db, "page.edited", object_kind="page", object_id=page.id, reason=f"r{rev.number}")
+    if publish:
+        _publish(db, page, rev)
+        audit.record(
+            db, "page.published", object_kind="page", object_id=page.id, reason=f"r{rev.number}"
+        )
+    return rev
+
+
+def publish_latest(db: Session, page: Page) -> PageRevision:
+    """Make the newest revision the one the public sees."""
+    rev = latest(db, page)
+    if rev is None:
+        raise PageError(_l("This page has no content to publish yet."))
+    _publish(db, page, rev)
+    audit.record(
+        db, "page.published", object_kind="page", object_id=page.id, reason=f"r{rev.number}"
+    )
+    return rev
+
+
+def unpublish(db: Session, page: Page) -> None:
+    """Take the page off the public site (headquarters still sees and edits it)."""
+    page.published_number = None
+    page.published_at = None
+    page.search_text = ""
+    page.updated_at = clock.now()
+    db.flush()
+    audit.record(db, "page.unpublished", object_kind="page", object_id=page.id)
+
+
+def restore(db: Session, page: Page, number: int, *, author_id: int | None) -> PageRevision:
+    """Copy an old revision into a new one; if the page is public, the public sees it at once."""
+    old = revision(db, page, number)
+    if old is None:
+        raise PageError(_l("There is no such revision."))
+    content = {name: getattr(old, name) for name in FIELDS}
+    rev = _add_revision(db, page, content, note=f"Restored r{number}", author_id=author_id)
+    if page.published_number is not None:
+        _publish(db, page, rev)
+    audit.record(
+        db,
+        "page.restored",
+        object_kind="page",
+        object_id=page.id,
+        reason=f"r{number} as r{rev.number}",
+    )
+    return rev
+
+
+# --- search ----------------------------------------------------------------------------------
+
+MAX_QUERY = 100
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result: the page, its published revision, and a passage around the match."""
+
+    page: Page
+    revision: PageRevision
+    before: str
+    match: str
+    after: str
+
+
+def search(db: Session, query: str, locale: str) -> list[Hit]:
+    """Published pages whose text contains every word of the query (mid-sentence too).
+
+    Japanese has no spaces between words, so the match is a substring test over the
+    normalised plain text (``LIKE`` with the pattern escaped), which SQLite and PostgreSQL
+    both run without extensions.
+    """
+    terms = [t for t in markup.normalise(query[:MAX_QUERY]).split(" ") if t][:5]
+    if not terms:
+        return []
+    stmt = select(Page).where(Page.published_number.is_not(None))
+    for term in terms:
+        stmt = stmt.where(Page.search_text.like(_like_pattern(term), escape="\\"))
+    hits = []
+    for page in db.scalars(stmt.order_by(Page.position, Page.slug)):
+        rev = revision(db, page, page.published_number)
+        hits.append(_hit(page, rev, terms[0], locale))
+    return hits
+
+
+def _hit(page: Page, rev: PageRevision, term: str, locale: str) -> Hit:
+    other = "ja" if locale == "en" else "en"
+    for lang in (locale, other):
+        text = markup.plain_text(rev.body(lang))
+        folded = markup.normalise(text)
+        at = folded.find(term)
+        # NFKC can change lengths; the passage is only shown when the offsets still agree.
+        if at >= 0 and len(folded) == len(text):
+            start, end = max(0, at - 40), min(len(text), at + len(term) + 60)
+            return Hit(
+                page, rev, text[start:at], text[at : at + len(term)], text[at + len(term) : end]
+            )
+    return Hit(page, rev, "", "", rev.description(locale))
+
+
+def create_page(db: Session, slug: str, content: dict, *, author_id: int | None) -> Page:
+    """A new page with its first revision, as a draft."""
+    if page_by_slug(db, slug) is not None:
+        raise PageError(_l("A page with this address already exists."))
+    position = (db.scalar(select(func.max(Page.position))) or 0) + 10
+    page = Page(slug=slug, position=position, updated_at=clock.now())
+    db.add(page)
+    db.flush()
+    full = {name: content.get(name, "") for name in FIELDS}
+    _add_revision(db, page, full, note="Created", author_id=author_id)
+    audit.record(db, "page.created", object_kind="page", object_id=page.id)
+    return page

@@ -1,0 +1,314 @@
+"""Public information pages (Q&A, rights, pressure at work, figures) and headquarters' editor."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from campaign import db, navigation
+from campaign.access import current_user, hq_required, public
+from campaign.org.models import Branch
+from campaign.pages import figures, markup, services
+from campaign.pages.forms import ActionForm, PageForm
+
+bp = Blueprint("pages", __name__, url_prefix="/info")
+
+SLUGS = {"qa": "qa", "rights": "rights", "pressed": "pressed", "figures": "figures"}
+navigation.add(_l("Q&A"), "pages.qa", order=30, audience="public")
+navigation.add(_l("Your rights"), "pages.rights", order=40, audience="public")
+navigation.add(_l("When pressed at work"), "pages.pressed", order=50, audience="public")
+navigation.add(_l("Figures"), "pages.figures", order=60, audience="public")
+navigation.add(_l("Edit pages"), "pages.admin", order=70, audience="hq")
+
+# Where a case report form may live once that feature exists; the first one found is linked.
+CASE_REPORT_ENDPOINTS = ("cases.report", "cases.new", "cases.create")
+PUBLIC_MAX_AGE = 300
+
+
+@bp.record_once
+def _offer_loader(state) -> None:
+    """``flask init`` (campaign/cli.py) loads the shipped pages through this entry."""
+    state.app.extensions["naishin.pages.load"] = services.load_message
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _cacheable(html: str):
+    """A public response the browser and proxies may keep for a while and revalidate.
+
+    The ETag is a hash of the body, so it changes with the content, the language and the
+    branches' contact details alike. A logged-in staff member's page carries their menu and a
+    CSRF token: it is never stored.
+    """
+    response = make_response(html)
+    if g.get("user") is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _show(slug: str, template: str = "pages/page.html", **extra):
+    found = services.published(db.session(), slug)
+    if found is None:
+        abort(404)
+    page, rev = found
+    locale = _locale()
+    html = render_template(
+        template,
+        page=page,
+        rev=rev,
+        rendered=markup.render(rev.body(locale)),
+        locale=locale,
+        **extra,
+    )
+    return _cacheable(html)
+
+
+@bp.get("/qa")
+@public
+def qa():
+    """よくある質問: the questions workers ask, answered."""
+    return _show(SLUGS["qa"])
+
+
+@bp.get("/rights")
+@public
+def rights():
+    """あなたの権利: the key points with their sources."""
+    return _show(SLUGS["rights"])
+
+
+@bp.get("/rights/flyer")
+@public
+def flyer():
+    """The rights summary laid out as a one-page A4 flyer."""
+    return _show(SLUGS["rights"], "pages/flyer.html")
+
+
+@bp.get("/pressed")
+@public
+def pressed():
+    """職場で求められたら: each kind of pressure, a reply, and whom to tell."""
+    branches = db.session().scalars(
+        select(Branch).where(Branch.contact != "").order_by(Branch.prefecture_code, Branch.code)
+    )
+    from flask import current_app
+
+    report = next((e for e in CASE_REPORT_ENDPOINTS if e in current_app.view_functions), None)
+    return _show(SLUGS["pressed"], "pages/pressed.html", branches=list(branches), report=report)
+
+
+@bp.get("/figures", endpoint="figures")
+@public
+def figures_page():
+    """データ: card issuance on 15 May 2017, sortable, as a chart and a table."""
+    table = figures.load()
+    locale = _locale()
+    names = _prefecture_names(locale)
+    sort = request.args.get("sort", "code")
+    sort = sort if sort in figures.SORT_KEYS else "code"
+    descending = request.args.get("dir") == "desc"
+    rows = figures.sort_rows(table.prefectures, sort, descending, names)
+    kind_names = {k: str(v) for k, v in figures.KIND_LABELS.items()}
+    return _show(
+        SLUGS["figures"],
+        "pages/figures.html",
+        table=table,
+        rows=rows,
+        names=names,
+        kind_names=kind_names,
+        sort=sort,
+        descending=descending,
+        chart=figures.chart(rows, names, table.national),
+        kinds_chart=figures.chart(table.kinds, kind_names, table.national),
+        source=figures.source(),
+    )
+
+
+def _prefecture_names(locale: str) -> dict[str, str]:
+    from campaign.org import services as org
+
+    return {p.code: p.name(locale) for p in org.prefectures(db.session())}
+
+
+@bp.get("/search")
+@public
+def search():
+    """Search the published pages (Japanese words inside sentences too)."""
+    query = request.args.get("q", "").strip()[: services.MAX_QUERY]
+    hits = services.search(db.session(), query, _locale()) if query else []
+    return _cacheable(render_template("pages/search.html", query=query, hits=hits))
+
+
+@bp.get("/p/<page_slug>")
+@public
+def show(page_slug: str):
+    """Any other published page headquarters keeps, by its address."""
+    if page_slug in SLUGS.values():
+        return redirect(url_for(f"pages.{page_slug}"))
+    return _show(page_slug)
+
+
+# --- headquarters ----------------------------------------------------------------------------
+
+
+@bp.get("/admin/")
+@hq_required
+def admin():
+    """Every page with its state, for headquarters."""
+    return render_template("pages/admin.html", pages=services.all_pages(db.session()))
+
+
+def _page_or_404(slug: str):
+    page = services.page_by_slug(db.session(), slug)
+    if page is None:
+        abort(404)
+    return page
+
+
+@bp.route("/admin/<page_slug>", methods=["GET", "POST"])
+@hq_required
+def edit(page_slug: str):
+    """Edit a page's two language versions; save a draft or publish."""
+    session = db.session()
+    page = _page_or_404(page_slug)
+    current = services.latest(session, page)
+    form = PageForm(obj=current) if request.method == "GET" else PageForm()
+    if request.method == "GET":
+        form.base_number.data = page.latest_number
+        form.note.data = ""
+    if form.validate_on_submit():
+        content = {name: getattr(form, name).data for name in services.FIELDS}
+        try:
+            rev = services.save(
+                session,
+                page,
+                content,
+                base_number=form.base_number.data,
+                author_id=current_user().id,
+                note=form.note.data or "",
+                publish=bool(form.save_publish.data),
+            )
+        except services.PageError as error:
+            form.form_errors.append(str(error))
+        else:
+            if page.published_number == rev.number:
+                flash(_("Revision %(number)d is saved and published.", number=rev.number), "info")
+            else:
+                flash(_("Revision %(number)d is saved as a draft.", number=rev.number), "info")
+            return redirect(url_for("pages.history", page_slug=page.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("pages/edit.html", page=page, form=form, action=ActionForm()), status
+
+
+@bp.post("/admin/<page_slug>/publish")
+@hq_required
+def publish(page_slug: str):
+    """Publish the newest revision."""
+    page = _page_or_404(page_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        rev = services.publish_latest(db.session(), page)
+    except services.PageError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Revision %(number)d is now public.", number=rev.number), "info")
+    return redirect(url_for("pages.history", page_slug=page.slug))
+
+
+@bp.post("/admin/<page_slug>/unpublish")
+@hq_required
+def unpublish(page_slug: str):
+    """Take a page off the public site."""
+    page = _page_or_404(page_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.unpublish(db.session(), page)
+    flash(_("The page is no longer public."), "info")
+    return redirect(url_for("pages.history", page_slug=page.slug))
+
+
+@bp.get("/admin/<page_slug>/revisions")
+@hq_required
+def history(page_slug: str):
+    """A page's revisions, newest first."""
+    session = db.session()
+    page = _page_or_404(page_slug)
+    return render_template(
+        "pages/history.html",
+        page=page,
+        revisions=services.revisions(session, page),
+        action=ActionForm(),
+    )
+
+
+@bp.get("/admin/<page_slug>/revisions/<int:revision_number>")
+@hq_required
+def revision(page_slug: str, revision_number: int):
+    """One revision: its rendered text and what changed since the one before."""
+    session = db.session()
+    page = _page_or_404(page_slug)
+    rev = services.revision(session, page, revision_number)
+    if rev is None:
+        abort(404)
+    previous = services.revision(session, page, revision_number - 1)
+    locale = _locale()
+    return render_template(
+        "pages/revision.html",
+        page=page,
+        rev=rev,
+        changes=services.diff(previous, rev),
+        rendered_ja=markup.render(rev.body_ja),
+        rendered_en=markup.render(rev.body_en),
+        locale=locale,
+        action=ActionForm(),
+    )
+
+
+@bp.post("/admin/<page_slug>/revisions/<int:revision_number>/restore")
+@hq_required
+def restore(page_slug: str, revision_number: int):
+    """Bring back an old revision as a new one (one click)."""
+    page = _page_or_404(page_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        rev = services.restore(db.session(), page, revision_number, author_id=current_user().id)
+    except services.PageError:
+        abort(404)
+    flash(
+        _("Revision %(old)d is restored as revision %(new)d.", old=revision_number, new=rev.number),
+        "info",
+    )
+    return redirect(url_for("pages.history", page_slug=page.slug))
+
+
+@bp.get("/figures/card-issuance-2017-05-15.csv")
+@public
+def figures_csv():
+    """The shipped counts as a file, so that anyone can check the page's arithmetic."""
+    response = make_response(figures.CSV_FILE.read_bytes())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="card-issuance-2017-05-15.csv"'
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.add_etag()
+    return response.make_conditional(request)
