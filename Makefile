@@ -24,6 +24,7 @@ $(VENV)/.test: pyproject.toml $(VENV)/.app
 
 ## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000
 run: $(VENV)/.app
+	npm ci --prefix surveys --no-audit --no-fund  # libsodium for the survey answer page
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
@@ -31,6 +32,7 @@ run: $(VENV)/.app
 
 ## Install what the tests need and run the whole suite (SQLite unless NAISHIN_DATABASE_URL is set)
 test: $(VENV)/.test browser
+	npm ci --prefix surveys --no-audit --no-fund  # libsodium for the survey answer page
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -1,0 +1,1 @@
+"""Anonymous surveys: built by staff, answered without an account, sealed, counted safely."""

@@ -1,0 +1,125 @@
+"""Staff forms for building, opening and counting surveys.
+
+The respondent's form is not a FlaskForm: Flask-WTF keeps its CSRF secret in the session cookie,
+and the answer page sets no cookie at all (see views.answer).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from surveys.models import Kind
+
+JAPAN = ZoneInfo("Asia/Tokyo")
+
+KIND_LABELS = {
+    Kind.SINGLE: _l("Single choice"),
+    Kind.MULTIPLE: _l("Multiple choice"),
+    Kind.SCALE5: _l("5-point scale"),
+    Kind.NUMBER: _l("Number"),
+    Kind.TEXT: _l("Short free text"),
+}
+
+
+def to_utc(value):
+    """A date and time typed in Japan time, as an aware UTC datetime (or None)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=JAPAN).astimezone(UTC)
+
+
+def to_japan(value):
+    """An aware datetime as the naive Japan time a form field shows."""
+    return value.astimezone(JAPAN).replace(tzinfo=None) if value else None
+
+
+class SurveyForm(FlaskForm):
+    """A survey's texts, dates and smallest group."""
+
+    title_ja = StringField(_l("Title (Japanese)"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
+    intro_ja = TextAreaField(
+        _l("Introduction (Japanese)"), validators=[Optional(), Length(max=5000)]
+    )
+    intro_en = TextAreaField(
+        _l("Introduction (English)"), validators=[Optional(), Length(max=5000)]
+    )
+    branch_id = SelectField(_l("Branch"), coerce=str, validate_choice=True)
+    opens_at = DateTimeLocalField(
+        _l("Opens (Japan time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes (Japan time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    min_group = IntegerField(
+        _l("Smallest group shown in the results"),
+        default=5,
+        validators=[DataRequired(), NumberRange(min=3, max=1000)],
+    )
+
+
+class QuestionForm(FlaskForm):
+    """One question."""
+
+    kind = SelectField(
+        _l("Kind of question"),
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+    )
+    text_ja = StringField(_l("Question (Japanese)"), validators=[DataRequired(), Length(max=500)])
+    text_en = StringField(_l("Question (English)"), validators=[Optional(), Length(max=500)])
+    options_ja = TextAreaField(
+        _l("Choices (Japanese), one per line"), validators=[Optional(), Length(max=5000)]
+    )
+    options_en = TextAreaField(
+        _l("Choices (English), one per line"), validators=[Optional(), Length(max=5000)]
+    )
+    required = BooleanField(_l("An answer is required"))
+    is_grouping = BooleanField(_l("Use this question to group the results"))
+
+
+class OpenForm(FlaskForm):
+    """The passphrase that wraps the survey's private key."""
+
+    passphrase = PasswordField(
+        _l("Passphrase for the results"), validators=[DataRequired(), Length(min=12, max=500)]
+    )
+    confirm = PasswordField(
+        _l("The same passphrase again"),
+        validators=[DataRequired(), EqualTo("passphrase", message=_l("The passphrases differ."))],
+    )
+
+
+class UnlockForm(FlaskForm):
+    """The passphrase or the key file, to open the results (or export them)."""
+
+    passphrase = PasswordField(_l("Passphrase"), validators=[Optional(), Length(max=500)])
+    key_file = FileField(_l("Or the key file"))
+    format = SelectField(
+        _l("Show as"),
+        choices=[
+            SelectChoice("html", _l("Page")),
+            SelectChoice("csv", "CSV"),
+            SelectChoice("xlsx", "Excel (XLSX)"),
+        ],
+        default="html",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (close a survey, remove a question)."""

@@ -1,0 +1,330 @@
+"""Counting opened answers and deciding what may be shown (SECURITY.md promise 4).
+
+``Tally`` counts in one streaming pass: memory depends on the questions, not on the number of
+answers (free text is kept as a bounded random sample). ``report`` turns a tally into what a
+person may see:
+
+- nothing at all while the survey has fewer than k answers (k per survey, default 5, never < 3);
+- a breakdown by the grouping question only for groups of at least k, with complementary
+  suppression: the groups left out must together hold at least k answers and be at least two
+  non-empty groups, else the next-smallest shown group is left out too (so no hidden group can
+  be worked out as the total minus the shown ones);
+- free text only when at least ``TEXT_MIN`` people answered it, in random order, and never split
+  by group (a group's texts could otherwise be worked out from the whole minus the others).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from surveys.models import Kind, Question, Survey
+
+TEXT_MIN = 10
+TEXT_SAMPLE = 500  # free-text answers kept per question (a uniform random sample)
+MIN_K = 3
+SCALE_LABELS = ("1", "2", "3", "4", "5")
+
+
+def effective_k(k: int | None) -> int:
+    """The survey's k, never below 3."""
+    return max(MIN_K, int(k or 5))
+
+
+def shown_groups(sizes: Mapping[object, int], k: int) -> set:
+    """Which groups of a breakdown may be shown (see the module docstring)."""
+    k = effective_k(k)
+    shown = {g for g, n in sizes.items() if n >= k}
+
+    def safe() -> bool:
+        hidden = [n for g, n in sizes.items() if g not in shown and n > 0]
+        if not hidden:
+            return True
+        return sum(hidden) >= k and (len(hidden) >= 2 or hidden[0] >= k)
+
+    while shown and not safe():
+        shown.remove(min(shown, key=lambda g: (sizes[g], str(g))))
+    return shown
+
+
+@dataclass
+class QuestionCount:
+    """The counts of one question, overall or within one group."""
+
+    answered: int = 0
+    options: list[int] = field(default_factory=list)  # per option (or scale point)
+    total: int = 0  # sum of numbers
+
+
+class Tally:
+    """Streaming counts of a survey's answers, overall and per group of the grouping question."""
+
+    def __init__(self, questions: list[Question], rng: random.Random | None = None) -> None:
+        self.questions = questions
+        self.rng = rng or secrets.SystemRandom()
+        self.grouping = next((q for q in questions if q.is_grouping), None)
+        self.group_count = len(self.grouping.options("ja")) if self.grouping else 0
+        self.n = 0
+        self.invalid = 0
+        self.group_sizes = [0] * self.group_count
+        self._plan = [(str(q.id), q.kind, _width(q)) for q in questions]
+        self.overall = {str(q.id): QuestionCount(options=[0] * _width(q)) for q in questions}
+        self.by_group = [
+            {str(q.id): QuestionCount(options=[0] * _width(q)) for q in questions}
+            for _ in range(self.group_count)
+        ]
+        self.texts: dict[str, list[str]] = {str(q.id): [] for q in questions if q.kind == Kind.TEXT}
+        self._seen_texts = dict.fromkeys(self.texts, 0)
+
+    def add(self, answer: dict) -> None:
+        """Count one opened answer; one that does not fit the questions counts as invalid."""
+        try:
+            checked = self._check(answer)
+        except (TypeError, ValueError, KeyError, IndexError):
+            self.invalid += 1
+            return
+        group = None
+        if self.grouping is not None:
+            group = checked.get(str(self.grouping.id))
+            if group is not None:
+                self.group_sizes[group] += 1
+        self.n += 1
+        targets = [self.overall] if group is None else [self.overall, self.by_group[group]]
+        for key, kind, _ in self._plan:
+            value = checked.get(key)
+            if value is None:
+                continue
+            if kind == Kind.TEXT:
+                self._sample(key, value)
+                for target in targets:
+                    target[key].answered += 1
+                continue
+            for target in targets:
+                count = target[key]
+                count.answered += 1
+                if kind == Kind.MULTIPLE:
+                    for index in value:
+                        count.options[index] += 1
+                elif kind == Kind.NUMBER:
+                    count.total += value
+                elif kind == Kind.SCALE5:
+                    count.options[value - 1] += 1
+                else:
+                    count.options[value] += 1
+
+    def _check(self, answer: dict) -> dict:
+        checked = {}
+        for key, kind, width in self._plan:
+            value = answer.get(key)
+            if value is None:
+                continue
+            if kind == Kind.MULTIPLE:
+                if not isinstance(value, list) or len(set(value)) != len(value):
+                    raise ValueError(key)
+                for index in value:
+                    if type(index) is not int or not 0 <= index < width:
+                        raise ValueError(key)
+            elif kind == Kind.TEXT:
+                if not isinstance(value, str) or len(value) > 300:
+                    raise ValueError(key)
+            elif kind == Kind.NUMBER:
+                if type(value) is not int or not 0 <= value <= 10**9:
+                    raise ValueError(key)
+            elif kind == Kind.SCALE5:
+                if type(value) is not int or not 1 <= value <= 5:
+                    raise ValueError(key)
+            elif type(value) is not int or not 0 <= value < width:
+                raise ValueError(key)
+            checked[key] = value
+        if self.grouping is not None and checked.get(str(self.grouping.id)) is None:
+            raise ValueError("no group")
+        return checked
+
+    def _sample(self, key: str, text: str) -> None:
+        """Reservoir sampling: a uniform sample of at most TEXT_SAMPLE texts, in random order."""
+        self._seen_texts[key] += 1
+        kept = self.texts[key]
+        if len(kept) < TEXT_SAMPLE:
+            kept.append(text)
+        else:
+            slot = self.rng.randrange(self._seen_texts[key])
+            if slot < TEXT_SAMPLE:
+                kept[slot] = text
+
+    def count_all(self, sealed: Iterable[bytes], open_one: Callable[[bytes], dict]) -> Tally:
+        """Open and count every sealed answer (ones that do not open count as invalid)."""
+        from surveys.sealing import SealingError
+
+        for item in sealed:
+            try:
+                answer = open_one(item)
+            except SealingError:
+                self.invalid += 1
+                continue
+            self.add(answer)
+        return self
+
+    def merge(self, other: Tally) -> None:
+        """Add another tally of the same survey (counted by another process) into this one."""
+        self.n += other.n
+        self.invalid += other.invalid
+        self.group_sizes = [a + b for a, b in zip(self.group_sizes, other.group_sizes, strict=True)]
+        pairs = [(self.overall, other.overall), *zip(self.by_group, other.by_group, strict=True)]
+        for mine, theirs in pairs:
+            for key, count in theirs.items():
+                target = mine[key]
+                target.answered += count.answered
+                target.total += count.total
+                target.options = [a + b for a, b in zip(target.options, count.options, strict=True)]
+        for key, texts in other.texts.items():
+            for text in texts:
+                self._sample(key, text)
+
+    def state(self) -> dict:
+        """A picklable summary, for counting in several processes."""
+        return {
+            "n": self.n,
+            "invalid": self.invalid,
+            "group_sizes": self.group_sizes,
+            "overall": {k: vars(v) for k, v in self.overall.items()},
+            "by_group": [{k: vars(v) for k, v in g.items()} for g in self.by_group],
+            "texts": self.texts,
+        }
+
+    @classmethod
+    def from_state(cls, questions: list[Question], state: dict) -> Tally:
+        """Rebuild a tally from ``state()``."""
+        tally = cls(questions)
+        tally.n, tally.invalid, tally.group_sizes = (
+            state["n"],
+            state["invalid"],
+            state["group_sizes"],
+        )
+        tally.overall = {k: QuestionCount(**v) for k, v in state["overall"].items()}
+        tally.by_group = [{k: QuestionCount(**v) for k, v in g.items()} for g in state["by_group"]]
+        tally.texts = state["texts"]
+        return tally
+
+
+def _width(question: Question) -> int:
+    if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
+        return len(question.options("ja"))
+    if question.kind == Kind.SCALE5:
+        return 5
+    return 0
+
+
+# --- what may be shown ---------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One bar: a label, a count and its percentage of those who answered the question."""
+
+    label: str
+    count: int
+    percent: float
+
+
+@dataclass
+class Block:
+    """One question's shown figures, overall or for one group."""
+
+    answered: int
+    rows: list[Row]
+    mean: float | None = None
+
+
+@dataclass
+class QuestionReport:
+    """Everything shown for one question."""
+
+    question: Question
+    text: str
+    overall: Block
+    groups: list[tuple[str, Block]]
+    texts: list[str]
+
+
+@dataclass
+class Report:
+    """What headquarters may see of a survey's results."""
+
+    survey: Survey
+    k: int
+    n: int
+    invalid: int
+    enough: bool  # n >= k: otherwise nothing at all is shown
+    group_question: str | None
+    groups: list[tuple[str, int]]  # shown groups and their sizes
+    hidden_groups: int
+    questions: list[QuestionReport]
+
+
+def _block(question: Question, count: QuestionCount, locale: str) -> Block:
+    if question.kind == Kind.NUMBER:
+        mean = round(count.total / count.answered, 1) if count.answered else None
+        return Block(count.answered, [], mean)
+    labels = SCALE_LABELS if question.kind == Kind.SCALE5 else question.options(locale)
+    rows = [
+        Row(label, n, round(100 * n / count.answered, 1) if count.answered else 0.0)
+        for label, n in zip(labels, count.options, strict=True)
+    ]
+    return Block(count.answered, rows)
+
+
+def report(survey: Survey, tally: Tally, locale: str) -> Report:
+    """Apply the suppression rules to a tally."""
+    k = effective_k(survey.min_group)
+    enough = tally.n >= k
+    grouping = tally.grouping
+    labels = grouping.options(locale) if grouping else []
+    shown = shown_groups(dict(enumerate(tally.group_sizes)), k) if enough and grouping else set()
+    shown_order = [i for i in range(tally.group_count) if i in shown]
+    questions: list[QuestionReport] = []
+    if enough:
+        for q in tally.questions:
+            key = str(q.id)
+            texts: list[str] = []
+            if q.kind == Kind.TEXT and tally.overall[key].answered >= TEXT_MIN:
+                texts = list(tally.texts[key])
+                secrets.SystemRandom().shuffle(texts)
+            groups = []
+            if not q.is_grouping and q.kind != Kind.TEXT:
+                groups = [
+                    (labels[i], _block(q, tally.by_group[i][key], locale)) for i in shown_order
+                ]
+            overall = _block(q, tally.overall[key], locale)
+            questions.append(QuestionReport(q, q.text(locale), overall, groups, texts))
+    return Report(
+        survey=survey,
+        k=k,
+        n=tally.n if enough else 0,
+        invalid=tally.invalid,
+        enough=enough,
+        group_question=grouping.text(locale) if grouping else None,
+        groups=[(labels[i], tally.group_sizes[i]) for i in shown_order],
+        hidden_groups=(tally.group_count - len(shown_order)) if enough and grouping else 0,
+        questions=questions,
+    )
+
+
+def rows_for_export(rep: Report) -> list[list[object]]:
+    """The aggregates as a table (the same figures the page shows)."""
+    from flask_babel import gettext as _
+
+    header = [_("Question"), _("Group"), _("Answer"), _("Count"), _("Percent")]
+    rows: list[list[object]] = [header]
+    if not rep.enough:
+        return rows
+    for qr in rep.questions:
+        for group, block in [(_("All"), qr.overall), *qr.groups]:
+            if block.mean is not None:
+                rows.append([qr.text, group, _("Mean"), block.answered, block.mean])
+            for row in block.rows:
+                rows.append([qr.text, group, row.label, row.count, row.percent])
+            if not block.rows and block.mean is None:
+                rows.append([qr.text, group, _("Answered"), block.answered, ""])
+    return rows

@@ -1,0 +1,56 @@
+"""Who may reach the survey routes (see tests/main/test_access_matrix.py).
+
+The arranged survey is an opened one of the officer's *foreign* branch: staff pages answer 404
+to the officer, headquarters-only pages 403; the public answer page is open to everyone.
+"""
+
+from surveys import sealing, services
+from surveys.models import Survey
+
+EXPECTED = {
+    "surveys.index": (302, 200, 200),
+    "surveys.create": (302, 200, 200),
+    "surveys.edit": (302, 404, 302),  # an open survey cannot be edited: back to its page
+    "surveys.detail": (302, 404, 200),
+    "surveys.add_question": (405, 405, 405),
+    "surveys.change_question": (405, 405, 405),
+    "surveys.preview": (302, 404, 200),
+    "surveys.open_survey": (302, 403, 302),  # already open: back to its page
+    "surveys.close": (405, 405, 405),
+    "surveys.results_view": (302, 403, 200),
+    "surveys.key_file": (302, 403, 200),
+    "surveys.answer": (200, 200, 200),
+    "surveys.sodium": (200, 200, 200),
+}
+EXPECTED_POST = {
+    "surveys.create": (401, 400, 400),
+    "surveys.edit": (401, 404, 302),
+    "surveys.add_question": (401, 404, 400),
+    "surveys.change_question": (401, 404, 302),
+    "surveys.open_survey": (401, 403, 302),
+    "surveys.close": (401, 404, 302),
+    "surveys.results_view": (401, 403, 400),
+    "surveys.key_file": (401, 403, 400),
+    "surveys.answer": (400, 400, 400),  # no answer-form token
+}
+
+
+def arrange(make, world) -> dict:
+    """An opened survey with one question, in the foreign branch."""
+    session = make.session
+    survey = Survey(title_ja="調査", branch_id=world["foreign"].id, min_group=5)
+    session.add(survey)
+    session.flush()
+    question = services.add_question(
+        session, survey, kind="single", text_ja="問", options_ja="はい\nいいえ"
+    )
+    services.open_survey(
+        session, survey, "passphrase for the matrix", sealing.KDF_LIMITS["testing"]
+    )
+    session.commit()
+    return {
+        "survey_id": survey.id,
+        "question_id": question.id,
+        "change": "up",
+        "sodium_file": "libsodium.js",
+    }

@@ -1,0 +1,266 @@
+"""Answering without an account or cookie, in both modes; opening the results (promises 2, 5)."""
+
+from __future__ import annotations
+
+import base64
+
+from sqlalchemy import select
+
+from campaign.audit.models import AuditEntry
+from campaign.auth.models import Role
+from surveys import sealing, services
+from surveys.models import Answer, PooledAnswer, State, Survey
+from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form, sealed_answer
+
+
+def _stored(session, survey_id):
+    session.expire_all()
+    rows = list(session.scalars(select(Answer.sealed).where(Answer.survey_id == survey_id)))
+    rows += list(
+        session.scalars(select(PooledAnswer.sealed).where(PooledAnswer.survey_id == survey_id))
+    )
+    return rows
+
+
+def _open(session, survey_id):
+    survey = session.get(Survey, survey_id)
+    key = services.wrapped_key(survey)
+    return sealing.opener(sealing.unwrap(key, PASSPHRASE))
+
+
+def test_answer_page_sets_no_cookie_and_allows_only_wasm(client, surveys):
+    survey = surveys.opened()
+    page = client.get(f"/surveys/answer/{survey.id}")
+    assert page.status_code == 200
+    assert "Set-Cookie" not in page.headers
+    csp = page.headers["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" in csp and "unsafe-inline" not in csp
+    html = page.get_data(as_text=True)
+    assert "csrf_token" not in html and "employer" in html
+    assert "/surveys/sodium/libsodium-wrappers.js" in html
+    assert "http://" not in html.replace("http://naishin.test", "")  # no third-party request
+    # Other pages keep the site-wide policy.
+    assert "wasm" not in client.get("/login").headers["Content-Security-Policy"]
+
+
+def test_answer_without_javascript_is_sealed_by_the_server(client, surveys, session):
+    survey = surveys.opened()
+    token = answer_token(client, survey.id)
+    data = {**plain_form(survey, text="PLAINMARKER-nojs"), "token": token}
+    response = client.post(f"/surveys/answer/{survey.id}", data=data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-mode="server"' in html
+    assert "Set-Cookie" not in response.headers
+    (stored,) = _stored(session, survey.id)
+    assert b"PLAINMARKER" not in stored
+    assert sealing.receipt(stored) in html
+    answer = _open(session, survey.id)(stored)
+    assert answer[str(survey.questions[-1].id)] == "PLAINMARKER-nojs"
+
+
+def test_answer_sealed_in_the_browser_is_stored_as_sent(client, surveys, session):
+    survey = surveys.opened()
+    ids = surveys.question_ids(survey)
+    sealed = sealed_answer(survey, {str(ids["group"]): 1, str(ids["single"]): 0})
+    token = answer_token(client, survey.id)
+    response = client.post(f"/surveys/answer/{survey.id}", data={"token": token, "sealed": sealed})
+    assert response.status_code == 200
+    assert 'data-mode="browser"' in response.get_data(as_text=True)
+    (stored,) = _stored(session, survey.id)
+    assert stored == base64.b64decode(sealed)
+
+
+def test_every_sealed_answer_of_a_survey_has_the_same_length(client, surveys, session):
+    survey = surveys.opened()
+    for text in ("", "短い", "x" * 300, '"\\' * 100 + "😀" * 100):
+        data = {**plain_form(survey, text=text), "token": answer_token(client, survey.id)}
+        assert client.post(f"/surveys/answer/{survey.id}", data=data).status_code == 200
+    lengths = {len(s) for s in _stored(session, survey.id)}
+    assert lengths == {sealing.sealed_size(survey.block_size)}
+
+
+def test_required_questions_and_bad_choices_are_refused(client, surveys, session):
+    survey = surveys.opened()
+    ids = surveys.question_ids(survey)
+    token = answer_token(client, survey.id)
+    missing = client.post(f"/surveys/answer/{survey.id}", data={"token": token})
+    assert missing.status_code == 400
+    assert "required" in missing.get_data(as_text=True)
+    bad = {**plain_form(survey), "token": token, f"q{ids['single']}": "7"}
+    assert client.post(f"/surveys/answer/{survey.id}", data=bad).status_code == 400
+    assert _stored(session, survey.id) == []
+
+
+def test_a_draft_cannot_be_answered(client, surveys):
+    survey = surveys.draft()
+    assert client.get(f"/surveys/answer/{survey.id}").status_code == 404
+
+
+def test_pool_flushes_in_batches(client, surveys, session):
+    survey = surveys.opened()
+    for _ in range(25):
+        data = {**plain_form(survey), "token": answer_token(client, survey.id)}
+        assert client.post(f"/surveys/answer/{survey.id}", data=data).status_code == 200
+    session.expire_all()
+    pooled = session.scalars(select(PooledAnswer).where(PooledAnswer.survey_id == survey.id)).all()
+    stored = session.scalars(select(Answer).where(Answer.survey_id == survey.id)).all()
+    assert (len(stored), len(pooled)) == (20, 5)
+
+
+def test_open_freezes_questions_and_close_empties_the_pool(
+    app, client, auth, make, surveys, session
+):
+    hq = make.user(role=Role.HQ)
+    survey = surveys.opened()
+    auth.login(hq)
+    data = {**plain_form(survey), "token": answer_token(client, survey.id)}
+    client.post(f"/surveys/answer/{survey.id}", data=data)
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, f"/surveys/{survey.id}")
+    add = client.post(
+        f"/surveys/{survey.id}/questions",
+        data={"csrf_token": token, "kind": "scale5", "text_ja": "追加"},
+    )
+    assert add.status_code == 400
+    assert client.post(f"/surveys/{survey.id}/close", data={"csrf_token": token}).status_code == 302
+    session.expire_all()
+    assert session.get(Survey, survey.id).state == State.CLOSED
+    assert _stored(session, survey.id) and not session.scalars(select(PooledAnswer)).all()
+    closed = client.post(f"/surveys/answer/{survey.id}", data=data)
+    assert closed.status_code == 410
+
+
+def test_build_open_and_count_through_the_pages(client, auth, make, session):
+    from tests.conftest import csrf_token
+
+    auth.login(make.user(role=Role.HQ))
+    token = csrf_token(client, "/surveys/new")
+    created = client.post(
+        "/surveys/new",
+        data={"csrf_token": token, "title_ja": "調査", "min_group": "5", "branch_id": ""},
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)
+    url = created.headers["Location"]
+    survey_id = int(url.rstrip("/").rsplit("/", 1)[1])
+    for text, options in (("はい・いいえ", "はい\nいいえ"), ("", "")):
+        response = client.post(
+            f"/surveys/{survey_id}/questions",
+            data={"csrf_token": token, "kind": "single", "text_ja": text, "options_ja": options},
+        )
+        assert response.status_code == (302 if text else 400)
+    assert client.get(f"/surveys/{survey_id}/preview").status_code == 200
+    short = client.post(
+        f"/surveys/{survey_id}/open",
+        data={"csrf_token": token, "passphrase": "short", "confirm": "short"},
+    )
+    assert short.status_code == 400
+    opened = client.post(
+        f"/surveys/{survey_id}/open",
+        data={"csrf_token": token, "passphrase": PASSPHRASE, "confirm": PASSPHRASE},
+    )
+    assert opened.status_code == 302
+    anonymous = client.application.test_client()
+    for n in range(6):
+        form = {
+            "token": answer_token(anonymous, survey_id),
+            f"q{_qid(session, survey_id)}": str(n % 2),
+        }
+        assert anonymous.post(f"/surveys/answer/{survey_id}", data=form).status_code == 200
+    assert ">6<" in client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    page = client.post(
+        f"/surveys/{survey_id}/results",
+        data={"csrf_token": token, "passphrase": PASSPHRASE, "format": "html"},
+    )
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<svg" in html and "3 (50.0%)" in html
+
+
+def _qid(session, survey_id):
+    session.expire_all()
+    return session.get(Survey, survey_id).questions[0].id
+
+
+def test_officer_sees_the_count_of_their_branch_never_the_results(client, auth, make, surveys):
+    officer = make.user()
+    survey = surveys.opened(branch=session_branch(make, officer))
+    auth.login(officer)
+    assert client.get(f"/surveys/{survey.id}").status_code == 200
+    assert client.get(f"/surveys/{survey.id}/results").status_code == 403
+    assert client.get(f"/surveys/{survey.id}/key").status_code == 403
+    foreign = surveys.opened(branch=make.branch())
+    assert client.get(f"/surveys/{foreign.id}").status_code == 404
+
+
+def session_branch(make, officer):
+    from campaign.org.models import Branch
+
+    return make.session.get(Branch, officer.branch_id)
+
+
+def test_wrong_passphrase_opens_nothing_and_every_opening_is_audited(
+    client, auth, make, surveys, session
+):
+    from tests.conftest import csrf_token
+
+    auth.login(make.user(role=Role.HQ))
+    survey = surveys.opened()
+    token = csrf_token(client, f"/surveys/{survey.id}/results")
+    wrong = client.post(
+        f"/surveys/{survey.id}/results",
+        data={"csrf_token": token, "passphrase": "not the passphrase", "format": "html"},
+    )
+    assert wrong.status_code == 400
+    assert "does not open" in wrong.get_data(as_text=True)
+    for fmt in ("html", "csv", "xlsx"):
+        response = client.post(
+            f"/surveys/{survey.id}/results",
+            data={"csrf_token": token, "passphrase": PASSPHRASE, "format": fmt},
+        )
+        assert response.status_code == 200
+    csv_body = client.post(
+        f"/surveys/{survey.id}/results",
+        data={"csrf_token": token, "passphrase": PASSPHRASE, "format": "csv"},
+    ).data
+    assert csv_body.startswith("\ufeff".encode())
+    key = client.post(
+        f"/surveys/{survey.id}/key", data={"csrf_token": token, "passphrase": PASSPHRASE}
+    )
+    assert key.status_code == 200
+    by_file = client.post(
+        f"/surveys/{survey.id}/results",
+        data={
+            "csrf_token": token,
+            "format": "html",
+            "key_file": (__import__("io").BytesIO(key.data), "k.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert by_file.status_code == 200
+    session.expire_all()
+    actions = [
+        e.action
+        for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.object_kind == "survey").order_by(AuditEntry.seq)
+        )
+    ]
+    assert actions.count("survey.unlock_refused") == 1
+    assert actions.count("survey.results_opened") == 2
+    assert actions.count("survey.results_exported") == 3
+    assert actions.count("survey.key_exported") == 1
+
+
+def test_answers_are_throttled_in_memory(app, client, surveys, session):
+    app.config["SURVEY_ANSWER_LIMIT"] = "3 per minute"
+    survey = surveys.opened()
+    statuses = []
+    for _ in range(5):
+        data = {**plain_form(survey), "token": answer_token(client, survey.id)}
+        statuses.append(client.post(f"/surveys/answer/{survey.id}", data=data).status_code)
+    assert statuses == [200, 200, 200, 429, 429]
+    assert len(_stored(session, survey.id)) == 3
+    # The throttle keeps a keyed hash of the address, in this process only.
+    limiter, _pepper = app.extensions["surveys.throttle"]
+    assert "127.0.0.1" not in repr(limiter.storage.storage)
