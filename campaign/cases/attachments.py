@@ -71,17 +71,19 @@ def safe_filename(name: str, extension: str) -> str:
     return (stem or "attachment") + extension
 
 
-def _clean_image(data: bytes, kind: str) -> bytes:
+def _clean_image(data: bytes, kind: str, name: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise UploadRejected(_l("The image is too large."))
+                raise UploadRejected(_l("The image %(name)s has too many pixels.", name=name))
             image.load()
             upright = ImageOps.exif_transpose(image)  # keep the orientation, drop the tag
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         if isinstance(error, UploadRejected):
             raise
-        raise UploadRejected(_l("The image could not be read; it may be damaged.")) from error
+        raise UploadRejected(
+            _l("The file %(name)s could not be read; it may be damaged.", name=name)
+        ) from error
     # Only the pixels travel on: a fresh copy with no info (EXIF, GPS, XMP, ICC, text chunks).
     pixels = upright.copy()
     pixels.info = {}
@@ -95,7 +97,7 @@ def _clean_image(data: bytes, kind: str) -> bytes:
     return out.getvalue()
 
 
-def _clean_pdf(data: bytes) -> bytes:
+def _clean_pdf(data: bytes, name: str) -> bytes:
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PdfReadError
     from pypdf.generic import NameObject
@@ -103,12 +105,16 @@ def _clean_pdf(data: bytes) -> bytes:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise UploadRejected(_l("Password-protected PDFs cannot be accepted."))
+            raise UploadRejected(
+                _l("The PDF %(name)s is password-protected and cannot be accepted.", name=name)
+            )
         writer = PdfWriter(clone_from=reader)
     except UploadRejected:
         raise
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as error:
-        raise UploadRejected(_l("The PDF could not be read; it may be damaged.")) from error
+        raise UploadRejected(
+            _l("The file %(name)s could not be read; it may be damaged.", name=name)
+        ) from error
     writer.metadata = None  # the document information dictionary (author, creator, dates)
     root = writer._root_object
     if NameObject("/Metadata") in root:  # the XMP packet repeats the same
@@ -125,7 +131,7 @@ _CORE = (
 )
 
 
-def _clean_office(data: bytes) -> bytes:
+def _clean_office(data: bytes, name: str) -> bytes:
     """Copy the package, replacing the core properties (author, last editor, dates)."""
     out = io.BytesIO()
     try:
@@ -135,13 +141,17 @@ def _clean_office(data: bytes) -> bytes:
         ):
             for info in source.infolist():
                 if info.file_size > 200 * 1024 * 1024:
-                    raise UploadRejected(_l("The document is too large when unpacked."))
+                    raise UploadRejected(
+                        _l("The document %(name)s is too large when unpacked.", name=name)
+                    )
                 body = source.read(info.filename)
                 if info.filename == "docProps/core.xml":
                     body = _CORE.encode()
                 target.writestr(info.filename, body)
     except (zipfile.BadZipFile, OSError) as error:
-        raise UploadRejected(_l("The document could not be read; it may be damaged.")) from error
+        raise UploadRejected(
+            _l("The file %(name)s could not be read; it may be damaged.", name=name)
+        ) from error
     return out.getvalue()
 
 
@@ -166,10 +176,10 @@ def clean(filename: str, data: bytes, max_bytes: int) -> CleanFile:
             )
         )
     if kind in ("jpeg", "png"):
-        cleaned = _clean_image(data, kind)
+        cleaned = _clean_image(data, kind, filename or "?")
     elif kind == "pdf":
-        cleaned = _clean_pdf(data)
+        cleaned = _clean_pdf(data, filename or "?")
     else:
-        cleaned = _clean_office(data)
+        cleaned = _clean_office(data, filename or "?")
     media_type, extension = MEDIA_TYPES[kind]
     return CleanFile(safe_filename(filename, extension), media_type, cleaned)

@@ -42,9 +42,15 @@ def default_days() -> int:
 def scrub_files(engine, *, full: bool = False) -> None:
     """Make sure deleted content leaves the database files (see the module docstring)."""
     if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("VACUUM")
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # On the driver's own connection: SQLAlchemy would wrap the statements in BEGIN.
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
         return
     if engine.dialect.name == "postgresql":
         verb = "VACUUM FULL" if full else "VACUUM"

@@ -1,0 +1,100 @@
+"""The national picture: counts match the cases; exports open with the right Japanese."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from campaign.auth.models import Role
+from campaign.cases import stats
+from tests.cases import factories
+from tests.cases.helpers import audit_count
+
+
+@pytest.fixture
+def national(make, session):
+    tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
+    for _ in range(3):
+        factories.make_case(session, tokyo, category_codes=("bulk_forms", "dependents"))
+    factories.make_case(
+        session,
+        shiga,
+        category_codes=("status_survey",),
+        issuer_kind="mutual_aid",
+        occurred_on=date(2019, 10, 1),
+    )
+    factories.make_case(session, shiga, state="draft")  # drafts are not counted
+    return tokyo, shiga
+
+
+def _table(page: str, caption: str) -> dict[str, list[str]]:
+    """The rows of the table with this caption: header cell -> number cells."""
+    start = page.index(f'<caption class="visually-hidden">{caption}</caption>')
+    body = page[start : page.index("</table>", start)]
+    rows = re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
+    return {label: re.findall(r'<td class="num">(\d+)</td>', cells) for label, cells in rows}
+
+
+def test_counts_match_the_cases(auth, make, national):
+    auth.login(make.user(role=Role.HQ))
+    page = auth.client.get("/cases/dashboard").get_data(as_text=True)
+    assert "4 cases reported nationally." in page
+    by_category = _table(page, "Cases by category")
+    assert by_category["Pre-printed forms distributed at work"] == ["3"]
+    assert by_category["Dependents targeted"] == ["3"]
+    assert by_category["Status surveys"] == ["1"]
+    assert by_category["Used for attendance"] == ["0"]
+    by_issuer = _table(page, "Cases by issuer")
+    assert by_issuer["Municipality"] == ["3"] and by_issuer["Mutual-aid association"] == ["1"]
+    assert _table(page, "Cases by month") == {"2019-08": ["3"], "2019-10": ["1"]}
+    by_prefecture = _table(page, "Cases by prefecture")
+    assert len(by_prefecture) == 47
+    assert by_prefecture["Tokyo"] == ["3"] and by_prefecture["Shiga"] == ["1"]
+    assert sum(int(v[0]) for v in by_prefecture.values()) == 4
+    assert page.count("<title>") >= 47  # one tile per prefecture, each with its text
+
+    filtered = auth.client.get("/cases/dashboard?issuer=mutual_aid").get_data(as_text=True)
+    assert "1 case reported nationally." in filtered
+    assert _table(filtered, "Cases by prefecture")["Tokyo"] == ["0"]
+
+
+def test_an_officer_sees_national_totals_and_their_branch(auth, make, national):
+    tokyo, _shiga = national
+    auth.login(make.user(branch=tokyo))
+    page = auth.client.get("/cases/dashboard").get_data(as_text=True)
+    assert "4 cases reported nationally." in page and "3 of them by your branch." in page
+    assert _table(page, "Cases by category")["Status surveys"] == ["1", "0"]
+
+
+def test_the_tile_map_has_47_distinct_tiles():
+    assert len(stats.TILES) == 47
+    assert len(set(stats.TILES.values())) == 47
+
+
+def test_csv_and_xlsx_exports(auth, make, session, national):
+    auth.login(make.user(role=Role.HQ))
+    auth.client.get("/lang/ja")
+    response = auth.client.get("/cases/export.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["事例番号", "都道府県", "月"]
+    assert len(rows) == 5  # header + 4 reported cases
+    tokyo_rows = [r for r in rows[1:] if r[1] == "東京都"]
+    assert len(tokyo_rows) == 3
+    assert "申請書の一括配布" in tokyo_rows[0][4] and "被扶養者への勧奨" in tokyo_rows[0][4]
+    assert all("○○市人事課" not in ",".join(r) for r in rows)  # no free text
+    assert audit_count(session, "cases.exported") == 1
+
+    response = auth.client.get("/cases/export.xlsx?prefecture=25")
+    book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    values = list(book.active.values)
+    assert len(values) == 2 and values[1][1] == "滋賀県"
+    assert audit_count(session, "cases.exported") == 2
