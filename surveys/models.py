@@ -147,8 +147,8 @@ class Question(Base):
 
     def options(self, locale: str) -> list[str]:
         """The choices in the reader's language (English falls back to Japanese per line)."""
-        ja = [line.strip() for line in self.options_ja.splitlines() if line.strip()]
-        en = [line.strip() for line in self.options_en.splitlines() if line.strip()]
+        ja = [line.strip() for line in (self.options_ja or "").splitlines() if line.strip()]
+        en = [line.strip() for line in (self.options_en or "").splitlines() if line.strip()]
         if locale == "en" and len(en) == len(ja):
             return en
         return ja

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from campaign import clock
@@ -356,7 +356,7 @@ def flush_pool(db: Session, survey_id: int) -> int:
             insert(Answer),
             [{"id": secrets.token_bytes(16), "survey_id": survey_id, "sealed": s} for s in sealed],
         )
-        _checkpoint_after_commit(db)
+        _tidy_after_commit(db)
     return len(sealed)
 
 
@@ -378,30 +378,56 @@ def reshuffle(db: Session, survey_id: int, batch: int = 5000) -> None:
                 for s in sealed[start : start + batch]
             ],
         )
-    _checkpoint_after_commit(db)
+    _tidy_after_commit(db, rewrite=True)
 
 
-def _checkpoint_after_commit(db: Session) -> None:
-    """On SQLite, once this transaction commits, copy the WAL into the file and truncate it,
-    so the log never keeps the pool's arrival order beyond one batch."""
+def _tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
+    """Once this transaction commits, remove what the storage keeps of the old order.
+
+    SQLite: copy the WAL into the file and truncate it, so the log never holds the pool's
+    arrival order beyond one batch (``secure_delete`` already zeroes deleted rows in the file).
+    PostgreSQL, when ``rewrite`` (at close): ``VACUUM FULL`` writes the answer tables anew, so the
+    dead tuples of the pool and of the pre-shuffle answers do not stay in the heap files. It gives
+    up after two seconds if another transaction holds the table (autovacuum does it later).
+    """
     bind = db.get_bind()
-    if bind.dialect.name != "sqlite":
+    dialect = bind.dialect.name
+    if dialect != "sqlite" and not (dialect == "postgresql" and rewrite):
         return
-    from sqlalchemy import event
-
-    if db.info.get("survey_checkpoint"):
+    flag = "survey_tidy_rewrite" if rewrite else "survey_tidy"
+    if db.info.get(flag):
         return
-    db.info["survey_checkpoint"] = True
+    db.info[flag] = True
 
-    def _checkpoint(session):
-        session.info.pop("survey_checkpoint", None)
+    def _tidy(session):
+        session.info.pop(flag, None)
         raw = bind.raw_connection()
         try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection = raw.driver_connection
+            if dialect == "sqlite":
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                return
+            connection.rollback()
+            connection.autocommit = True
+            try:
+                connection.execute("SET lock_timeout = '2s'")
+                connection.execute("VACUUM FULL survey_answers, survey_answer_pool")
+            except Exception:  # best effort: never fail the request that already committed
+                current_app_logger().warning("survey tables not rewritten; autovacuum will")
+            finally:
+                connection.execute("RESET lock_timeout")
+                connection.autocommit = False
         finally:
             raw.close()
 
-    event.listen(db, "after_commit", _checkpoint, once=True)
+    event.listen(db, "after_commit", _tidy, once=True)
+
+
+def current_app_logger():
+    """The app's logger (never given any answer content)."""
+    from flask import current_app
+
+    return current_app.logger
 
 
 def count_answers(db: Session, survey_id: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import secrets
 from pathlib import Path
 
@@ -418,7 +419,10 @@ def _throttled() -> bool:
         )
         current_app.extensions["surveys.throttle"] = state
     limiter, pepper = state
-    limit = parse(current_app.config.get("SURVEY_ANSWER_LIMIT", "20 per 10 minutes"))
+    limit = parse(
+        current_app.config.get("SURVEY_ANSWER_LIMIT")
+        or os.environ.get("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes")
+    )
     tag = sealing.client_tag(request.remote_addr or "", pepper)
     return not limiter.hit(limit, "survey-answer", tag)
 

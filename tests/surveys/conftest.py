@@ -8,6 +8,7 @@ import pytest
 
 from surveys import sealing, services
 from surveys.models import Kind, Survey
+from tests.main.conftest import world  # noqa: F401  (the route matrix's records)
 
 PASSPHRASE = "a long and careful passphrase"
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tests.main.conftest import world  # noqa: F401  (the route matrix's records)
 from tests.main.conftest import url_for_rule as _url
 
 
