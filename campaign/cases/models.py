@@ -55,10 +55,12 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
+        # Each GROUP BY of the national picture reads one of these covering indexes in order.
         Index("ix_cases_branch_state", "branch_id", "state"),
-        Index("ix_cases_state_prefecture", "state", "prefecture_code"),
-        Index("ix_cases_state_issuer", "state", "issuer_kind"),
-        Index("ix_cases_state_month", "state", "occurred_month"),
+        Index("ix_cases_prefecture_state", "prefecture_code", "state"),
+        Index("ix_cases_issuer_state", "issuer_kind", "state"),
+        Index("ix_cases_month_state", "occurred_month", "state"),
+        Index("ix_cases_state_id", "state", "id"),
         Index("ix_cases_closed", "closed_at", "purged_at"),
     )
 
@@ -99,6 +101,19 @@ class Case(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="case", order_by="Attachment.id"
     )
+
+
+class CaseStatsVersion(Base):
+    """One counter, raised by every change that can move a count of the national picture.
+
+    The dashboard's aggregates are cached per worker under this number, so a cached picture
+    is never older than the last committed change.
+    """
+
+    __tablename__ = "case_stats_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CaseAction(Base):

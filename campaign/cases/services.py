@@ -25,6 +25,7 @@ from campaign.cases.models import (
     CaseAction,
     CaseCategory,
     CaseComment,
+    CaseStatsVersion,
     case_category_links,
 )
 from campaign.org.models import Branch
@@ -32,6 +33,23 @@ from campaign.org.models import Branch
 
 class CaseError(Exception):
     """A case could not be changed as asked; the message is shown to the person."""
+
+
+def bump_stats(db: Session) -> None:
+    """Raise the counter under which the dashboard caches its figures (see stats.py)."""
+    raised = db.execute(
+        update(CaseStatsVersion)
+        .where(CaseStatsVersion.id == 1)
+        .values(version=CaseStatsVersion.version + 1)
+    )
+    if raised.rowcount == 0:
+        db.add(CaseStatsVersion(id=1, version=1))
+    db.flush()
+
+
+def stats_version(db: Session) -> int:
+    """The counter's current value (0 before any change)."""
+    return db.scalar(select(CaseStatsVersion.version).where(CaseStatsVersion.id == 1)) or 0
 
 
 # --- categories -------------------------------------------------------------------------
@@ -68,6 +86,7 @@ def add_category(db: Session, *, name_ja: str, name_en: str) -> CaseCategory:
     db.flush()
     category.code = f"hq-{category.id}"
     db.flush()
+    bump_stats(db)
     audit.record(db, "case_category.created", object_kind="case_category", object_id=category.id)
     return category
 
@@ -190,6 +209,7 @@ def create_case(
     db.flush()
     audit.record(db, "case.created", object_kind="case", object_id=case.id, branch_id=branch.id)
     _store(db, case, user, cleaned)
+    bump_stats(db)
     if submit:
         submit_case(db, case, user)
     return case
@@ -209,6 +229,7 @@ def update_case(
         db, "case.updated", object_kind="case", object_id=case.id, branch_id=case.branch_id
     )
     _store(db, case, user, cleaned)
+    bump_stats(db)
     if submit and case.state == vocab.DRAFT:
         submit_case(db, case, user)
     return case
@@ -239,6 +260,7 @@ def _move(db: Session, case: Case, user: User, to_state: str, body: str = "") ->
         case.reported_at = now
     case.closed_at = now if to_state in vocab.CLOSED else None
     db.flush()
+    bump_stats(db)
     audit.record(
         db,
         "case.state_changed",

@@ -2,18 +2,30 @@
 
 Drafts are not counted: they are not reports yet. Purged cases still count: only their
 content is gone.
+
+With 100,000 cases each GROUP BY reads a covering index in order (tens of milliseconds on
+SQLite), so the whole picture takes a few hundred milliseconds to compute. Each worker keeps
+the last pictures it computed, keyed by the filters, the viewer's branch, the language and
+``services.stats_version``: a counter every change to a counted field raises in the same
+transaction. A cached picture is therefore never older than the last committed change.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.cases import vocab
 from campaign.cases.models import Case, CaseCategory, case_category_links
-from campaign.cases.services import Filters
+from campaign.cases.services import Filters, stats_version
+
+CACHE_SIZE = 256
+_lock = threading.Lock()
 
 # The 47 prefectures as tiles on a 12 × 11 grid: (column, row), roughly where they lie.
 TILES: dict[str, tuple[int, int]] = {
@@ -40,14 +52,6 @@ class Row:
     count: int
 
 
-def _counted(filters: Filters, branch_id: int | None):
-    stmt = select(Case.id).where(Case.state != vocab.DRAFT)
-    stmt = filters.apply(stmt)
-    if branch_id is not None:
-        stmt = stmt.where(Case.branch_id == branch_id)
-    return stmt
-
-
 def _group(db: Session, column, filters: Filters, branch_id: int | None) -> dict[str, int]:
     stmt = filters.apply(select(column, func.count()).where(Case.state != vocab.DRAFT))
     if branch_id is not None:
@@ -68,14 +72,10 @@ def by_category(
 ) -> list[Row]:
     """Cases per category (a case with two categories counts in both)."""
     link = case_category_links
-    stmt = (
-        select(link.c.category_id, func.count())
-        .join(Case, Case.id == link.c.case_id)
-        .where(Case.state != vocab.DRAFT)
-    )
-    stmt = filters.apply(stmt)
+    counted = filters.apply(select(Case.id).where(Case.state != vocab.DRAFT))
     if branch_id is not None:
-        stmt = stmt.where(Case.branch_id == branch_id)
+        counted = counted.where(Case.branch_id == branch_id)
+    stmt = select(link.c.category_id, func.count()).where(link.c.case_id.in_(counted))
     counts = dict(db.execute(stmt.group_by(link.c.category_id)).all())
     cats = db.scalars(select(CaseCategory).order_by(CaseCategory.position, CaseCategory.id))
     return [Row(str(c.id), c.name(locale), counts.get(c.id, 0)) for c in cats]
@@ -135,3 +135,37 @@ def legend(rows: list[Row]) -> list[tuple[str, str]]:
         low = max(1, -(-(level - 1) * top // steps))
         out.append((SHADES[level], f"{low}+"))
     return out
+
+
+def picture(db: Session, filters: Filters, locale: str, prefectures, own: int | None) -> dict:
+    """Everything the dashboard shows, from the cache when nothing changed since."""
+    key = (stats_version(db), filters, locale, own)
+    cache = current_app.extensions.setdefault("naishin.cases.pictures", OrderedDict())
+    with _lock:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    by_pref = by_prefecture(db, filters, prefectures, locale)
+    result = {
+        "total": total(db, filters),
+        "own_total": total(db, filters, own) if own else None,
+        "by_category": by_category(db, filters, locale),
+        "by_issuer": by_issuer(db, filters),
+        "by_month": by_month(db, filters),
+        "by_prefecture": by_pref,
+        "tiles": tiles(by_pref),
+        "legend": legend(by_pref),
+        "own": None,
+    }
+    if own:
+        result["own"] = {
+            "category": {r.key: r.count for r in by_category(db, filters, locale, own)},
+            "issuer": {r.key: r.count for r in by_issuer(db, filters, own)},
+            "month": {r.key: r.count for r in by_month(db, filters, own)},
+        }
+    with _lock:
+        cache[key] = result
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    return result

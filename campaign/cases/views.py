@@ -351,27 +351,8 @@ def dashboard():
     form, filters = _filters(user)
     session, locale = db.session(), _locale()
     own = None if user.is_hq else user.branch_id
-    prefs = prefectures(session)
-    by_prefecture = stats.by_prefecture(session, filters, prefs, locale)
-    context = {
-        "form": form,
-        "total": stats.total(session, filters),
-        "own_total": stats.total(session, filters, own) if own else None,
-        "by_category": stats.by_category(session, filters, locale),
-        "by_issuer": stats.by_issuer(session, filters),
-        "by_month": stats.by_month(session, filters),
-        "by_prefecture": by_prefecture,
-        "tiles": stats.tiles(by_prefecture),
-        "legend": stats.legend(by_prefecture),
-        "bars": stats.bars,
-    }
-    if own:
-        context["own"] = {
-            "category": {r.key: r.count for r in stats.by_category(session, filters, locale, own)},
-            "issuer": {r.key: r.count for r in stats.by_issuer(session, filters, own)},
-            "month": {r.key: r.count for r in stats.by_month(session, filters, own)},
-        }
-    return render_template("cases/dashboard.html", **context)
+    context = stats.picture(session, filters, locale, prefectures(session), own)
+    return render_template("cases/dashboard.html", form=form, bars=stats.bars, **context)
 
 
 @bp.get("/export.<fmt>")

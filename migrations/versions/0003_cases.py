@@ -80,11 +80,19 @@ def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index("ix_cases_branch_state", ["branch_id", "state"], unique=False)
         batch_op.create_index("ix_cases_closed", ["closed_at", "purged_at"], unique=False)
-        batch_op.create_index("ix_cases_state_issuer", ["state", "issuer_kind"], unique=False)
-        batch_op.create_index("ix_cases_state_month", ["state", "occurred_month"], unique=False)
+        batch_op.create_index("ix_cases_issuer_state", ["issuer_kind", "state"], unique=False)
+        batch_op.create_index("ix_cases_month_state", ["occurred_month", "state"], unique=False)
         batch_op.create_index(
-            "ix_cases_state_prefecture", ["state", "prefecture_code"], unique=False
+            "ix_cases_prefecture_state", ["prefecture_code", "state"], unique=False
         )
+        batch_op.create_index("ix_cases_state_id", ["state", "id"], unique=False)
+
+    op.create_table(
+        "case_stats_version",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_stats_version")),
+    )
 
     op.create_table(
         "case_actions",
@@ -194,5 +202,6 @@ def downgrade() -> None:
     op.drop_table("case_category_links")
     op.drop_table("case_attachments")
     op.drop_table("case_actions")
+    op.drop_table("case_stats_version")
     op.drop_table("cases")
     op.drop_table("case_categories")

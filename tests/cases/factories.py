@@ -52,6 +52,7 @@ def make_case(
         closed_at=closed_at,
     )
     session.add(case)
+    services.bump_stats(session)
     session.commit()
     return case
 

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from campaign.auth.models import Role
 from campaign.cases import stats
@@ -98,3 +99,19 @@ def test_csv_and_xlsx_exports(auth, make, session, national):
     values = list(book.active.values)
     assert len(values) == 2 and values[1][1] == "滋賀県"
     assert audit_count(session, "cases.exported") == 2
+
+
+def test_a_cached_picture_follows_every_change(auth, make, session, national):
+    tokyo, _shiga = national
+    hq = make.user(role=Role.HQ)
+    auth.login(hq)
+    assert "4 cases reported nationally." in auth.client.get("/cases/dashboard").get_data(True)
+    factories.make_case(session, tokyo)
+    assert "5 cases reported nationally." in auth.client.get("/cases/dashboard").get_data(True)
+    from campaign.cases import services
+    from campaign.cases.models import Case
+
+    draft = session.scalars(select(Case).where(Case.state == "draft")).one()
+    services.submit_case(session, draft, make.user(branch=draft.branch))
+    session.commit()
+    assert "6 cases reported nationally." in auth.client.get("/cases/dashboard").get_data(True)
