@@ -49,7 +49,9 @@ def test_xss_corpus_typed_by_an_editor_runs_nothing(page, live_make, shipped_liv
     page.wait_for_timeout(300)
     assert page.evaluate(f"typeof window.{MARKER}") == "undefined"
     assert dialogs == []
-    dangerous = page.locator(", ".join(f".prose {tag}" for tag in ("script", "iframe", "form")))
+    dangerous = page.locator(
+        ", ".join(f".prose {tag}" for tag in ("script", "iframe", "object", "embed", "form"))
+    )
     assert dangerous.count() == 0
 
 
