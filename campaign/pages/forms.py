@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 from wtforms.widgets import HiddenInput
 
 BODY_MAX = 60_000
@@ -30,6 +30,23 @@ class PageForm(FlaskForm):
     note = StringField(_l("What you changed (optional)"), validators=[Length(max=200)])
     save = SubmitField(_l("Save as draft"))
     save_publish = SubmitField(_l("Save and publish"))
+
+
+class NewPageForm(PageForm):
+    """A new page: its address, then the same fields as any page."""
+
+    base_number = None
+    slug = StringField(
+        _l("Address"),
+        validators=[
+            DataRequired(),
+            Length(min=2, max=64),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and single hyphens only."),
+            ),
+        ],
+    )
 
 
 class ActionForm(FlaskForm):

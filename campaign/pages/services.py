@@ -21,6 +21,7 @@ from campaign.pages import markup
 from campaign.pages.models import Page, PageRevision
 
 CONTENT = Path(__file__).resolve().parent / "content"
+RESERVED_SLUGS = {"new", "admin", "search"}  # addresses the editor's own URLs use
 FIELDS = ("title_ja", "title_en", "description_ja", "description_en", "body_ja", "body_en")
 
 
@@ -331,7 +332,7 @@ def _hit(page: Page, rev: PageRevision, term: str, locale: str) -> Hit:
 
 def create_page(db: Session, slug: str, content: dict, *, author_id: int | None) -> Page:
     """A new page with its first revision, as a draft."""
-    if page_by_slug(db, slug) is not None:
+    if slug in RESERVED_SLUGS or page_by_slug(db, slug) is not None:
         raise PageError(_l("A page with this address already exists."))
     position = (db.scalar(select(func.max(Page.position))) or 0) + 10
     page = Page(slug=slug, position=position, updated_at=clock.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -20,9 +21,10 @@ from sqlalchemy import select
 
 from campaign import db, navigation
 from campaign.access import current_user, hq_required, public
+from campaign.org import services as org
 from campaign.org.models import Branch
 from campaign.pages import figures, markup, services
-from campaign.pages.forms import ActionForm, PageForm
+from campaign.pages.forms import ActionForm, NewPageForm, PageForm
 
 bp = Blueprint("pages", __name__, url_prefix="/info")
 
@@ -129,8 +131,6 @@ def pressed():
     branches = db.session().scalars(
         select(Branch).where(Branch.contact != "").order_by(Branch.prefecture_code, Branch.code)
     )
-    from flask import current_app
-
     report = next((e for e in CASE_REPORT_ENDPOINTS if e in current_app.view_functions), None)
     return _show(SLUGS["pressed"], "pages/pressed.html", branches=list(branches), report=report)
 
@@ -163,8 +163,6 @@ def figures_page():
 
 
 def _prefecture_names(locale: str) -> dict[str, str]:
-    from campaign.org import services as org
-
     return {p.code: p.name(locale) for p in org.prefectures(db.session())}
 
 
@@ -201,6 +199,35 @@ def _page_or_404(slug: str):
     if page is None:
         abort(404)
     return page
+
+
+@bp.get("/")
+@public
+def index():
+    """Every published page, with its description."""
+    found = [services.published(db.session(), p.slug) for p in services.all_pages(db.session())]
+    entries = [f for f in found if f is not None]
+    return _cacheable(render_template("pages/index.html", entries=entries))
+
+
+@bp.route("/admin/new", methods=["GET", "POST"])
+@hq_required
+def new():
+    """Headquarters adds a page; it starts as a draft."""
+    form = NewPageForm()
+    if form.validate_on_submit():
+        content = {name: getattr(form, name).data for name in services.FIELDS}
+        try:
+            page = services.create_page(
+                db.session(), form.slug.data, content, author_id=current_user().id
+            )
+        except services.PageError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The page is saved as a draft. Publish it when it is ready."), "info")
+            return redirect(url_for("pages.history", page_slug=page.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("pages/new.html", form=form), status
 
 
 @bp.route("/admin/<page_slug>", methods=["GET", "POST"])

@@ -14,7 +14,9 @@ EXPECTED = {
     "pages.figures_csv": PUBLIC,
     "pages.search": PUBLIC,
     "pages.show": PUBLIC,
+    "pages.index": PUBLIC,
     "pages.admin": HQ_ONLY,
+    "pages.new": HQ_ONLY,
     "pages.edit": HQ_ONLY,
     "pages.history": HQ_ONLY,
     "pages.revision": HQ_ONLY,
@@ -24,6 +26,7 @@ EXPECTED = {
 }
 EXPECTED_POST = {
     "pages.edit": (401, 403, 400),
+    "pages.new": (401, 403, 400),
     "pages.publish": (401, 403, 302),
     "pages.unpublish": (401, 403, 302),
     "pages.restore": (401, 403, 302),

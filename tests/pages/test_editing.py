@@ -187,3 +187,45 @@ def test_init_loads_the_pages_once(session, runner):
     session.expire_all()
     assert sorted(session.scalars(select(Page.slug))) == ["figures", "pressed", "qa", "rights"]
     assert session.scalar(select(PageRevision.id).where(PageRevision.number == 2)) is None
+
+
+def _new_page_form(client, slug: str) -> dict:
+    return {
+        "csrf_token": csrf_token(client, "/info/admin/new"),
+        "slug": slug,
+        "title_ja": "健康保険証のこと",
+        "title_en": "About health insurance",
+        "description_ja": "説明",
+        "description_en": "Description",
+        "body_ja": "本文",
+        "body_en": "Text",
+        "save": "1",
+    }
+
+
+def test_hq_adds_a_page_as_a_draft_then_publishes_it(client, session, shipped, hq, auth):
+    auth.login(hq)
+    response = client.post("/info/admin/new", data=_new_page_form(client, "health-insurance"))
+    assert response.status_code == 302
+    page = _page(session, "health-insurance")
+    assert (page.latest_number, page.published_number) == (1, None)
+    assert _actions(session)[-1] == ("page.created", None)
+    auth.logout()
+    assert client.get("/info/p/health-insurance").status_code == 404
+    assert "About health insurance" not in client.get("/info/").get_data(as_text=True)
+
+    auth.login(hq)
+    token = csrf_token(client, "/info/admin/health-insurance/revisions")
+    client.post("/info/admin/health-insurance/publish", data={"csrf_token": token})
+    auth.logout()
+    assert client.get("/info/p/health-insurance").status_code == 200
+    index = client.get("/info/").get_data(as_text=True)
+    assert "About health insurance" in index and "Your rights" in index
+
+
+def test_bad_or_taken_addresses_are_refused(client, session, shipped, hq, auth):
+    auth.login(hq)
+    for slug in ("Bad Slug", "qa", "new", "a--b", "../x"):
+        response = client.post("/info/admin/new", data=_new_page_form(client, slug))
+        assert response.status_code == 400, slug
+    assert len(services.all_pages(session)) == 4
