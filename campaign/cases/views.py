@@ -121,6 +121,20 @@ def index():
     )
 
 
+def _allow_uploads() -> None:
+    """Let the case form carry a few files of up to the per-file limit, so that one file over
+    the limit is refused by our own check, with the form kept, rather than by a bare 413."""
+    if request.endpoint in ("cases.create", "cases.edit"):
+        needed = 4 * _max_bytes() + 1024 * 1024
+        request.max_content_length = max(current_app.config["MAX_CONTENT_LENGTH"] or 0, needed)
+
+
+@bp.record_once
+def _first_in_line(state) -> None:
+    # Before the CSRF check, which reads (and so size-checks) the form.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_uploads)
+
+
 def _case_form(user, case: Case | None = None) -> CaseForm:
     form = CaseForm(obj=case) if case is not None else CaseForm()
     locale = _locale()

@@ -162,3 +162,12 @@ def _png() -> bytes:
 def test_a_png_loses_its_text_chunks():
     cleaned = uploads.clean("a.png", _png(), 10_000_000)
     assert b"PngAuthorMarker" not in cleaned.data and cleaned.media_type == "image/png"
+
+
+def test_a_file_over_the_app_wide_request_limit_still_keeps_the_form(app, auth, session, officer):
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    app.config["CASES_MAX_ATTACHMENT_BYTES"] = 6000
+    response = _post(auth, session, ("big.pdf", b"%PDF-1.4\n" + b"0" * 8000), title="残す題名")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "is larger than" in page and 'value="残す題名"' in page
