@@ -84,6 +84,7 @@ def render(markdown: str) -> Rendered:
     return Rendered(Markup(sanitise(raw)), tuple(headings))  # noqa: S704 - sanitised just now
 
 
+@lru_cache(maxsize=512)
 def plain_text(markdown: str) -> str:
     """The words of a Markdown text without any markup, whitespace collapsed."""
     stripped = nh3.clean(str(render(markdown).html), tags=set(), attributes={})

@@ -277,6 +277,7 @@ def restore(db: Session, page: Page, number: int, *, author_id: int | None) -> P
 # --- search ----------------------------------------------------------------------------------
 
 MAX_QUERY = 100
+MAX_HITS = 50
 
 
 def _like_pattern(term: str) -> str:
@@ -305,14 +306,18 @@ def search(db: Session, query: str, locale: str) -> list[Hit]:
     terms = [t for t in markup.normalise(query[:MAX_QUERY]).split(" ") if t][:5]
     if not terms:
         return []
-    stmt = select(Page).where(Page.published_number.is_not(None))
+    stmt = (
+        select(Page, PageRevision)
+        .join(
+            PageRevision,
+            (PageRevision.page_id == Page.id) & (PageRevision.number == Page.published_number),
+        )
+        .where(Page.published_number.is_not(None))
+    )
     for term in terms:
         stmt = stmt.where(Page.search_text.like(_like_pattern(term), escape="\\"))
-    hits = []
-    for page in db.scalars(stmt.order_by(Page.position, Page.slug)):
-        rev = revision(db, page, page.published_number)
-        hits.append(_hit(page, rev, terms[0], locale))
-    return hits
+    rows = db.execute(stmt.order_by(Page.position, Page.slug).limit(MAX_HITS)).all()
+    return [_hit(page, rev, terms[0], locale) for page, rev in rows]
 
 
 def _hit(page: Page, rev: PageRevision, term: str, locale: str) -> Hit:
