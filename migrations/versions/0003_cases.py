@@ -162,7 +162,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("case_category_links", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_case_category_links_category_id"), ["category_id"], unique=False
+            "ix_case_category_links_category_case", ["category_id", "case_id"], unique=False
         )
 
     op.create_table(
