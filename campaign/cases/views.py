@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import quote
 
@@ -45,7 +46,12 @@ def _locale() -> str:
 
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("CASES_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT))
+    """The per-file limit: app config, else ``NAISHIN_CASES_MAX_ATTACHMENT_MB``, else 10 MB."""
+    configured = current_app.config.get("CASES_MAX_ATTACHMENT_BYTES")
+    if configured:
+        return int(configured)
+    megabytes = os.environ.get("NAISHIN_CASES_MAX_ATTACHMENT_MB")
+    return int(megabytes) * 1024 * 1024 if megabytes else DEFAULT_MAX_ATTACHMENT
 
 
 @bp.app_context_processor
@@ -62,6 +68,7 @@ def _helpers() -> dict:
         "case_channels": vocab.CHANNELS,
         "action_kinds": vocab.ACTION_KINDS,
         "case_guidance_url": guidance_url,
+        "case_max_megabytes": lambda: _max_bytes() // (1024 * 1024),
     }
 
 
