@@ -74,12 +74,11 @@ def _cacheable(html: str):
 
     The ETag is a hash of the body, so it changes with the content, the language and the
     branches' contact details alike. A logged-in staff member's page carries their menu and a
-    CSRF token: it is never stored.
+    CSRF token: it is never stored (no-store, as for every private page).
     """
     response = make_response(html)
     if g.get("user") is not None:
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return response  # campaign/security.py marks it no-store
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.vary.update(("Accept-Language", "Cookie"))
     response.add_etag()
