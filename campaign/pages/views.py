@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from campaign import db, navigation
-from campaign.access import current_user, hq_required, public
+from campaign.access import current_user, hq_required, is_public_endpoint, public
 from campaign.org import services as org
 from campaign.org.models import Branch
 from campaign.pages import figures, markup, services
@@ -130,7 +130,17 @@ def pressed():
     branches = db.session().scalars(
         select(Branch).where(Branch.contact != "").order_by(Branch.prefecture_code, Branch.code)
     )
-    report = next((e for e in CASE_REPORT_ENDPOINTS if e in current_app.view_functions), None)
+    # Link a case report form only where this visitor can use it: a public one for everyone,
+    # the staff form for a logged-in staff member (never a login wall for the public).
+    report = next(
+        (
+            e
+            for e in CASE_REPORT_ENDPOINTS
+            if e in current_app.view_functions
+            and (is_public_endpoint(e) or g.get("user") is not None)
+        ),
+        None,
+    )
     return _show(SLUGS["pressed"], "pages/pressed.html", branches=list(branches), report=report)
 
 

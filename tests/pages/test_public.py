@@ -212,3 +212,16 @@ def test_flyer_uses_its_own_print_stylesheet(client, shipped):
     html = _text(client.get("/info/rights/flyer"))
     assert "pages/flyer.css" in html
     assert "site.css" not in html
+
+
+def test_pressed_page_links_a_case_report_form_only_where_the_visitor_can_use_it(
+    app, client, shipped, make, auth
+):
+    from campaign.pages.views import CASE_REPORT_ENDPOINTS
+
+    private = [e for e in CASE_REPORT_ENDPOINTS if e in app.view_functions]
+    html = client.get("/info/pressed").get_data(as_text=True)
+    assert "Report what happened at your workplace" not in html  # no login wall for the public
+    auth.login(make.user(role=Role.OFFICER))
+    html = client.get("/info/pressed").get_data(as_text=True)
+    assert ("Report what happened at your workplace" in html) == bool(private)
