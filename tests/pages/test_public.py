@@ -31,7 +31,7 @@ KEY_FACTS = {
         "en": [
             "12-digit",
             "on the person's own application",
-            "**No.**".strip("*"),
+            "no penalty for not applying",
             "notification card",
             "photo ID",
             "23 July 2019",
