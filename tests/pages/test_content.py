@@ -1,0 +1,45 @@
+"""The shipped content: each page complete in both languages, and written in our own words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from campaign.pages import markup, services
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+@pytest.mark.parametrize("entry", services.shipped_pages(), ids=lambda e: e["slug"])
+def test_each_page_has_the_same_sections_in_both_languages(entry):
+    ja = markup.render(entry["body_ja"]).headings
+    en = markup.render(entry["body_en"]).headings
+    assert len(ja) == len(en), entry["slug"]
+    for name in ("title", "description"):
+        assert entry[f"{name}_ja"] and entry[f"{name}_en"]
+    assert len(entry["description_ja"]) <= 300 and len(entry["description_en"]) <= 300
+
+
+def test_the_qa_has_at_least_twelve_questions():
+    qa = next(e for e in services.shipped_pages() if e["slug"] == "qa")
+    assert len(markup.render(qa["body_ja"]).headings) >= 12
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (the source documents) is not here")
+def test_no_sentence_is_copied_from_the_source_documents():
+    def squeeze(text: str) -> str:
+        return re.sub(r"\s+", "", text).translate(str.maketrans("（）：", "():"))
+
+    sources = [SHARED / "DOMAIN.md", *sorted((SHARED / "seeds").glob("*.txt"))]
+    source = squeeze("".join(p.read_text(encoding="utf-8") for p in sources))
+    for entry in services.shipped_pages():
+        for lang, window in (("ja", 18), ("en", 40)):
+            text = squeeze(entry[f"body_{lang}"])
+            copied = {
+                text[i : i + window]
+                for i in range(len(text) - window)
+                if text[i : i + window] in source
+            }
+            assert not copied, (entry["slug"], lang, sorted(copied)[:3])
