@@ -145,6 +145,11 @@ class Question(Base):
         """The question in the reader's language."""
         return self.text_en if locale == "en" and self.text_en else self.text_ja
 
+    @property
+    def option_count(self) -> int:
+        """How many choices the question offers."""
+        return len(self.options("ja"))
+
     def options(self, locale: str) -> list[str]:
         """The choices in the reader's language (English falls back to Japanese per line)."""
         ja = [line.strip() for line in (self.options_ja or "").splitlines() if line.strip()]

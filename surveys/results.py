@@ -58,89 +58,102 @@ class QuestionCount:
     total: int = 0  # sum of numbers
 
 
+_CHOICE, _MULTIPLE, _NUMBER, _TEXT = range(4)
+_ANSWERED, _TOTAL, _FIRST = 0, 1, 2  # layout of a question's counter list
+NUMBER_MAX = 10**9
+TEXT_MAX = 300
+
+
 class Tally:
-    """Streaming counts of a survey's answers, overall and per group of the grouping question."""
+    """Streaming counts of a survey's answers, overall and per group of the grouping question.
+
+    Each question's counters are one flat list ``[answered, total, option 0, option 1, …]``;
+    an answer is checked completely before anything is counted, so a malformed one (it could
+    come from any browser) counts as invalid and changes nothing else.
+    """
 
     def __init__(self, questions: list[Question], rng: random.Random | None = None) -> None:
         self.questions = questions
         self.rng = rng or secrets.SystemRandom()
         self.grouping = next((q for q in questions if q.is_grouping), None)
         self.group_count = len(self.grouping.options("ja")) if self.grouping else 0
+        self._group_key = str(self.grouping.id) if self.grouping else None
         self.n = 0
         self.invalid = 0
         self.group_sizes = [0] * self.group_count
-        self._plan = [(str(q.id), q.kind, _width(q)) for q in questions]
-        self.overall = {str(q.id): QuestionCount(options=[0] * _width(q)) for q in questions}
-        self.by_group = [
-            {str(q.id): QuestionCount(options=[0] * _width(q)) for q in questions}
+        self._overall = {str(q.id): [0] * (_FIRST + _width(q)) for q in questions}
+        self._groups = [
+            {str(q.id): [0] * (_FIRST + _width(q)) for q in questions}
             for _ in range(self.group_count)
         ]
         self.texts: dict[str, list[str]] = {str(q.id): [] for q in questions if q.kind == Kind.TEXT}
         self._seen_texts = dict.fromkeys(self.texts, 0)
+        self._plan = []
+        for q in questions:
+            key, width = str(q.id), _width(q)
+            if q.kind == Kind.SCALE5:
+                code, slots = _CHOICE, {v: _FIRST + v - 1 for v in range(1, 6)}
+            elif q.kind == Kind.SINGLE:
+                code, slots = _CHOICE, {v: _FIRST + v for v in range(width)}
+            elif q.kind == Kind.MULTIPLE:
+                code, slots = _MULTIPLE, {v: _FIRST + v for v in range(width)}
+            elif q.kind == Kind.NUMBER:
+                code, slots = _NUMBER, {}
+            else:
+                code, slots = _TEXT, {}
+            self._plan.append(
+                (key, code, slots, self._overall[key], [g[key] for g in self._groups])
+            )
 
     def add(self, answer: dict) -> None:
         """Count one opened answer; one that does not fit the questions counts as invalid."""
+        ops = []
+        texts = []
         try:
-            checked = self._check(answer)
-        except (TypeError, ValueError, KeyError, IndexError):
+            get = answer.get
+            group = None
+            if self._group_key is not None:
+                group = get(self._group_key)
+                if type(group) is not int or not 0 <= group < self.group_count:
+                    raise ValueError("no group")
+            for key, code, slots, counts, group_counts in self._plan:
+                value = get(key)
+                if value is None:
+                    continue
+                if code == _CHOICE:
+                    if type(value) is not int:
+                        raise ValueError(key)
+                    ops.append((counts, group_counts, slots[value], 1))
+                elif code == _MULTIPLE:
+                    if type(value) is not list or len(set(value)) != len(value):
+                        raise ValueError(key)
+                    for index in value:
+                        if type(index) is not int:
+                            raise ValueError(key)
+                        ops.append((counts, group_counts, slots[index], 1))
+                elif code == _NUMBER:
+                    if type(value) is not int or not 0 <= value <= NUMBER_MAX:
+                        raise ValueError(key)
+                    ops.append((counts, group_counts, _TOTAL, value))
+                else:
+                    if type(value) is not str or len(value) > TEXT_MAX:
+                        raise ValueError(key)
+                    texts.append((key, value))
+                ops.append((counts, group_counts, _ANSWERED, 1))
+        except (AttributeError, TypeError, ValueError, KeyError):
             self.invalid += 1
             return
-        group = None
-        if self.grouping is not None:
-            group = checked.get(str(self.grouping.id))
-            if group is not None:
-                self.group_sizes[group] += 1
         self.n += 1
-        targets = [self.overall] if group is None else [self.overall, self.by_group[group]]
-        for key, kind, _ in self._plan:
-            value = checked.get(key)
-            if value is None:
-                continue
-            if kind == Kind.TEXT:
-                self._sample(key, value)
-                for target in targets:
-                    target[key].answered += 1
-                continue
-            for target in targets:
-                count = target[key]
-                count.answered += 1
-                if kind == Kind.MULTIPLE:
-                    for index in value:
-                        count.options[index] += 1
-                elif kind == Kind.NUMBER:
-                    count.total += value
-                elif kind == Kind.SCALE5:
-                    count.options[value - 1] += 1
-                else:
-                    count.options[value] += 1
-
-    def _check(self, answer: dict) -> dict:
-        checked = {}
-        for key, kind, width in self._plan:
-            value = answer.get(key)
-            if value is None:
-                continue
-            if kind == Kind.MULTIPLE:
-                if not isinstance(value, list) or len(set(value)) != len(value):
-                    raise ValueError(key)
-                for index in value:
-                    if type(index) is not int or not 0 <= index < width:
-                        raise ValueError(key)
-            elif kind == Kind.TEXT:
-                if not isinstance(value, str) or len(value) > 300:
-                    raise ValueError(key)
-            elif kind == Kind.NUMBER:
-                if type(value) is not int or not 0 <= value <= 10**9:
-                    raise ValueError(key)
-            elif kind == Kind.SCALE5:
-                if type(value) is not int or not 1 <= value <= 5:
-                    raise ValueError(key)
-            elif type(value) is not int or not 0 <= value < width:
-                raise ValueError(key)
-            checked[key] = value
-        if self.grouping is not None and checked.get(str(self.grouping.id)) is None:
-            raise ValueError("no group")
-        return checked
+        if group is None:
+            for counts, _, slot, amount in ops:
+                counts[slot] += amount
+        else:
+            self.group_sizes[group] += 1
+            for counts, group_counts, slot, amount in ops:
+                counts[slot] += amount
+                group_counts[group][slot] += amount
+        for key, text in texts:
+            self._sample(key, text)
 
     def _sample(self, key: str, text: str) -> None:
         """Reservoir sampling: a uniform sample of at most TEXT_SAMPLE texts, in random order."""
@@ -157,27 +170,41 @@ class Tally:
         """Open and count every sealed answer (ones that do not open count as invalid)."""
         from surveys.sealing import SealingError
 
+        add = self.add
         for item in sealed:
             try:
                 answer = open_one(item)
             except SealingError:
                 self.invalid += 1
                 continue
-            self.add(answer)
+            add(answer)
         return self
+
+    @staticmethod
+    def _view(counts: list[int]) -> QuestionCount:
+        return QuestionCount(counts[_ANSWERED], list(counts[_FIRST:]), counts[_TOTAL])
+
+    @property
+    def overall(self) -> dict[str, QuestionCount]:
+        """Per question, the counts over all answers."""
+        return {key: self._view(counts) for key, counts in self._overall.items()}
+
+    @property
+    def by_group(self) -> list[dict[str, QuestionCount]]:
+        """Per group of the grouping question, per question, the counts."""
+        return [{k: self._view(c) for k, c in group.items()} for group in self._groups]
 
     def merge(self, other: Tally) -> None:
         """Add another tally of the same survey (counted by another process) into this one."""
         self.n += other.n
         self.invalid += other.invalid
         self.group_sizes = [a + b for a, b in zip(self.group_sizes, other.group_sizes, strict=True)]
-        pairs = [(self.overall, other.overall), *zip(self.by_group, other.by_group, strict=True)]
+        pairs = [(self._overall, other._overall), *zip(self._groups, other._groups, strict=True)]
         for mine, theirs in pairs:
-            for key, count in theirs.items():
+            for key, counts in theirs.items():
                 target = mine[key]
-                target.answered += count.answered
-                target.total += count.total
-                target.options = [a + b for a, b in zip(target.options, count.options, strict=True)]
+                for i, value in enumerate(counts):
+                    target[i] += value
         for key, texts in other.texts.items():
             for text in texts:
                 self._sample(key, text)
@@ -188,9 +215,10 @@ class Tally:
             "n": self.n,
             "invalid": self.invalid,
             "group_sizes": self.group_sizes,
-            "overall": {k: vars(v) for k, v in self.overall.items()},
-            "by_group": [{k: vars(v) for k, v in g.items()} for g in self.by_group],
+            "overall": self._overall,
+            "groups": self._groups,
             "texts": self.texts,
+            "seen": self._seen_texts,
         }
 
     @classmethod
@@ -202,9 +230,12 @@ class Tally:
             state["invalid"],
             state["group_sizes"],
         )
-        tally.overall = {k: QuestionCount(**v) for k, v in state["overall"].items()}
-        tally.by_group = [{k: QuestionCount(**v) for k, v in g.items()} for g in state["by_group"]]
-        tally.texts = state["texts"]
+        for key, counts in state["overall"].items():
+            tally._overall[key][:] = counts
+        for mine, theirs in zip(tally._groups, state["groups"], strict=True):
+            for key, counts in theirs.items():
+                mine[key][:] = counts
+        tally.texts, tally._seen_texts = state["texts"], state["seen"]
         return tally
 
 
@@ -285,18 +316,17 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
     shown_order = [i for i in range(tally.group_count) if i in shown]
     questions: list[QuestionReport] = []
     if enough:
+        overall_counts, group_counts = tally.overall, tally.by_group
         for q in tally.questions:
             key = str(q.id)
             texts: list[str] = []
-            if q.kind == Kind.TEXT and tally.overall[key].answered >= TEXT_MIN:
+            if q.kind == Kind.TEXT and overall_counts[key].answered >= TEXT_MIN:
                 texts = list(tally.texts[key])
                 secrets.SystemRandom().shuffle(texts)
             groups = []
             if not q.is_grouping and q.kind != Kind.TEXT:
-                groups = [
-                    (labels[i], _block(q, tally.by_group[i][key], locale)) for i in shown_order
-                ]
-            overall = _block(q, tally.overall[key], locale)
+                groups = [(labels[i], _block(q, group_counts[i][key], locale)) for i in shown_order]
+            overall = _block(q, overall_counts[key], locale)
             questions.append(QuestionReport(q, q.text(locale), overall, groups, texts))
     return Report(
         survey=survey,

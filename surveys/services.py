@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -212,7 +213,7 @@ def close_if_due(db: Session, survey: Survey) -> bool:
     return False
 
 
-def accepting(survey: Survey, now: datetime | None = None) -> bool:
+def accepting(survey: Survey | Answering, now: datetime | None = None) -> bool:
     """Whether the survey takes answers at this moment."""
     now = now or clock.now()
     if survey.state != State.OPEN:
@@ -271,7 +272,68 @@ def unlock(
 # --- answering -----------------------------------------------------------------------------
 
 
-def answer_from_form(survey: Survey, form: Mapping) -> dict:
+@dataclass(frozen=True)
+class FrozenQuestion:
+    """What answering needs of a question (frozen once the survey is open)."""
+
+    id: int
+    kind: Kind
+    option_count: int
+    required: bool
+
+
+@dataclass(frozen=True)
+class Answering:
+    """What the answer route needs of an open survey, read with one light query per answer."""
+
+    id: int
+    state: State
+    opens_at: datetime | None
+    closes_at: datetime | None
+    public_key: bytes
+    block_size: int
+    questions: tuple[FrozenQuestion, ...]
+
+
+# Questions never change once a survey is open (and has its key), so they are kept per process,
+# keyed by the survey and its public key. Bounded: the oldest entries go first.
+_FROZEN: dict[tuple[int, bytes], tuple[FrozenQuestion, ...]] = {}
+_FROZEN_MAX = 256
+
+
+def answering(db: Session, survey_id: int) -> Answering | None:
+    """The open (or closed) survey's answering view; None for a draft or no such survey."""
+    row = (
+        db.connection()
+        .execute(
+            select(
+                Survey.state,
+                Survey.opens_at,
+                Survey.closes_at,
+                Survey.public_key,
+                Survey.block_size,
+            ).where(Survey.id == survey_id)
+        )
+        .one_or_none()
+    )
+    if row is None or row.public_key is None or row.state == State.DRAFT:
+        return None
+    key = (survey_id, row.public_key)
+    questions = _FROZEN.get(key)
+    if questions is None:
+        survey = db.get(Survey, survey_id)
+        questions = tuple(
+            FrozenQuestion(q.id, q.kind, q.option_count, q.required) for q in survey.questions
+        )
+        while len(_FROZEN) >= _FROZEN_MAX:
+            _FROZEN.pop(next(iter(_FROZEN)))
+        _FROZEN[key] = questions
+    return Answering(
+        survey_id, row.state, row.opens_at, row.closes_at, row.public_key, row.block_size, questions
+    )
+
+
+def answer_from_form(survey: Survey | Answering, form: Mapping) -> dict:
     """Check a plain (no-JavaScript) answer and return it as the dict that gets sealed.
 
     ``form`` is the request's form (``getlist`` for multiple choices). Raises SurveyError naming
@@ -283,13 +345,13 @@ def answer_from_form(survey: Survey, form: Mapping) -> dict:
         value: object = None
         if q.kind == Kind.MULTIPLE:
             picked = form.getlist(name) if hasattr(form, "getlist") else form.get(name, [])
-            indexes = sorted({_index(v, len(_lines(q.options_ja)), q) for v in picked})
+            indexes = sorted({_index(v, q.option_count, q) for v in picked})
             value = indexes or None
         else:
             raw = (form.get(name) or "").strip()
             if raw:
                 if q.kind == Kind.SINGLE:
-                    value = _index(raw, len(_lines(q.options_ja)), q)
+                    value = _index(raw, q.option_count, q)
                 elif q.kind == Kind.SCALE5:
                     value = _index(raw, 6, q)
                     if value not in SCALE:
@@ -319,7 +381,7 @@ def _index(raw: object, count: int, question: Question) -> int:
     return int(text)
 
 
-def submit(db: Session, survey: Survey, sealed: bytes) -> str:
+def submit(db: Session, survey: Survey | Answering, sealed: bytes) -> str:
     """Store one sealed answer (via the pool) and return its receipt.
 
     The caller checked the form token; this checks the survey takes answers and the length.
@@ -328,10 +390,13 @@ def submit(db: Session, survey: Survey, sealed: bytes) -> str:
         raise NotAccepting(_l("This survey is not taking answers."))
     if len(sealed) != sealing.sealed_size(survey.block_size):
         raise SurveyError(_l("The answer could not be read. Please try again."))
-    db.execute(
+    connection = db.connection()
+    connection.execute(
         insert(PooledAnswer).values(id=secrets.token_bytes(16), survey_id=survey.id, sealed=sealed)
     )
-    pooled = db.scalar(select(func.count()).where(PooledAnswer.survey_id == survey.id))
+    pooled = connection.execute(
+        select(func.count()).where(PooledAnswer.survey_id == survey.id)
+    ).scalar_one()
     if pooled >= POOL_FLUSH:
         flush_pool(db, survey.id)
     return sealing.receipt(sealed)

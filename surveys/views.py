@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from flask import (
@@ -30,7 +31,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from limits import parse, storage, strategies
+from limits import parse
 from wtforms.fields.choices import SelectChoice
 
 from campaign import clock, db, navigation
@@ -409,22 +410,40 @@ def _secret() -> bytes:
     return sealing.form_secret(current_app.config["SECRET_KEY"])
 
 
+class _Throttle:
+    """Answers per client in the current fixed window, in this process's memory only.
+
+    Clients are told apart by a keyed hash of the address (the key is random per process), and
+    the whole table is dropped when the window turns over: nothing about a client outlives one
+    window, nothing is written anywhere. With several workers each keeps its own count.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pepper = secrets.token_bytes(32)
+        self.window: int | None = None
+        self.counts: dict[str, int] = {}
+
+    def hit(self, address: str, limit) -> bool:
+        """Count one answer; False when the client is over the limit."""
+        window = int(clock.now().timestamp()) // limit.get_expiry()
+        tag = sealing.client_tag(address, self.pepper)
+        with self.lock:
+            if window != self.window:
+                self.window, self.counts = window, {}
+            count = self.counts.get(tag, 0) + 1
+            self.counts[tag] = count
+        return count <= limit.amount
+
+
 def _throttled() -> bool:
-    """Count this answer against the client, in memory only; True when over the limit."""
-    state = current_app.extensions.get("surveys.throttle")
-    if state is None:
-        state = (
-            strategies.MovingWindowRateLimiter(storage.MemoryStorage()),
-            secrets.token_bytes(32),
-        )
-        current_app.extensions["surveys.throttle"] = state
-    limiter, pepper = state
+    """Count this answer against the client; True when over the limit."""
+    throttle = current_app.extensions.setdefault("surveys.throttle", _Throttle())
     limit = parse(
         current_app.config.get("SURVEY_ANSWER_LIMIT")
         or os.environ.get("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes")
     )
-    tag = sealing.client_tag(request.remote_addr or "", pepper)
-    return not limiter.hit(limit, "survey-answer", tag)
+    return not throttle.hit(request.remote_addr or "", limit)
 
 
 def _same_origin() -> bool:
@@ -473,37 +492,38 @@ def _public_survey(survey_id: int) -> Survey:
 def answer(survey_id: int):
     """Answer a survey: no account, no cookie. Sealed in the browser when JavaScript runs
     (field ``sealed``), else sealed here at once from the plain fields, never kept in clear."""
-    survey = _public_survey(survey_id)
     if request.method == "GET":
+        survey = _public_survey(survey_id)
         return _answer_page(survey, 200 if services.accepting(survey) else 410)
     if (request.content_length or 0) > MAX_ANSWER_BODY:
         abort(413)
     request.max_content_length = MAX_ANSWER_BODY
     if not _same_origin():
         abort(403)
-    if not sealing.check_form_token(_secret(), survey.id, request.form.get("token", ""), _window()):
-        return _answer_page(
-            survey, 400, error=_("The form has expired. Please reload the page and answer again.")
-        )
-    if not services.accepting(survey):
-        return _answer_page(survey, 410)
+    info = services.answering(db.session(), survey_id)
+    if info is None:
+        abort(404)
+    if not sealing.check_form_token(_secret(), survey_id, request.form.get("token", ""), _window()):
+        error = _("The form has expired. Please reload the page and answer again.")
+        return _answer_page(_public_survey(survey_id), 400, error=error)
+    if not services.accepting(info):
+        return _answer_page(_public_survey(survey_id), 410)
     if _throttled():
-        return _answer_page(
-            survey, 429, error=_("Too many answers from this network. Please try again later.")
-        )
+        error = _("Too many answers from this network. Please try again later.")
+        return _answer_page(_public_survey(survey_id), 429, error=error)
     browser = "sealed" in request.form
     try:
         if browser:
             sealed = sealing.decode_sealed(
-                request.form["sealed"], sealing.sealed_size(survey.block_size)
+                request.form["sealed"], sealing.sealed_size(info.block_size)
             )
         else:
-            plain = services.answer_from_form(survey, request.form)
+            plain = services.answer_from_form(info, request.form)
             try:
-                sealed = sealing.seal(plain, survey.public_key, survey.block_size)
+                sealed = sealing.seal(plain, info.public_key, info.block_size)
             finally:
                 del plain
-        receipt = services.submit(db.session(), survey, sealed)
+        receipt = services.submit(db.session(), info, sealed)
     except (ValueError, services.SurveyError) as error:
         message = (
             str(error)
@@ -511,9 +531,9 @@ def answer(survey_id: int):
             else _("The answer could not be read. Please try again.")
         )
         status = 410 if isinstance(error, services.NotAccepting) else 400
-        return _answer_page(survey, status, error=message)
+        return _answer_page(_public_survey(survey_id), status, error=message)
     response = make_response(
-        render_template("surveys/thanks.html", survey=survey, receipt=receipt, browser=browser)
+        render_template("surveys/thanks.html", receipt=receipt, browser=browser)
     )
     response.headers["Content-Security-Policy"] = ANSWER_CSP
     return response

@@ -37,7 +37,7 @@ def test_two_thousand_concurrent_answers_none_lost_none_twice(app, client, surve
     url = f"http://127.0.0.1:{server.server_port}/surveys/answer/{survey.id}"
 
     def send(body: bytes) -> int:
-        request = urllib.request.Request(url, data=body)  # noqa: S310 - local test server
+        request = urllib.request.Request(url, data=body)
         with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
             return response.status
 

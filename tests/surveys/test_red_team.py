@@ -67,7 +67,11 @@ def test_answer_tables_have_no_time_address_or_order_columns(app):
                 assert "WITHOUT ROWID" in sql
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="greps the SQLite file and its WAL; see the next test")
+@pytest.mark.skipif(
+    ON_POSTGRES,
+    reason="greps the SQLite file and its WAL; on PostgreSQL "
+    "test_markers_reach_no_table_row checks every row",
+)
 def test_markers_reach_neither_the_database_file_nor_any_log(
     database_url, surveys, session, tmp_path
 ):
@@ -154,6 +158,39 @@ def test_markers_reach_neither_the_database_file_nor_any_log(
         for name, marker in markers.items():
             assert marker.encode() not in content, (name, path)
             assert marker.encode("utf-16-le") not in content, (name, path)
+
+
+def test_markers_reach_no_table_row_and_no_app_log(app, client, surveys, session, caplog):
+    """On either database: every row of every table, and the app's log records."""
+    import logging
+
+    from campaign.models import Base
+
+    caplog.set_level(logging.DEBUG)
+    survey = surveys.opened()
+    tag = uuid.uuid4().hex[:12]
+    markers = [f"ANSWER{tag}", "198.51.100.174", f"AGENT{tag}", f"REFERER{tag}"]
+    headers = {
+        "X-Forwarded-For": markers[1],
+        "User-Agent": markers[2],
+        "Referer": f"https://{markers[3]}.example/",
+    }
+    for n in range(25):
+        data = {
+            **plain_form(survey, text=f"{markers[0]} {n}"),
+            "token": answer_token(client, survey.id),
+        }
+        assert (
+            client.post(f"/surveys/answer/{survey.id}", data=data, headers=headers).status_code
+            == 200
+        )
+    client.post(f"/surveys/answer/{survey.id}", data={"token": "x"}, headers=headers)
+    session.expire_all()
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(select(table)):
+            blob = repr(tuple(row))
+            assert not any(marker in blob for marker in markers), table.name
+    assert not any(marker in caplog.text for marker in markers)
 
 
 def _spearman(order: list[int]) -> float:
