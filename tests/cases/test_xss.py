@@ -55,3 +55,22 @@ def test_payloads_in_every_text_field_render_inert(auth, make, session):
             assert dangerous not in page, (url, dangerous)
         assert "&lt;script&gt;" in page, url
         assert "{{ 7*7 }}" in page or "{{ 7*7 }}" in page.replace("&#39;", "'"), url
+
+
+def test_a_category_name_is_inert_in_the_form_the_charts_and_the_export(auth, make, session):
+    from campaign.cases import services as case_services
+    from tests.cases import factories
+
+    category = case_services.add_category(
+        session, name_ja="<script>alert('ja')</script>", name_en='=HYPERLINK("x")<svg/onload=1>'
+    )
+    branch = make.branch()
+    case = factories.make_case(session, branch)
+    case.categories.append(category)
+    session.commit()
+    auth.login(make.user(role=Role.HQ))
+    for url in ("/cases/new", "/cases/dashboard", "/cases/categories", f"/cases/{case.id}"):
+        page = auth.client.get(url).get_data(as_text=True)
+        assert "<script>alert('ja')" not in page and "<svg/onload=1>" not in page, url
+    csv_text = auth.client.get("/cases/export.csv").get_data().decode("utf-8-sig")
+    assert "=HYPERLINK" not in csv_text.replace("'=HYPERLINK", "")  # quoted, not a formula
