@@ -18,7 +18,7 @@ from campaign.access import scope_to_branch
 from campaign.auth.models import User
 from campaign.cases import vocab
 from campaign.cases.models import Case, CaseCategory, case_category_links
-from campaign.cases.services import Filters
+from campaign.cases.queries import Filters
 from campaign.org.models import Prefecture
 
 

@@ -7,14 +7,13 @@ Services take the session, flush only, and raise ``CaseError`` (a message for th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from campaign import clock
-from campaign.access import scope_to_branch
 from campaign.audit import services as audit
 from campaign.auth.models import User
 from campaign.cases import attachments as uploads
@@ -26,7 +25,6 @@ from campaign.cases.models import (
     CaseCategory,
     CaseComment,
     CaseStatsVersion,
-    case_category_links,
 )
 from campaign.org.models import Branch
 
@@ -318,63 +316,6 @@ def add_action(
     return action
 
 
-# --- reading ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What lists, the dashboard and exports can be narrowed by."""
-
-    state: str | None = None
-    category_id: int | None = None
-    prefecture_code: str | None = None
-    issuer_kind: str | None = None
-    month_from: str | None = None
-    month_to: str | None = None
-    branch_id: int | None = None
-
-    def apply(self, stmt: Select) -> Select:
-        """Add the WHERE clauses to a statement over ``cases``."""
-        if self.state:
-            stmt = stmt.where(Case.state == self.state)
-        if self.prefecture_code:
-            stmt = stmt.where(Case.prefecture_code == self.prefecture_code)
-        if self.issuer_kind:
-            stmt = stmt.where(Case.issuer_kind == self.issuer_kind)
-        if self.month_from:
-            stmt = stmt.where(Case.occurred_month >= self.month_from)
-        if self.month_to:
-            stmt = stmt.where(Case.occurred_month <= self.month_to)
-        if self.branch_id:
-            stmt = stmt.where(Case.branch_id == self.branch_id)
-        if self.category_id:
-            linked = select(case_category_links.c.case_id).where(
-                case_category_links.c.category_id == self.category_id
-            )
-            stmt = stmt.where(Case.id.in_(linked))
-        return stmt
-
-
-def list_cases(
-    db: Session, user: User, filters: Filters, *, page: int = 1, per_page: int = 30
-) -> tuple[list[Case], int]:
-    """One page of the cases this person may see, newest first, and the total count."""
-    base = filters.apply(scope_to_branch(select(Case.id), Case.branch_id, user))
-    total = db.scalar(select(func.count()).select_from(base.subquery())) or 0
-    ids = list(
-        db.scalars(base.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page))
-    )
-    if not ids:
-        return [], total
-    cases = db.scalars(
-        select(Case)
-        .where(Case.id.in_(ids))
-        .options(selectinload(Case.categories))
-        .order_by(Case.id.desc())
-    )
-    return list(cases), total
-
-
 def record_view(db: Session, case: Case) -> None:
     """Note in the audit log that the logged-in person read the case's detail."""
     audit.record(db, "case.viewed", object_kind="case", object_id=case.id, branch_id=case.branch_id)
@@ -394,31 +335,3 @@ def open_attachment(db: Session, case: Case, attachment_id: int) -> tuple[Attach
         branch_id=case.branch_id,
     )
     return attachment, plaintext
-
-
-# --- retention --------------------------------------------------------------------------
-
-
-def purge_closed(db: Session, *, older_than: timedelta) -> int:
-    """Erase the descriptions, timeline notes, comments and attachments of cases closed before
-    ``now - older_than``. The case rows stay (with their categories, place, issuer kind and
-    dates), so every count keeps adding up."""
-    cutoff = clock.now() - older_than
-    ids = list(
-        db.scalars(
-            select(Case.id).where(
-                Case.closed_at.is_not(None), Case.closed_at < cutoff, Case.purged_at.is_(None)
-            )
-        )
-    )
-    now = clock.now()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        db.execute(Attachment.__table__.delete().where(Attachment.case_id.in_(chunk)))
-        db.execute(update(CaseAction).where(CaseAction.case_id.in_(chunk)).values(note=""))
-        db.execute(update(CaseComment).where(CaseComment.case_id.in_(chunk)).values(body=""))
-        db.execute(update(Case).where(Case.id.in_(chunk)).values(description="", purged_at=now))
-    db.flush()
-    if ids:
-        audit.record(db, "cases.purged", object_kind="case", reason=f"{len(ids)} cases")
-    return len(ids)

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from campaign.cases import vocab
 from campaign.cases.models import Case, CaseCategory, case_category_links
-from campaign.cases.services import Filters, stats_version
+from campaign.cases.queries import Filters
+from campaign.cases.services import stats_version
 
 CACHE_SIZE = 256
 _lock = threading.Lock()

@@ -23,11 +23,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from campaign import clock, db, navigation
-from campaign.access import current_user, get_in_scope, hq_required
-from campaign.audit import services as audit
-from campaign.cases import export, services, stats, vocab
+from campaign.access import current_user, get_in_scope
+from campaign.cases import queries, services, vocab
 from campaign.cases.attachments import UploadRejected
-from campaign.cases.forms import ActionForm, CaseForm, CategoryForm, CommentForm, FilterForm
+from campaign.cases.forms import ActionForm, CaseForm, CommentForm, FilterForm
 from campaign.cases.models import Case
 from campaign.org.models import Branch
 from campaign.org.services import prefectures
@@ -75,7 +74,7 @@ def _helpers() -> dict:
 # --- filters ----------------------------------------------------------------------------
 
 
-def _filters(user) -> tuple[FilterForm, services.Filters]:
+def _filters(user) -> tuple[FilterForm, queries.Filters]:
     """The filter form (from the query string) and the filters it stands for."""
     form = FilterForm(request.args)
     locale = _locale()
@@ -96,7 +95,7 @@ def _filters(user) -> tuple[FilterForm, services.Filters]:
 
     category = args.get("category", "")
     month_from, month_to = args.get("month_from", ""), args.get("month_to", "")
-    filters = services.Filters(
+    filters = queries.Filters(
         state=pick("state", vocab.STATES),
         category_id=int(category) if category.isdigit() and len(category) < 10 else None,
         prefecture_code=pick("prefecture", pref_codes),
@@ -121,7 +120,7 @@ def index():
     user = current_user()
     form, filters = _filters(user)
     page = _page()
-    cases, total = services.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
+    cases, total = queries.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "cases/index.html", cases=cases, total=total, page=page, pages=pages, form=form
@@ -362,69 +361,5 @@ def download(case_id: int, attachment_id: int):
     return response
 
 
-# --- the national picture ---------------------------------------------------------------
-
-
-@bp.get("/dashboard")
-def dashboard():
-    """Counts by category, prefecture, issuer kind and month; officers also see their branch."""
-    user = current_user()
-    form, filters = _filters(user)
-    session, locale = db.session(), _locale()
-    own = None if user.is_hq else user.branch_id
-    context = stats.picture(session, filters, locale, prefectures(session), own)
-    return render_template("cases/dashboard.html", form=form, bars=stats.bars, **context)
-
-
-@bp.get("/export.<fmt>")
-def export_cases(fmt: str):
-    """The non-personal fields of the cases one may see, as CSV or XLSX (audited)."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    user = current_user()
-    _form, filters = _filters(user)
-    session = db.session()
-    data = export.rows(session, user, filters, _locale())
-    stamp = clock.now().strftime("%Y%m%d")
-    if fmt == "csv":
-        body, mimetype = export.to_csv(data), "text/csv; charset=utf-8"
-    else:
-        body = export.to_xlsx(data)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    audit.record(
-        session,
-        "cases.exported",
-        object_kind="case",
-        branch_id=None if user.is_hq else user.branch_id,
-        reason=fmt,
-    )
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{fmt}"'
-    return response
-
-
-# --- categories -------------------------------------------------------------------------
-
-
-@bp.route("/categories", methods=["GET", "POST"])
-@hq_required
-def categories():
-    """Headquarters sees and extends the list of categories."""
-    form = CategoryForm()
-    if form.validate_on_submit():
-        try:
-            services.add_category(
-                db.session(), name_ja=form.name_ja.data, name_en=form.name_en.data
-            )
-        except services.CaseError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(_("The category was added."), "info")
-            return redirect(url_for("cases.categories"))
-    status = 400 if form.errors or form.form_errors else 200
-    return (
-        render_template(
-            "cases/categories.html", form=form, categories=services.categories(db.session())
-        ),
-        status,
-    )
+# The national picture, the exports and the categories live in picture.py, on this blueprint.
+from campaign.cases import picture  # noqa: E402, F401

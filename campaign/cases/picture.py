@@ -1,0 +1,84 @@
+"""The national picture (dashboard), the exports and the list of categories.
+
+Routes of the ``cases`` blueprint (registered by importing this module from views.py).
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from campaign import clock, db
+from campaign.access import current_user, hq_required
+from campaign.audit import services as audit
+from campaign.cases import export, services, stats
+from campaign.cases.forms import CategoryForm
+from campaign.cases.views import _filters, _locale, bp
+from campaign.org.services import prefectures
+
+# --- the national picture ---------------------------------------------------------------
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """Counts by category, prefecture, issuer kind and month; officers also see their branch."""
+    user = current_user()
+    form, filters = _filters(user)
+    session, locale = db.session(), _locale()
+    own = None if user.is_hq else user.branch_id
+    context = stats.picture(session, filters, locale, prefectures(session), own)
+    return render_template("cases/dashboard.html", form=form, bars=stats.bars, **context)
+
+
+@bp.get("/export.<fmt>")
+def export_cases(fmt: str):
+    """The non-personal fields of the cases one may see, as CSV or XLSX (audited)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    user = current_user()
+    _form, filters = _filters(user)
+    session = db.session()
+    data = export.rows(session, user, filters, _locale())
+    stamp = clock.now().strftime("%Y%m%d")
+    if fmt == "csv":
+        body, mimetype = export.to_csv(data), "text/csv; charset=utf-8"
+    else:
+        body = export.to_xlsx(data)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit.record(
+        session,
+        "cases.exported",
+        object_kind="case",
+        branch_id=None if user.is_hq else user.branch_id,
+        reason=fmt,
+    )
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{fmt}"'
+    return response
+
+
+# --- categories -------------------------------------------------------------------------
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@hq_required
+def categories():
+    """Headquarters sees and extends the list of categories."""
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            services.add_category(
+                db.session(), name_ja=form.name_ja.data, name_en=form.name_en.data
+            )
+        except services.CaseError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The category was added."), "info")
+            return redirect(url_for("cases.categories"))
+    status = 400 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "cases/categories.html", form=form, categories=services.categories(db.session())
+        ),
+        status,
+    )

@@ -1,0 +1,71 @@
+"""Retention: the content of closed cases is erased after the retention period, for real.
+
+What is purged must be gone from the files, not only hidden:
+
+* SQLite: ``secure_delete=ON`` (campaign/db.py) zeroes freed pages and overwritten cells;
+  ``scrub_files`` then runs ``VACUUM`` and checkpoints the write-ahead log with
+  ``wal_checkpoint(TRUNCATE)``, so no old page survives in the WAL either.
+* PostgreSQL: an UPDATE or DELETE leaves the old row versions (dead tuples) in the table and
+  its TOAST table until VACUUM reclaims them, and reclaimed space is reused, not wiped.
+  ``scrub_files`` runs ``VACUUM`` on the case tables; ``full=True`` runs ``VACUUM FULL``,
+  which rewrites the tables into new files (and locks them while it runs). WAL archives and
+  base backups still hold the data until they expire: keep their retention shorter.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.orm import Session
+
+from campaign import clock
+from campaign.audit import services as audit
+from campaign.cases.models import Attachment, Case, CaseAction, CaseComment
+
+TABLES = ("cases", "case_actions", "case_comments", "case_attachments")
+
+
+def purge_closed(db: Session, *, older_than: timedelta) -> int:
+    """Erase the descriptions, timeline notes, comments and attachments of cases closed before
+    ``now - older_than``. The case rows stay (with their categories, place, issuer kind and
+    dates), so every count keeps adding up."""
+    cutoff = clock.now() - older_than
+    ids = list(
+        db.scalars(
+            select(Case.id).where(
+                Case.closed_at.is_not(None), Case.closed_at < cutoff, Case.purged_at.is_(None)
+            )
+        )
+    )
+    now = clock.now()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        db.execute(Attachment.__table__.delete().where(Attachment.case_id.in_(chunk)))
+        db.execute(update(CaseAction).where(CaseAction.case_id.in_(chunk)).values(note=""))
+        db.execute(update(CaseComment).where(CaseComment.case_id.in_(chunk)).values(body=""))
+        db.execute(update(Case).where(Case.id.in_(chunk)).values(description="", purged_at=now))
+    db.flush()
+    if ids:
+        audit.record(db, "cases.purged", object_kind="case", reason=f"{len(ids)} cases")
+    return len(ids)
+
+
+def scrub_files(engine: Engine, *, full: bool = False) -> None:
+    """Make sure deleted content leaves the database files (see the module docstring)."""
+    if engine.dialect.name == "sqlite":
+        # On the driver's own connection: SQLAlchemy would wrap the statements in BEGIN.
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
+        return
+    if engine.dialect.name == "postgresql":
+        verb = "VACUUM FULL" if full else "VACUUM"
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in TABLES:
+                connection.execute(text(f"{verb} {table}"))
