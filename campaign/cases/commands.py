@@ -15,7 +15,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from campaign import db
-from campaign.cases import retention, services
+from campaign.cases import demo, retention, services
 
 cli = AppGroup("cases", help="Case reports: retention and reference data.")
 
@@ -48,3 +48,13 @@ def seed() -> None:
     count = services.seed_categories(session)
     session.commit()
     click.echo(f"Added {count} categories.")
+
+
+@cli.command("demo")
+@with_appcontext
+def demo_cases() -> None:
+    """Add a few example cases to the demo branches (after ``flask demo``)."""
+    session = db.session()
+    count = demo.load(session)
+    session.commit()
+    click.echo(f"Added {count} example cases.")
