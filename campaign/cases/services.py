@@ -316,9 +316,17 @@ def add_action(
     return action
 
 
-def record_view(db: Session, case: Case) -> None:
-    """Note in the audit log that the logged-in person read the case's detail."""
-    audit.record(db, "case.viewed", object_kind="case", object_id=case.id, branch_id=case.branch_id)
+def record_view(db: Session, case: Case, *, reason: str | None = None) -> None:
+    """Note in the audit log that the logged-in person read the case's detail (``reason``
+    says "edit" when it was read in the edit form)."""
+    audit.record(
+        db,
+        "case.viewed",
+        object_kind="case",
+        object_id=case.id,
+        branch_id=case.branch_id,
+        reason=reason,
+    )
 
 
 def open_attachment(db: Session, case: Case, attachment_id: int) -> tuple[Attachment, bytes]:

@@ -229,6 +229,8 @@ def edit(case_id: int):
     case = get_in_scope(db.session(), Case, case_id, user)
     if not services.can_edit(user, case):
         abort(403)
+    if request.method == "GET":  # the form shows the whole case: a read like the detail
+        services.record_view(db.session(), case, reason="edit")
     form = _case_form(user, case)
     if form.validate_on_submit():
         try:

@@ -114,6 +114,9 @@ def test_one_audit_entry_per_detail_view(auth, session, setting):
     # The list shows titles only and is not a read of any case's detail.
     auth.client.get("/cases/")
     assert audit_count(session, "case.viewed", case.id) == before + 3
+    # The edit form shows the whole case: it counts as a read too.
+    auth.client.get(f"/cases/{case.id}/edit")
+    assert audit_count(session, "case.viewed", case.id) == before + 4
 
 
 def test_headquarters_adds_a_category_in_both_languages(auth, make, session):
