@@ -114,10 +114,15 @@ def latest(db: Session, page: Page) -> PageRevision | None:
 
 def published(db: Session, slug: str) -> tuple[Page, PageRevision] | None:
     """A published page and the revision the public sees, or None."""
-    page = page_by_slug(db, slug)
-    if page is None or page.published_number is None:
-        return None
-    return page, revision(db, page, page.published_number)
+    row = db.execute(
+        select(Page, PageRevision)
+        .join(
+            PageRevision,
+            (PageRevision.page_id == Page.id) & (PageRevision.number == Page.published_number),
+        )
+        .where(Page.slug == slug)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def revisions(db: Session, page: Page) -> list[PageRevision]:
