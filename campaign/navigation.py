@@ -21,6 +21,7 @@ class Item:
     endpoint: str
     order: int
     audience: str
+    section: str | None = None
 
     def visible_to(self, user: User | None) -> bool:
         """``public``: everyone; ``anonymous``: only visitors not logged in; ``staff``: any
@@ -33,20 +34,31 @@ class Item:
             return False
         return self.audience == "staff" or user.is_hq
 
-    @property
-    def section(self) -> str:
-        """The blueprint whose pages mark this entry as the current one."""
-        return self.endpoint.split(".", 1)[0]
+    def is_current(self, endpoint: str | None) -> bool:
+        """Whether the page being shown belongs to this entry: its own endpoint, or any
+        endpoint starting with its section (by default, its blueprint's name and a dot)."""
+        if not endpoint:
+            return False
+        return endpoint == self.endpoint or bool(self.section and endpoint.startswith(self.section))
 
 
 _items: dict[str, Item] = {}
 
 
-def add(label, endpoint: str, *, order: int, audience: str = "staff") -> None:
-    """Register a menu entry (idempotent: registering the same endpoint again replaces it)."""
+def add(
+    label, endpoint: str, *, order: int, audience: str = "staff", section: str | None = ""
+) -> None:
+    """Register a menu entry (idempotent: registering the same endpoint again replaces it).
+
+    ``section`` is the endpoint prefix of the pages that mark the entry current; by default the
+    entry's blueprint (``"org."`` for ``org.index``); ``None`` for its own page only, as when
+    several entries share a blueprint.
+    """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
-    _items[endpoint] = Item(label, endpoint, order, audience)
+    if section == "":
+        section = endpoint.split(".", 1)[0] + "."
+    _items[endpoint] = Item(label, endpoint, order, audience, section)
 
 
 def items_for(user: User | None) -> list[Item]:

@@ -13,7 +13,7 @@ from campaign.access import current_user, public
 from campaign.i18n import LANG_COOKIE
 
 bp = Blueprint("main", __name__)
-navigation.add(_l("Home"), "main.home", order=10)
+navigation.add(_l("Home"), "main.home", order=10, section=None)
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:

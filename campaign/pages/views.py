@@ -31,18 +31,6 @@ bp = Blueprint("pages", __name__, url_prefix="/info")
 SLUGS = {"qa": "qa", "rights": "rights", "pressed": "pressed", "figures": "figures"}
 
 
-class _PageItem(navigation.Item):
-    """A menu entry marked current on its own page only.
-
-    The base menu marks an entry current on every page of its blueprint; with five entries
-    in one blueprint that would mark them all at once.
-    """
-
-    @property
-    def section(self) -> str:
-        return self.endpoint
-
-
 for _label, _endpoint, _order, _audience in (
     (_l("Q&A"), "pages.qa", 30, "public"),
     (_l("Your rights"), "pages.rights", 40, "public"),
@@ -50,9 +38,8 @@ for _label, _endpoint, _order, _audience in (
     (_l("Figures"), "pages.figures", 60, "public"),
     (_l("Edit pages"), "pages.admin", 70, "hq"),
 ):
-    navigation.add(_label, _endpoint, order=_order, audience=_audience)
-    # Same entry, own section (see _PageItem); navigation.add has no option for it yet.
-    navigation._items[_endpoint] = _PageItem(_label, _endpoint, _order, _audience)
+    # Five entries share this blueprint: each is current on its own page only.
+    navigation.add(_label, _endpoint, order=_order, audience=_audience, section=None)
 
 # Where a case report form may live once that feature exists; the first one found is linked.
 CASE_REPORT_ENDPOINTS = ("cases.report", "cases.new", "cases.create")
