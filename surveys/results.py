@@ -167,7 +167,11 @@ class Tally:
                 kept[slot] = text
 
     def count_all(self, sealed: Iterable[bytes], open_one: Callable[[bytes], dict]) -> Tally:
-        """Open and count every sealed answer (ones that do not open count as invalid)."""
+        """Open and count every sealed answer (ones that do not open count as invalid).
+
+        Each answer is parsed on its own: parsing many as one JSON array would be faster, but
+        one crafted answer could then reach into its neighbour.
+        """
         from surveys.sealing import SealingError
 
         add = self.add
