@@ -425,23 +425,28 @@ def flush_pool(db: Session, survey_id: int) -> int:
     return len(sealed)
 
 
-def reshuffle(db: Session, survey_id: int, batch: int = 5000) -> None:
+def reshuffle(db: Session, survey_id: int, batch: int = 1000) -> None:
     """Rewrite every answer of a survey under new keys in a new random order (done at close).
 
-    Ciphertexts are held in memory for this one pass (they are opaque without the key).
+    Only the keys (16 bytes each) are held for the whole pass; they are shuffled, then the rows
+    are moved a batch at a time in that order (each batch shuffled again), so the new physical
+    order is random on PostgreSQL's heap too, and memory stays small for large surveys.
     """
-    rows = db.execute(
-        delete(Answer).where(Answer.survey_id == survey_id).returning(Answer.sealed)
-    ).all()
-    sealed = [row.sealed for row in rows]
-    secrets.SystemRandom().shuffle(sealed)
-    for start in range(0, len(sealed), batch):
+    rng = secrets.SystemRandom()
+    ids = list(db.scalars(select(Answer.id).where(Answer.survey_id == survey_id)))
+    rng.shuffle(ids)
+    for start in range(0, len(ids), batch):
+        sealed = list(
+            db.scalars(
+                delete(Answer)
+                .where(Answer.id.in_(ids[start : start + batch]))
+                .returning(Answer.sealed)
+            )
+        )
+        rng.shuffle(sealed)
         db.execute(
             insert(Answer),
-            [
-                {"id": secrets.token_bytes(16), "survey_id": survey_id, "sealed": s}
-                for s in sealed[start : start + batch]
-            ],
+            [{"id": secrets.token_bytes(16), "survey_id": survey_id, "sealed": s} for s in sealed],
         )
     _tidy_after_commit(db, rewrite=True)
 
