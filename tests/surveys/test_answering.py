@@ -265,3 +265,43 @@ def test_answers_are_throttled_in_memory(app, client, surveys, session):
     throttle = app.extensions["surveys.throttle"]
     assert list(throttle.counts.values()) == [5]
     assert "127.0.0.1" not in repr(vars(throttle))
+
+
+def test_results_and_exports_show_nothing_below_k_and_the_same_figures_above(
+    client, auth, make, surveys
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import csrf_token
+
+    auth.login(make.user(role=Role.HQ))
+    survey = surveys.opened(k=5)
+    anonymous = client.application.test_client()
+
+    def answer(n):
+        for _ in range(n):
+            data = {**plain_form(survey, group=0), "token": answer_token(anonymous, survey.id)}
+            assert anonymous.post(f"/surveys/answer/{survey.id}", data=data).status_code == 200
+
+    def post(fmt):
+        token = csrf_token(client, f"/surveys/{survey.id}/results")
+        return client.post(
+            f"/surveys/{survey.id}/results",
+            data={"csrf_token": token, "passphrase": PASSPHRASE, "format": fmt},
+        )
+
+    answer(4)
+    page = post("html").get_data(as_text=True)
+    assert "Fewer than 5 people have answered" in page and "<svg" not in page
+    assert post("csv").data.decode("utf-8-sig").strip().count("\n") == 0  # the header only
+    answer(1)
+    page = post("html").get_data(as_text=True)
+    assert "5 answers counted." in page and "<svg" in page
+    rows = list(load_workbook(io.BytesIO(post("xlsx").data)).active.iter_rows(values_only=True))
+    assert rows[0] == ("Question", "Group", "Answer", "Count", "Percent")
+    assert ("Were you pressed to get the card?", "All", "Yes", 5, 100.0) in rows
+    # All five are in one group (>= k) and the other groups are empty: that group is shown.
+    assert ("Were you pressed to get the card?", "Office", "Yes", 5, 100.0) in rows
+    assert not any(row[1] == "Technical" for row in rows)
