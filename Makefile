@@ -22,17 +22,26 @@ $(VENV)/.test: pyproject.toml $(VENV)/.app
 	$(BIN)/pip install -qq --editable '.[test]'
 	touch $@
 
+# libsodium-wrappers for sealing survey answers in the browser, from the npm lockfile. Without
+# npm the answer page still works: the server seals the answers (and says so).
+NODE_MODULES := surveys/node_modules/.package-lock.json
+$(NODE_MODULES): surveys/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix surveys --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "npm is missing: survey answers will be sealed on the server, not in the browser"; \
+	fi
+
 ## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000
-run: $(VENV)/.app
-	npm ci --prefix surveys --no-audit --no-fund  # libsodium for the survey answer page
+run: $(VENV)/.app $(NODE_MODULES)
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo
+	$(BIN)/flask --app wsgi cases demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
 
 ## Install what the tests need and run the whole suite (SQLite unless NAISHIN_DATABASE_URL is set)
-test: $(VENV)/.test browser
-	npm ci --prefix surveys --no-audit --no-fund  # libsodium for the survey answer page
+test: $(VENV)/.test browser $(NODE_MODULES)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

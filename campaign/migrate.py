@@ -18,7 +18,7 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the schema up to ``revision``."""
     command.upgrade(alembic_config(database_url), revision)
 

@@ -49,3 +49,13 @@ def test_up_down_up_and_models_match(empty_database):
     engine = make_engine(empty_database)
     assert "audit_entries" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_the_migrations_have_one_head():
+    """A new migration has one parent to follow; parallel branches are merged."""
+    from alembic.script import ScriptDirectory
+
+    from campaign.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, f"merge the heads {heads}"
