@@ -21,16 +21,17 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import harness  # benchmarks/harness.py, beside this script
 import pyotp
-from flask import render_template_string
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from campaign import create_app, migrate
+from campaign import create_app
 from campaign.auth import credentials
 from campaign.auth.models import Role, User
 from campaign.cases import services, vocab
@@ -40,18 +41,10 @@ from campaign.db import make_engine
 from campaign.org.models import Branch
 from campaign.org.services import load_prefectures
 
-BARE = '{% extends "base.html" %}{% block title %}Bare{% endblock %}{% block content %}<h1>Bare</h1>{% endblock %}'  # noqa: E501
-
 
 def prepare(url: str, count: int) -> None:
     """Migrate, then bulk-insert branches and ``count`` cases with their categories."""
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    migrate.upgrade(url)
+    harness.empty_database(url)
     engine = make_engine(url)
     rng = random.Random(4)
     with Session(engine) as session:
@@ -146,17 +139,6 @@ def logged_in_client(app):
     return client
 
 
-def rate(client, url: str, batch: int, forget=None) -> float:
-    """Requests per second over one batch; ``forget`` empties a cache before each request."""
-    started = time.perf_counter()
-    for _ in range(batch):
-        if forget is not None:
-            forget()
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    return batch / (time.perf_counter() - started)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -174,24 +156,24 @@ def main() -> None:
     )
 
     app = create_app({"DATABASE_URL": url, "ARGON2": dict(ARGON2_TESTING)})
-    app.add_url_rule("/bench/bare", "bench_bare", lambda: render_template_string(BARE))
+    bare = harness.add_bare_page(app)  # before the first request
     client = logged_in_client(app)
     pages = {
-        "bare": "/bench/bare",
+        "bare": bare,
         "list": "/cases/",
         "list_filtered": "/cases/?category=3&issuer=municipality",
         "dashboard": "/cases/dashboard",
         "dashboard_filtered": "/cases/dashboard?issuer=municipality&month_from=2018-01",
     }
     for path in pages.values():  # warm up caches and compiled templates
-        rate(client, path, 2)
-    best = dict.fromkeys(pages, 0.0)
-    for _ in range(args.rounds):
-        for name, path in pages.items():
-            best[name] = max(best[name], rate(client, path, args.batch))
+        harness.rate(client, path, 2)
+    best = harness.best_rates(
+        {name: partial(harness.rate, client, path, args.batch) for name, path in pages.items()},
+        args.rounds,
+    )
     # For the record: the dashboard computed afresh on every request (cache emptied).
     pictures = app.extensions.setdefault("naishin.cases.pictures", {})
-    cold = max(rate(client, pages["dashboard"], 3, pictures.clear) for _ in range(2))
+    cold = max(harness.rate(client, pages["dashboard"], 3, before=pictures.clear) for _ in range(2))
     print(f"dashboard computed afresh (no cache): {1000 / cold:.0f} ms per request")
     for name, value in best.items():
         print(f"{name:20s} {value:8.1f} requests/s  ({1000 / value:6.1f} ms)")

@@ -22,34 +22,24 @@ import argparse
 import os
 import sys
 import tempfile
-import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import render_template
-from sqlalchemy import text
+import harness  # benchmarks/harness.py, beside this script
 from sqlalchemy.orm import Session
 
-from campaign import create_app, migrate
-from campaign.access import public
+from campaign import create_app
 from campaign.db import make_engine
 from campaign.org.models import Branch
 from campaign.org.services import load_prefectures
 from campaign.pages import services
 
-BARE = '{% extends "base.html" %}{% block title %}Bare{% endblock %}{% block content %}<h1>Bare</h1>{% endblock %}'  # noqa: E501
-
 
 def prepare(url: str, extra: int) -> None:
     """Migrate, load the shipped pages, branches and ``extra`` published pages."""
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    migrate.upgrade(url)
+    harness.empty_database(url)
     engine = make_engine(url)
     with Session(engine) as session:
         load_prefectures(session)
@@ -83,15 +73,6 @@ def prepare(url: str, extra: int) -> None:
     engine.dispose()
 
 
-def rate(client, url: str, batch: int, headers: dict | None = None, status: int = 200) -> float:
-    """Requests per second over one batch."""
-    started = time.perf_counter()
-    for _ in range(batch):
-        response = client.get(url, headers=headers or {})
-        assert response.status_code == status, (url, response.status_code)
-    return batch / (time.perf_counter() - started)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--extra", type=int, default=200)
@@ -104,26 +85,23 @@ def main() -> None:
         prepare(url, args.extra)
         app = create_app({"DATABASE_URL": url})
 
-        template = app.jinja_env.from_string(BARE)  # compiled once, like a template file
-
-        @public
-        def bare():
-            return render_template(template)
-
-        app.add_url_rule("/bench/bare", "bench_bare", bare)
+        bare = harness.add_bare_page(app)
         client = app.test_client()
         etag = client.get("/info/qa").headers["ETag"]
         cases = {
-            "bare page": ("/bench/bare", None, 200),
+            "bare page": (bare, None, 200),
             "Q&A": ("/info/qa", None, 200),
             "Q&A revalidated (304)": ("/info/qa", {"If-None-Match": etag}, 304),
             "figures": ("/info/figures?sort=rate&dir=desc", None, 200),
             f"search 不利益 ({args.extra + 4} pages)": ("/info/search?q=不利益", None, 200),
         }
-        best = dict.fromkeys(cases, 0.0)
-        for _ in range(args.rounds):
-            for name, (path, headers, status) in cases.items():
-                best[name] = max(best[name], rate(client, path, args.batch, headers, status))
+        best = harness.best_rates(
+            {
+                name: partial(harness.rate, client, path, args.batch, headers=h, status=status)
+                for name, (path, h, status) in cases.items()
+            },
+            args.rounds,
+        )
         size = len(client.get("/info/qa").data)
         app.extensions["naishin.engine"].dispose()
     database = "postgresql" if url.startswith("postgresql") else "sqlite"
