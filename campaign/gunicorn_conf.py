@@ -8,6 +8,26 @@ worker serves every request on several threads.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
+# What a survey respondent's browser asks for. Not even the path and status of these requests is
+# logged: a log line gets a time from whatever collects it (journald, a container runtime), and
+# the time of an answer can be matched against who was at their desk (SECURITY.md promise 1).
+UNLOGGED_PREFIXES = ("/surveys/answer/", "/surveys/sodium/", "/static/surveys/")
+
+
+class RespondentSafeLogger(Logger):
+    """Gunicorn's logger, minus the access lines of survey respondents' requests."""
+
+    def access(self, resp, req, environ, request_time):
+        """Write the access line unless the request is part of answering a survey."""
+        if environ.get("PATH_INFO", "").startswith(UNLOGGED_PREFIXES):
+            return
+        super().access(resp, req, environ, request_time)
+
+
+logger_class = RespondentSafeLogger
+
 bind = os.environ.get("NAISHIN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 threads = int(os.environ.get("NAISHIN_THREADS", "8"))

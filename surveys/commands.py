@@ -32,12 +32,16 @@ def tally_command(survey_id: int, key_path: Path, locale: str) -> None:
     from flask_babel import force_locale
 
     from surveys import results, sealing, services
-    from surveys.models import Survey
+    from surveys.models import State, Survey
 
     session = db.session()
     survey = session.get(Survey, survey_id)
     if survey is None or survey.public_key is None:
         raise click.ClickException(f"no opened survey {survey_id}")
+    if survey.state != State.CLOSED:
+        raise click.ClickException(
+            f"survey {survey_id} is still open: it can be counted once it is closed"
+        )
     try:
         private = services.unlock(
             session, survey, key_file=key_path.read_bytes(), purpose="results_tallied_offline"

@@ -270,6 +270,7 @@ class Block:
     answered: int
     rows: list[Row]
     mean: float | None = None
+    suppressed: bool = False  # fewer than k answered this question here: no figure shown
 
 
 @dataclass
@@ -298,7 +299,11 @@ class Report:
     questions: list[QuestionReport]
 
 
-def _block(question: Question, count: QuestionCount, locale: str) -> Block:
+def _block(question: Question, count: QuestionCount, locale: str, k: int) -> Block:
+    # An optional question answered by fewer than k people would show their answers (a mean
+    # of one is that person's number), whatever the size of the group around them.
+    if count.answered < k:
+        return Block(count.answered, [], suppressed=True)
     if question.kind == Kind.NUMBER:
         mean = round(count.total / count.answered, 1) if count.answered else None
         return Block(count.answered, [], mean)
@@ -329,14 +334,21 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
                 secrets.SystemRandom().shuffle(texts)
             groups = []
             if not q.is_grouping and q.kind != Kind.TEXT:
-                groups = [(labels[i], _block(q, group_counts[i][key], locale)) for i in shown_order]
-            overall = _block(q, overall_counts[key], locale)
+                groups = [
+                    (labels[i], _block(q, group_counts[i][key], locale, k)) for i in shown_order
+                ]
+                # The hidden groups' figures for this question are the overall ones minus the
+                # shown ones: if fewer than k of them answered it, show no breakdown at all.
+                hidden = overall_counts[key].answered - sum(b.answered for _, b in groups)
+                if 0 < hidden < k:
+                    groups = []
+            overall = _block(q, overall_counts[key], locale, k)
             questions.append(QuestionReport(q, q.text(locale), overall, groups, texts))
     return Report(
         survey=survey,
         k=k,
         n=tally.n if enough else 0,
-        invalid=tally.invalid,
+        invalid=tally.invalid if enough else 0,
         enough=enough,
         group_question=grouping.text(locale) if grouping else None,
         groups=[(labels[i], tally.group_sizes[i]) for i in shown_order],
@@ -355,6 +367,8 @@ def rows_for_export(rep: Report) -> list[list[object]]:
         return rows
     for qr in rep.questions:
         for group, block in [(_("All"), qr.overall), *qr.groups]:
+            if block.suppressed:
+                continue
             if block.mean is not None:
                 rows.append([qr.text, group, _("Mean"), block.answered, block.mean])
             for row in block.rows:

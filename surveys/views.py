@@ -70,6 +70,15 @@ MAX_ANSWER_BODY = 64 * 1024
 TOKEN_WINDOW = 3600  # seconds; a form is good for this window and the next
 
 
+# Counting twice while answers arrive would show, by difference, what the answers in between
+# said; an officer watching the live count knows whose they were. So the key opens nothing
+# before the survey is closed (SECURITY.md promise 4).
+NOT_CLOSED = _l(
+    "Results, exports and the key file are available once the survey is closed, so that no two "
+    "countings can be compared while answers arrive."
+)
+
+
 def _survey(survey_id: int) -> Survey:
     """A survey the logged-in person may see (another branch's: 404); closes it if due."""
     survey = get_in_scope(db.session(), Survey, survey_id, current_user())
@@ -309,8 +318,8 @@ def results_view(survey_id: int):
     """Headquarters opens the results with the passphrase or key file; the key lives only in
     this request. Shown as a page, or exported as CSV or XLSX."""
     survey = _survey(survey_id)
-    if survey.state == State.DRAFT:
-        return _back(survey, _l("This survey has no key yet: it has not been opened."))
+    if survey.state != State.CLOSED:
+        return _back(survey, NOT_CLOSED)
     form = UnlockForm()
     if form.validate_on_submit():
         fmt = form.format.data
@@ -376,8 +385,8 @@ def _xlsx(survey: Survey, report) -> Response:
 def key_file(survey_id: int):
     """Headquarters downloads the key file for offline counting (passphrase needed; audited)."""
     survey = _survey(survey_id)
-    if survey.state == State.DRAFT:
-        return _back(survey, _l("This survey has no key yet: it has not been opened."))
+    if survey.state != State.CLOSED:
+        return _back(survey, NOT_CLOSED)
     form = UnlockForm()
     if form.validate_on_submit():
         try:

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from campaign import db, navigation
 from campaign.access import hq_required
@@ -22,6 +22,13 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 navigation.add(_l("Audit log"), "audit.index", order=90, audience="hq")
 PAGE_SIZE = 50
 JST = ZoneInfo("Asia/Tokyo")  # the union works in Japan time; the log stores UTC
+
+
+def _plausible_date(_form, field) -> None:
+    """Dates at the ends of the calendar cannot be turned into a time range (0001-01-01 in
+    Japan is before the first UTC day): refuse them as input, not with a crash."""
+    if field.data and not 1900 <= field.data.year <= 9000:
+        raise ValidationError(_l("Give a date between 1900 and 9000."))
 
 
 class FilterForm(FlaskForm):
@@ -36,8 +43,8 @@ class FilterForm(FlaskForm):
     branch_id = IntegerField(
         _l("Branch number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("Until"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), _plausible_date])
+    until = DateField(_l("Until"), validators=[Optional(), _plausible_date])
 
 
 def _filtered(form: FilterForm):

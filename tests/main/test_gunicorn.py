@@ -23,3 +23,22 @@ def test_one_worker_without_redis_several_with(monkeypatch):
     assert conf.workers == 1 and conf.threads >= 2
     monkeypatch.setenv("NAISHIN_REDIS_URL", "redis://127.0.0.1:6379/0")
     assert importlib.reload(conf).workers > 1
+
+
+def test_survey_respondents_requests_are_not_logged_at_all(monkeypatch):
+    conf = importlib.import_module("campaign.gunicorn_conf")
+    written = []
+    monkeypatch.setattr(
+        "gunicorn.glogging.Logger.access",
+        lambda self, resp, req, environ, t: written.append(environ["PATH_INFO"]),
+    )
+    logger = conf.RespondentSafeLogger.__new__(conf.RespondentSafeLogger)
+    for path in (
+        "/surveys/answer/3",
+        "/surveys/sodium/libsodium.js",
+        "/static/surveys/answer.js",
+        "/cases/",
+        "/info/qa",
+    ):
+        logger.access(None, None, {"PATH_INFO": path}, None)
+    assert written == ["/cases/", "/info/qa"]

@@ -77,6 +77,14 @@ class SurveyFactory:
         self.session.commit()
         return survey
 
+    def close(self, survey: Survey) -> Survey:
+        """Close a survey (after answers sent through the app): results open only then."""
+        self.session.expire_all()
+        survey = self.session.get(Survey, survey.id)
+        services.close_survey(self.session, survey)
+        self.session.commit()
+        return survey
+
     def question_ids(self, survey: Survey) -> dict[Kind, int]:
         """The id of each kind's (non-grouping) question, plus "group"."""
         ids = {q.kind: q.id for q in survey.questions if not q.is_grouping}

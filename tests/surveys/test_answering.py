@@ -169,6 +169,16 @@ def test_build_open_and_count_through_the_pages(client, auth, make, session):
         }
         assert anonymous.post(f"/surveys/answer/{survey_id}", data=form).status_code == 200
     assert ">6<" in client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    # While answers arrive the key opens nothing: two countings compared would show, by
+    # difference, what the answers in between said.
+    early = client.post(
+        f"/surveys/{survey_id}/results",
+        data={"csrf_token": token, "passphrase": PASSPHRASE, "format": "html"},
+        follow_redirects=True,
+    )
+    assert "available once the survey is closed" in early.get_data(as_text=True)
+    assert "3 (50.0%)" not in early.get_data(as_text=True)
+    assert client.post(f"/surveys/{survey_id}/close", data={"csrf_token": token}).status_code == 302
     page = client.post(
         f"/surveys/{survey_id}/results",
         data={"csrf_token": token, "passphrase": PASSPHRASE, "format": "html"},
@@ -206,7 +216,7 @@ def test_wrong_passphrase_opens_nothing_and_every_opening_is_audited(
     from tests.conftest import csrf_token
 
     auth.login(make.user(role=Role.HQ))
-    survey = surveys.opened()
+    survey = surveys.close(surveys.opened())
     token = csrf_token(client, f"/surveys/{survey.id}/results")
     wrong = client.post(
         f"/surveys/{survey.id}/results",
@@ -277,29 +287,32 @@ def test_results_and_exports_show_nothing_below_k_and_the_same_figures_above(
     from tests.conftest import csrf_token
 
     auth.login(make.user(role=Role.HQ))
-    survey = surveys.opened(k=5)
     anonymous = client.application.test_client()
 
-    def answer(n):
+    def closed_with(n):
+        survey = surveys.opened(k=5)
         for _ in range(n):
             data = {**plain_form(survey, group=0), "token": answer_token(anonymous, survey.id)}
             assert anonymous.post(f"/surveys/answer/{survey.id}", data=data).status_code == 200
+        return surveys.close(survey)
 
-    def post(fmt):
+    def post(survey, fmt):
         token = csrf_token(client, f"/surveys/{survey.id}/results")
         return client.post(
             f"/surveys/{survey.id}/results",
             data={"csrf_token": token, "passphrase": PASSPHRASE, "format": fmt},
         )
 
-    answer(4)
-    page = post("html").get_data(as_text=True)
+    four = closed_with(4)
+    page = post(four, "html").get_data(as_text=True)
     assert "Fewer than 5 people have answered" in page and "<svg" not in page
-    assert post("csv").data.decode("utf-8-sig").strip().count("\n") == 0  # the header only
-    answer(1)
-    page = post("html").get_data(as_text=True)
+    assert post(four, "csv").data.decode("utf-8-sig").strip().count("\n") == 0  # header only
+    five = closed_with(5)
+    page = post(five, "html").get_data(as_text=True)
     assert "5 answers counted." in page and "<svg" in page
-    rows = list(load_workbook(io.BytesIO(post("xlsx").data)).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(post(five, "xlsx").data)).active.iter_rows(values_only=True)
+    )
     assert rows[0] == ("Question", "Group", "Answer", "Count", "Percent")
     assert ("Were you pressed to get the card?", "All", "Yes", 5, 100.0) in rows
     # All five are in one group (>= k) and the other groups are empty: that group is shown.

@@ -142,11 +142,14 @@ def test_markers_reach_neither_the_database_file_nor_any_log(
             for data in (b"token=nope", f"token={token}&sealed=%%%".encode()):
                 assert _request(url, data, headers)[0] == 400
             assert _request(f"{base}/surveys/answer/999999", None, headers)[0] == 404
+            # A staff page, with the same headers: its access line shows the log is captured.
+            assert _request(f"{base}/login", None, headers)[0] == 200
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     log_bytes = logs.read_bytes()
-    assert b"POST /surveys/answer/" in log_bytes  # the logs were captured
+    assert b'"GET /login HTTP/1.1" 200' in log_bytes  # the access log was captured...
+    assert b"/surveys/answer/" not in log_bytes  # ...and holds no line of any answer
     session.expire_all()
     assert services.count_answers(session, survey.id) == 12
     files = [logs, db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")]

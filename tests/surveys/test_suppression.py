@@ -40,6 +40,9 @@ def _survey(groups: int, k: int) -> Survey:
         Question(
             id=3, kind=Kind.TEXT, text_ja="free", options_ja="", is_grouping=False, position=3
         ),
+        Question(
+            id=4, kind=Kind.NUMBER, text_ja="times", options_ja="", is_grouping=False, position=4
+        ),
     ]
     return survey
 
@@ -71,17 +74,21 @@ def test_shown_groups_never_reveal_a_small_group(sizes, k):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    data=st.lists(st.tuples(st.integers(0, 5), st.booleans(), st.booleans()), max_size=80),
+    data=st.lists(
+        st.tuples(st.integers(0, 5), st.booleans(), st.booleans(), st.integers(0, 3)), max_size=80
+    ),
     k=st.integers(0, 8),
     seed=st.integers(0, 1000),
 )
 def test_reports_show_no_cell_of_a_group_below_k(data, k, seed):
     survey = _survey(6, k)
     tally = results.Tally(survey.questions, rng=random.Random(seed))
-    for group, yes, wrote in data:
+    for group, yes, wrote, times in data:
         answer = {"1": group, "2": 0 if yes else 1}
         if wrote:
             answer["3"] = f"text {group}"
+        if times:  # an optional number question that some leave empty
+            answer["4"] = times
         tally.add(answer)
     report = results.report(survey, tally, "en")
     kk = results.effective_k(k)
@@ -89,7 +96,7 @@ def test_reports_show_no_cell_of_a_group_below_k(data, k, seed):
         assert not report.enough and report.questions == [] and report.n == 0
         return
     sizes = {}
-    for group, _, _ in data:
+    for group, *_ in data:
         sizes[group] = sizes.get(group, 0) + 1
     shown_labels = {label for label, _ in report.groups}
     for _label, n in report.groups:
@@ -101,14 +108,19 @@ def test_reports_show_no_cell_of_a_group_below_k(data, k, seed):
         or (sum(hidden) >= kk and (len(hidden) >= 2 or hidden[0] >= kk))
     )
     for qr in report.questions:
+        # No figure (count, percentage or mean) stands for fewer than k answers to the question.
+        for _label, block in [("All", qr.overall), *qr.groups]:
+            assert block.suppressed or block.answered >= kk
+            if block.suppressed:
+                assert block.rows == [] and block.mean is None
         for label, block in qr.groups:
-            assert label in shown_labels and block.answered >= kk
+            assert label in shown_labels and (block.suppressed or block.answered >= kk)
             # the per-option residual (overall minus shown groups) covers >= k people
         residual = qr.overall.answered - sum(b.answered for _, b in qr.groups)
         assert residual == 0 or residual >= kk or not qr.groups
         if qr.question.kind == Kind.TEXT:
             assert qr.groups == []
-            writers = sum(1 for _, _, wrote in data if wrote)
+            writers = sum(1 for _, _, wrote, _ in data if wrote)
             assert (qr.texts != []) == (writers >= results.TEXT_MIN)
 
 
@@ -121,3 +133,16 @@ def test_complementary_suppression_hides_the_next_smallest_group():
     assert results.shown_groups({"a": 9, "b": 9}, 5) == {"a", "b"}
     assert results.shown_groups({"a": 9, "b": 0}, 5) == {"a"}
     assert results.effective_k(1) == 3
+
+
+def test_an_optional_question_answered_by_fewer_than_k_shows_no_figure():
+    """Five answers, one of them with a number: its mean would be that person's number."""
+    survey = _survey(2, 5)
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for n in range(5):
+        tally.add({"1": 0, "2": 0, **({"4": 417} if n == 0 else {})})
+    report = results.report(survey, tally, "en")
+    number = next(qr for qr in report.questions if qr.question.id == 4)
+    assert number.overall.suppressed and number.overall.mean is None
+    exported = results.rows_for_export(report)
+    assert not any(417 in row or 417.0 in row for row in exported)

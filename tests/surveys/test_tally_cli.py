@@ -16,24 +16,38 @@ def _key_file(survey, tmp_path):
     return path
 
 
-def test_tally_prints_suppressed_aggregates(client, surveys, runner, session, tmp_path):
+def _answer(client, survey, *, group: int, yes: bool) -> None:
+    data = {**plain_form(survey, group=group, yes=yes), "token": answer_token(client, survey.id)}
+    assert client.post(f"/surveys/answer/{survey.id}", data=data).status_code == 200
+
+
+def test_tally_waits_for_the_survey_to_close(client, surveys, runner, tmp_path):
+    survey = surveys.opened()
+    path = _key_file(survey, tmp_path)
+    for _ in range(6):
+        _answer(client, survey, group=0, yes=True)
+    early = runner.invoke(args=["surveys", "tally", str(survey.id), "--key-file", str(path)])
+    assert early.exit_code != 0 and "still open" in early.output
+
+
+def test_tally_prints_nothing_below_k(client, surveys, runner, tmp_path):
     survey = surveys.opened()
     path = _key_file(survey, tmp_path)
     for n in range(4):
-        data = {
-            **plain_form(survey, group=0, yes=n % 2 == 0),
-            "token": answer_token(client, survey.id),
-        }
-        client.post(f"/surveys/answer/{survey.id}", data=data)
+        _answer(client, survey, group=0, yes=n % 2 == 0)
+    surveys.close(survey)
     few = runner.invoke(args=["surveys", "tally", str(survey.id), "--key-file", str(path)])
     assert few.exit_code == 0, few.output
     assert "fewer than 5 answers" in few.output and "はい" not in few.output
-    for n in range(8):
-        data = {
-            **plain_form(survey, group=n % 2, yes=True),
-            "token": answer_token(client, survey.id),
-        }
-        client.post(f"/surveys/answer/{survey.id}", data=data)
+
+
+def test_tally_prints_suppressed_aggregates(client, surveys, runner, session, tmp_path):
+    survey = surveys.opened()
+    path = _key_file(survey, tmp_path)
+    for n in range(12):
+        # group 0: 8 answers (2 "no"), group 1: 4 answers
+        _answer(client, survey, group=0 if n < 8 else 1, yes=n not in (1, 3))
+    surveys.close(survey)
     result = runner.invoke(
         args=["surveys", "tally", str(survey.id), "--key-file", str(path), "--locale", "en"]
     )
@@ -45,11 +59,11 @@ def test_tally_prints_suppressed_aggregates(client, surveys, runner, session, tm
     assert "Were you pressed to get the card?\tAll\tYes\t10\t83.3" in result.output
     session.expire_all()
     actions = list(session.scalars(select(AuditEntry.action)))
-    assert actions.count("survey.results_tallied_offline") == 2
+    assert actions.count("survey.results_tallied_offline") == 1
 
 
 def test_tally_refuses_a_wrong_key_file(surveys, runner, tmp_path):
-    first, second = surveys.opened(), surveys.opened()
+    first, second = surveys.opened(), surveys.close(surveys.opened())
     path = _key_file(first, tmp_path)
     result = runner.invoke(args=["surveys", "tally", str(second.id), "--key-file", str(path)])
     assert result.exit_code != 0 and "does not open" in result.output

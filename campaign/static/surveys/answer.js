@@ -11,10 +11,12 @@
   if (!form || !window.sodium) { return; }
   var sodium = window.sodium;
   var mode = document.getElementById("seal-mode");
+  var badNumber = false;  // set by collect() when a number is out of range
 
   function collect() {
     var answer = {};
     var missing = false;
+    badNumber = false;
     form.querySelectorAll("fieldset.question").forEach(function (fs) {
       var id = fs.dataset.id, kind = fs.dataset.kind, name = "q" + id, value = null;
       if (kind === "multiple") {
@@ -29,7 +31,12 @@
         value = checked ? parseInt(checked.value, 10) : null;
       } else if (kind === "number") {
         var raw = fs.querySelector("input").value.trim();
-        value = /^[0-9]{1,10}$/.test(raw) ? parseInt(raw, 10) : null;
+        value = raw === "" ? null : parseInt(raw, 10);
+        // The server and the count accept 0 to 10^9 only: never seal a number they would drop.
+        if (raw !== "" && !(/^[0-9]{1,10}$/.test(raw) && value <= 1000000000)) {
+          badNumber = true;
+          value = null;
+        }
       } else {
         var text = fs.querySelector("input").value.trim();
         value = text ? text.slice(0, 300) : null;
@@ -63,6 +70,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var answer = collect();
+      if (badNumber) { showError(form.dataset.errorNumber); return; }
       if (answer === null) { showError(form.dataset.errorRequired); return; }
       var plain = sodium.from_string(JSON.stringify(answer));
       if (plain.length + 1 > blockSize) { showError(form.dataset.errorTooLong); return; }
