@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, session
+from flask import Flask, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign import config, db, errors, i18n, navigation, security
-from campaign.access import enforce_login
+from campaign.access import enforce_login, is_cookieless_endpoint
 from campaign.extensions import csrf, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,13 +56,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _load_user() -> None:
     """Resume the staff session named by the cookie, if any."""
-    from flask import current_app, request
+    from flask import current_app
 
     from campaign.auth.services import Timeouts, resume_session
 
     g.user = None
+    if request.endpoint == "static" or is_cookieless_endpoint(request.endpoint):
+        return
     token = session.get("sid")
-    if token is None or request.endpoint == "static":
+    if token is None:
         return
     timeouts = Timeouts(current_app.config["IDLE_TIMEOUT"], current_app.config["ABSOLUTE_TIMEOUT"])
     g.user = resume_session(db.session(), token, timeouts)
@@ -82,6 +84,8 @@ def _template_helpers() -> dict:
         "role_label": ROLE_LABELS.get,
         "can_manage": can_manage,
         "menu": navigation.items_for(g.get("user")),
+        # On a cookieless page even pending flash messages stay in their cookie, untouched.
+        "cookieless": has_request_context() and is_cookieless_endpoint(request.endpoint),
     }
 
 

@@ -27,6 +27,19 @@ def public(view: F) -> F:
     return view
 
 
+def cookieless(view: F) -> F:
+    """Declare a public view that must neither read nor touch any cookie (a survey's answer
+    page: not even an expired staff session is cleared there, since that sets a cookie)."""
+    view.is_cookieless = True  # type: ignore[attr-defined]
+    return public(view)
+
+
+def is_cookieless_endpoint(endpoint: str | None) -> bool:
+    """Whether the endpoint was declared ``@cookieless``."""
+    view = current_app.view_functions.get(endpoint or "")
+    return bool(getattr(view, "is_cookieless", False))
+
+
 def is_public_endpoint(endpoint: str | None) -> bool:
     """Whether the endpoint was declared public (static files always are)."""
     if endpoint is None:

@@ -35,7 +35,7 @@ from limits import parse
 from wtforms.fields.choices import SelectChoice
 
 from campaign import clock, db, navigation
-from campaign.access import current_user, get_in_scope, hq_required, public
+from campaign.access import cookieless, current_user, get_in_scope, hq_required
 from campaign.extensions import csrf
 from campaign.org.services import visible_branches
 from campaign.security import CSP
@@ -496,7 +496,7 @@ def _public_survey(survey_id: int) -> Survey:
 
 
 @bp.route("/surveys/answer/<int:survey_id>", methods=["GET", "POST"])
-@public
+@cookieless
 @csrf.exempt
 def answer(survey_id: int):
     """Answer a survey: no account, no cookie. Sealed in the browser when JavaScript runs
@@ -549,7 +549,7 @@ def answer(survey_id: int):
 
 
 @bp.get("/surveys/sodium/<any('libsodium.js', 'libsodium-wrappers.js'):sodium_file>")
-@public
+@cookieless
 def sodium(sodium_file: str):
     """libsodium for the answer page, from the npm install (never a CDN, never committed).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from campaign import clock
@@ -54,8 +54,17 @@ def authenticate(db: Session, email: str, password: str, code: str) -> User:
 def _second_factor(db: Session, user: User, code: str) -> bool:
     step = credentials.totp_step(user.totp_secret, code, user.totp_last_step)
     if step is not None:
-        user.totp_last_step = step
-        return True
+        # Spend the step in one conditional UPDATE, so that two logins racing with the same
+        # code cannot both pass: the second finds the step already taken (PostgreSQL re-checks
+        # the condition after waiting for the first one's row lock).
+        spent = db.execute(
+            update(User)
+            .where(User.id == user.id, User.totp_last_step < step)
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        )
+        db.refresh(user, ["totp_last_step"])
+        return spent.rowcount == 1
     spent = db.scalar(
         select(RecoveryCode).where(
             RecoveryCode.user_id == user.id,

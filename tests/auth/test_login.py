@@ -228,3 +228,25 @@ def test_empty_login_form_is_a_clear_4xx(client):
     response = client.post("/login", data={"csrf_token": csrf_token(client, "/login")})
     assert response.status_code == 401
     assert FAILED in response.get_data(as_text=True)
+
+
+def test_two_logins_racing_with_one_code_let_only_one_in(make, session, clock, database_url):
+    """Both requests read the account before either writes: the second must still fail."""
+    from sqlalchemy.orm import Session
+
+    from campaign.auth.models import User
+    from campaign.auth.services import _second_factor
+    from tests.conftest import ON_POSTGRES
+
+    user = make.user()
+    clock.advance(seconds=30)
+    code = current_code(user.totp_secret, clock)
+    first = session.get(User, user.id)  # read by the first request...
+    engine = session.get_bind()
+    with Session(engine) as other:
+        second = other.get(User, user.id)  # ...and by the second, before either writes
+        assert _second_factor(other, second, code)
+        other.commit()
+    if not ON_POSTGRES:
+        session.rollback()  # SQLite: the first request starts its write transaction afresh
+    assert not _second_factor(session, first, code)

@@ -17,8 +17,8 @@ EXPECTED = {
     "surveys.preview": (302, 404, 200),
     "surveys.open_survey": (302, 403, 302),  # already open: back to its page
     "surveys.close": (405, 405, 405),
-    "surveys.results_view": (302, 403, 200),
-    "surveys.key_file": (302, 403, 200),
+    "surveys.results_view": (302, 403, 302),  # still open: back to its page, nothing shown
+    "surveys.key_file": (302, 403, 302),
     "surveys.answer": (200, 200, 200),
     "surveys.sodium": (200, 200, 200),
 }
@@ -29,6 +29,8 @@ EXPECTED_POST = {
     "surveys.change_question": (401, 404, 302),
     "surveys.open_survey": (401, 403, 302),
     "surveys.close": (401, 404, 302),
+    # surveys.close was posted just before (routes are tried in order): closed, so the empty
+    # unlock form is refused as bad input.
     "surveys.results_view": (401, 403, 400),
     "surveys.key_file": (401, 403, 400),
     "surveys.answer": (400, 400, 400),  # no answer-form token
