@@ -246,6 +246,9 @@ def allowed_states(user: User, case: Case) -> tuple[str, ...]:
 def _move(db: Session, case: Case, user: User, to_state: str, body: str = "") -> None:
     if to_state not in allowed_states(user, case):
         raise CaseError(_l("This change of state is not allowed."))
+    if body.strip() and case.purged_at is not None:
+        # The purge never looks at a case twice: new text on a purged case would stay forever.
+        raise CaseError(_l("This case's content has been deleted after its retention period."))
     now = clock.now()
     db.add(
         CaseComment(

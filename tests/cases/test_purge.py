@@ -102,3 +102,24 @@ def test_the_period_is_configurable(app, session, make, clock, runner):
     assert "0 closed cases" in runner.invoke(args=["cases", "purge"]).output
     assert "1 closed cases" in runner.invoke(args=["cases", "purge", "--days", "30"]).output
     assert "0 closed cases" in runner.invoke(args=["cases", "purge", "--days", "30"]).output
+
+
+def test_no_new_text_on_a_purged_case(app, session, make, clock, runner):
+    """Reopened after the purge, a case may move on, but takes no text the purge would miss."""
+    import pytest
+
+    branch = make.branch()
+    hq = make.user(role=Role.HQ)
+    case = _closed_case(app, session, branch, hq, clock, marker="REOPENMARKER")
+    clock.advance(days=40)
+    runner.invoke(args=["cases", "purge", "--days", "30"])
+    session.expire_all()
+    case = session.get(Case, case.id)
+    with pytest.raises(services.CaseError):
+        services.comment(session, case, hq, body="新しい経過 REOPENMARKER", to_state="in_action")
+    session.rollback()
+    case = session.get(Case, case.id)
+    services.comment(session, case, hq, body="", to_state="in_action")
+    session.commit()
+    bodies = session.scalars(select(CaseComment.body).where(CaseComment.case_id == case.id))
+    assert not any("REOPENMARKER" in (body or "") for body in bodies)
