@@ -37,6 +37,7 @@ run: $(VENV)/.app $(NODE_MODULES)
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi cases demo
+	$(BIN)/flask --app wsgi surveys demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
 

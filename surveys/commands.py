@@ -80,3 +80,27 @@ def _rows(report):
     from surveys.results import rows_for_export
 
     return rows_for_export(report)
+
+
+@cli.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create and open the sample survey of the demo data (after ``flask demo``)."""
+    import os
+
+    from surveys import demo, services
+
+    session = db.session()
+    try:
+        survey, passphrase = demo.load(session)
+    except services.SurveyError as error:
+        raise click.ClickException(str(error)) from error
+    session.commit()
+    address = (
+        f"http://{os.environ.get('NAISHIN_BIND', '127.0.0.1:8000')}/surveys/answer/{survey.id}"
+    )
+    click.echo(f"Sample survey, open to answers: {address}")
+    if passphrase:
+        click.echo(f"  its results passphrase (shown this once): {passphrase}")
+    else:
+        click.echo("  (made on an earlier run; its passphrase was printed then)")

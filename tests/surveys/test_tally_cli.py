@@ -67,3 +67,17 @@ def test_tally_refuses_a_wrong_key_file(surveys, runner, tmp_path):
     path = _key_file(first, tmp_path)
     result = runner.invoke(args=["surveys", "tally", str(second.id), "--key-file", str(path)])
     assert result.exit_code != 0 and "does not open" in result.output
+
+
+def test_the_sample_survey_opens_once_and_counts(runner, session, client, tmp_path):
+    runner.invoke(args=["demo"])
+    first = runner.invoke(args=["surveys", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "/surveys/answer/" in first.output and "shown this once" in first.output
+    again = runner.invoke(args=["surveys", "demo"])
+    assert "earlier run" in again.output
+    from surveys.models import State, Survey
+
+    survey = session.scalar(select(Survey))
+    assert survey.state == State.OPEN
+    assert client.get(f"/surveys/answer/{survey.id}").status_code == 200
