@@ -37,7 +37,9 @@ def test_xss_corpus_typed_by_an_editor_runs_nothing(page, live_make, shipped_liv
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     _login(page, live_make.user(role=Role.HQ))
     page.goto("/info/admin/qa")
-    page.get_by_label("本文（日本語）").fill("\n\n".join(["## 攻撃の見本", *PAYLOADS, "最後の段落"]))
+    page.get_by_label("本文（日本語）").fill(
+        "\n\n".join(["## 攻撃の見本", *PAYLOADS, "最後の段落"])
+    )
     page.get_by_role("button", name="保存して公開").click()
     expect(page.get_by_text("公開しました", exact=False)).to_be_visible()
 
