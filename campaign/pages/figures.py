@@ -154,4 +154,12 @@ def chart(rows, names: dict[str, str], average: Row, scale_max: float = 12.0) ->
         )
         for i, r in enumerate(rows)
     )
-    return Chart(bars, 20 + len(bars) * step, round(float(average.rate) / scale_max * plot, 1))
+    # Room for the longest label: a full-width character is about 12 units at font-size 12,
+    # a Latin one about 7 ("市（政令指定都市を除く）" was cut off at a fixed 150).
+    widest = max((sum(12 if ord(c) > 0x2E7F else 7 for c in b.label) for b in bars), default=0)
+    return Chart(
+        bars,
+        20 + len(bars) * step,
+        round(float(average.rate) / scale_max * plot, 1),
+        label_width=max(150, widest + 12),
+    )

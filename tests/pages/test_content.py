@@ -43,3 +43,15 @@ def test_no_sentence_is_copied_from_the_source_documents():
                 if text[i : i + window] in source
             }
             assert not copied, (entry["slug"], lang, sorted(copied)[:3])
+
+
+def test_no_markdown_emphasis_is_left_unrendered():
+    """CommonMark does not close ** after punctuation when a Japanese letter follows
+    (「の**9.0%**でした」): such text would show its asterisks. None of the shipped pages may."""
+    from pathlib import Path
+
+    from campaign.pages import markup
+
+    for path in sorted(Path("campaign/pages/content").glob("*.md")):
+        html = markup.render(path.read_text(encoding="utf-8")).html
+        assert "**" not in html, path.name
