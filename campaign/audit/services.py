@@ -100,6 +100,20 @@ def verify(db: Session) -> tuple[int, str, list[Break]]:
     return count, previous_hash, breaks
 
 
+def check_anchor(db: Session, seq: int, digest: str) -> Break | None:
+    """Compare the log with a head recorded earlier outside the database.
+
+    The chain alone cannot tell that its newest entries were deleted; an anchor kept elsewhere
+    (the last verified ``seq`` and hash) can: that entry must still be there, unchanged.
+    """
+    entry = db.get(AuditEntry, seq)
+    if entry is None:
+        return Break(seq, "entries up to the recorded head were removed")
+    if entry.hash != digest:
+        return Break(seq, "differs from the recorded head")
+    return None
+
+
 def _in_order(db: Session) -> Iterator[AuditEntry]:
     stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
     yield from db.scalars(stmt)

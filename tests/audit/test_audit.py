@@ -126,3 +126,18 @@ def test_a_bad_filter_is_a_clear_4xx(client, auth, make):
 def test_officers_cannot_read_the_log(client, auth, make):
     auth.login(make.user())
     assert client.get("/audit/").status_code == 403
+
+
+def test_an_anchor_kept_outside_detects_removed_newest_entries(chain, runner, tmp_path):
+    """Deleting the last entries leaves a valid shorter chain; the recorded head catches it."""
+    anchor = tmp_path / "audit-head"
+    first = runner.invoke(args=["audit", "verify", "--anchor", str(anchor)])
+    assert first.exit_code == 0, first.output
+    assert anchor.read_text().startswith("5 ")
+    _drop_guards(chain)
+    chain.execute(text("DELETE FROM audit_entries WHERE seq >= 4"))
+    chain.commit()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # the chain alone looks fine
+    result = runner.invoke(args=["audit", "verify", "--anchor", str(anchor)])
+    assert result.exit_code == 1
+    assert "entries up to the recorded head were removed" in result.output
