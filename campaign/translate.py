@@ -52,10 +52,13 @@ def fill_english(po_path: Path) -> int:
     return filled
 
 
-def apply_translations(po_path: Path, translations: dict, locale: str = "ja") -> int:
+def apply_translations(
+    po_path: Path, translations: dict, locale: str = "ja", overwrite: bool = False
+) -> int:
     """Fill a catalog from ``{msgid: msgstr}`` (a list of forms for plural messages).
 
-    Only empty or fuzzy entries are filled, so that a person's later corrections stand.
+    Only empty or fuzzy entries are filled, so that a person's later corrections stand, unless
+    ``overwrite`` says the file holds corrections of its own.
     """
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
@@ -65,7 +68,7 @@ def apply_translations(po_path: Path, translations: dict, locale: str = "ja") ->
         if not key or key not in translations:
             continue
         done = all(message.string) if isinstance(message.id, tuple) else bool(message.string)
-        if done and not message.fuzzy:
+        if done and not message.fuzzy and not overwrite:
             continue
         value = translations[key]
         message.string = tuple(value) if isinstance(message.id, tuple) else value
@@ -99,10 +102,11 @@ def update_command() -> None:
 @translations_cli.command("apply")
 @click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", default="ja", show_default=True)
-def apply_command(json_file: Path, lang: str) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace translations already present.")
+def apply_command(json_file: Path, lang: str, overwrite: bool) -> None:
     """Fill untranslated messages from a JSON object ``{msgid: msgstr}``."""
     import json
 
     translations = json.loads(json_file.read_text(encoding="utf-8"))
     po_path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
-    click.echo(f"{apply_translations(po_path, translations, lang)} messages filled.")
+    click.echo(f"{apply_translations(po_path, translations, lang, overwrite)} messages filled.")
