@@ -54,6 +54,14 @@ browser:
 	    echo "chromium is missing: install Debian's chromium for the browser tests (they will be skipped)"; \
 	  fi; \
 	fi
+	@# The Mincho face of formal documents (server PDFs embed it; Noto CJK is the fallback).
+	@if ! fc-list 2>/dev/null | grep -q IPAexMincho; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-mincho fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "IPAex Mincho is missing: install fonts-ipaexfont-mincho (PDFs fall back to Noto CJK)"; \
+	  fi; \
+	fi
 
 ## Refresh the message catalogs after changing user-visible strings
 translations: $(VENV)/.app
