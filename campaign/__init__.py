@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import config, db, errors, i18n, navigation, security
+from campaign import config, db, errors, i18n, navigation, params, security
 from campaign.access import enforce_login, is_cookieless_endpoint
 from campaign.extensions import csrf, limiter
 
@@ -35,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    params.init_app(app)  # before any route is added
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)

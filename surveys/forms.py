@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
+from campaign.params import plausible_year
 from surveys.models import Kind
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -62,10 +63,14 @@ class SurveyForm(FlaskForm):
     )
     branch_id = SelectField(_l("Branch"), coerce=str, validate_choice=True)
     opens_at = DateTimeLocalField(
-        _l("Opens (Japan time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Opens (Japan time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional(), plausible_year],
     )
     closes_at = DateTimeLocalField(
-        _l("Closes (Japan time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Closes (Japan time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional(), plausible_year],
     )
     min_group = IntegerField(
         _l("Smallest group shown in the results"),

@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional
 
-from campaign import db, navigation
+from campaign import db, navigation, params
 from campaign.access import hq_required
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import User
@@ -22,13 +22,6 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 navigation.add(_l("Audit log"), "audit.index", order=90, audience="hq")
 PAGE_SIZE = 50
 JST = ZoneInfo("Asia/Tokyo")  # the union works in Japan time; the log stores UTC
-
-
-def _plausible_date(_form, field) -> None:
-    """Dates at the ends of the calendar cannot be turned into a time range (0001-01-01 in
-    Japan is before the first UTC day): refuse them as input, not with a crash."""
-    if field.data and not 1900 <= field.data.year <= 9000:
-        raise ValidationError(_l("Give a date between 1900 and 9000."))
 
 
 class FilterForm(FlaskForm):
@@ -43,8 +36,8 @@ class FilterForm(FlaskForm):
     branch_id = IntegerField(
         _l("Branch number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
-    since = DateField(_l("From"), validators=[Optional(), _plausible_date])
-    until = DateField(_l("Until"), validators=[Optional(), _plausible_date])
+    since = DateField(_l("From"), validators=[Optional(), params.plausible_year])
+    until = DateField(_l("Until"), validators=[Optional(), params.plausible_year])
 
 
 def _filtered(form: FilterForm):
@@ -77,10 +70,17 @@ def index():
     stmt = _filtered(form) if valid else _filtered(FilterForm(formdata=None))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = params.page_arg(pages)
     rows = session.execute(
         stmt.order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
-        "audit/index.html", form=form, rows=rows, page=page, pages=pages, total=total, tz=JST
+        "audit/index.html",
+        form=form,
+        rows=rows,
+        page=page,
+        pages=pages,
+        total=total,
+        tz=JST,
+        pager_args=params.known_args(request.args, [f.name for f in form]),
     ), (200 if valid else 400)

@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,10 @@ MEDIA_TYPES = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
 }
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
+# An Office package unpacks to at most this much, in at most this many parts (a zip bomb of a
+# few hundred KB can claim gigabytes; real documents with images stay far below).
+MAX_OFFICE_EXPANDED = 100 * 1024 * 1024
+MAX_OFFICE_ENTRIES = 2000
 
 
 class UploadRejected(ValueError):
@@ -72,12 +77,16 @@ def safe_filename(name: str, extension: str) -> str:
 
 
 def _clean_image(data: bytes, kind: str, name: str) -> bytes:
+    too_many = UploadRejected(_l("The image %(name)s has too many pixels.", name=name))
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise UploadRejected(_l("The image %(name)s has too many pixels.", name=name))
+                raise too_many
             image.load()
             upright = ImageOps.exif_transpose(image)  # keep the orientation, drop the tag
+    except Image.DecompressionBombError as error:
+        # Pillow refuses, in Image.open, images declaring twice its own limit: a bomb.
+        raise too_many from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         if isinstance(error, UploadRejected):
             raise
@@ -131,6 +140,36 @@ _CORE = (
 )
 
 
+def _entries(source: zipfile.ZipFile, name: str):
+    """Each entry's name and bytes, read within the caps, or ``UploadRejected``.
+
+    The sizes in the directory are the sender's claim; the bytes are counted as they inflate.
+    """
+    infos = source.infolist()
+    if len(infos) > MAX_OFFICE_ENTRIES:
+        raise UploadRejected(_l("The document %(name)s has too many parts.", name=name))
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise UploadRejected(
+                _l("The document %(name)s is password-protected and cannot be accepted.", name=name)
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UploadRejected(
+                _l("The document %(name)s uses a kind of compression Office does not.", name=name)
+            )
+        chunks = []
+        with source.open(info) as stream:
+            while chunk := stream.read(1024 * 1024):
+                total += len(chunk)
+                if total > MAX_OFFICE_EXPANDED:
+                    raise UploadRejected(
+                        _l("The document %(name)s is too large when unpacked.", name=name)
+                    )
+                chunks.append(chunk)
+        yield info.filename, b"".join(chunks)
+
+
 def _clean_office(data: bytes, name: str) -> bytes:
     """Copy the package, replacing the core properties (author, last editor, dates)."""
     out = io.BytesIO()
@@ -139,16 +178,15 @@ def _clean_office(data: bytes, name: str) -> bytes:
             zipfile.ZipFile(io.BytesIO(data)) as source,
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
         ):
-            for info in source.infolist():
-                if info.file_size > 200 * 1024 * 1024:
-                    raise UploadRejected(
-                        _l("The document %(name)s is too large when unpacked.", name=name)
-                    )
-                body = source.read(info.filename)
-                if info.filename == "docProps/core.xml":
+            for filename, body in _entries(source, name):
+                if filename == "docProps/core.xml":
                     body = _CORE.encode()
-                target.writestr(info.filename, body)
-    except (zipfile.BadZipFile, OSError) as error:
+                target.writestr(filename, body)
+    except UploadRejected:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as error:
+        # RuntimeError and NotImplementedError (its subclass): what zipfile raises for entries
+        # it cannot read; zlib.error and EOFError: a corrupt or cut deflate stream.
         raise UploadRejected(
             _l("The file %(name)s could not be read; it may be damaged.", name=name)
         ) from error

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db, navigation, security
+from campaign import clock, db, navigation, params, security
 from campaign.access import current_user, get_in_scope
 from campaign.cases import queries, services, vocab
 from campaign.cases.attachments import UploadRejected
@@ -38,6 +38,8 @@ navigation.add(_l("National picture"), "cases.dashboard", order=26, section=None
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PER_PAGE = 30
+# The list's own query arguments: only these travel on in the pager's links.
+FILTER_ARGS = ("state", "category", "prefecture", "issuer", "month_from", "month_to")
 DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
 
 
@@ -94,22 +96,16 @@ def _filters(user) -> tuple[FilterForm, queries.Filters]:
         value = args.get(name, "")
         return value if value in allowed else None
 
-    category = args.get("category", "")
     month_from, month_to = args.get("month_from", ""), args.get("month_to", "")
     filters = queries.Filters(
         state=pick("state", vocab.STATES),
-        category_id=int(category) if category.isdigit() and len(category) < 10 else None,
+        category_id=params.int_arg("category", minimum=1),
         prefecture_code=pick("prefecture", pref_codes),
         issuer_kind=pick("issuer", vocab.ISSUER_KINDS),
         month_from=month_from if MONTH.match(month_from) else None,
         month_to=month_to if MONTH.match(month_to) else None,
     )
     return form, filters
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 100_000)) if value.isdigit() and len(value) < 7 else 1
 
 
 # --- list, create, edit -----------------------------------------------------------------
@@ -120,11 +116,17 @@ def index():
     """The cases this person may see, newest first, filterable and paginated."""
     user = current_user()
     form, filters = _filters(user)
-    page = _page()
+    page = params.page_arg()
     cases, total = queries.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
-        "cases/index.html", cases=cases, total=total, page=page, pages=pages, form=form
+        "cases/index.html",
+        cases=cases,
+        total=total,
+        page=page,
+        pages=pages,
+        form=form,
+        pager_args=params.known_args(request.args, FILTER_ARGS),
     )
 
 

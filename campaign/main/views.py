@@ -17,8 +17,9 @@ navigation.add(_l("Home"), "main.home", order=10, section=None)
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only local paths are followed after a switch or a login: no open redirect."""
-    if not target:
+    """Only local paths are followed after a switch or a login: no open redirect, and no
+    control character or space, which a Location header cannot carry (CR/LF would split it)."""
+    if not target or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

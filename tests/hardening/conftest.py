@@ -1,0 +1,19 @@
+"""Hardening tests: the standard case categories exist, and the survey factory is at hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cases import factories
+from tests.surveys.conftest import SurveyFactory
+
+
+@pytest.fixture(autouse=True)
+def _categories(session):
+    factories.seed(session)
+
+
+@pytest.fixture
+def surveys(session, make) -> SurveyFactory:
+    """Drafts and opened surveys, as in the survey tests."""
+    return SurveyFactory(session, make)
