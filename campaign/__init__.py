@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import config, db, errors, i18n, navigation, params, security
+from campaign import config, db, errors, i18n, navigation, params, publicforms, security
 from campaign.access import enforce_login, is_cookieless_endpoint
 from campaign.extensions import csrf, limiter
 
@@ -40,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    publicforms.init_app(app)
     app.session_interface = security.SessionInterface()
     app.jinja_env.add_extension("jinja2.ext.do")
 

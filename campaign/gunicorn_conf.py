@@ -10,18 +10,21 @@ import os
 
 from gunicorn.glogging import Logger
 
-# What a survey respondent's browser asks for. Not even the path and status of these requests is
-# logged: a log line gets a time from whatever collects it (journald, a container runtime), and
-# the time of an answer can be matched against who was at their desk (SECURITY.md promise 1).
-UNLOGGED_PREFIXES = ("/surveys/answer/", "/surveys/sodium/", "/static/surveys/")
-
 
 class RespondentSafeLogger(Logger):
-    """Gunicorn's logger, minus the access lines of survey respondents' requests."""
+    """Gunicorn's logger, minus the access lines of anonymous public forms' requests.
+
+    Not even the path and status of those requests is logged: a log line gets a time from
+    whatever collects it (journald, a container runtime), and the time of an answer can be
+    matched against who was at their desk (SECURITY.md promise 1). Which requests those are is
+    the registry of campaign/publicforms.py (the features fill it when the app is built).
+    """
 
     def access(self, resp, req, environ, request_time):
-        """Write the access line unless the request is part of answering a survey."""
-        if environ.get("PATH_INFO", "").startswith(UNLOGGED_PREFIXES):
+        """Write the access line unless the request belongs to a public form."""
+        from campaign.publicforms import is_unlogged
+
+        if is_unlogged(environ):
             return
         super().access(resp, req, environ, request_time)
 

@@ -13,9 +13,18 @@ LANG_COOKIE = "naishin_lang"
 
 
 def select_locale() -> str:
-    """The language chosen with the switch, else the browser's preference, else Japanese."""
+    """The language chosen with the switch, else the browser's preference, else Japanese.
+
+    On a cookieless page (campaign/publicforms.py) no cookie is read: the language travels in
+    the address instead (``?lang=en``).
+    """
+    from campaign.access import is_cookieless_endpoint
+
     languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(LANG_COOKIE)
+    if is_cookieless_endpoint(request.endpoint):
+        chosen = request.args.get("lang")
+    else:
+        chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]

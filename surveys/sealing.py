@@ -202,27 +202,24 @@ def decode_sealed(text: str, expected_length: int) -> bytes:
 
 
 def form_token(secret: bytes, survey_id: int, window: int) -> str:
-    """The cookie-less anti-forgery token of the answer form: HMAC over the survey and a coarse
-    time window (the hour the page was served). It names nobody and is never stored."""
-    mac = hmac.new(secret, f"survey-answer|{survey_id}|{window}".encode(), hashlib.sha256)
-    return f"{window}.{mac.hexdigest()[:32]}"
+    """The answer form's anti-forgery token (campaign.publicforms.token_for, purpose
+    ``survey-answer``), for code that holds the key itself (the benchmarks)."""
+    from campaign.publicforms import token_for
+
+    return token_for(secret, "survey-answer", survey_id, window)
+
+
+def form_secret(secret_key: str) -> bytes:
+    """The public-form token key derived from the app's secret key (campaign.publicforms)."""
+    from campaign.publicforms import derive_key
+
+    return derive_key(secret_key, "public-form")
 
 
 def check_form_token(secret: bytes, survey_id: int, token: str, now_window: int) -> bool:
-    """Whether the token was made here for this survey in this window or the one before."""
+    """Whether the token was made with ``secret`` for this survey in this window or the one
+    before (the pure form of campaign.publicforms.verify_token)."""
     window_text, _, _mac = (token or "").partition(".")
     if not window_text.isdigit() or int(window_text) not in (now_window, now_window - 1):
         return False
     return hmac.compare_digest(form_token(secret, survey_id, int(window_text)), token)
-
-
-def client_tag(address: str, pepper: bytes) -> str:
-    """What the in-memory answer throttle counts against: a keyed hash of the address with a
-    per-process random key, so not even the process's memory holds the address itself."""
-    return hashlib.blake2b(address.encode(), key=pepper, digest_size=16).hexdigest()
-
-
-def form_secret(secret_key: str) -> bytes:
-    """The answer-form HMAC key, derived from the app's secret key (never used for anything
-    else, so a leak of one does not weaken the session cookies)."""
-    return hashlib.sha256(b"naishin-survey-form|" + secret_key.encode()).digest()

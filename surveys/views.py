@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import secrets
-import threading
 from pathlib import Path
 
 from flask import (
@@ -31,14 +28,11 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from limits import parse
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db, navigation
+from campaign import db, navigation, publicforms
 from campaign.access import cookieless, current_user, get_in_scope, hq_required
-from campaign.extensions import csrf
 from campaign.org.services import visible_branches
-from campaign.security import CSP
 from surveys import results, sealing, services
 from surveys.forms import (
     KIND_LABELS,
@@ -64,10 +58,11 @@ SODIUM_FILES = {
     / "modules"
     / "libsodium-wrappers.js",
 }
-# libsodium runs as WebAssembly: only the answer page may compile it, and still no inline script.
-ANSWER_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+# What a respondent's browser asks for leaves no access-log line (campaign/publicforms.py).
+for _prefix in ("/surveys/answer/", "/surveys/sodium/", "/static/surveys/"):
+    publicforms.register_unlogged_prefix(_prefix)
+publicforms.unlogged_static("css/site.css", "css/print.css", "favicon.svg")
 MAX_ANSWER_BODY = 64 * 1024
-TOKEN_WINDOW = 3600  # seconds; a form is good for this window and the next
 
 
 # Counting twice while answers arrive would show, by difference, what the answers in between
@@ -411,63 +406,10 @@ def key_file(survey_id: int):
 # --- members: answering --------------------------------------------------------------------
 
 
-def _window() -> int:
-    return int(clock.now().timestamp()) // TOKEN_WINDOW
-
-
-def _secret() -> bytes:
-    return sealing.form_secret(current_app.config["SECRET_KEY"])
-
-
-class _Throttle:
-    """Answers per client in the current fixed window, in this process's memory only.
-
-    Clients are told apart by a keyed hash of the address (the key is random per process), and
-    the whole table is dropped when the window turns over: nothing about a client outlives one
-    window, nothing is written anywhere. With several workers each keeps its own count.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.pepper = secrets.token_bytes(32)
-        self.window: int | None = None
-        self.counts: dict[str, int] = {}
-
-    def hit(self, address: str, limit) -> bool:
-        """Count one answer; False when the client is over the limit."""
-        window = int(clock.now().timestamp()) // limit.get_expiry()
-        tag = sealing.client_tag(address, self.pepper)
-        with self.lock:
-            if window != self.window:
-                self.window, self.counts = window, {}
-            count = self.counts.get(tag, 0) + 1
-            self.counts[tag] = count
-        return count <= limit.amount
-
-
 def _throttled() -> bool:
     """Count this answer against the client; True when over the limit."""
-    throttle = current_app.extensions.setdefault("surveys.throttle", _Throttle())
-    limit = parse(
-        current_app.config.get("SURVEY_ANSWER_LIMIT")
-        or os.environ.get("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes")
-    )
-    return not throttle.hit(request.remote_addr or "", limit)
-
-
-def _same_origin() -> bool:
-    """Refuse posts another site makes a browser send (the token is the main defence).
-
-    Under ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` for a same-site
-    form post, so ``null`` is allowed; any other origin must be this host.
-    """
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return True
-    return origin == request.host_url.rstrip("/")
+    limit = current_app.config.get("SURVEY_ANSWER_LIMIT") or "20 per 10 minutes"
+    return not publicforms.throttle("survey-answer", limit)
 
 
 def _answer_page(survey: Survey, status: int = 200, **context) -> Response:
@@ -476,15 +418,13 @@ def _answer_page(survey: Survey, status: int = 200, **context) -> Response:
         "surveys/answer.html",
         survey=survey,
         preview=False,
-        token=sealing.form_token(_secret(), survey.id, _window()),
+        token=publicforms.issue_token("survey-answer", survey.id),
         accepting=services.accepting(survey),
         kinds=Kind,
         text_max=services.TEXT_MAX,
         **context,
     )
-    response = make_response(html, status)
-    response.headers["Content-Security-Policy"] = ANSWER_CSP
-    return response
+    return make_response(html, status)
 
 
 def _public_survey(survey_id: int) -> Survey:
@@ -496,8 +436,7 @@ def _public_survey(survey_id: int) -> Survey:
 
 
 @bp.route("/surveys/answer/<int:survey_id>", methods=["GET", "POST"])
-@cookieless
-@csrf.exempt
+@publicforms.public_form(wasm=True)
 def answer(survey_id: int):
     """Answer a survey: no account, no cookie. Sealed in the browser when JavaScript runs
     (field ``sealed``), else sealed here at once from the plain fields, never kept in clear."""
@@ -507,12 +446,11 @@ def answer(survey_id: int):
     if (request.content_length or 0) > MAX_ANSWER_BODY:
         abort(413)
     request.max_content_length = MAX_ANSWER_BODY
-    if not _same_origin():
-        abort(403)
+    publicforms.require_same_origin()
     info = services.answering(db.session(), survey_id)
     if info is None:
         abort(404)
-    if not sealing.check_form_token(_secret(), survey_id, request.form.get("token", ""), _window()):
+    if not publicforms.verify_token("survey-answer", survey_id, request.form.get("token")):
         error = _("The form has expired. Please reload the page and answer again.")
         return _answer_page(_public_survey(survey_id), 400, error=error)
     if not services.accepting(info):
@@ -541,14 +479,11 @@ def answer(survey_id: int):
         )
         status = 410 if isinstance(error, services.NotAccepting) else 400
         return _answer_page(_public_survey(survey_id), status, error=message)
-    response = make_response(
-        render_template("surveys/thanks.html", receipt=receipt, browser=browser)
-    )
-    response.headers["Content-Security-Policy"] = ANSWER_CSP
-    return response
+    return render_template("surveys/thanks.html", receipt=receipt, browser=browser)
 
 
 @bp.get("/surveys/sodium/<any('libsodium.js', 'libsodium-wrappers.js'):sodium_file>")
+@publicforms.unlogged
 @cookieless
 def sodium(sodium_file: str):
     """libsodium for the answer page, from the npm install (never a CDN, never committed).

@@ -1,0 +1,361 @@
+"""The toolkit for anonymous public forms (survey answers, petition signatures).
+
+A public form is a page that anyone may fill in without an account, and whose visitors must leave
+no trace: no cookie is read or set, no access-log line is written, no address is stored. This
+module holds every piece such a form needs, so that a feature never copies one out of another.
+
+Using it (the whole API)
+------------------------
+
+Mark the view, once::
+
+    from campaign import publicforms
+
+    @bp.route("/petitions/sign/<int:petition_id>", methods=["GET", "POST"])
+    @publicforms.public_form                  # cookieless + CSRF-exempt + unlogged + form CSP
+    def sign(petition_id): ...
+
+``@public_form(wasm=True)`` allows WebAssembly (libsodium) on the page; ``@public_form(log=False)``
+is the default, ``log=True`` keeps the access-log line (a public page that is no one's secret).
+A public page that is not a form (a script it loads, a public list) can use the parts alone:
+``@cookieless`` (from campaign.access, re-exported here) and ``@unlogged``.
+
+Check a post, in this order (each is cheap; the throttle last, so that forged or stale posts do
+not use up a real visitor's allowance)::
+
+    publicforms.require_same_origin()                        # 403 for another site's post
+    if not publicforms.verify_token("petition-sign", petition_id, request.form.get("token")):
+        ...  # show the form again with "the form has expired" (400)
+    if not publicforms.throttle("petition-sign", limit="20 per 10 minutes"):
+        ...  # 429 with "too many from this network"
+
+and put ``publicforms.issue_token("petition-sign", petition_id)`` into the form as ``token``.
+
+- ``issue_token(purpose, subject)`` / ``verify_token(purpose, subject, token)``: the cookieless
+  anti-forgery token. An HMAC (key derived from the app's secret key, used for nothing else) over
+  the purpose, the subject (e.g. the survey id) and the hour the page was served; good for that
+  hour and the next. It names nobody and is never stored.
+- ``same_origin()`` / ``require_same_origin()``: ``Sec-Fetch-Site`` must be ``same-origin`` or
+  ``none`` when sent, and ``Origin`` (when sent and not ``null``, which browsers send under
+  ``Referrer-Policy: no-referrer``) must be this host.
+- ``throttle(scope, limit, key=None)`` → True while allowed. Counts one hit of the client (by
+  default its address, ``request.remote_addr``) in a fixed window. What is counted against is a
+  *tag*: a keyed BLAKE2b hash of (scope, window, address) under a key derived from the secret key;
+  the address itself is never stored, in memory or in Redis, and a tag of one window cannot be
+  linked to the same client's tag in the next. In memory (one process: gunicorn then runs one
+  worker) the table is dropped when the window turns over; with ``NAISHIN_REDIS_URL`` set, the
+  tags are Redis keys ``naishin:pf:<scope>:<tag>`` that expire with their window, so several
+  workers share the count.
+- ``PUBLIC_FORM_CSP`` / ``public_form_csp(wasm=False)``: the app's CSP for such a page (no inline
+  script, ``form-action 'self'``), with ``'wasm-unsafe-eval'`` when the page compiles libsodium.
+- ``unlogged(view)`` / ``register_unlogged_prefix("/surveys/answer/")`` /
+  ``unlogged_static("css/site.css")`` / ``is_unlogged(environ)``: the registry of requests that
+  leave no access-log line. A marked endpoint flags its WSGI environ; prefixes also cover paths
+  that match no route (a mistyped survey number). Static files that an unlogged page loads are
+  registered by their file name, and are then unlogged for every visitor, so that a staff
+  member's visit and a respondent's look the same (there is none to see). The gunicorn logger
+  (campaign/gunicorn_conf.py) asks ``is_unlogged(environ)`` for every access line.
+- ``locale_url(code)``: on a cookieless page the language switch cannot set a cookie; the
+  language travels in the address (``?lang=en``) instead (see campaign/i18n.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from flask import Flask, Response, abort, current_app, make_response, request, url_for
+from limits import parse
+
+from campaign.access import cookieless, is_cookieless_endpoint
+from campaign.security import CSP
+
+__all__ = [
+    "PUBLIC_FORM_CSP",
+    "TOKEN_WINDOW",
+    "cookieless",
+    "derive_key",
+    "is_unlogged",
+    "is_unlogged_path",
+    "issue_token",
+    "locale_url",
+    "public_form",
+    "public_form_csp",
+    "register_unlogged_prefix",
+    "require_same_origin",
+    "same_origin",
+    "throttle",
+    "token_for",
+    "unlogged",
+    "unlogged_static",
+    "verify_token",
+]
+
+F = TypeVar("F", bound=Callable)
+
+TOKEN_WINDOW = 3600  # seconds: a form is good for the hour it was served and the next
+ENVIRON_FLAG = "naishin.unlogged"
+PUBLIC_FORM_CSP = CSP
+_WASM_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+
+
+def public_form_csp(wasm: bool = False) -> str:
+    """The Content-Security-Policy of a public form page (``wasm`` for libsodium's WebAssembly)."""
+    return _WASM_CSP if wasm else PUBLIC_FORM_CSP
+
+
+# --- keys and tokens -------------------------------------------------------------------------
+
+
+def derive_key(secret_key: str, purpose: str) -> bytes:
+    """A key for one purpose, derived from the app's secret key (a leak of one such key
+    weakens nothing else, not the session cookies)."""
+    return hashlib.sha256(f"naishin-{purpose}|".encode() + secret_key.encode()).digest()
+
+
+def _window(now: float | None = None) -> int:
+    from campaign import clock
+
+    return int(now if now is not None else clock.now().timestamp()) // TOKEN_WINDOW
+
+
+def token_for(key: bytes, purpose: str, subject: object, window: int) -> str:
+    """The token for (purpose, subject) in one window, under ``key`` (pure; see issue_token)."""
+    mac = hmac.new(key, f"{purpose}|{subject}|{window}".encode(), hashlib.sha256)
+    return f"{window}.{mac.hexdigest()[:32]}"
+
+
+def _token_key() -> bytes:
+    return derive_key(current_app.config["SECRET_KEY"], "public-form")
+
+
+def issue_token(purpose: str, subject: object) -> str:
+    """The anti-forgery token to put in a public form (hidden field ``token``)."""
+    return token_for(_token_key(), purpose, subject, _window())
+
+
+def verify_token(
+    purpose: str, subject: object, token: str | None, *, key: bytes | None = None
+) -> bool:
+    """Whether ``token`` was issued here for (purpose, subject) this hour or the one before."""
+    token = token or ""
+    window_text, _, _mac = token.partition(".")
+    now = _window()
+    if not window_text.isdigit() or int(window_text) not in (now, now - 1):
+        return False
+    expected = token_for(key or _token_key(), purpose, subject, int(window_text))
+    return hmac.compare_digest(expected, token)
+
+
+# --- origin ----------------------------------------------------------------------------------
+
+
+def same_origin() -> bool:
+    """Whether the post may come from this site (the token is the main defence).
+
+    Under ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` for a same-site form
+    post, so ``null`` passes; any other origin must be this host.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return True
+    return origin == request.host_url.rstrip("/")
+
+
+def require_same_origin() -> None:
+    """Answer 403 to a post another site made a browser send."""
+    if not same_origin():
+        abort(403)
+
+
+# --- throttle --------------------------------------------------------------------------------
+
+
+class MemoryThrottle:
+    """Hits per tag in the current fixed window, in this process's memory only.
+
+    The whole table is dropped when the window turns over: nothing about a client outlives one
+    window, and nothing is written anywhere.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.windows: dict[str, int] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def hit(self, scope: str, tag: str, window: int, expiry: int) -> int:
+        """Count one hit; return the count of this tag in this window."""
+        with self.lock:
+            if self.windows.get(scope) != window:
+                self.windows[scope], self.counts[scope] = window, {}
+            table = self.counts[scope]
+            table[tag] = table.get(tag, 0) + 1
+            return table[tag]
+
+
+class RedisThrottle:
+    """The same counts in Redis, shared by every worker: one key per tag, expiring with its
+    window (``INCR`` then ``EXPIRE`` in one pipeline). The key holds the tag, never an address."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+    def hit(self, scope: str, tag: str, window: int, expiry: int) -> int:
+        """Count one hit; return the count of this tag in this window."""
+        key = f"naishin:pf:{scope}:{tag}"
+        pipe = self.client.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, expiry + 5)
+        count, _ = pipe.execute()
+        return int(count)
+
+
+def _store():
+    store = current_app.extensions.get("publicforms.throttle")
+    if store is None:
+        url = current_app.config.get("REDIS_URL")
+        store = RedisThrottle(url) if url else MemoryThrottle()
+        current_app.extensions["publicforms.throttle"] = store
+    return store
+
+
+def client_tag(scope: str, window: int, key: str, secret: bytes) -> str:
+    """The keyed, per-window hash a client is counted by (never the key itself)."""
+    message = f"{scope}|{window}|{key}".encode()
+    return hashlib.blake2b(message, key=secret[:64], digest_size=16).hexdigest()
+
+
+def throttle(scope: str, limit: str, key: str | None = None) -> bool:
+    """Count one hit of this client against ``limit`` (e.g. ``"20 per 10 minutes"``).
+
+    True while the client is within the limit, False once over it. ``key`` defaults to the
+    client's address; only a keyed hash of it is kept, and only until its window ends.
+    """
+    item = parse(limit)
+    expiry = int(item.get_expiry())
+    window = int(time.time()) // expiry
+    secret = current_app.extensions.get("publicforms.tag_key")
+    if secret is None:
+        # Shared by workers (Redis) only through the secret key; in memory a random key is
+        # enough and means not even a copy of the secret key can rebuild a tag.
+        secret = (
+            derive_key(current_app.config["SECRET_KEY"], "throttle-tag")
+            if current_app.config.get("REDIS_URL")
+            else secrets.token_bytes(32)
+        )
+        current_app.extensions["publicforms.tag_key"] = secret
+    tag = client_tag(scope, window, key if key is not None else (request.remote_addr or ""), secret)
+    return _store().hit(scope, tag, window, expiry) <= item.amount
+
+
+# --- access log ------------------------------------------------------------------------------
+
+_UNLOGGED_PREFIXES: set[str] = set()
+_UNLOGGED_PATHS: set[str] = set()
+_UNLOGGED_STATIC: set[str] = set()
+
+
+def register_unlogged_prefix(prefix: str) -> None:
+    """Every request whose path starts with ``prefix`` leaves no access-log line."""
+    _UNLOGGED_PREFIXES.add(prefix)
+
+
+def unlogged_static(*filenames: str) -> None:
+    """Static files (names under the static folder) that unlogged pages load: their requests
+    leave no access-log line either, whoever makes them."""
+    _UNLOGGED_STATIC.update(filenames)
+
+
+def unlogged(view: F) -> F:
+    """Mark a view whose requests leave no access-log line."""
+    view.is_unlogged = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_unlogged_path(path: str) -> bool:
+    """Whether a request path is in the registry (prefixes and static files)."""
+    if path in _UNLOGGED_PATHS:
+        return True
+    return any(path.startswith(prefix) for prefix in _UNLOGGED_PREFIXES)
+
+
+def is_unlogged(environ: dict) -> bool:
+    """What the access logger asks for each request: leave this one out?"""
+    return bool(environ.get(ENVIRON_FLAG)) or is_unlogged_path(environ.get("PATH_INFO", ""))
+
+
+def _flag_request() -> None:
+    """``before_request``: flag the environ of a request to an unlogged endpoint."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "is_unlogged", False):
+        request.environ[ENVIRON_FLAG] = True
+
+
+def init_app(app: Flask) -> None:
+    """Register the hook that flags unlogged requests, and the static files' paths."""
+    app.before_request(_flag_request)
+    app.after_request(response_without_cookies)
+    app.context_processor(lambda: {"locale_url": locale_url})
+    prefix = (app.static_url_path or "/static").rstrip("/")
+    for name in _UNLOGGED_STATIC:
+        _UNLOGGED_PATHS.add(f"{prefix}/{name}")
+
+    @app.before_request
+    def _static_paths() -> None:  # files registered after start-up (a feature imported late)
+        for name in _UNLOGGED_STATIC:
+            _UNLOGGED_PATHS.add(f"{prefix}/{name}")
+
+
+# --- the decorator and the language ----------------------------------------------------------
+
+
+def public_form(view: F | None = None, *, wasm: bool = False, log: bool = False):
+    """Make a view an anonymous public form: cookieless, CSRF-exempt (it uses ``issue_token``
+    instead), unlogged unless ``log=True``, and sent with the public-form CSP."""
+
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapped(*args, **kwargs):
+            response = make_response(func(*args, **kwargs))
+            response.headers["Content-Security-Policy"] = public_form_csp(wasm)
+            return response
+
+        wrapped.csrf_exempt = True  # type: ignore[attr-defined]
+        from campaign.extensions import csrf
+
+        csrf.exempt(wrapped)
+        if not log:
+            unlogged(wrapped)
+        return cookieless(wrapped)  # type: ignore[return-value]
+
+    return decorate(view) if view is not None else decorate
+
+
+def locale_url(code: str) -> str:
+    """This page's address in another language (``?lang=``), for cookieless pages."""
+    args = request.args.to_dict()
+    args["lang"] = code
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def in_cookieless_request() -> bool:
+    """Whether the current request is to a cookieless endpoint."""
+    return is_cookieless_endpoint(request.endpoint)
+
+
+def response_without_cookies(response: Response) -> Response:
+    """Strip any ``Set-Cookie`` a cookieless response might have picked up (defence in depth)."""
+    if in_cookieless_request():
+        response.headers.remove("Set-Cookie")
+    return response
