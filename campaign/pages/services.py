@@ -54,35 +54,171 @@ def shipped_pages() -> list[dict]:
     return pages
 
 
-def load_shipped(db: Session) -> int:
-    """Create and publish each shipped page that does not exist yet; return how many.
+SHIPPED_NOTE = "Shipped content"
+ADOPTED_NOTE = "Adopted the shipped content"
 
-    A page that exists is left alone, so re-running ``init`` never overwrites what
-    headquarters has edited since.
+
+def content_of(rev: PageRevision) -> dict:
+    """A revision's content as a dict of ``FIELDS``."""
+    return {name: getattr(rev, name) for name in FIELDS}
+
+
+def _is_shipped(rev: PageRevision) -> bool:
+    """Whether the loader wrote this revision (not headquarters)."""
+    return rev.author_id is None and rev.note == SHIPPED_NOTE
+
+
+def _last_shipped(db: Session, page: Page) -> PageRevision | None:
+    """The newest revision that holds shipped content: loaded, or adopted by headquarters."""
+    return db.scalar(
+        select(PageRevision)
+        .where(
+            PageRevision.page_id == page.id,
+            PageRevision.note.in_((SHIPPED_NOTE, ADOPTED_NOTE)),
+        )
+        .order_by(PageRevision.number.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class ShippedOffer:
+    """A newer shipped version of a page that headquarters has edited: not applied, offered.
+
+    ``base`` is the shipped (or adopted) revision the page last took from a release, so that
+    headquarters sees what the release changed as well as what adopting would do to its page.
     """
-    existing = set(db.scalars(select(Page.slug)))
-    created = 0
+
+    page: Page
+    current: PageRevision
+    base: PageRevision | None
+    shipped: dict
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What ``pages load`` did: created, brought up to date, kept, and offered to headquarters."""
+
+    created: int
+    updated: int
+    kept: int
+    offered: tuple[str, ...]
+
+
+def _unedited(page: Page, current: PageRevision | None) -> bool:
+    """A page headquarters never touched: its newest revision is shipped and is the public one."""
+    return current is not None and _is_shipped(current) and page.published_number == current.number
+
+
+def shipped_offers(db: Session) -> list[ShippedOffer]:
+    """Pages headquarters edited whose shipped content is newer than what they last took.
+
+    Nothing is stored for an offer: it is the difference between the content shipped with the
+    running release and the page's last shipped revision, so it lasts until headquarters adopts
+    it (or the page already says the same) and a further release simply replaces it.
+    """
+    offers = []
     for data in shipped_pages():
-        if data["slug"] in existing:
+        page = page_by_slug(db, data["slug"])
+        if page is None:
             continue
-        page = Page(slug=data["slug"], position=data["position"], updated_at=clock.now())
-        db.add(page)
-        db.flush()
+        current = latest(db, page)
+        if current is None or _unedited(page, current):
+            continue
+        shipped = {name: data[name] for name in FIELDS}
+        base = _last_shipped(db, page)
+        if content_of(current) == shipped:
+            continue
+        if base is not None and content_of(base) == shipped:
+            continue
+        offers.append(ShippedOffer(page, current, base, shipped))
+    return offers
+
+
+def shipped_offer(db: Session, page: Page) -> ShippedOffer | None:
+    """The offer for one page, if there is one."""
+    return next((o for o in shipped_offers(db) if o.page.id == page.id), None)
+
+
+def load_shipped(db: Session) -> LoadResult:
+    """Create and publish each shipped page that does not exist yet.
+
+    A page headquarters never changed (its newest revision is the shipped one, and public) is
+    brought up to date with a new shipped revision. A page headquarters edited, restored or
+    took off the site is never overwritten: its newer shipped content is offered instead
+    (``shipped_offers``), for headquarters to review as a diff and adopt.
+    """
+    created = updated = kept = 0
+    for data in shipped_pages():
         content = {name: data[name] for name in FIELDS}
-        revision = _add_revision(db, page, content, note="Shipped content", author_id=None)
-        _publish(db, page, revision)
-        audit.record(db, "page.loaded", object_kind="page", object_id=page.id)
-        created += 1
+        page = page_by_slug(db, data["slug"])
+        if page is None:
+            page = Page(slug=data["slug"], position=data["position"], updated_at=clock.now())
+            db.add(page)
+            db.flush()
+            revision = _add_revision(db, page, content, note=SHIPPED_NOTE, author_id=None)
+            _publish(db, page, revision)
+            audit.record(db, "page.loaded", object_kind="page", object_id=page.id)
+            created += 1
+            continue
+        current = latest(db, page)
+        if _unedited(page, current) and content_of(current) != content:
+            revision = _add_revision(db, page, content, note=SHIPPED_NOTE, author_id=None)
+            _publish(db, page, revision)
+            audit.record(
+                db,
+                "page.updated",
+                object_kind="page",
+                object_id=page.id,
+                reason=f"r{revision.number}",
+            )
+            updated += 1
+        else:
+            kept += 1
     db.flush()
-    return created
+    offered = tuple(o.page.slug for o in shipped_offers(db))
+    return LoadResult(created, updated, kept, offered)
 
 
 def load_message(db: Session) -> str:
     """Load the shipped pages and say what happened (for ``flask init`` and ``pages load``)."""
-    created = load_shipped(db)
-    return (
-        f"Information pages: {created} loaded, {len(shipped_pages()) - created} kept as they are."
+    result = load_shipped(db)
+    message = (
+        f"Information pages: {result.created} loaded, {result.kept} kept as they are, "
+        f"{result.updated} updated to the shipped version."
     )
+    if result.offered:
+        message += (
+            "\nHeadquarters edited these pages and a newer shipped version waits for review "
+            f"under Edit pages (nothing was overwritten): {', '.join(result.offered)}."
+        )
+    return message
+
+
+def adopt_shipped(
+    db: Session, page: Page, *, base_number: int, author_id: int | None
+) -> PageRevision:
+    """Headquarters takes the newer shipped content as a new revision of its page.
+
+    ``base_number`` is the revision headquarters compared against: if the page changed since,
+    nothing is adopted. The new revision is public at once if the page is public (as a
+    restore is); the revision headquarters had before stays in the history, one click away.
+    """
+    if base_number != page.latest_number:
+        raise PageError(
+            _l(
+                "Someone saved this page while you were comparing. "
+                "Review the changes again before adopting them."
+            )
+        )
+    offer = shipped_offer(db, page)
+    if offer is None:
+        raise PageError(_l("There is no newer shipped version of this page."))
+    rev = _add_revision(db, page, offer.shipped, note=ADOPTED_NOTE, author_id=author_id)
+    if page.published_number is not None:
+        _publish(db, page, rev)
+    audit.record(db, "page.adopted", object_kind="page", object_id=page.id, reason=f"r{rev.number}")
+    return rev
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -146,17 +282,26 @@ class FieldDiff:
 
 def diff(older: PageRevision | None, newer: PageRevision) -> list[FieldDiff]:
     """What changed from ``older`` to ``newer``, field by field (unchanged fields left out)."""
+    return diff_content(
+        content_of(older) if older else {},
+        content_of(newer),
+        f"r{older.number}" if older else "-",
+        f"r{newer.number}",
+    )
+
+
+def diff_content(before: dict, after: dict, from_label: str, to_label: str) -> list[FieldDiff]:
+    """A field-by-field unified diff of two contents (dicts of ``FIELDS``)."""
     changes = []
     for name in FIELDS:
-        before = getattr(older, name) if older else ""
-        after = getattr(newer, name)
-        if before == after:
+        old, new = before.get(name, ""), after.get(name, "")
+        if old == new:
             continue
         lines = difflib.unified_diff(
-            before.splitlines(),
-            after.splitlines(),
-            fromfile=f"r{older.number}" if older else "-",
-            tofile=f"r{newer.number}",
+            old.splitlines(),
+            new.splitlines(),
+            fromfile=from_label,
+            tofile=to_label,
             lineterm="",
             n=2,
         )

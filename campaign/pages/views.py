@@ -25,6 +25,7 @@ from campaign.org import services as org
 from campaign.org.models import Branch
 from campaign.pages import figures, markup, services
 from campaign.pages.forms import ActionForm, NewPageForm, PageForm
+from campaign.params import parse_int
 
 bp = Blueprint("pages", __name__, url_prefix="/info")
 
@@ -187,7 +188,9 @@ def show(page_slug: str):
 @hq_required
 def admin():
     """Every page with its state, for headquarters."""
-    return render_template("pages/admin.html", pages=services.all_pages(db.session()))
+    session = db.session()
+    offers = {offer.page.slug for offer in services.shipped_offers(session)}
+    return render_template("pages/admin.html", pages=services.all_pages(session), offers=offers)
 
 
 def _page_or_404(slug: str):
@@ -341,6 +344,57 @@ def restore(page_slug: str, revision_number: int):
         _("Revision %(old)d is restored as revision %(new)d.", old=revision_number, new=rev.number),
         "info",
     )
+    return redirect(url_for("pages.history", page_slug=page.slug))
+
+
+@bp.get("/admin/<page_slug>/shipped")
+@hq_required
+def shipped(page_slug: str):
+    """A newer shipped version of an edited page: what the release changed, what adopting does."""
+    session = db.session()
+    page = _page_or_404(page_slug)
+    offer = services.shipped_offer(session, page)
+    if offer is None:
+        abort(404)
+    base_label = f"r{offer.base.number}" if offer.base else "-"
+    current_label = f"r{offer.current.number}"
+    return render_template(
+        "pages/shipped.html",
+        page=page,
+        offer=offer,
+        release_changes=services.diff_content(
+            services.content_of(offer.base) if offer.base else {},
+            offer.shipped,
+            base_label,
+            "shipped",
+        ),
+        adopt_changes=services.diff_content(
+            services.content_of(offer.current), offer.shipped, current_label, "shipped"
+        ),
+        rendered_ja=markup.render(offer.shipped["body_ja"]),
+        rendered_en=markup.render(offer.shipped["body_en"]),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/admin/<page_slug>/shipped/adopt")
+@hq_required
+def adopt_shipped(page_slug: str):
+    """Headquarters adopts the newer shipped version as a new revision of its page."""
+    page = _page_or_404(page_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    base_number = parse_int(request.form.get("base_number"))
+    if base_number is None:
+        abort(400)
+    try:
+        rev = services.adopt_shipped(
+            db.session(), page, base_number=base_number, author_id=current_user().id
+        )
+    except services.PageError as error:
+        flash(str(error), "error")
+        return redirect(url_for("pages.history", page_slug=page.slug))
+    flash(_("The shipped version is adopted as revision %(number)d.", number=rev.number), "info")
     return redirect(url_for("pages.history", page_slug=page.slug))
 
 

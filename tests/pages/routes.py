@@ -23,6 +23,9 @@ EXPECTED = {
     "pages.publish": (405, 405, 405),
     "pages.unpublish": (405, 405, 405),
     "pages.restore": (405, 405, 405),
+    # The extra page was never shipped, so there is no newer shipped version of it: 404.
+    "pages.shipped": (302, 403, 404),
+    "pages.adopt_shipped": (405, 405, 405),
 }
 EXPECTED_POST = {
     "pages.edit": (401, 403, 400),
@@ -30,6 +33,7 @@ EXPECTED_POST = {
     "pages.publish": (401, 403, 302),
     "pages.unpublish": (401, 403, 302),
     "pages.restore": (401, 403, 302),
+    "pages.adopt_shipped": (401, 403, 400),
 }
 
 

@@ -9,7 +9,16 @@ import pytest
 
 from campaign.pages import markup, services
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+def _shared() -> Path:
+    """../shared beside the checkout (the main checkout and every worktree under /work)."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "DOMAIN.md").is_file():
+            return parent / "shared"
+    return Path("/nonexistent/shared")
+
+
+SHARED = _shared()
 
 
 @pytest.mark.parametrize("entry", services.shipped_pages(), ids=lambda e: e["slug"])
