@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import config, db, errors, i18n, navigation, params, publicforms, security
+from campaign import config, dates, db, errors, i18n, params, publicforms, registry, security
 from campaign.access import enforce_login, is_cookieless_endpoint
 from campaign.extensions import csrf, limiter
 
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     publicforms.init_app(app)
     app.session_interface = security.SessionInterface()
     app.jinja_env.add_extension("jinja2.ext.do")
+    dates.init_app(app)
 
     app.context_processor(_template_helpers)
     app.before_request(security.reject_control_characters)
@@ -76,16 +77,9 @@ def _load_user() -> None:
 
 
 def _template_helpers() -> dict:
-    from flask_babel import get_locale
-
-    from campaign.accounts.forms import ROLE_LABELS
-    from campaign.accounts.services import can_manage
-
     return {
-        "current_locale": str(get_locale() or "ja"),
-        "role_label": ROLE_LABELS.get,
-        "can_manage": can_manage,
-        "menu": navigation.items_for(g.get("user")),
+        "current_locale": dates.current_locale(),
+        "menu": registry.menu_for(g.get("user")),
         # On a cookieless page even pending flash messages stay in their cookie, untouched.
         "cookieless": has_request_context() and is_cookieless_endpoint(request.endpoint),
     }
@@ -100,7 +94,11 @@ def _register_blueprints(app: Flask) -> None:
     import campaign.models  # noqa: F401  (every table known before the first query)
     from campaign import features
 
-    for module in features.modules("views"):
+    extra = tuple(app.config.get("EXTRA_FEATURES", ()))
+    packages = list(features.packages(extra))
+    list(features.modules("models", extra))  # a plug-in's (or a test fixture's) tables too
+    registry.init_app(app, packages)
+    for module in features.modules("views", packages):
         app.register_blueprint(module.bp)
 
 
@@ -108,5 +106,7 @@ def _register_commands(app: Flask) -> None:
     from campaign import cli, features
 
     cli.init_app(app)
-    for module in features.modules("commands"):
+    for module in features.modules("commands", app.extensions["naishin.features"]):
         app.cli.add_command(module.cli)
+    for command in registry.commands():
+        app.cli.add_command(command)

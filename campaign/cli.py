@@ -10,11 +10,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from campaign import db, migrate
+from campaign import db, migrate, registry
 from campaign.audit import services as audit
 from campaign.auth import credentials
 from campaign.auth.models import Role, User
-from campaign.org import services as org
 from campaign.org.models import Branch
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -24,13 +23,14 @@ audit_cli = AppGroup("audit", help="Check the audit log.")
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Apply the database migrations and load the reference data (prefectures)."""
+    """Apply the database migrations, then load each feature's reference data (the seeders of
+    ``campaign.registry``: prefectures, the shipped information pages...)."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     session = db.session()
-    count = org.load_prefectures(session)
-    click.echo(current_app.extensions["naishin.pages.load"](session))  # campaign/pages/views.py
+    lines = registry.run_seeders(session)
     session.commit()
-    click.echo(f"Database ready; {count} prefectures loaded.")
+    for line in lines:
+        click.echo(line)
 
 
 def make_account(

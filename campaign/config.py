@@ -104,6 +104,8 @@ def settings(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "BABEL_DEFAULT_LOCALE": "ja",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        # Times are stored in UTC and shown in this zone (campaign/dates.py).
+        "TIMEZONE": os.environ.get("NAISHIN_TIMEZONE") or "Asia/Tokyo",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("NAISHIN_TIMEZONE") or "Asia/Tokyo",
         "LANGUAGES": ("ja", "en"),
     }

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from campaign import db, navigation
+from campaign import db, registry
 from campaign.access import current_user, hq_required
 from campaign.accounts import services
 from campaign.accounts.forms import ROLE_LABELS, EditForm, InviteForm, ResetForm
@@ -15,7 +15,18 @@ from campaign.auth.models import User
 from campaign.org.models import Branch
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
-navigation.add(_l("Staff accounts"), "accounts.index", order=80, audience="hq")
+registry.add_menu(_l("Staff accounts"), "accounts.index", order=80, audience="hq")
+registry.add_home_card(
+    _l("Staff accounts"),
+    "accounts.index",
+    order=80,
+    roles=registry.HQ,
+    description=_l(
+        "Invite officers and headquarters staff, change roles, reset a lost second factor."
+    ),
+)
+registry.add_template_global("role_label", ROLE_LABELS.get)
+registry.add_template_global("can_manage", services.can_manage)
 
 
 def _branches():

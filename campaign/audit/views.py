@@ -13,13 +13,22 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from campaign import db, navigation, params
+from campaign import db, params, registry
 from campaign.access import hq_required
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import User
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-navigation.add(_l("Audit log"), "audit.index", order=90, audience="hq")
+registry.add_menu(_l("Audit log"), "audit.index", order=90, audience="hq")
+registry.add_home_card(
+    _l("Audit log"),
+    "audit.index",
+    order=90,
+    roles=registry.HQ,
+    description=_l(
+        "Who did what, and when: logins, account changes, every read of sensitive records."
+    ),
+)
 PAGE_SIZE = 50
 JST = ZoneInfo("Asia/Tokyo")  # the union works in Japan time; the log stores UTC
 

@@ -16,10 +16,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from segno import make_qr
 
-from campaign import db
+from campaign import db, registry
 from campaign.access import current_user, public
 from campaign.auth import credentials, services
 from campaign.auth.forms import LoginForm, SetupForm
@@ -27,6 +28,12 @@ from campaign.extensions import limiter
 from campaign.main.views import safe_next
 
 bp = Blueprint("auth", __name__)
+registry.add_home_card(
+    _l("Your account"),
+    "auth.account",
+    order=95,
+    description=_l("Your role and your recovery codes."),
+)
 
 
 def _account_key() -> str:

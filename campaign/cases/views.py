@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db, navigation, params, security
+from campaign import clock, db, params, registry, security
 from campaign.access import current_user, get_in_scope
 from campaign.cases import queries, services, vocab
 from campaign.cases.attachments import UploadRejected
@@ -33,8 +33,20 @@ from campaign.org.services import prefectures
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 # Both entries share the blueprint: each marks only its own page as current.
-navigation.add(_l("Cases"), "cases.index", order=25, section=None)
-navigation.add(_l("National picture"), "cases.dashboard", order=26, section=None)
+registry.add_menu(_l("Cases"), "cases.index", order=25, section=None)
+registry.add_menu(_l("National picture"), "cases.dashboard", order=26, section=None)
+registry.add_home_card(
+    _l("Cases"),
+    "cases.index",
+    order=25,
+    description=_l("Report what happened at a workplace and follow each case to its end."),
+)
+registry.add_home_card(
+    _l("National picture"),
+    "cases.dashboard",
+    order=26,
+    description=_l("Reported cases counted by category, issuer, month and prefecture."),
+)
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PER_PAGE = 30

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
-from campaign import db, navigation
+from campaign import db, registry
 from campaign.access import current_user, public
 from campaign.i18n import LANG_COOKIE
 
 bp = Blueprint("main", __name__)
-navigation.add(_l("Home"), "main.home", order=10, section=None)
+registry.add_menu(_l("Home"), "main.home", order=10, section=None)
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
@@ -31,8 +31,10 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 @bp.get("/")
 def home():
-    """What a logged-in staff member sees first: the sections their role opens."""
-    return render_template("main/home.html", user=current_user())
+    """What a logged-in staff member sees first: a card for every section their role opens
+    (built from ``campaign.registry``, so a new feature's card appears by itself)."""
+    user = current_user()
+    return render_template("main/home.html", user=user, cards=registry.home_cards_for(user))
 
 
 @bp.get("/lang/<code>")

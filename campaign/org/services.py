@@ -31,6 +31,11 @@ def load_prefectures(db: Session) -> int:
     return len(rows)
 
 
+def init_prefectures(db: Session) -> str:
+    """``flask init``'s seeder: load the prefectures, say how many."""
+    return f"Database ready; {load_prefectures(db)} prefectures loaded."
+
+
 def prefectures(db: Session) -> list[Prefecture]:
     """All prefectures in JIS order."""
     return list(db.scalars(select(Prefecture).order_by(Prefecture.code)))

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from campaign import db, navigation
+from campaign import db, registry
 from campaign.access import current_user, get_in_scope, hq_required
 from campaign.audit import services as audit
 from campaign.org import services
@@ -16,7 +16,14 @@ from campaign.org.forms import BranchForm
 from campaign.org.models import Branch
 
 bp = Blueprint("org", __name__, url_prefix="/branches")
-navigation.add(_l("Branches"), "org.index", order=20)
+registry.add_menu(_l("Branches"), "org.index", order=20)
+registry.add_seeder("prefectures", services.init_prefectures, order=10)  # ``flask init``
+registry.add_home_card(
+    _l("Branches"),
+    "org.index",
+    order=20,
+    description=_l("Branches and the officers responsible for them."),
+)
 
 
 @bp.get("/")

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from campaign import db, navigation
+from campaign import db, registry
 from campaign.access import current_user, hq_required, is_public_endpoint, public
 from campaign.org import services as org
 from campaign.org.models import Branch
@@ -40,17 +40,20 @@ for _label, _endpoint, _order, _audience in (
     (_l("Edit pages"), "pages.admin", 70, "hq"),
 ):
     # Five entries share this blueprint: each is current on its own page only.
-    navigation.add(_label, _endpoint, order=_order, audience=_audience, section=None)
+    registry.add_menu(_label, _endpoint, order=_order, audience=_audience, section=None)
+registry.add_home_card(
+    _l("Information pages"),
+    "pages.index",
+    order=30,
+    description=_l("Q&A, rights and figures for members, as the public sees them."),
+)
 
 # Where a case report form may live once that feature exists; the first one found is linked.
 CASE_REPORT_ENDPOINTS = ("cases.report", "cases.new", "cases.create")
 PUBLIC_MAX_AGE = 300
 
 
-@bp.record_once
-def _offer_loader(state) -> None:
-    """``flask init`` (campaign/cli.py) loads the shipped pages through this entry."""
-    state.app.extensions["naishin.pages.load"] = services.load_message
+registry.add_seeder("pages", services.load_message, order=50)  # ``flask init``
 
 
 def _locale() -> str:

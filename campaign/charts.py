@@ -1,0 +1,139 @@
+"""The one bar chart: drawn on the server as SVG, with its numbers, and a table beside it.
+
+How a feature uses it. In the view (or service), work out the bars::
+
+    from campaign.charts import bar_chart
+
+    chart = bar_chart(
+        [(row.label, row.count) for row in rows],          # (label, value) pairs, in order
+        headings=(_("Category"), _("Cases")),              # the table's column headings
+    )
+
+and in the template::
+
+    {% from "_chart.html" import bar_chart with context %}
+    {{ bar_chart(chart, "by-category", _("Cases by category")) }}
+
+Options of ``bar_chart()``: ``texts`` (what is written on each bar and in the table, e.g.
+"12 (34.5%)"; default the value with thousands separators), ``cells`` (further table columns
+per row, e.g. a branch's own count, with their ``headings``), ``keys`` (a stable key per row),
+``max_value`` (the scale's top; default the largest value), ``marker`` (a value drawn as a
+dashed reference line, e.g. the national rate; say what it is in the macro's ``caption``).
+
+The layout is made for a 390 px phone: each label sits on its own line above its bar, the
+drawing is 360 units wide (so 13-unit text stays about 13 px on a phone), long labels are
+shortened with "…" in the drawing only (the table has them whole). The figure, the drawing and
+the table each have their own accessible name (the title; "Bar chart: title"; "Table: title"),
+so a screen reader's list of images and tables tells them apart.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flask_babel import format_decimal
+
+WIDTH = 360
+ROW = 40  # one label line and one bar
+BAR = 14
+FONT = 13
+LABEL_UNITS = WIDTH - 4  # room for a label on its line
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, value and text, the extra table cells, and its geometry."""
+
+    label: str
+    short_label: str
+    value: float
+    text: str
+    key: object
+    cells: tuple
+    y: int
+    width: float
+    text_x: float
+    text_inside: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart, with the geometry worked out for ``templates/_chart.html``."""
+
+    bars: tuple[Bar, ...]
+    headings: tuple[str, ...]
+    height: int
+    marker_x: float | None
+    width: int = WIDTH
+    row: int = ROW
+    bar_height: int = BAR
+    font: int = FONT
+
+    @property
+    def empty(self) -> bool:
+        """No bar to draw (the macro then says so instead of drawing an empty box)."""
+        return not self.bars
+
+
+def text_units(text: str) -> float:
+    """About how wide a text is at font size 13, in SVG units (full-width counts double)."""
+    return sum(13 if unicodedata.east_asian_width(c) in "WF" else 7.2 for c in text)
+
+
+def shorten(text: str, units: float = LABEL_UNITS) -> str:
+    """The text, cut with "…" where it would run past ``units``."""
+    if text_units(text) <= units:
+        return text
+    out = ""
+    for c in text:
+        if text_units(out + c + "…") > units:
+            break
+        out += c
+    return out + "…"
+
+
+def bar_chart(
+    items: Iterable[tuple[str, float | int | None]],
+    *,
+    headings: Sequence[str] = (),
+    texts: Sequence[str] | None = None,
+    cells: Sequence[Sequence] | None = None,
+    keys: Sequence | None = None,
+    max_value: float | None = None,
+    marker: float | None = None,
+) -> Chart:
+    """Lay out one bar per (label, value) pair, in the order given (see the module docstring)."""
+    pairs = [(str(label), float(value or 0)) for label, value in items]
+    texts = list(texts) if texts is not None else [_number(v) for _, v in pairs]
+    top = max_value if max_value is not None else max((v for _, v in pairs), default=0)
+    top = max(top, marker or 0) or 1
+    reserve = max((text_units(t) for t in texts), default=0) + 8
+    plot = max(WIDTH / 2, WIDTH - reserve)
+    bars = []
+    for i, (label, value) in enumerate(pairs):
+        width = round(max(0.0, min(value, top)) / top * plot, 1)
+        inside = width + 4 + text_units(texts[i]) > WIDTH
+        bars.append(
+            Bar(
+                label=label,
+                short_label=shorten(label),
+                value=value,
+                text=texts[i],
+                key=keys[i] if keys is not None else label,
+                cells=tuple(cells[i]) if cells is not None else (),
+                y=i * ROW,
+                width=width,
+                text_x=width - 4 if inside else width + 4,
+                text_inside=inside,
+            )
+        )
+    marker_x = round(min(marker, top) / top * plot, 1) if marker is not None else None
+    return Chart(tuple(bars), tuple(str(h) for h in headings), len(bars) * ROW + 4, marker_x)
+
+
+def _number(value: float) -> str:
+    if value == int(value):
+        return format_decimal(int(value))
+    return format_decimal(value, format="#,##0.0#")

@@ -1,0 +1,94 @@
+"""campaign.charts and templates/_chart.html: one bar chart with its numbers and a table."""
+
+from __future__ import annotations
+
+import re
+
+from flask import render_template_string
+
+from campaign.charts import WIDTH, bar_chart, shorten, text_units
+
+TEMPLATE = (
+    '{% from "_chart.html" import bar_chart with context %}'
+    "{{ bar_chart(chart, id, title, caption=caption, table=table) }}"
+)
+
+
+def render(app, chart, *, id="c1", title="Cases by category", caption=None, table=True):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        return render_template_string(
+            TEMPLATE, chart=chart, id=id, title=title, caption=caption, table=table
+        )
+
+
+def test_bars_scale_to_the_largest_value_and_carry_their_numbers(app):
+    with app.test_request_context():
+        chart = bar_chart([("A", 10), ("B", 5), ("C", 0)], headings=("Item", "Cases"))
+    a, b, c = chart.bars
+    assert a.width == 2 * b.width and c.width == 0
+    assert a.width + 4 + text_units(a.text) <= WIDTH  # the number fits beside the longest bar
+    assert [bar.text for bar in chart.bars] == ["10", "5", "0"]
+    assert chart.height == 3 * chart.row + 4
+
+
+def test_the_drawing_and_the_table_have_distinct_names(app):
+    with app.test_request_context():
+        chart = bar_chart([("通知", 1234), ("口頭", 5)], headings=("Item", "Cases"))
+    html = render(app, chart)
+    assert 'aria-labelledby="c1-title"' in html  # the figure: its title
+    assert '<title id="c1-svg-title">Bar chart: Cases by category</title>' in html
+    assert '<caption class="visually-hidden">Table: Cases by category</caption>' in html
+    assert re.search(r"<text[^>]*>1,234</text>", html)  # the number is on the bar
+    assert '<th scope="row">通知</th><td class="num">1,234</td>' in html
+    assert 'viewBox="0 0 360 ' in html  # drawn for a phone's width
+
+
+def test_long_labels_are_shortened_in_the_drawing_only(app):
+    label = "市区町村の窓口で職員がマイナンバーカードの取得を繰り返し求められた事例"
+    with app.test_request_context():
+        chart = bar_chart([(label, 3)])
+    html = render(app, chart)
+    assert chart.bars[0].short_label.endswith("…")
+    assert text_units(chart.bars[0].short_label) <= WIDTH
+    assert f'<th scope="row">{label}</th>' in html
+    assert shorten("short") == "short"
+
+
+def test_extra_columns_texts_and_a_reference_line(app):
+    with app.test_request_context():
+        chart = bar_chart(
+            [("A", 40.0), ("B", 60.0)],
+            texts=["4 (40.0%)", "6 (60.0%)"],
+            cells=[[1], [2]],
+            headings=("Answer", "Count", "Your branch"),
+            max_value=100,
+            marker=50,
+        )
+    html = render(app, chart, caption="The dashed line marks the national rate.")
+    assert chart.marker_x == round(0.5 * (chart.bars[1].width / 0.6), 1)
+    assert '<td class="num">6 (60.0%)</td><td class="num">2</td>' in html
+    assert "stroke-dasharray" in html
+    assert "The dashed line marks the national rate." in html
+
+
+def test_no_table_when_the_page_has_one(app):
+    with app.test_request_context():
+        chart = bar_chart([("A", 1)])
+    html = render(app, chart, table=False)
+    assert "<table" not in html
+    assert "The same figures are in the page" in html
+
+
+def test_an_empty_chart_says_so(app):
+    with app.test_request_context():
+        chart = bar_chart([])
+    html = render(app, chart)
+    assert "<svg" not in html and "Nothing to show yet." in html
+
+
+def test_two_charts_on_one_page_have_their_own_ids(app):
+    with app.test_request_context():
+        chart = bar_chart([("A", 1)])
+    html = render(app, chart, id="one") + render(app, chart, id="two", title="Other")
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
