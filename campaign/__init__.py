@@ -7,7 +7,19 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign import config, dates, db, errors, i18n, params, publicforms, registry, security
+from campaign import (
+    config,
+    datakey,
+    dates,
+    db,
+    errors,
+    i18n,
+    params,
+    publicforms,
+    registry,
+    security,
+    urls,
+)
 from campaign.access import enforce_login, is_cookieless_endpoint
 from campaign.extensions import csrf, limiter
 
@@ -36,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     params.init_app(app)  # before any route is added
+    datakey.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
@@ -44,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.session_interface = security.SessionInterface()
     app.jinja_env.add_extension("jinja2.ext.do")
     dates.init_app(app)
+    app.jinja_env.globals.update(external_url=urls.external_url, canonical_url=urls.canonical_url)
 
     app.context_processor(_template_helpers)
     app.before_request(security.reject_control_characters)

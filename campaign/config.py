@@ -12,6 +12,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from campaign.urls import check_base_url
+
 # Keys that appear in tutorials and documentation. A deployment that copied one is refused.
 KNOWN_KEYS = frozenset(
     {
@@ -78,14 +80,28 @@ def _minutes(name: str, default: int) -> timedelta:
     return timedelta(minutes=int(os.environ.get(name, default)))
 
 
+def trusted_hosts(base_url: str | None) -> list[str] | None:
+    """The hosts requests may name: ``NAISHIN_TRUSTED_HOSTS`` (comma-separated), else the base
+    URL's host, else any (development, where no base URL is set)."""
+    from urllib.parse import urlsplit
+
+    listed = [h.strip() for h in os.environ.get("NAISHIN_TRUSTED_HOSTS", "").split(",")]
+    if any(listed):
+        return [h for h in listed if h]
+    return [urlsplit(base_url).hostname] if base_url else None
+
+
 def settings(instance_path: Path) -> dict:
     """Build the Flask configuration mapping from the environment."""
     https = os.environ.get("NAISHIN_HTTPS", "0") == "1"
     database_url = os.environ.get("NAISHIN_DATABASE_URL") or (
         f"sqlite:///{instance_path / 'naishin.sqlite3'}"
     )
+    base_url = check_base_url(os.environ.get("NAISHIN_BASE_URL"))
     return {
         "DATABASE_URL": database_url,
+        "BASE_URL": base_url,
+        "TRUSTED_HOSTS": trusted_hosts(base_url),
         "REDIS_URL": os.environ.get("NAISHIN_REDIS_URL") or None,
         "IDLE_TIMEOUT": _minutes("NAISHIN_IDLE_TIMEOUT_MINUTES", 30),
         "ABSOLUTE_TIMEOUT": _minutes("NAISHIN_ABSOLUTE_TIMEOUT_MINUTES", 12 * 60),

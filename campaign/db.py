@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -59,13 +59,37 @@ def make_engine(url: str, **options) -> Engine:
     return create_engine(url, pool_pre_ping=True, **options)
 
 
+def read_only_request() -> bool:
+    """Whether this request only reads: a GET or HEAD of a public page (``@public``).
+
+    Only those skip the write lock (see ``_tune_sqlite``). Staff pages write even on GET (the
+    session's last activity, audit entries of reads), so they keep ``BEGIN IMMEDIATE``.
+    """
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return False
+    from campaign.access import is_public_endpoint  # access imports this module
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return is_public_endpoint(request.endpoint) and not getattr(view, "writes_on_get", False)
+
+
+def writes_on_get(view):
+    """Mark a public view that writes even when it is only shown (a setup page that stores the
+    authenticator secret it shows), so that its GET takes the write lock too."""
+    view.writes_on_get = True
+    return view
+
+
 def _tune_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout, secure delete; transactions take the write lock.
+    """WAL, foreign keys, a busy timeout, secure delete; writing transactions take the lock.
 
     ``BEGIN IMMEDIATE`` is what Rails and Django's SQLite back ends recommend for web apps: a
     deferred transaction that reads and then writes fails with SQLITE_BUSY (without waiting)
-    when another connection wrote in between, whereas an immediate one waits its turn. Readers
-    are never blocked under WAL.
+    when another connection wrote in between, whereas an immediate one waits its turn. But
+    under it every request queues for the one write lock, reads too, so a second worker gains
+    nothing. Read-only requests therefore begin a deferred transaction (readers never block
+    under WAL, nor are blocked) with ``PRAGMA query_only`` on, so that a write slipping into one
+    fails at once in the tests rather than racing for the lock in production.
     """
 
     @event.listens_for(engine, "connect")
@@ -84,7 +108,12 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if read_only_request():
+            connection.exec_driver_sql("PRAGMA query_only=ON")
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("PRAGMA query_only=OFF")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
     400: _l("The request could not be understood. Please check what you entered and try again."),
@@ -54,6 +54,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if isinstance(error, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for this request, so no page
+            # (every template links somewhere); a plain answer, and nothing from the request.
+            return app.response_class("Bad request: unknown host.\n", 400, mimetype="text/plain")
         return _render(error.code)
 
     @app.errorhandler(Exception)

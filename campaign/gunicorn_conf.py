@@ -28,6 +28,15 @@ class RespondentSafeLogger(Logger):
             return
         super().access(resp, req, environ, request_time)
 
+    def atoms(self, resp, req, environ, request_time):
+        """Gunicorn's fields, with secrets in the path (a setup link's token) cut out."""
+        from campaign import logsafe
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = logsafe.redact(atoms.get("U"))
+        atoms["r"] = "-"  # the raw request line holds the path (and the query) unredacted
+        return atoms
+
 
 logger_class = RespondentSafeLogger
 

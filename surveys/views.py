@@ -33,6 +33,7 @@ from wtforms.fields.choices import SelectChoice
 from campaign import db, navigation, publicforms
 from campaign.access import cookieless, current_user, get_in_scope, hq_required
 from campaign.org.services import visible_branches
+from campaign.urls import external_url
 from surveys import results, sealing, services
 from surveys.forms import (
     KIND_LABELS,
@@ -184,7 +185,7 @@ def detail(survey_id: int):
         question_form=QuestionForm(),
         confirm=ConfirmForm(),
         kinds=KIND_LABELS,
-        public_url=url_for("surveys.answer", survey_id=survey.id, _external=True),
+        public_url=external_url("surveys.answer", survey_id=survey.id, trusted=True),
     )
 
 
@@ -208,7 +209,7 @@ def add_question(survey_id: int):
             question_form=form,
             confirm=ConfirmForm(),
             kinds=KIND_LABELS,
-            public_url=url_for("surveys.answer", survey_id=survey.id, _external=True),
+            public_url=external_url("surveys.answer", survey_id=survey.id, trusted=True),
         ),
         400,
     )

@@ -123,6 +123,7 @@ def app(database_url, tmp_path, monkeypatch, clock):
             "ARGON2": dict(ARGON2_TESTING),
             "RATELIMIT_STORAGE_URI": "memory://",
             "SERVER_NAME": "naishin.test",
+            "BASE_URL": "http://naishin.test",
         }
     )
     application.test_client_class = EnglishClient

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from campaign import db, registry
+from campaign import db, registry, urls
 from campaign.access import current_user, hq_required
 from campaign.accounts import services
 from campaign.accounts.forms import ROLE_LABELS, EditForm, InviteForm, ResetForm
@@ -34,7 +34,7 @@ def _branches():
 
 
 def _link(token: str) -> str:
-    return url_for("auth.setup", token=token, _external=True)
+    return urls.external_url("auth.setup", token=token, trusted=True)
 
 
 @bp.get("/")

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign import clock
+from campaign.datakey import SealedString
 from campaign.db import Base, UTCDateTime
 from campaign.org.models import Branch
 
@@ -34,13 +35,14 @@ class User(Base):
     )
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed with the data key (as attachments are): a database dump alone gives no codes.
+    totp_secret: Mapped[str | None] = mapped_column(SealedString)
     # The last TOTP time step accepted: a code is valid once only.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     invitation_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invitation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    pending_totp_secret: Mapped[str | None] = mapped_column(String(64))
+    pending_totp_secret: Mapped[str | None] = mapped_column(SealedString)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     branch: Mapped[Branch | None] = relationship(lazy="joined")

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from segno import make_qr
 
-from campaign import db, registry
+from campaign import db, logsafe, registry
 from campaign.access import current_user, public
 from campaign.auth import credentials, services
 from campaign.auth.forms import LoginForm, SetupForm
@@ -98,8 +98,12 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+logsafe.secret_segment_after("/setup/")  # the token is the account's key for 72 hours
+
+
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 @public
+@db.writes_on_get  # the authenticator secret shown is stored on the first view
 @limiter.limit("30 per 15 minutes", methods=["POST"])
 def setup(token: str):
     """Take up an invitation: choose a password, enrol the authenticator, get recovery codes."""

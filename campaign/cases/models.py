@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Column,
@@ -103,6 +104,13 @@ class Case(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="case", order_by="Attachment.id"
     )
+
+    @property
+    def heading(self) -> str:
+        """The title, or what stands for it once the retention purge has erased it."""
+        if self.title:
+            return self.title
+        return str(_l("Case %(number)s (its text was erased)", number=self.id))
 
 
 class CaseStatsVersion(Base):

@@ -5,15 +5,15 @@ Routes of the ``cases`` blueprint (registered by importing this module from view
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from campaign import clock, db
+from campaign import clock, db, params
 from campaign.access import current_user, hq_required
 from campaign.audit import services as audit
-from campaign.cases import export, services, stats
+from campaign.cases import export, queries, services, stats
 from campaign.cases.forms import CategoryForm
-from campaign.cases.views import _filters, _locale, bp
+from campaign.cases.views import FILTER_ARGS, _filters, _locale, audit_read, bp
 from campaign.org.services import prefectures
 
 # --- the national picture ---------------------------------------------------------------
@@ -27,7 +27,21 @@ def dashboard():
     session, locale = db.session(), _locale()
     own = None if user.is_hq else user.branch_id
     context = stats.picture(session, filters, locale, prefectures(session), own)
-    return render_template("cases/dashboard.html", form=form, bars=stats.bars, **context)
+    audit_read(user, "cases.dashboard_viewed")
+    minimum = current_app.config.get("CASES_DASHBOARD_MIN", stats.MIN_CASES)
+    # An officer who narrows the national figures down to a handful of cases could read another
+    # branch's case off them (its categories, its issuer): below the minimum nothing national
+    # is shown. Headquarters sees every case anyway.
+    withheld = own is not None and filters != queries.Filters() and context["total"] < minimum
+    return render_template(
+        "cases/dashboard.html",
+        form=form,
+        bars=stats.bars,
+        withheld=withheld,
+        minimum=minimum,
+        filter_args=params.known_args(request.args, FILTER_ARGS),
+        **context,
+    )
 
 
 @bp.get("/export.<fmt>")
@@ -41,7 +55,7 @@ def export_cases(fmt: str):
     data = export.rows(session, user, filters, _locale())
     stamp = clock.now().strftime("%Y%m%d")
     if fmt == "csv":
-        body, mimetype = export.to_csv(data), "text/csv; charset=utf-8"
+        body, mimetype = export.to_csv(data), "text/csv"  # Flask adds the charset
     else:
         body = export.to_xlsx(data)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -27,9 +27,9 @@ TABLES = ("cases", "case_actions", "case_comments", "case_attachments")
 
 
 def purge_closed(db: Session, *, older_than: timedelta) -> int:
-    """Erase the descriptions, timeline notes, comments and attachments of cases closed before
-    ``now - older_than``. The case rows stay (with their categories, place, issuer kind and
-    dates), so every count keeps adding up."""
+    """Erase the titles, workplaces, issuer names, descriptions, timeline notes, comments and
+    attachments of cases closed before ``now - older_than``. The case rows stay (with their
+    categories, issuer kind, prefecture, branch and dates), so every count keeps adding up."""
     cutoff = clock.now() - older_than
     ids = list(
         db.scalars(
@@ -44,7 +44,13 @@ def purge_closed(db: Session, *, older_than: timedelta) -> int:
         db.execute(Attachment.__table__.delete().where(Attachment.case_id.in_(chunk)))
         db.execute(update(CaseAction).where(CaseAction.case_id.in_(chunk)).values(note=""))
         db.execute(update(CaseComment).where(CaseComment.case_id.in_(chunk)).values(body=""))
-        db.execute(update(Case).where(Case.id.in_(chunk)).values(description="", purged_at=now))
+        # Title, workplace and issuer name are free text and may hold a person's name despite
+        # the form's reminder; the counts need none of them.
+        db.execute(
+            update(Case)
+            .where(Case.id.in_(chunk))
+            .values(title="", workplace="", issuer_name="", description="", purged_at=now)
+        )
     db.flush()
     if ids:
         audit.record(db, "cases.purged", object_kind="case", reason=f"{len(ids)} cases")

@@ -26,6 +26,8 @@ from campaign.cases.queries import Filters
 from campaign.cases.services import stats_version
 
 CACHE_SIZE = 256
+# The fewest cases a set of national figures filtered by an officer may describe.
+MIN_CASES = 5
 _lock = threading.Lock()
 
 # The 47 prefectures as tiles on a 12 × 11 grid: (column, row), roughly where they lie.

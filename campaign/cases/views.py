@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign import clock, db, params, registry, security
 from campaign.access import current_user, get_in_scope
+from campaign.audit import services as audit
 from campaign.cases import queries, services, vocab
 from campaign.cases.attachments import UploadRejected
 from campaign.cases.forms import ActionForm, CaseForm, CommentForm, FilterForm
@@ -120,6 +121,20 @@ def _filters(user) -> tuple[FilterForm, queries.Filters]:
     return form, filters
 
 
+def audit_read(user, action: str, **extra) -> None:
+    """One audit entry per view of the list or the national picture, naming the filter used
+    (the arguments as given, the page's own only), never the rows it showed."""
+    given = params.known_args(request.args, FILTER_ARGS)
+    given.update({k: str(v) for k, v in extra.items() if v not in (None, 1)})
+    audit.record(
+        db.session(),
+        action,
+        object_kind="case",
+        branch_id=None if user.is_hq else user.branch_id,
+        reason=" ".join(f"{k}={v}" for k, v in sorted(given.items()))[:500] or None,
+    )
+
+
 # --- list, create, edit -----------------------------------------------------------------
 
 
@@ -131,6 +146,7 @@ def index():
     page = params.page_arg()
     cases, total = queries.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
+    audit_read(user, "cases.listed", page=page)
     return render_template(
         "cases/index.html",
         cases=cases,

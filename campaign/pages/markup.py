@@ -57,10 +57,30 @@ class Rendered:
     headings: tuple[Heading, ...]
 
 
+# Elements whose whole content the sanitiser drops, and the comment opener. Left unclosed, each
+# would take the rest of the page with it (a browser reads to the end of the document).
+_SWALLOWING = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
+
+
+def _escape_unclosed(raw_html: str) -> str:
+    """Show an unclosed ``<style>``, ``<script>`` or ``<!--`` as text, keeping what follows.
+
+    A closed one is still removed with its content by the sanitiser, as before.
+    """
+    pieces, start = [], 0
+    for match in _SWALLOWING.finditer(raw_html):
+        closer = f"</{match.group(1)}" if match.group(1) else "-->"
+        if closer.lower() in raw_html[match.end() :].lower():
+            continue
+        pieces += [raw_html[start : match.start()], "&lt;"]
+        start = match.start() + 1
+    return "".join(pieces) + raw_html[start:]
+
+
 def sanitise(raw_html: str) -> str:
     """Keep only the allow-listed markup; links get ``rel="noopener noreferrer"``."""
     return nh3.clean(
-        raw_html,
+        _escape_unclosed(raw_html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

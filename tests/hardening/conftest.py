@@ -6,6 +6,7 @@ import pytest
 
 from tests.cases import factories
 from tests.surveys.conftest import SurveyFactory
+from tests.test_migrations import empty_database  # noqa: F401  (a scratch database)
 
 
 @pytest.fixture(autouse=True)
