@@ -2,8 +2,9 @@
 
 The type is read from the content (the first bytes, then a full parse), never from the file
 name or the browser's claim. Images are decoded and re-encoded, which drops EXIF (with any GPS
-position), XMP and comments; PDFs lose their document information and XMP metadata; office
-documents lose their author properties.
+position), XMP and comments; PDFs are rewritten by pikepdf (QPDF) without metadata, authors,
+scripts or automatic actions; office documents go through the OOXML pass of ooxml.py. What
+cannot be cleaned is refused with a message.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from campaign.cases import ooxml
 
 MEDIA_TYPES = {
     "pdf": ("application/pdf", ".pdf"),
@@ -106,38 +109,76 @@ def _clean_image(data: bytes, kind: str, name: str) -> bytes:
     return out.getvalue()
 
 
-def _clean_pdf(data: bytes, name: str) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PdfReadError
-    from pypdf.generic import NameObject
+# Actions a PDF runs by itself or on a click that leaves the document.
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE",
+                   "/URI", "/Rendition", "/Sound", "/Movie", "/RichMediaExecute"}  # fmt: skip
 
+
+def _clean_pdf(data: bytes, name: str) -> bytes:
+    """Rewrite the PDF with pikepdf (QPDF), which writes only the objects still referenced.
+
+    Gone: the document information, every XMP packet (the catalogue's, pages' and images'),
+    annotation authors and dates, JavaScript, the open action and every automatic or outgoing
+    action, embedded files, XFA forms and applications' private data.
+    """
+    import pikepdf
+
+    damaged = UploadRejected(
+        _l("The file %(name)s could not be read; it may be damaged.", name=name)
+    )
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise UploadRejected(
-                _l("The PDF %(name)s is password-protected and cannot be accepted.", name=name)
-            )
-        writer = PdfWriter(clone_from=reader)
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as error:
+        raise UploadRejected(
+            _l("The PDF %(name)s is password-protected and cannot be accepted.", name=name)
+        ) from error
+    except (pikepdf.PdfError, ValueError, OSError) as error:
+        raise damaged from error
+    try:
+        with pdf:
+            if pdf.is_encrypted:
+                raise UploadRejected(
+                    _l("The PDF %(name)s is password-protected and cannot be accepted.", name=name)
+                )
+            _strip_pdf(pdf, pikepdf)
+            out = io.BytesIO()
+            pdf.save(out, fix_metadata_version=False, deterministic_id=True)
     except UploadRejected:
         raise
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as error:
-        raise UploadRejected(
-            _l("The file %(name)s could not be read; it may be damaged.", name=name)
-        ) from error
-    writer.metadata = None  # the document information dictionary (author, creator, dates)
-    root = writer._root_object
-    if NameObject("/Metadata") in root:  # the XMP packet repeats the same
-        del root[NameObject("/Metadata")]
-    out = io.BytesIO()
-    writer.write(out)
+    except (pikepdf.PdfError, ValueError, OSError, KeyError, TypeError) as error:
+        raise damaged from error
     return out.getvalue()
 
 
-_CORE = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-    'metadata/core-properties"/>'
-)
+def _strip_pdf(pdf, pikepdf) -> None:
+    Name = pikepdf.Name
+    if Name.Info in pdf.trailer:
+        del pdf.trailer[Name.Info]
+    root = pdf.Root
+    for key in ("/Metadata", "/OpenAction", "/AA", "/PieceInfo", "/SpiderInfo", "/Threads"):
+        if key in root:
+            del root[key]
+    if "/Names" in root:
+        for key in ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations"):
+            if key in root.Names:
+                del root.Names[key]
+    if "/AcroForm" in root and "/XFA" in root.AcroForm:
+        del root.AcroForm["/XFA"]
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        for key in ("/Metadata", "/PieceInfo", "/AA", "/JS"):
+            if key in obj:
+                del obj[key]
+        if obj.get("/Type") == Name.Annot or ("/Subtype" in obj and "/Rect" in obj):
+            for key in ("/T", "/M", "/CreationDate"):  # who wrote the note, and when
+                if key in obj:
+                    del obj[key]
+        action = obj.get("/A")
+        if isinstance(action, pikepdf.Dictionary) and str(action.get("/S")) in _ACTIVE_ACTIONS:
+            del obj["/A"]
+        if str(obj.get("/S")) in _ACTIVE_ACTIONS and "/S" in obj:
+            del obj["/S"]
 
 
 def _entries(source: zipfile.ZipFile, name: str):
@@ -171,7 +212,11 @@ def _entries(source: zipfile.ZipFile, name: str):
 
 
 def _clean_office(data: bytes, name: str) -> bytes:
-    """Copy the package, replacing the core properties (author, last editor, dates)."""
+    """Copy the package part by part through the OOXML pass (campaign/cases/ooxml.py)."""
+
+    def image(body: bytes, kind: str) -> bytes:
+        return _clean_image(body, kind, name)
+
     out = io.BytesIO()
     try:
         with (
@@ -179,9 +224,19 @@ def _clean_office(data: bytes, name: str) -> bytes:
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
         ):
             for filename, body in _entries(source, name):
-                if filename == "docProps/core.xml":
-                    body = _CORE.encode()
-                target.writestr(filename, body)
+                target.writestr(filename, ooxml.clean_part(filename, body, image))
+    except ooxml.CannotClean as error:
+        if error.reason == "external":
+            raise UploadRejected(
+                _l(
+                    "The document %(name)s loads content from outside the file when opened;"
+                    " save it with the content embedded, or as PDF.",
+                    name=name,
+                )
+            ) from error
+        raise UploadRejected(
+            _l("The file %(name)s could not be read; it may be damaged.", name=name)
+        ) from error
     except UploadRejected:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as error:

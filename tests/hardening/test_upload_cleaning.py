@@ -1,0 +1,217 @@
+"""Uploads come out clean or are refused (SECURITY.md promise 9): metadata that names people,
+scripts and links that call home when the file is opened, and zip bombs."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pikepdf
+import pytest
+
+from campaign.cases import attachments as uploads
+from tests.cases import factories
+
+LIMIT = 10 * 1024 * 1024
+
+
+def _pdf_with_everything() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    xmp = b'<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/">XMPMARKER</x:xmpmeta>'
+    pdf.Root.Metadata = pikepdf.Stream(pdf, xmp, Type=pikepdf.Name.Metadata)
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(Author=pikepdf.String("INFOMARKER")))
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('JSMARK')"))
+    pdf.Root.OpenAction = script
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("x"), script]))
+    )
+    note = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Text,
+        Rect=pikepdf.Array([10, 10, 30, 30]),
+        T=pikepdf.String("ANNOTAUTHOR"),
+        Contents=pikepdf.String("the note itself"),
+    )
+    page = pdf.pages[0]
+    page.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(note)]))
+    page.obj.AA = pikepdf.Dictionary(O=script)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def _everything_in(data: bytes) -> bytes:
+    """The file's bytes and every stream decoded: where a marker could hide."""
+    found = [data]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                found.append(obj.read_bytes())
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                found.append(repr(obj).encode())
+    return b"\n".join(found)
+
+
+def test_a_pdf_loses_xmp_authors_scripts_and_actions():
+    original = _pdf_with_everything()
+    for marker in (b"XMPMARKER", b"INFOMARKER", b"JSMARK", b"ANNOTAUTHOR"):
+        assert marker in original
+    cleaned = uploads.clean("notice.pdf", original, LIMIT)
+    everything = _everything_in(cleaned.data)
+    for marker in (b"XMPMARKER", b"INFOMARKER", b"JSMARK", b"ANNOTAUTHOR", b"/OpenAction"):
+        assert marker not in everything, marker
+    with pikepdf.open(io.BytesIO(cleaned.data)) as pdf:
+        assert len(pdf.pages) == 1
+        assert "/Contents" in pdf.pages[0].Annots[0]  # the note's text is the content: kept
+
+
+def test_an_encrypted_pdf_is_refused():
+    pdf = pikepdf.open(io.BytesIO(factories.pdf_bytes()))
+    out = io.BytesIO()
+    pdf.save(out, encryption=pikepdf.Encryption(owner="o", user="u"))
+    with pytest.raises(uploads.UploadRejected, match="password-protected"):
+        uploads.clean("locked.pdf", out.getvalue(), LIMIT)
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+W15 = 'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"'
+RELS = 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _docx(extra_rels: str = "", **parts: str) -> bytes:
+    body = (
+        f"<w:document {W}><w:body>"
+        "<w:p><w:r><w:t>本文</w:t></w:r></w:p>"
+        '<w:p><w:ins w:id="1" w:author="INSAUTHOR" w:date="2026-01-01T00:00:00Z">'
+        "<w:r><w:t>追加</w:t></w:r></w:ins>"
+        '<w:del w:id="2" w:author="DELAUTHOR"><w:r><w:delText>削除</w:delText></w:r></w:del></w:p>'
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText> INCLUDEPICTURE "http://tracker.example/</w:instrText></w:r>'
+        '<w:r><w:instrText>PIXELMARK.png" \\d </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>shown</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+        '<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;http://x.example/SIMPLEMARK&quot; ">'
+        "<w:r><w:t>simple result</w:t></w:r></w:fldSimple></w:p>"
+        "</w:body></w:document>"
+    )
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+        "_rels/.rels": f"<Relationships {RELS}/>",
+        "word/document.xml": body,
+        "word/_rels/document.xml.rels": f"<Relationships {RELS}>{extra_rels}</Relationships>",
+        "word/comments.xml": (
+            f'<w:comments {W}><w:comment w:id="0" w:author="COMMENTAUTHOR" w:initials="CI">'
+            "<w:p><w:r><w:t>コメント本文</w:t></w:r></w:p></w:comment></w:comments>"
+        ),
+        "word/people.xml": (
+            f'<w15:people {W15}><w15:person w15:author="PEOPLEAUTHOR">'
+            '<w15:presenceInfo w15:providerId="AD" w15:userId="S-1-5-USERIDMARK"/>'
+            "</w15:person></w15:people>"
+        ),
+        "word/settings.xml": (
+            f'<w:settings {W} xmlns:r="{R}"><w:attachedTemplate r:id="rIdT"/></w:settings>'
+        ),
+        "word/_rels/settings.xml.rels": (
+            f'<Relationships {RELS}><Relationship Id="rIdT" Type="{R}/attachedTemplate" '
+            'Target="http://templates.example/TEMPLATEMARK.dotm" TargetMode="External"/>'
+            "</Relationships>"
+        ),
+        "docProps/core.xml": "<cp:coreProperties>COREAUTHOR</cp:coreProperties>",
+        "docProps/app.xml": (
+            "<Properties><Company>COMPANYMARK</Company><Manager>MANAGERMARK</Manager></Properties>"
+        ),
+        "docProps/custom.xml": "<Properties><property name='x'>CUSTOMMARK</property></Properties>",
+        "word/media/image1.jpg": factories.jpeg_bytes(gps=True, marker="EXIFMARKER"),
+    }
+    files.update(parts)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def _unpacked(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return b"\n".join(archive.read(n) for n in archive.namelist())
+
+
+def test_a_docx_loses_every_name_and_every_call_home():
+    original = _docx()
+    markers = [
+        b"INSAUTHOR", b"DELAUTHOR", b"COMMENTAUTHOR", b"PEOPLEAUTHOR", b"USERIDMARK",
+        b"TEMPLATEMARK", b"PIXELMARK", b"SIMPLEMARK", b"COREAUTHOR", b"COMPANYMARK",
+        b"MANAGERMARK", b"CUSTOMMARK", b"EXIFMARKER", b"2026-01-01T00:00:00Z",
+    ]  # fmt: skip
+    assert all(m in _unpacked(original) for m in markers)
+    cleaned = uploads.clean("report.docx", original, LIMIT)
+    unpacked = _unpacked(cleaned.data)
+    for marker in markers:
+        assert marker not in unpacked, marker
+    # The content stays: the text, the comment's text, the fields' shown results.
+    for kept in ("本文", "追加", "削除", "コメント本文", "shown", "simple result"):
+        assert kept.encode() in unpacked, kept
+
+
+def test_a_docx_with_a_linked_image_is_refused():
+    linked = (
+        f'<Relationship Id="rId9" Type="{R}/image" Target="http://tracker.example/a.png"'
+        ' TargetMode="External"/>'
+    )
+    with pytest.raises(uploads.UploadRejected, match="loads content from outside"):
+        uploads.clean("linked.docx", _docx(linked), LIMIT)
+    hyperlink = f'<Relationship Id="rId8" Type="{R}/hyperlink" Target="https://example.org/" TargetMode="External"/>'  # noqa: E501
+    assert uploads.clean("link.docx", _docx(hyperlink), LIMIT).data
+
+
+def test_an_xlsx_loses_comment_authors():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr(
+            "xl/comments1.xml",
+            '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            "<authors><author>XLAUTHOR</author></authors></comments>",
+        )
+        archive.writestr(
+            "xl/persons/person.xml",
+            '<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
+            '<person displayName="PERSONMARK" id="{1}" userId="XLUSERID" providerId="AD"/>'
+            "</personList>",
+        )
+    cleaned = uploads.clean("sheet.xlsx", out.getvalue(), LIMIT)
+    unpacked = _unpacked(cleaned.data)
+    assert b"XLAUTHOR" not in unpacked and b"PERSONMARK" not in unpacked
+    assert b"XLUSERID" not in unpacked
+
+
+def test_a_zip_bomb_is_refused_quickly():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        zeros = b"\0" * (25 * 1024 * 1024)  # six of them: 150 MB unpacked, over the cap
+        for n in range(6):
+            archive.writestr(f"word/media/zero{n}.bin", zeros)
+        del zeros
+    bomb = out.getvalue()
+    assert len(bomb) < 500_000
+    started = time.perf_counter()
+    with pytest.raises(uploads.UploadRejected, match="too large when unpacked"):
+        uploads.clean("bomb.docx", bomb, LIMIT)
+    assert time.perf_counter() - started < 5
+
+
+def test_a_package_of_too_many_parts_is_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        for n in range(uploads.MAX_OFFICE_ENTRIES):
+            archive.writestr(f"word/p{n}.xml", "")
+    with pytest.raises(uploads.UploadRejected, match="too many parts"):
+        uploads.clean("many.docx", out.getvalue(), LIMIT)
