@@ -22,6 +22,7 @@ from campaign import (
 )
 from campaign.access import enforce_login, is_cookieless_endpoint
 from campaign.extensions import csrf, limiter
+from campaign.validation import install as install_validation_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
+    install_validation_messages()
     limiter.init_app(app)
     publicforms.init_app(app)
     app.session_interface = security.SessionInterface()

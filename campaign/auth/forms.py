@@ -27,11 +27,7 @@ class SetupForm(FlaskForm):
         _l("New password"),
         validators=[
             DataRequired(),
-            Length(
-                min=PASSWORD_MIN,
-                max=PASSWORD_MAX,
-                message=_l("Use between %(min)d and %(max)d characters."),
-            ),
+            Length(min=PASSWORD_MIN, max=PASSWORD_MAX),
         ],
         render_kw={"autocomplete": "new-password"},
     )

@@ -73,7 +73,7 @@ def test_a_bad_email_is_a_clear_4xx(client, auth, make):
         client, "/accounts/new", display_name="X", email="not an address", role="hq", branch_id=""
     )
     assert response.status_code == 400
-    assert "Invalid email address." in response.get_data(as_text=True)
+    assert "Enter an email address in “Email address”." in response.get_data(as_text=True)
 
 
 def test_role_change_is_audited_with_its_reason_and_logs_the_person_out(

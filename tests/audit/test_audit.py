@@ -116,7 +116,7 @@ def test_a_bad_filter_is_a_clear_4xx(client, auth, make):
     auth.login(make.user(role=Role.HQ))
     response = client.get("/audit/?since=yesterday")
     assert response.status_code == 400
-    assert "Not a valid date value." in response.get_data(as_text=True)
+    assert "Enter a real date in “From”." in response.get_data(as_text=True)
     for query in ("until=9999-12-31", "since=0001-01-01"):
         response = client.get(f"/audit/?{query}")
         assert response.status_code == 400, query

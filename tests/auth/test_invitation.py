@@ -89,7 +89,9 @@ def test_setup_refuses_a_short_password_and_keeps_the_link(app, auth, make, cloc
     newcomer = app.test_client()
     response, _ = _setup(newcomer, link, clock, password="too short")
     assert response.status_code == 400
-    assert "Use between 12 and 128 characters." in response.get_data(as_text=True)
+    assert "New password must be between 12 and 128 characters long." in response.get_data(
+        as_text=True
+    )
     assert newcomer.get(link).status_code == 200  # still usable
 
 
