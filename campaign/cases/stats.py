@@ -15,8 +15,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import date
 
+from babel.dates import format_date
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -43,7 +46,10 @@ TILES: dict[str, tuple[int, int]] = {
     "42": (0, 8), "46": (1, 8), "45": (2, 8), "39": (3, 8), "36": (4, 8),
     "47": (0, 10),
 }  # fmt: skip
-SHADES = ("#f1efe9", "#cfe0ee", "#9fc1dc", "#5f97c4", "#2f6d9f", "#14324d")
+# Lightest (none) to darkest. Labels are dark ink on the first four and white on the last two:
+# every pair has a contrast of at least 4.5:1 (tests/cases/test_dashboard_screens.py measures it).
+SHADES = ("#f1efe9", "#d5e4f0", "#a9c7e0", "#6f9fc9", "#2f6d9f", "#14324d")
+FIRST_WHITE_LEVEL = 4
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,34 @@ def by_issuer(db: Session, filters: Filters, branch_id: int | None = None) -> li
     return [Row(k, str(label), counts.get(k, 0)) for k, label in vocab.ISSUER_KINDS.items()]
 
 
-def by_month(db: Session, filters: Filters, branch_id: int | None = None) -> list[Row]:
-    """Cases per month in which they happened, oldest first (months with none are skipped)."""
+def month_label(key: str, locale: str) -> str:
+    """A month as its readers write it: 2019年11月, Nov 2019."""
+    year, month = (int(part) for part in key.split("-"))
+    if locale == "ja":
+        return f"{year}年{month}月"
+    return format_date(date(year, month, 1), "MMM y", locale=locale)
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` (YYYY-MM), both included."""
+    year, month = (int(part) for part in first.split("-"))
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def by_month(
+    db: Session, filters: Filters, branch_id: int | None = None, locale: str = "ja"
+) -> list[Row]:
+    """Cases per month in which they happened, oldest first, with the empty months between
+    them, so that a bar chart reads as a time line."""
     counts = _group(db, Case.occurred_month, filters, branch_id)
-    return [Row(k, k, counts[k]) for k in sorted(counts)]
+    if not counts:
+        return []
+    keys = months_between(min(counts), max(counts))
+    return [Row(k, month_label(k, locale), counts.get(k, 0)) for k in keys]
 
 
 def by_prefecture(db: Session, filters: Filters, prefectures, locale: str) -> list[Row]:
@@ -108,35 +138,50 @@ def bars(rows: list[Row], width: int = 300) -> list[tuple[Row, int]]:
     return [(r, round(width * r.count / top)) for r in rows]
 
 
+def _step(top: int) -> int:
+    """How many counts share one shade: 1 while every count up to ``top`` has a shade of its own."""
+    shades = len(SHADES) - 1
+    return max(1, -(-top // shades))
+
+
+def level(count: int, top: int) -> int:
+    """The shade of a count: 0 for none, then one shade per equal range of counts."""
+    if count <= 0 or top <= 0:
+        return 0
+    return min(len(SHADES) - 1, 1 + (count - 1) // _step(top))
+
+
 def tiles(rows: list[Row]) -> list[dict]:
     """The tile map: position, shade and label of each prefecture."""
     top = max((r.count for r in rows), default=0)
     result = []
     for row in rows:
         col, line = TILES[row.key]
-        level = 0 if row.count == 0 or top == 0 else 1 + (len(SHADES) - 2) * row.count // top
+        shade = level(row.count, top)
         result.append(
             {
                 "row": row,
                 "x": col * 44,
                 "y": line * 44,
-                "fill": SHADES[min(level, len(SHADES) - 1)],
-                "dark": level >= 3,
+                "fill": SHADES[shade],
+                "dark": shade >= FIRST_WHITE_LEVEL,
             }
         )
     return result
 
 
 def legend(rows: list[Row]) -> list[tuple[str, str]]:
-    """The colours of the tile map and the counts they stand for."""
+    """The shades the map uses and the counts each stands for, as ranges that do not overlap:
+    0, 1, 2, 3 (one shade per count) or 0, 1～4, 5～8, … (one shade per range)."""
     top = max((r.count for r in rows), default=0)
-    if top == 0:
-        return [(SHADES[0], "0")]
-    steps = len(SHADES) - 2
     out = [(SHADES[0], "0")]
-    for level in range(1, len(SHADES)):
-        low = max(1, -(-(level - 1) * top // steps))
-        out.append((SHADES[level], f"{low}+"))
+    step = _step(top)
+    low = 1
+    while low <= top:
+        high = min(low + step - 1, top)
+        label = str(low) if low == high else gettext("%(low)d–%(high)d", low=low, high=high)
+        out.append((SHADES[level(low, top)], label))
+        low = high + 1
     return out
 
 
@@ -155,7 +200,7 @@ def picture(db: Session, filters: Filters, locale: str, prefectures, own: int | 
         "own_total": total(db, filters, own) if own else None,
         "by_category": by_category(db, filters, locale),
         "by_issuer": by_issuer(db, filters),
-        "by_month": by_month(db, filters),
+        "by_month": by_month(db, filters, locale=locale),
         "by_prefecture": by_pref,
         "tiles": tiles(by_pref),
         "legend": legend(by_pref),
@@ -165,7 +210,7 @@ def picture(db: Session, filters: Filters, locale: str, prefectures, own: int | 
         result["own"] = {
             "category": {r.key: r.count for r in by_category(db, filters, locale, own)},
             "issuer": {r.key: r.count for r in by_issuer(db, filters, own)},
-            "month": {r.key: r.count for r in by_month(db, filters, own)},
+            "month": {r.key: r.count for r in by_month(db, filters, own, locale)},
         }
     with _lock:
         cache[key] = result

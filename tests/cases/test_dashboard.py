@@ -52,7 +52,9 @@ def test_counts_match_the_cases(auth, make, national):
     assert by_category["Used for attendance"] == ["0"]
     by_issuer = _table(page, "Cases by issuer")
     assert by_issuer["Municipality"] == ["3"] and by_issuer["Mutual-aid association"] == ["1"]
-    assert _table(page, "Cases by month") == {"2019-08": ["3"], "2019-10": ["1"]}
+    # The month with no case between two that have some is a bar of its own, in order.
+    by_month = _table(page, "Cases by month")
+    assert list(by_month.items()) == [("Aug 2019", ["3"]), ("Sep 2019", ["0"]), ("Oct 2019", ["1"])]
     by_prefecture = _table(page, "Cases by prefecture")
     assert len(by_prefecture) == 47
     assert by_prefecture["Tokyo"] == ["3"] and by_prefecture["Shiga"] == ["1"]
