@@ -89,6 +89,24 @@ def sanitise(raw_html: str) -> str:
     )
 
 
+WIDE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _join_japanese_lines(children: list) -> None:
+    """A line break inside a paragraph next to Japanese text joins the lines with no space.
+
+    CommonMark keeps it as a newline, which browsers show as a space between two Japanese
+    sentences (「義務ではありません。 マイナンバー法は」); Japanese is written without one.
+    """
+    for index, child in enumerate(children):
+        if child.type != "softbreak":
+            continue
+        before = next((c.content for c in reversed(children[:index]) if c.content), "")
+        after = next((c.content for c in children[index + 1 :] if c.content), "")
+        if WIDE.match(before[-1:]) or WIDE.match(after[:1]):
+            child.type, child.content = "text", ""
+
+
 @lru_cache(maxsize=256)
 def render(markdown: str) -> Rendered:
     """Render Markdown to sanitised HTML; every ``##`` heading gets a stable anchor."""
@@ -100,6 +118,8 @@ def render(markdown: str) -> Rendered:
             token.attrSet("id", anchor)
             inline = tokens[index + 1]
             headings.append(Heading(anchor, inline.content))
+        if token.type == "inline" and token.children:
+            _join_japanese_lines(token.children)
     raw = _parser.renderer.render(tokens, _parser.options, {})
     return Rendered(Markup(sanitise(raw)), tuple(headings))  # noqa: S704 - sanitised just now
 
