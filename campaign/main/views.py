@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
 from campaign import db, registry
-from campaign.access import current_user, public
+from campaign.access import public
 from campaign.i18n import LANG_COOKIE
 
 bp = Blueprint("main", __name__)
-registry.add_menu(_l("Home"), "main.home", order=10, section=None)
+registry.add_menu(_l("Home"), "main.home", order=10, audience="public", section=None)
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
@@ -30,11 +39,36 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 
 @bp.get("/")
+@public
 def home():
-    """What a logged-in staff member sees first: a card for every section their role opens
-    (built from ``campaign.registry``, so a new feature's card appears by itself)."""
-    user = current_user()
+    """The first page: for a visitor, the public front page; for a logged-in staff member, a
+    card for every section their role opens (built from ``campaign.registry``, so a new
+    feature's card appears by itself)."""
+    user = g.get("user")
+    if user is None:
+        return front()
     return render_template("main/home.html", user=user, cards=registry.home_cards_for(user))
+
+
+@bp.get("/welcome")
+@public
+def front():
+    """The public front page: what the platform is for, the rights in brief, what is open to
+    sign or answer (the features' front-page blocks), and where to read more. Staff reach it
+    at /welcome; visitors at /."""
+    return render_template(
+        "main/front.html",
+        blocks=registry.front_blocks(),
+        code_entry=_first_endpoint(CODE_ENTRY_ENDPOINTS),
+    )
+
+
+# Where a member types a survey's invitation code, once the surveys feature offers such a page.
+CODE_ENTRY_ENDPOINTS = ("surveys.code", "surveys.enter_code", "surveys.code_entry")
+
+
+def _first_endpoint(names: tuple[str, ...]) -> str | None:
+    return next((name for name in names if name in current_app.view_functions), None)
 
 
 @bp.get("/lang/<code>")

@@ -84,7 +84,7 @@ def test_role_change_is_audited_with_its_reason_and_logs_the_person_out(
     from tests.conftest import Auth
 
     Auth(other, auth.clock).login(officer)
-    assert other.get("/").status_code == 200
+    assert other.get("/account").status_code == 200
 
     auth.login(make.user(role=Role.ADMIN))
     response = _post(
@@ -101,7 +101,7 @@ def test_role_change_is_audited_with_its_reason_and_logs_the_person_out(
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "account.role_changed"))
     assert entry.reason == "本部書記長に就任" and entry.object_id == str(officer.id)
     assert session.scalar(select(StaffSession).where(StaffSession.user_id == officer.id)) is None
-    assert other.get("/").status_code == 302
+    assert other.get("/account").status_code == 302
 
 
 def test_a_change_needs_a_reason(client, auth, make):

@@ -49,7 +49,7 @@ def test_wrong_password_and_wrong_totp_give_the_same_answer(client, auth, make, 
         assert "password is wrong" not in body.lower()
         assert "no account" not in body.lower()
     assert _actions(session) == ["login.failed"] * 3
-    assert client.get("/").status_code == 302
+    assert client.get("/account").status_code == 302
 
 
 def test_a_totp_code_is_accepted_once_only(client, auth, make, clock):
@@ -158,24 +158,24 @@ def test_after_logout_the_old_cookie_no_longer_works(app, client, auth, make, se
     assert session.scalar(select(StaffSession)) is None
     replay = app.test_client()
     replay.set_cookie("naishin_session", stolen, domain="naishin.test")
-    assert replay.get("/").status_code == 302
-    assert replay.get("/").headers["Location"].startswith("/login")
+    assert replay.get("/account").status_code == 302
+    assert replay.get("/account").headers["Location"].startswith("/login")
 
 
 def test_logout_by_get_is_not_possible(client, auth, make):
     auth.login(make.user())
     assert client.get("/logout").status_code == 405
-    assert client.get("/").status_code == 200
+    assert client.get("/account").status_code == 200
 
 
 def test_idle_timeout_ends_the_session(client, auth, make, clock, session):
     auth.login(make.user())
     clock.advance(minutes=29)
-    assert client.get("/").status_code == 200
+    assert client.get("/account").status_code == 200
     clock.advance(minutes=29)  # active 29 minutes ago: still fine
-    assert client.get("/").status_code == 200
+    assert client.get("/account").status_code == 200
     clock.advance(minutes=31)
-    expired = client.get("/")
+    expired = client.get("/account")
     assert expired.status_code == 302
     assert session.scalar(select(StaffSession)) is None
 
@@ -184,8 +184,8 @@ def test_absolute_timeout_ends_even_an_active_session(client, auth, make, clock)
     auth.login(make.user())
     for _ in range(25):  # twelve and a half hours of steady use
         clock.advance(minutes=30)
-        client.get("/")
-    assert client.get("/").status_code == 302
+        client.get("/account")
+    assert client.get("/account").status_code == 302
 
 
 def test_a_deactivated_account_is_logged_out_and_cannot_log_in(client, auth, make, session):
@@ -193,7 +193,7 @@ def test_a_deactivated_account_is_logged_out_and_cannot_log_in(client, auth, mak
     auth.login(user)
     user.active = False
     session.commit()
-    assert client.get("/").status_code == 302
+    assert client.get("/account").status_code == 302
     assert auth.login(user).status_code == 401
 
 

@@ -153,7 +153,7 @@ def test_login_with_a_line_break_in_next_logs_in(auth, make, client, clock):
     )
     assert response.status_code == 302
     assert "X-Injected" not in response.headers
-    assert client.get("/").status_code == 200  # logged in: the home page, not the login
+    assert client.get("/account").status_code == 200  # logged in: the home page, not the login
 
 
 # --- dates ------------------------------------------------------------------------------

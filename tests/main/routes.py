@@ -3,7 +3,8 @@
 # endpoint -> (anonymous, officer, hq) for a GET. An officer is given another branch's ids.
 BASE = {
     "static": (200, 200, 200),
-    "main.home": (302, 200, 200),
+    "main.home": (200, 200, 200),  # the public front page, or the staff home
+    "main.front": (200, 200, 200),
     "main.switch_language": (302, 302, 302),
     "main.health": (200, 200, 200),
     "auth.login": (200, 302, 302),
