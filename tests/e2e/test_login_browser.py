@@ -13,9 +13,10 @@ from tests.factories import PASSWORD
 
 def test_login_switch_language_logout(page, live_make):
     user = live_make.user(role=Role.HQ)
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/login"))
+    page.goto("/")  # the public front page; staff log in from the link at its foot
     expect(page.locator("html")).to_have_attribute("lang", "ja")
+    page.get_by_role("contentinfo").get_by_role("link", name="役職員ログイン").click()
+    expect(page).to_have_url(re.compile(r"/login"))
     expect(page.get_by_role("heading", level=1)).to_have_text("役職員ログイン")
 
     page.get_by_label("メールアドレス").fill(user.email)
