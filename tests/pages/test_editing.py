@@ -74,7 +74,7 @@ def test_edit_as_draft_then_publish_then_restore_each_audited(client, session, s
     page = _page(session)
     assert (page.latest_number, page.published_number) == (3, 3)
     public = client.get("/info/rights", headers={"Accept-Language": "ja"}).get_data(as_text=True)
-    assert "本部が書き直した" not in public and "本人の申請により" in public
+    assert "本部が書き直した" not in public and "第16条の2第1項" in public
     assert _actions(session)[-1] == ("page.restored", "r1 as r3")
     # No page content in the audit log.
     assert all("本部" not in (reason or "") for _, reason in _actions(session))
