@@ -47,7 +47,9 @@ def test_no_sentence_is_copied_from_the_source_documents():
     source = squeeze("".join(p.read_text(encoding="utf-8") for p in sources))
     for entry in services.shipped_pages():
         for lang, window in (("ja", 18), ("en", 40)):
-            text = squeeze(entry[f"body_{lang}"])
+            text = squeeze(
+                "\n".join(entry[f"{field}_{lang}"] for field in ("title", "description", "body"))
+            )
             copied = {
                 text[i : i + window]
                 for i in range(len(text) - window)
