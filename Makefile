@@ -32,13 +32,13 @@ $(NODE_MODULES): surveys/package-lock.json
 	  echo "npm is missing: survey answers will be sealed on the server, not in the browser"; \
 	fi
 
-## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000
+## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000 (or NAISHIN_BIND)
 run: $(VENV)/.app $(NODE_MODULES)
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi cases demo
 	$(BIN)/flask --app wsgi surveys demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	@echo "Serving on http://$${NAISHIN_BIND:-127.0.0.1:8000} (Ctrl-C to stop)"
 	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
 
 ## Install what the tests need and run the whole suite (SQLite unless NAISHIN_DATABASE_URL is set)
