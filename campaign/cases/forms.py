@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,7 +19,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.cases import vocab
@@ -93,6 +102,17 @@ class CategoryForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
 
 
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(form, field) -> None:
+    """A month as a month input sends it (2019-11); 2019-13 is refused with a message."""
+    if field.data and not MONTH.match(field.data.strip()):
+        raise ValidationError(
+            _l("Enter %(label)s as a year and a month, e.g. 2019-11.", label=field.label.text)
+        )
+
+
 class FilterForm(FlaskForm):
     """The filters of the list, the dashboard and the exports (a GET form, no CSRF)."""
 
@@ -103,5 +123,9 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Optional()])
     prefecture = SelectField(_l("Prefecture"), validators=[Optional()])
     issuer = SelectField(_l("Issued by"), validators=[Optional()])
-    month_from = StringField(_l("From month (YYYY-MM)"), validators=[Optional(), Length(max=7)])
-    month_to = StringField(_l("To month (YYYY-MM)"), validators=[Optional(), Length(max=7)])
+    month_from = StringField(
+        _l("From month"), validators=[Optional(), _month], render_kw={"type": "month"}
+    )
+    month_to = StringField(
+        _l("To month"), validators=[Optional(), _month], render_kw={"type": "month"}
+    )

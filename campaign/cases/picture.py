@@ -41,7 +41,7 @@ def dashboard():
         minimum=minimum,
         filter_args=params.known_args(request.args, FILTER_ARGS),
         **context,
-    )
+    ), (400 if form.month_from.errors or form.month_to.errors else 200)
 
 
 @bp.get("/export.<fmt>")

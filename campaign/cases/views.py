@@ -109,6 +109,7 @@ def _filters(user) -> tuple[FilterForm, queries.Filters]:
         value = args.get(name, "")
         return value if value in allowed else None
 
+    form.validate()  # a month like 2019-13 gets its message beside the field (and a 400)
     month_from, month_to = args.get("month_from", ""), args.get("month_to", "")
     filters = queries.Filters(
         state=pick("state", vocab.STATES),
@@ -155,7 +156,7 @@ def index():
         pages=pages,
         form=form,
         pager_args=params.known_args(request.args, FILTER_ARGS),
-    )
+    ), (400 if form.month_from.errors or form.month_to.errors else 200)
 
 
 def _allow_uploads() -> None:
@@ -332,6 +333,16 @@ def submit(case_id: int):
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
+def _comment_message(to_state: str | None, body: str | None) -> str:
+    """Say what was saved: a new state, a comment, or both."""
+    if to_state:
+        state = str(vocab.STATES.get(to_state, to_state))
+        if (body or "").strip():
+            return _("The state is now %(state)s, and your comment was saved.", state=state)
+        return _("The state is now %(state)s.", state=state)
+    return _("Your comment was saved.")
+
+
 @bp.post("/<int:case_id>/comments")
 def comment(case_id: int):
     """A comment on the case; headquarters may change the state with it."""
@@ -347,7 +358,7 @@ def comment(case_id: int):
         except services.CaseError as error:
             form.form_errors.append(str(error))
         else:
-            flash(_("Your comment was saved."), "info")
+            flash(_comment_message(form.to_state.data, form.body.data), "info")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="comments"))
     return _detail(case, comment_form=form, status=400)
 

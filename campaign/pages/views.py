@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -41,6 +43,30 @@ for _label, _endpoint, _order, _audience in (
 ):
     # Five entries share this blueprint: each is current on its own page only.
     registry.add_menu(_label, _endpoint, order=_order, audience=_audience, section=None)
+def page_name(page) -> str:
+    """A page as headquarters knows it: its title in the reader's language (not its address)."""
+    latest = services.latest(db.session(), page)
+    return latest.title(str(get_locale() or "ja")) if latest is not None else page.slug
+
+
+def revision_note(note: str) -> str:
+    """A revision's note in the reader's language when the platform wrote it; a person's own
+    note as they wrote it."""
+    restored = re.fullmatch(r"Restored r(\d+)", note or "")
+    if restored:
+        return _("Restored from revision %(number)d", number=int(restored.group(1)))
+    known = {
+        services.SHIPPED_NOTE: _l("Shipped content"),
+        services.ADOPTED_NOTE: _l("Adopted the shipped content"),
+        "Created": _l("Created"),
+    }
+    return str(known.get(note, note))
+
+
+registry.add_template_global("page_name", page_name)
+registry.add_template_global("revision_note", revision_note)
+
+
 registry.add_home_card(
     _l("Information pages"),
     "pages.index",

@@ -63,7 +63,7 @@ def test_edit_as_draft_then_publish_then_restore_each_audited(client, session, s
     assert _actions(session)[-1] == ("page.published", "r2")
 
     history = client.get("/info/admin/rights/revisions").get_data(as_text=True)
-    assert "見出しを変更" in history and "Restore r1" in history
+    assert "見出しを変更" in history and "Restore revision 1" in history
     diff = client.get("/info/admin/rights/revisions/2").get_data(as_text=True)
     assert '<span class="add">+本部が書き直した本文です。</span>' in diff
     assert "body_ja" in diff and "body_en" not in diff

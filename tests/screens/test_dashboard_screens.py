@@ -66,3 +66,17 @@ def test_the_month_chart_keeps_empty_months_in_order():
         "2020-02",
     ]
     assert stats.month_label("2019-11", "ja") == "2019年11月"
+
+
+def test_a_month_that_does_not_exist_gets_a_clear_message(client, auth, make):
+    from campaign.auth.models import Role
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
+    auth.login(make.user(role=Role.HQ))
+    for path in ("/cases/?month_from=2019-13", "/cases/dashboard?month_to=2019-13"):
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, path
+        assert "月は年と月を選んでください（例：2019年11月）。" in html
+        assert 'type="month"' in html and 'aria-invalid="true"' in html
+    assert client.get("/cases/?month_from=2019-11").status_code == 200
