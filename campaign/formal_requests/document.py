@@ -1,0 +1,214 @@
+"""The formal document (要請書) as one structure, from which the print page, the PDF and the
+Word file are all made, so that the three look the same.
+
+The layout is that of a Japanese formal request: the document number and date at the top
+right, the addressees at the left ending in 殿 or 様, the sender at the right, the title centred,
+the preamble, 記 centred, the numbered items (１．, sub-items （１）), 以上 at the right, and
+optionally an appendix (別紙) of aggregate evidence on a page of its own.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from campaign.formal_requests import evidence
+from campaign.formal_requests.era import era_date
+from campaign.formal_requests.models import FormalRequest
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+#: Word: the faces every Japanese Windows and Mac Office has (Century for Latin letters,
+#: MS Mincho for Japanese), named on every run so that Word substitutes nothing.
+DOCX_LATIN_FONT = "Century"
+DOCX_EAST_ASIAN_FONT = "ＭＳ 明朝"
+
+
+def western_date(d: date) -> str:
+    """2019年7月23日 (the Western calendar, written the Japanese way)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def document_date(d: date | None, era: bool) -> str:
+    """The date as the document prints it: 令和元年7月23日, or 2019年7月23日."""
+    if d is None:
+        return ""
+    return era_date(d) if era else western_date(d)
+
+
+def item_label(number: int) -> str:
+    """１．, ２．, … (full-width, as a formal document numbers its items)."""
+    return f"{str(number).translate(FULL_WIDTH)}．"
+
+
+def sub_label(number: int) -> str:
+    """（１）, （２）, …"""
+    return f"（{str(number).translate(FULL_WIDTH)}）"
+
+
+@dataclass
+class DocItem:
+    """One numbered item and its sub-items, labelled."""
+
+    label: str
+    text: str
+    children: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """Everything the three outputs print, in order."""
+
+    number: str
+    date: str
+    addressees: list[tuple[str, str]]  # (organisation, "title name 殿")
+    sender_organisation: str
+    sender_representative: str
+    title: str
+    preamble: list[str]
+    items: list[DocItem]
+    closing: str
+    appendix: evidence.Appendix | None
+    draft: bool
+
+
+def build(
+    request: FormalRequest,
+    *,
+    era: bool | None = None,
+    with_appendix: bool | None = None,
+    evidence_minimum: int = 3,
+    locale: str = "ja",
+) -> Document:
+    """The document of a request; ``era`` and ``with_appendix`` default to its own settings."""
+    era = request.era_dates if era is None else era
+    with_appendix = request.appendix if with_appendix is None else with_appendix
+    items = []
+    for number, item in enumerate(request.items, start=1):
+        children = [(sub_label(n), c.body) for n, c in enumerate(item.children, start=1)]
+        items.append(DocItem(item_label(number), item.body, children))
+    return Document(
+        number=request.document_number,
+        date=document_date(request.dated_on, era),
+        addressees=[(a.organisation, a.line) for a in request.addressees],
+        sender_organisation=request.sender_organisation,
+        sender_representative=request.sender_representative,
+        title=request.subject,
+        preamble=[p for p in request.preamble.splitlines() if p.strip()],
+        items=items,
+        closing=request.closing or "以上",
+        appendix=evidence.appendix(request, evidence_minimum, locale) if with_appendix else None,
+        draft=request.is_draft,
+    )
+
+
+def appendix_line(row: evidence.AppendixRow) -> str:
+    """「申請書の一括配布：12都道府県で37件」, or the words for a count too small to show."""
+    if row.cases is None:
+        return f"{row.category}：（件数が少ないため表示しません）"
+    return f"{row.category}：{row.prefectures}都道府県で{row.cases}件"
+
+
+def appendix_total(appendix: evidence.Appendix) -> str:
+    """The appendix's total line."""
+    if appendix.total_cases is None:
+        return "合計：（件数が少ないため表示しません）"
+    return f"合計：{appendix.total_prefectures}都道府県で{appendix.total_cases}件"
+
+
+# --- Word ---------------------------------------------------------------------------------
+
+
+def _font(run, size_pt: float | None = None, bold: bool = False) -> None:
+    """Name the Latin and the East Asian face on the run itself (w:rFonts w:eastAsia)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = DOCX_LATIN_FONT
+    properties = run._element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = properties.makeelement(qn("w:rFonts"), {})
+        properties.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attribute), DOCX_LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), DOCX_EAST_ASIAN_FONT)
+    if size_pt:
+        run.font.size = Pt(size_pt)
+    run.bold = bold or None
+
+
+def docx_bytes(doc: Document) -> bytes:
+    """The document as a Word file: A4 portrait, the same blocks as the print page."""
+    from docx import Document as WordDocument
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    word = WordDocument()
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(25)
+    section.left_margin = section.right_margin = Mm(25)
+    normal = word.styles["Normal"]
+    normal.font.name = DOCX_LATIN_FONT
+    normal.font.size = Pt(10.5)
+    normal_fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    normal_fonts.set(qn("w:eastAsia"), DOCX_EAST_ASIAN_FONT)
+    word.core_properties.author = ""
+    word.core_properties.title = doc.title
+    word.settings.element  # noqa: B018  (created before the first paragraph, as Word does)
+
+    def paragraph(text="", align=None, size=None, bold=False, before=0, after=0, indent=None):
+        p = word.add_paragraph()
+        if align is not None:
+            p.alignment = align
+        fmt = p.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+        if indent is not None:
+            left, hanging = indent
+            fmt.left_indent, fmt.first_line_indent = Mm(left), Mm(-hanging)
+        if text:
+            _font(p.add_run(text), size, bold)
+        return p
+
+    right, centre = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
+    if doc.number:
+        paragraph(doc.number, right)
+    paragraph(doc.date, right, after=12)
+    for organisation, line in doc.addressees:
+        if organisation:
+            paragraph(organisation)
+        paragraph(line, size=12, after=6)
+    paragraph(doc.sender_organisation, right, before=6)
+    paragraph(doc.sender_representative, right, after=18)
+    paragraph(doc.title, centre, size=15, bold=True, after=18)
+    for text in doc.preamble:
+        p = paragraph(after=0)
+        p.paragraph_format.first_line_indent = Pt(10.5)
+        _font(p.add_run(text))
+    paragraph("記", centre, before=12, after=12)
+    for item in doc.items:
+        paragraph(f"{item.label}{item.text}", indent=(7, 7), after=4)
+        for label, text in item.children:
+            paragraph(f"{label}{text}", indent=(16, 9), after=2)
+    paragraph(doc.closing, right, before=12)
+    if doc.appendix is not None:
+        p = word.add_paragraph()
+        run = p.add_run()
+        run.add_break(WD_BREAK.PAGE)
+        _font(run)
+        paragraph("別紙", right)
+        paragraph("要請の根拠となる事例（集計）", centre, size=13, bold=True, after=12)
+        for row in doc.appendix.rows:
+            paragraph(appendix_line(row), indent=(7, 7), after=2)
+        paragraph(appendix_total(doc.appendix), before=6)
+        paragraph(
+            f"※{doc.appendix.minimum}件未満の区分は件数を表示していません。", size=9, before=12
+        )
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()

@@ -1,0 +1,182 @@
+"""Evidence from the coercion cases that items cite.
+
+Every read of the cases feature's data goes through this module (its models, through their
+public columns), so that the coupling between the two features is in one place. A cited case
+is shown in full to headquarters (and to the branch that owns it); anyone else sees counts only.
+The appendix (別紙) of the printed document is aggregate only, and gives no figure for fewer
+than headquarters' minimum of cases, so no single case can be picked out of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from campaign.auth.models import User
+from campaign.cases.models import Case
+from campaign.formal_requests.models import FormalRequest, Item, item_case_links
+
+DRAFT_CASE = "draft"  # a branch's draft case is not evidence yet
+
+
+def _error(message):
+    from campaign.formal_requests.services import FormalError
+
+    return FormalError(message)
+
+
+def parse_case_ids(text: str) -> list[int]:
+    """「#12, 15 ３０」 → [12, 15, 30]; refuses anything that is not a case number."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text or "")
+    ids: list[int] = []
+    for token in text.replace(",", " ").replace("、", " ").split():
+        token = token.lstrip("#")
+        if not token.isdigit() or len(token) > 9:
+            raise _error(_l("Give case numbers like 12 or #12, separated by commas."))
+        if int(token) not in ids:
+            ids.append(int(token))
+    return ids
+
+
+def cite(
+    db: Session, item: Item, user: User, case_ids: list[int], *, replace: bool = False
+) -> None:
+    """Make the item cite these cases; each must be a reported case the person may see (an
+    unknown number and another branch's case get the same answer, so nothing is learnt)."""
+    if len(case_ids) > 500:
+        raise _error(_l("An item may cite at most 500 cases."))
+    cases = []
+    for case_id in case_ids:
+        case = db.get(Case, case_id)
+        if case is None or case.state == DRAFT_CASE or not user.can_see_branch(case.branch_id):
+            raise _error(
+                _l("There is no reported case #%(number)d that you may cite.", number=case_id)
+            )
+        cases.append(case)
+    if replace:
+        item.cases = cases
+    else:
+        item.cases = [*item.cases, *(c for c in cases if c not in item.cases)]
+    db.flush()
+
+
+def cited_ids(item: Item) -> list[int]:
+    """The numbers of the cases an item cites."""
+    db = object_session(item)
+    if db is None or item.id is None:
+        return []
+    return list(
+        db.scalars(select(item_case_links.c.case_id).where(item_case_links.c.item_id == item.id))
+    )
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """A cited case as headquarters (or its own branch) sees it."""
+
+    id: int
+    title: str
+    branch: str
+    prefecture: str
+    categories: list[str]
+
+
+@dataclass(frozen=True)
+class ItemEvidence:
+    """What a person may see of one item's cited cases."""
+
+    shown: list[CaseLine]
+    hidden: int
+    hidden_prefectures: int
+
+
+def item_evidence(item: Item, user: User, locale: str) -> ItemEvidence:
+    """The cases an item cites: in full where the person may see the case, else counted."""
+    shown, hidden, prefectures = [], 0, set()
+    for case in item.cases:
+        if user.can_see_branch(case.branch_id):
+            shown.append(
+                CaseLine(
+                    id=case.id,
+                    title=case.title,
+                    branch=case.branch.name,
+                    prefecture=case.branch.prefecture.name(locale),
+                    categories=[c.name(locale) for c in case.categories],
+                )
+            )
+        else:
+            hidden += 1
+            prefectures.add(case.prefecture_code)
+    return ItemEvidence(shown, hidden, len(prefectures))
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    """One line of the 別紙: a kind of pressure, how many cases, in how many prefectures.
+    ``cases`` and ``prefectures`` are None when the count is below the minimum."""
+
+    category: str
+    cases: int | None
+    prefectures: int | None
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """The aggregate evidence printed with a request."""
+
+    rows: list[AppendixRow]
+    total_cases: int | None
+    total_prefectures: int | None
+    minimum: int
+
+
+def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
+    """Count the request's cited cases by category (distinct cases, distinct prefectures).
+
+    A category with fewer than ``minimum`` cases shows no figure at all; so does the total.
+    """
+    minimum = max(1, minimum)
+    cases: dict[int, Case] = {}
+    for item in request.items:
+        for node in (item, *item.children):
+            for case in node.cases:
+                cases[case.id] = case
+    by_category: dict[str, tuple[int, str, set[int], set[str]]] = {}
+    for case in cases.values():
+        for category in case.categories:
+            entry = by_category.setdefault(
+                category.code, (category.position, category.name(locale), set(), set())
+            )
+            entry[2].add(case.id)
+            entry[3].add(case.prefecture_code)
+    rows = []
+    for _position, name, ids, prefs in sorted(by_category.values(), key=lambda e: (e[0], e[1])):
+        big = len(ids) >= minimum
+        rows.append(AppendixRow(name, len(ids) if big else None, len(prefs) if big else None))
+    big_total = len(cases) >= minimum
+    return Appendix(
+        rows=rows,
+        total_cases=len(cases) if big_total else None,
+        total_prefectures=len({c.prefecture_code for c in cases.values()}) if big_total else None,
+        minimum=minimum,
+    )
+
+
+def requests_citing(db: Session, case_id: int, user: User) -> list[FormalRequest]:
+    """The requests (that the person may see) with an item citing the case."""
+    stmt = (
+        select(FormalRequest)
+        .join(Item, Item.request_id == FormalRequest.id)
+        .join(item_case_links, item_case_links.c.item_id == Item.id)
+        .where(item_case_links.c.case_id == case_id)
+        .distinct()
+        .order_by(FormalRequest.id)
+    )
+    if not user.is_hq:
+        stmt = stmt.where(FormalRequest.branch_id == user.branch_id)
+    return list(db.scalars(stmt))

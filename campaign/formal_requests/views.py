@@ -1,0 +1,367 @@
+"""Formal-request pages: the list, drafting (header, addressees, items), the request page.
+
+Officers see and draft their own branch's requests only (any other answers 404); headquarters
+sees all. Every view of a request is audited. The workflow pages are in ``flow_views``, the
+print page, PDF and Word file in ``outputs``, the overviews and settings in ``overview``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from campaign import clock, db, navigation
+from campaign.access import current_user, get_in_scope
+from campaign.audit import services as audit
+from campaign.formal_requests import evidence, services, vocab
+from campaign.formal_requests.forms import ConfirmForm, HeaderForm, ItemForm, MoveForm
+from campaign.formal_requests.models import FormalRequest, Item
+from campaign.org.models import Branch
+
+bp = Blueprint("formal", __name__)
+navigation.add(_l("Formal requests"), "formal.index", order=30)
+
+HQ_CHOICE = 0  # the "on behalf of" value that means headquarters itself
+
+
+def locale() -> str:
+    """The page's language."""
+    return str(get_locale() or "ja")
+
+
+def status_of(form) -> int:
+    """400 when the form has errors, else 200."""
+    return 400 if form.errors or getattr(form, "form_errors", None) else 200
+
+
+def load(request_id: int) -> FormalRequest:
+    """The request if this person may see it, else 404."""
+    return get_in_scope(db.session(), FormalRequest, request_id, current_user())
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"formal_states": vocab.STATES, "formal_standings": vocab.STANDINGS}
+
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@bp.app_template_filter("formal_date")
+def formal_date(d) -> str:
+    """2019年7月23日 on Japanese pages, 23 July 2019 on English ones."""
+    if d is None:
+        return ""
+    if locale() == "en":
+        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+@bp.app_template_filter("formal_datetime")
+def formal_datetime(dt) -> str:
+    """A stored UTC time shown in Japan time, with the date as ``formal_date`` writes it."""
+    from zoneinfo import ZoneInfo
+
+    local = dt.astimezone(ZoneInfo("Asia/Tokyo"))
+    return f"{formal_date(local.date())} {local:%H:%M}"
+
+
+@bp.app_template_filter("formal_sub_label")
+def formal_sub_label(number: int) -> str:
+    """（１）, （２）, … as the document labels sub-items."""
+    from campaign.formal_requests.document import sub_label
+
+    return sub_label(number)
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+@bp.get("/formal/")
+def index():
+    """The requests this person may see, newest first, filterable by state."""
+    user = current_user()
+    state = request.args.get("state", "")
+    stmt = services.visible_requests(user).order_by(FormalRequest.id.desc())
+    if state in vocab.STATES:
+        stmt = stmt.where(FormalRequest.state == state)
+    requests = list(db.session().scalars(stmt.limit(500)))
+    return render_template("formal_requests/index.html", requests=requests, state=state)
+
+
+# --- drafting ---------------------------------------------------------------------------
+
+
+def _header_form(user, formal: FormalRequest | None = None) -> HeaderForm:
+    form = HeaderForm(obj=formal) if formal is not None else HeaderForm()
+    if user.is_hq and formal is None:
+        branches = db.session().scalars(
+            select(Branch).order_by(Branch.prefecture_code, Branch.code)
+        )
+        form.branch_id.choices = [SelectChoice(HQ_CHOICE, _("Headquarters"))] + [
+            SelectChoice(b.id, f"{b.prefecture.name(locale())} {b.name}") for b in branches
+        ]
+    else:
+        del form.branch_id
+    if request.method == "GET" and formal is None:
+        form.dated_on.data = clock.now().date()
+    # Always one empty row to add an addressee without JavaScript.
+    if request.method == "GET" or form.more.data:
+        filled = [
+            e
+            for e in form.addressees.entries
+            if (e.form.title.data or e.form.name.data or e.form.organisation.data)
+        ]
+        if len(filled) == len(form.addressees.entries) and len(filled) < vocab.MAX_ADDRESSEES:
+            form.addressees.append_entry()
+    return form
+
+
+def _header_input(form: HeaderForm) -> services.HeaderInput:
+    return services.HeaderInput(
+        subject=form.subject.data or "",
+        preamble=form.preamble.data or "",
+        document_number=form.document_number.data or "",
+        dated_on=form.dated_on.data,
+        era_dates=bool(form.era_dates.data),
+        appendix=bool(form.appendix.data),
+        addressees=[
+            services.AddresseeInput(
+                e.form.organisation.data or "",
+                e.form.title.data or "",
+                e.form.name.data or "",
+                e.form.honorific.data or "殿",
+            )
+            for e in form.addressees.entries
+        ],
+    )
+
+
+@bp.route("/formal/new", methods=["GET", "POST"])
+def create():
+    """Start a draft: headquarters for itself or a branch, an officer for their branch."""
+    user = current_user()
+    form = _header_form(user)
+    if form.validate_on_submit() and not form.more.data:
+        branch_id = None
+        if "branch_id" in form and form.branch_id.data != HQ_CHOICE:
+            branch_id = form.branch_id.data
+        try:
+            formal = services.create_request(
+                db.session(), user, _header_input(form), branch_id=branch_id
+            )
+        except services.FormalError as error:
+            db.session().rollback()
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The draft was saved. Add its items below."), "info")
+            return redirect(url_for("formal.detail", request_id=formal.id, _anchor="items"))
+    status = status_of(form) if request.method == "POST" and not form.more.data else 200
+    return render_template("formal_requests/header.html", form=form, formal=None), status
+
+
+@bp.route("/formal/<int:request_id>/edit", methods=["GET", "POST"])
+def edit(request_id: int):
+    """Change a draft's subject, addressees, date, number, preamble and options."""
+    user = current_user()
+    formal = load(request_id)
+    if not services.can_edit(user, formal):
+        abort(403)
+    form = _header_form(user, formal)
+    if form.validate_on_submit() and not form.more.data:
+        try:
+            services.update_header(db.session(), formal, user, _header_input(form))
+        except services.FormalError as error:
+            db.session().rollback()
+            formal = load(request_id)
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The draft was saved as revision %(number)d.", number=formal.revision), "info")
+            return redirect(url_for("formal.detail", request_id=formal.id))
+    status = status_of(form) if request.method == "POST" and not form.more.data else 200
+    return render_template("formal_requests/header.html", form=form, formal=formal), status
+
+
+def _item_form(formal: FormalRequest, *, editing=None) -> ItemForm:
+    form = ItemForm()
+    choices = [SelectChoice("", _("A new numbered item"))]
+    for number, item in enumerate(formal.items, start=1):
+        if editing is None or editing.id != item.id:
+            choices.append(
+                SelectChoice(str(item.id), _("A sub-item of item %(number)d", number=number))
+            )
+    form.parent_id.choices = choices
+    return form
+
+
+@bp.post("/formal/<int:request_id>/items")
+def add_item(request_id: int):
+    """Add an item or sub-item to a draft."""
+    user = current_user()
+    formal = load(request_id)
+    if not services.can_edit(user, formal):
+        abort(403)
+    form = _item_form(formal)
+    if form.validate_on_submit():
+        try:
+            parent = int(form.parent_id.data) if form.parent_id.data else None
+            services.add_item(
+                db.session(),
+                formal,
+                user,
+                body=form.body.data or "",
+                parent_id=parent,
+                case_ids=evidence.parse_case_ids(form.cases.data or ""),
+            )
+        except services.FormalError as error:
+            db.session().rollback()
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The item was added (revision %(number)d).", number=formal.revision), "info")
+            return redirect(url_for("formal.detail", request_id=formal.id, _anchor="items"))
+    formal = load(request_id)
+    return detail_page(formal, item_form=form, status=400)
+
+
+@bp.route("/formal/<int:request_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_item(request_id: int, item_id: int):
+    """Reword an item of a draft, or change the cases it cites."""
+    user = current_user()
+    formal = load(request_id)
+    if not services.can_edit(user, formal):
+        abort(403)
+    item = db.session().get(Item, item_id)
+    if item is None or item.request_id != formal.id:
+        abort(404)
+    form = ItemForm(obj=item if request.method == "GET" else None)
+    del form.parent_id
+    if request.method == "GET":
+        form.cases.data = ", ".join(str(c) for c in evidence.cited_ids(item))
+    if form.validate_on_submit():
+        try:
+            services.edit_item(
+                db.session(),
+                formal,
+                user,
+                item_id,
+                body=form.body.data or "",
+                case_ids=evidence.parse_case_ids(form.cases.data or ""),
+            )
+        except services.FormalError as error:
+            db.session().rollback()
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The item was saved (revision %(number)d).", number=formal.revision), "info")
+            return redirect(url_for("formal.detail", request_id=formal.id, _anchor="items"))
+    status = status_of(form) if request.method == "POST" else 200
+    return render_template(
+        "formal_requests/item.html", form=form, formal=load(request_id), item=item
+    ), status
+
+
+@bp.post("/formal/<int:request_id>/items/<int:item_id>/move")
+def move_item(request_id: int, item_id: int):
+    """Move an item up or down."""
+    user = current_user()
+    formal = load(request_id)
+    if not services.can_edit(user, formal):
+        abort(403)
+    form = MoveForm()
+    if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
+        abort(400)
+    try:
+        services.move_item(
+            db.session(), formal, user, item_id, -1 if form.direction.data == "up" else 1
+        )
+    except LookupError:
+        abort(404)
+    return redirect(url_for("formal.detail", request_id=formal.id, _anchor=f"item-{item_id}"))
+
+
+@bp.post("/formal/<int:request_id>/items/<int:item_id>/delete")
+def remove_item(request_id: int, item_id: int):
+    """Remove an item (and its sub-items) from a draft."""
+    user = current_user()
+    formal = load(request_id)
+    if not services.can_edit(user, formal):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_item(db.session(), formal, user, item_id)
+    except LookupError:
+        abort(404)
+    flash(_("The item was removed; the earlier revisions keep its wording."), "info")
+    return redirect(url_for("formal.detail", request_id=formal.id, _anchor="items"))
+
+
+# --- the request page -------------------------------------------------------------------
+
+
+def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **forms):
+    """The request page (with whichever form failed shown again)."""
+    from campaign.formal_requests import document
+    from campaign.formal_requests.flow_views import workflow_forms
+
+    user = current_user()
+    session = db.session()
+    audit.record(
+        session,
+        "formal_request.viewed",
+        object_kind="formal_request",
+        object_id=formal.id,
+        branch_id=formal.branch_id,
+    )
+    settings = services.hq_settings(session)
+    follow_ups = list(
+        session.scalars(
+            services.visible_requests(user)
+            .where(FormalRequest.follows_id == formal.id)
+            .order_by(FormalRequest.id)
+        )
+    )
+    proof = document.build(formal, evidence_minimum=settings.evidence_minimum, locale=locale())
+    page_forms = workflow_forms(formal)
+    page_forms.update(forms)
+    return render_template(
+        "formal_requests/detail.html",
+        formal=formal,
+        doc=proof,
+        item_form=item_form or _item_form(formal),
+        evidence_of=lambda item: evidence.item_evidence(item, user, locale()),
+        can_edit=services.can_edit(user, formal),
+        can_approve=services.can_approve(user, formal),
+        can_manage=services.can_manage(user, formal),
+        follow_ups=follow_ups,
+        has_open_items=any(not i.fully_confirmed for i in formal.items),
+        locale=locale(),
+        transitions=vocab.TRANSITIONS[formal.state],
+        **page_forms,
+    ), status
+
+
+@bp.get("/formal/<int:request_id>")
+def detail(request_id: int):
+    """A request: its document, items, evidence, answers, outcomes and follow-ups."""
+    return detail_page(load(request_id))
+
+
+# The workflow, the outputs and the overviews live in their own modules, on this blueprint.
+from campaign.formal_requests import flow_views, outputs, overview  # noqa: E402, F401
