@@ -10,6 +10,7 @@ branch). The workflow after approval lives in ``workflow.py``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -167,7 +168,8 @@ def _require_draft(user: User, request: FormalRequest) -> None:
 
 
 def _clean_line(text: str) -> str:
-    return " ".join((text or "").split())
+    """One line, outer spaces trimmed; a full-width space inside (山田　太郎) is kept."""
+    return re.sub(r"[ \t\r\n]+", " ", text or "").strip(" \t\r\n\u3000")
 
 
 def _check_header(data: HeaderInput) -> list[AddresseeInput]:

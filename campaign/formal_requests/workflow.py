@@ -313,6 +313,7 @@ def chain_requests(db: Session, request: FormalRequest, user: User) -> list[Form
     while root.follows is not None and root.follows.id not in seen:
         root = root.follows
         seen.add(root.id)
+    seen = {root.id}  # the walk down meets the rounds of the walk up again
     rounds, frontier = [root], [root.id]
     while frontier:
         children = list(

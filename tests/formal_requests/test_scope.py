@@ -1,0 +1,90 @@
+"""Officers draft and see their own branch's requests only; others' cases only as counts;
+the appendix hides small counts."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from campaign.formal_requests import document, evidence, services, workflow
+from tests.cases.factories import make_case
+from tests.formal_requests.factories import make_request
+
+
+def test_an_officer_sees_and_prints_only_their_branch_requests(people, auth, session):
+    own = make_request(session, people["officer"], subject="滋賀県知事への要請")
+    other = make_request(session, people["other"], subject="他支部の要請")
+    hq = make_request(session, people["drafter"], subject="本部の要請")
+    assert own.branch_id == people["tokyo"].id
+    auth.login(people["officer"])
+    listing = auth.client.get("/formal/").get_data(as_text=True)
+    assert (
+        "滋賀県知事への要請" in listing
+        and "他支部の要請" not in listing
+        and "本部の要請" not in listing
+    )
+    for request in (other, hq):
+        for suffix in ("", "/print", "/pdf", "/docx", "/chain", "/revisions", "/edit"):
+            assert auth.client.get(f"/formal/{request.id}{suffix}").status_code == 404, suffix
+    assert auth.client.get(f"/formal/{own.id}/pdf").status_code == 200
+    # Four eyes inside the branch: the drafter cannot approve, a colleague can.
+    assert not services.can_approve(people["officer"], own)
+    workflow.approve(session, own, people["colleague"])
+    assert own.approved_by_id == people["colleague"].id
+
+
+def test_cited_cases_of_other_branches_are_counts_for_an_officer(people, auth, session):
+    tokyo_case = make_case(session, people["tokyo"], title="東京の事例")
+    shiga_case = make_case(session, people["shiga"], title="滋賀の事例")
+    request = make_request(
+        session,
+        people["drafter"],
+        branch_id=people["tokyo"].id,
+        case_ids=[tokyo_case.id, shiga_case.id],
+    )
+    auth.login(people["drafter"])
+    page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
+    assert "東京の事例" in page and "滋賀の事例" in page
+    auth.logout()
+    auth.login(people["officer"])
+    page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
+    assert "東京の事例" in page and "滋賀の事例" not in page
+    assert "Cites 2 cases." in page and "1 case of other branches (in 1 prefectures)" in page
+    # An officer cannot cite another branch's case (nor learn it exists).
+    own = make_request(session, people["officer"], items=("一",))
+    try:
+        evidence.cite(session, own.items[0], people["officer"], [shiga_case.id])
+    except services.FormalError as error:
+        assert "There is no reported case" in str(error)
+    else:  # pragma: no cover
+        raise AssertionError("cited another branch's case")
+
+
+def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session):
+    session.rollback()
+    big = [
+        make_case(session, people["tokyo" if n % 2 else "shiga"], category_codes=("bulk_forms",))
+        for n in range(4)
+    ]
+    small = [
+        make_case(session, people["tokyo"], category_codes=("status_survey",)) for _ in range(2)
+    ]
+    request = make_request(session, people["drafter"], case_ids=[c.id for c in big + small])
+    appendix = evidence.appendix(request, 3, "ja")
+    lines = [document.appendix_line(r) for r in appendix.rows]
+    assert lines == [
+        "申請書の一括配布：2都道府県で4件",
+        "取得状況調査：（件数が少ないため表示しません）",
+    ]
+    assert document.appendix_total(appendix) == "合計：2都道府県で6件"
+    auth.login(people["drafter"])
+    pdf = auth.client.get(f"/formal/{request.id}/pdf?appendix=1").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "別紙" in text and "2都道府県で4件" in text and "2件" not in text.replace("で4件", "")
+    assert "東京" not in text.split("別紙")[1]  # no case's details, only counts
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 2  # the appendix on a page of its own
+    tiny = evidence.appendix(
+        make_request(session, people["drafter"], case_ids=[small[0].id]), 3, "ja"
+    )
+    assert tiny.total_cases is None and all(r.cases is None for r in tiny.rows)
