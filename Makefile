@@ -38,6 +38,7 @@ run: $(VENV)/.app $(NODE_MODULES)
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi cases demo
 	$(BIN)/flask --app wsgi surveys demo
+	$(BIN)/flask --app wsgi formal demo
 	@echo "Serving on http://$${NAISHIN_BIND:-127.0.0.1:8000} (Ctrl-C to stop)"
 	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
 

@@ -158,7 +158,11 @@ def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
     for _position, name, ids, prefs in sorted(by_category.values(), key=lambda e: (e[0], e[1])):
         big = len(ids) >= minimum
         rows.append(AppendixRow(name, len(ids) if big else None, len(prefs) if big else None))
-    big_total = len(cases) >= minimum
+    # Complementary suppression: the total minus the shown categories must not describe
+    # 1 to minimum-1 cases either, else the hidden categories could be worked out.
+    shown_ids = set().union(*(e[2] for e in by_category.values() if len(e[2]) >= minimum))
+    only_hidden = len(cases) - len(shown_ids)
+    big_total = len(cases) >= minimum and not 0 < only_hidden < minimum
     return Appendix(
         rows=rows,
         total_cases=len(cases) if big_total else None,

@@ -77,7 +77,12 @@ def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session)
         "申請書の一括配布：2都道府県で4件",
         "取得状況調査：（件数が少ないため表示しません）",
     ]
-    assert document.appendix_total(appendix) == "合計：2都道府県で6件"
+    # 6 in all minus the 4 shown would reveal the 2 hidden ones: the total is hidden too.
+    assert document.appendix_total(appendix) == "合計：（件数が少ないため表示しません）"
+    shown = evidence.appendix(
+        make_request(session, people["drafter"], case_ids=[c.id for c in big]), 3, "ja"
+    )
+    assert document.appendix_total(shown) == "合計：2都道府県で4件"
     auth.login(people["drafter"])
     pdf = auth.client.get(f"/formal/{request.id}/pdf?appendix=1").data
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
