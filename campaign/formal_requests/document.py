@@ -139,6 +139,36 @@ def _font(run, size_pt: float | None = None, bold: bool = False) -> None:
     run.bold = bold or None
 
 
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
+    from docx.oxml.ns import qn
+
+    def char(kind: str) -> None:
+        run = paragraph.add_run()
+        _font(run, 9)
+        run._element.append(run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind}))
+
+    char("begin")
+    run = paragraph.add_run()
+    _font(run, 9)
+    code = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+    code.text = f" {instruction} "
+    run._element.append(code)
+    char("separate")
+    _font(paragraph.add_run("1"), 9)  # shown until Word updates the field
+    char("end")
+
+
+def _page_numbers(paragraph) -> None:
+    """「1 / 2」 centred in the footer, as the print page and the PDF number their pages."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(paragraph, "PAGE")
+    _font(paragraph.add_run(" / "), 9)
+    _field(paragraph, "NUMPAGES")
+
+
 def docx_bytes(doc: Document) -> bytes:
     """The document as a Word file: A4 portrait, the same blocks as the print page."""
     from docx import Document as WordDocument
@@ -156,6 +186,7 @@ def docx_bytes(doc: Document) -> bytes:
     normal = word.styles["Normal"]
     normal.font.name = DOCX_LATIN_FONT
     normal.font.size = Pt(10.5)
+    normal.paragraph_format.line_spacing = Pt(19)  # the print page's line-height 1.8
     normal_fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     normal_fonts.set(qn("w:eastAsia"), DOCX_EAST_ASIAN_FONT)
     word.core_properties.author = ""
@@ -185,7 +216,11 @@ def docx_bytes(doc: Document) -> bytes:
         paragraph(line, size=12, after=6)
     paragraph(doc.sender_organisation, right, before=6)
     paragraph(doc.sender_representative, right, after=18)
-    paragraph(doc.title, centre, size=15, bold=True, after=18)
+    # Mincho faces have no bold: the title is set large and spaced, as in the PDF.
+    title = paragraph(doc.title, centre, size=15, after=18)
+    for run in title.runs:
+        spacing = run._element.get_or_add_rPr().makeelement(qn("w:spacing"), {qn("w:val"): "30"})
+        run._element.get_or_add_rPr().append(spacing)
     for text in doc.preamble:
         p = paragraph(after=0)
         p.paragraph_format.first_line_indent = Pt(10.5)
@@ -202,13 +237,14 @@ def docx_bytes(doc: Document) -> bytes:
         run.add_break(WD_BREAK.PAGE)
         _font(run)
         paragraph("別紙", right)
-        paragraph("要請の根拠となる事例（集計）", centre, size=13, bold=True, after=12)
+        paragraph("要請の根拠となる事例（集計）", centre, size=13, after=12)
         for row in doc.appendix.rows:
             paragraph(appendix_line(row), indent=(7, 7), after=2)
         paragraph(appendix_total(doc.appendix), before=6)
         paragraph(
             f"※{doc.appendix.minimum}件未満の区分は件数を表示していません。", size=9, before=12
         )
+    _page_numbers(section.footer.paragraphs[0])
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()

@@ -3,7 +3,7 @@ and the public page of what the ministry confirmed (generated from the recorded 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -73,9 +73,15 @@ def confirmed():
     requests = workflow.published(db.session())
     if request.args:
         abort(404)
-    response = render_template(
-        "formal_requests/confirmed.html",
-        requests=requests,
-        publishable=vocab.PUBLISHABLE,
+    response = make_response(
+        render_template(
+            "formal_requests/confirmed.html", requests=requests, publishable=vocab.PUBLISHABLE
+        )
     )
-    return response, 200, {"Cache-Control": "public, max-age=300"}
+    if g.get("user") is not None:
+        return response  # a staff member's page carries their menu: never stored
+    # The information pages' caching rule: public for five minutes, revalidated by ETag.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.add_etag()
+    return response.make_conditional(request)

@@ -17,7 +17,7 @@ STATES = {
     APPROVED: _l("Approved"),
     SENT: _l("Sent"),
     MET: _l("Meeting held"),
-    ANSWERED: _l("Answered"),
+    ANSWERED: _l("Answers received"),
     CLOSED: _l("Closed"),
 }
 #: Where a request may go from each state (answers may also arrive without a meeting).

@@ -240,3 +240,40 @@ def test_overdue_lists_what_was_sent_and_not_answered(people, auth, session, clo
     auth.login(people["drafter"])
     page = auth.client.get("/formal/overdue").get_data(as_text=True)
     assert request.subject in page and "31 days" in page
+
+
+def test_published_answers_and_outcomes_appear_in_both_languages(people, auth, session, client):
+    request = make_request(
+        session, people["drafter"], items=("強制しない", "調査しない", "配布しない")
+    )
+    answered(session, request, people["approver"], ["confirmed", "partly", "refused"])
+    workflow.add_outcome(
+        session, request, people["approver"], happened_on=date(2019, 7, 25),
+        description="省が通知を出した", description_en="The ministry sent a notice.",
+    )  # fmt: skip
+    session.commit()
+    assert "回答1" not in client.get("/info/confirmed").get_data(as_text=True)
+    auth.login(people["drafter"])
+    assert (
+        _post(
+            auth.client,
+            f"/formal/{request.id}/publish",
+            {"published": "1"},
+            f"/formal/{request.id}",
+        ).status_code
+        == 302
+    )
+    auth.logout()
+    english = client.get("/info/confirmed")
+    text = english.get_data(as_text=True)
+    assert english.headers["Cache-Control"] == "public, max-age=300" and english.headers["ETag"]
+    assert "Confirmed: Answer 1" in text and "Partly confirmed: Answer 2" in text
+    assert "Answer 3" not in text  # refused: not something the ministry confirmed
+    assert "The ministry sent a notice." in text and "25 July 2019" in text
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
+    japanese = client.get("/info/confirmed").get_data(as_text=True)
+    assert "確認：" in japanese and "回答1" in japanese and "省が通知を出した" in japanese
+    assert "2019年7月25日" in japanese
+    # An officer cannot publish; a branch's request is never published.
+    with pytest.raises(services.FormalError):
+        workflow.set_published(session, request, people["officer"], False)
