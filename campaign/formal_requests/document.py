@@ -13,8 +13,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
+from campaign.dates import era_date
 from campaign.formal_requests import evidence
-from campaign.formal_requests.era import era_date
 from campaign.formal_requests.models import FormalRequest
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -34,7 +34,7 @@ def document_date(d: date | None, era: bool) -> str:
     """The date as the document prints it: 令和元年7月23日, or 2019年7月23日."""
     if d is None:
         return ""
-    return era_date(d) if era else western_date(d)
+    return era_date(d, "ja") if era else western_date(d)  # the document is Japanese
 
 
 def item_label(number: int) -> str:

@@ -7,13 +7,13 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from campaign import clock, db, navigation
+from campaign import clock, db, registry
 from campaign.access import current_user, public
 from campaign.formal_requests import services, vocab, workflow
 from campaign.formal_requests.forms import SettingsForm
 from campaign.formal_requests.views import bp, status_of
 
-navigation.add(
+registry.add_menu(
     _l("What the ministry confirmed"), "formal.confirmed", order=62, audience="public", section=None
 )
 

@@ -14,16 +14,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db, navigation
+from campaign import clock, db, registry
 from campaign.access import current_user, get_in_scope
 from campaign.audit import services as audit
 from campaign.formal_requests import evidence, services, vocab
 from campaign.formal_requests.forms import ConfirmForm, HeaderForm, ItemForm, MoveForm
 from campaign.formal_requests.models import FormalRequest, Item
+from campaign.forms import form_status
 from campaign.org.models import Branch
 
 bp = Blueprint("formal", __name__)
-navigation.add(_l("Formal requests"), "formal.index", order=30)
+registry.add_menu(_l("Formal requests"), "formal.index", order=30)
+registry.add_home_card(
+    _l("Formal requests"),
+    "formal.index",
+    order=30,
+    description=_l(
+        "Draft requests to the ministry and authorities, print them, record the answers."
+    ),
+)
 
 HQ_CHOICE = 0  # the "on behalf of" value that means headquarters itself
 
@@ -34,8 +43,8 @@ def locale() -> str:
 
 
 def status_of(form) -> int:
-    """400 when the form has errors, else 200."""
-    return 400 if form.errors or getattr(form, "form_errors", None) else 200
+    """400 when the form has errors, else 200 (the platform's rule)."""
+    return form_status(form)
 
 
 def load(request_id: int) -> FormalRequest:
@@ -46,41 +55,6 @@ def load(request_id: int) -> FormalRequest:
 @bp.app_context_processor
 def _helpers() -> dict:
     return {"formal_states": vocab.STATES, "formal_standings": vocab.STANDINGS}
-
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-@bp.app_template_filter("formal_date")
-def formal_date(d) -> str:
-    """2019年7月23日 on Japanese pages, 23 July 2019 on English ones."""
-    if d is None:
-        return ""
-    if locale() == "en":
-        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-@bp.app_template_filter("formal_datetime")
-def formal_datetime(dt) -> str:
-    """A stored UTC time shown in Japan time, with the date as ``formal_date`` writes it."""
-    from zoneinfo import ZoneInfo
-
-    local = dt.astimezone(ZoneInfo("Asia/Tokyo"))
-    return f"{formal_date(local.date())} {local:%H:%M}"
 
 
 @bp.app_template_filter("formal_sub_label")
@@ -361,6 +335,23 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
 def detail(request_id: int):
     """A request: its document, items, evidence, answers, outcomes and follow-ups."""
     return detail_page(load(request_id))
+
+
+def _citing_requests(case, user) -> list[registry.Link]:
+    """On a case's page: the requests citing it that the person may open."""
+    if user is None:
+        return []
+    return [
+        registry.Link(
+            _("Formal request: %(subject)s", subject=r.subject),
+            url_for("formal.detail", request_id=r.id),
+            vocab.STATES[r.state],
+        )
+        for r in evidence.requests_citing(db.session(), case.id, user)
+    ]
+
+
+registry.add_link_provider(registry.CASE_DETAIL_LINKS, _citing_requests)
 
 
 # The workflow, the outputs and the overviews live in their own modules, on this blueprint.

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,8 +10,7 @@ from sqlalchemy import func, select
 from campaign.formal_requests.models import FormalRequest, Item, Revision
 from tests.conftest import csrf_token
 from tests.formal_requests.factories import make_request
-
-SHARED = Path(os.environ.get("NAISHIN_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+from tests.pages.test_content import SHARED
 
 
 def _add(client, request_id, body, cases=""):

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
+from campaign.dates import era_date
 from campaign.formal_requests import document, workflow
-from campaign.formal_requests.era import era_date
 from campaign.pdf import embedded_fonts
 from tests.formal_requests.factories import make_request
 
@@ -37,7 +37,8 @@ ITEMS = (
     ],
 )
 def test_era_dates_at_the_boundaries(day, expected):
-    assert era_date(day) == expected
+    assert era_date(day, "ja") == expected
+    assert document.document_date(day, era=True) == expected
 
 
 def test_western_dates_on_request():

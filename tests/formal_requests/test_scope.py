@@ -93,3 +93,18 @@ def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session)
         make_request(session, people["drafter"], case_ids=[small[0].id]), 3, "ja"
     )
     assert tiny.total_cases is None and all(r.cases is None for r in tiny.rows)
+
+
+def test_the_case_page_lists_the_requests_citing_it(people, auth, session):
+    case = make_case(session, people["tokyo"], title="東京の事例")
+    hq_request = make_request(session, people["drafter"], subject="本部の要請", case_ids=[case.id])
+    own = make_request(session, people["officer"], subject="支部の要請", case_ids=[case.id])
+    auth.login(people["drafter"])
+    page = auth.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Formal request: 本部の要請" in page and "Formal request: 支部の要請" in page
+    assert f"/formal/{hq_request.id}" in page
+    auth.logout()
+    auth.login(people["officer"])
+    page = auth.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "支部の要請" in page and f"/formal/{own.id}" in page
+    assert "本部の要請" not in page  # not the officer's to open
