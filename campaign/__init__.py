@@ -18,6 +18,7 @@ from campaign import (
     publicforms,
     registry,
     security,
+    staticfiles,
     urls,
 )
 from campaign.access import enforce_login, is_cookieless_endpoint
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
+    staticfiles.init_app(app)
     return app
 
 

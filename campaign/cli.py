@@ -31,6 +31,11 @@ def init_command() -> None:
     session.commit()
     for line in lines:
         click.echo(line)
+    from campaign import staticfiles
+
+    source = Path(current_app.static_folder)
+    count = staticfiles.build(source, Path(current_app.instance_path) / staticfiles.BUILD)
+    click.echo(f"{count} static files precompressed (Brotli, gzip); restart to serve them.")
 
 
 def make_account(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -44,7 +45,8 @@ def compile_catalogs(target: Path) -> Path:
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as handle:
             catalog = read_po(handle)
-        tmp = mo_path.with_suffix(".mo.tmp")
+        # A name of this process's own: two workers starting together each write their copy.
+        tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
             write_mo(handle, catalog)
         tmp.replace(mo_path)  # atomic, so concurrent workers never read half a file

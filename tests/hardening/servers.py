@@ -46,7 +46,7 @@ def gunicorn(database_url: str, instance: Path, log: Path, **env):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine boots slowly
         while True:
             try:
                 urllib.request.urlopen(base + "/health", timeout=2).read()  # noqa: S310 (our server)
