@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -283,9 +284,14 @@ def unlogged(view: F) -> F:
     return view
 
 
+# A static file's content-hashed name (campaign/staticfiles.py): css/site.3f2a1b9c04d1.css.
+_CONTENT_HASH = re.compile(r"\.[0-9a-f]{12}(?=\.[^./]+$)")
+
+
 def is_unlogged_path(path: str) -> bool:
-    """Whether a request path is in the registry (prefixes and static files)."""
-    if path in _UNLOGGED_PATHS:
+    """Whether a request path is in the registry (prefixes and static files, under their
+    plain or their content-hashed names)."""
+    if path in _UNLOGGED_PATHS or _CONTENT_HASH.sub("", path, count=1) in _UNLOGGED_PATHS:
         return True
     return any(path.startswith(prefix) for prefix in _UNLOGGED_PREFIXES)
 

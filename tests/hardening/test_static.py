@@ -58,3 +58,11 @@ def test_a_stale_build_is_not_served(app, tmp_path):
     assert staticfiles._served_from(source, built, hashes) == built
     (built / staticfiles.MANIFEST).write_text("{}")  # the files changed since the build
     assert staticfiles._served_from(source, built, hashes) == source
+
+
+def test_files_of_unlogged_pages_stay_unlogged_under_hashed_names(client):
+    from campaign import publicforms
+
+    url = _css_url(client)  # css/site.css is loaded by the answer page
+    assert publicforms.is_unlogged({"PATH_INFO": url})
+    assert not publicforms.is_unlogged({"PATH_INFO": "/static/cases/cases.0123456789ab.css"})
