@@ -22,41 +22,66 @@ cli = AppGroup("surveys", help="Anonymous surveys.")
     "--key-file",
     "key_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
     help="The survey's key file, downloaded by headquarters.",
+)
+@click.option(
+    "--share",
+    "shares",
+    multiple=True,
+    help="A custodian's share (its words, quoted); give it once per custodian.",
 )
 @click.option("--locale", default="ja", type=click.Choice(["ja", "en"]), show_default=True)
 @with_appcontext
-def tally_command(survey_id: int, key_path: Path, locale: str) -> None:
+def tally_command(survey_id: int, key_path: Path | None, shares: tuple[str, ...], locale: str):
     """Open and count a survey's answers; print the aggregates that may be shown."""
     from flask_babel import force_locale
 
-    from surveys import results, sealing, services
-    from surveys.models import State, Survey
+    from surveys import gate, services
+    from surveys.models import Survey
 
     session = db.session()
     survey = session.get(Survey, survey_id)
     if survey is None or survey.public_key is None:
         raise click.ClickException(f"no opened survey {survey_id}")
-    if survey.state != State.CLOSED:
-        raise click.ClickException(
-            f"survey {survey_id} is still open: it can be counted once it is closed"
-        )
-    try:
-        private = services.unlock(
-            session, survey, key_file=key_path.read_bytes(), purpose="results_tallied_offline"
-        )
-    except services.SurveyError as error:
-        raise click.ClickException("the key file does not open this survey") from error
-    tally = results.Tally(list(survey.questions)).count_all(
-        services.iter_sealed(session, survey.id), sealing.opener(private)
-    )
-    del private
-    session.commit()  # the audit entry
+    if key_path is None and not shares:
+        raise click.ClickException("give --key-file FILE or the custodians' --share words")
     with force_locale(locale):
-        report = results.report(survey, tally, locale)
+        try:
+            report = gate.open_results(
+                session,
+                survey,
+                purpose="results_tallied_offline",
+                locale=locale,
+                key_file=key_path.read_bytes() if key_path else b"",
+                shares=list(shares),
+            )
+        except gate.NotClosed as error:
+            session.commit()
+            raise click.ClickException(
+                f"survey {survey_id} is still open: it can be counted once it is closed"
+            ) from error
+        except services.SurveyError as error:
+            session.commit()  # the refusal is audited
+            raise click.ClickException(
+                "the key file does not open this survey"
+                if key_path
+                else "these shares do not open this survey"
+            ) from error
+        session.commit()  # the audit entry
         for line in render_text(report):
             click.echo(line)
+
+
+@cli.command("close-due")
+@with_appcontext
+def close_due_command() -> None:
+    """Close every open survey whose closing date has passed (for cron; audited as the system)."""
+    from surveys import services
+
+    session = db.session()
+    closed = services.close_due(session)
+    session.commit()
+    click.echo(f"closed: {len(closed)}")
 
 
 def render_text(report) -> list[str]:

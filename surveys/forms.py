@@ -18,11 +18,19 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from campaign.params import plausible_year
 from surveys.models import Kind
@@ -77,6 +85,7 @@ class SurveyForm(FlaskForm):
         default=5,
         validators=[DataRequired(), NumberRange(min=3, max=1000)],
     )
+    needs_code = BooleanField(_l("Answering needs a single-use invitation code (printed slips)"))
 
 
 class QuestionForm(FlaskForm):
@@ -99,14 +108,50 @@ class QuestionForm(FlaskForm):
 
 
 class OpenForm(FlaskForm):
-    """The passphrase that wraps the survey's private key."""
+    """Who holds the key: a passphrase, or k of n custodians."""
 
+    custody = SelectField(
+        _l("Who can open the results"),
+        choices=[
+            SelectChoice("passphrase", _l("Whoever has the passphrase")),
+            SelectChoice("custodians", _l("Several custodians together (k of n)")),
+        ],
+        default="passphrase",
+    )
     passphrase = PasswordField(
-        _l("Passphrase for the results"), validators=[DataRequired(), Length(min=12, max=500)]
+        _l("Passphrase for the results"), validators=[Optional(), Length(min=12, max=500)]
     )
     confirm = PasswordField(
         _l("The same passphrase again"),
-        validators=[DataRequired(), EqualTo("passphrase", message=_l("The passphrases differ."))],
+        validators=[Optional(), EqualTo("passphrase", message=_l("The passphrases differ."))],
+    )
+    custodians = SelectMultipleField(_l("Custodians (2 to 16 staff accounts)"), coerce=int)
+    threshold = IntegerField(
+        _l("Custodians needed to open the results"),
+        default=2,
+        validators=[Optional(), NumberRange(min=2, max=16)],
+    )
+
+    def validate_passphrase(self, field) -> None:
+        """A passphrase is needed unless custodians hold the key."""
+        if self.custody.data == "passphrase" and not field.data:
+            raise ValidationError(_l("Enter the passphrase."))
+
+
+class CloseForm(FlaskForm):
+    """Closing before the announced date: headquarters only, with a reason."""
+
+    reason = TextAreaField(
+        _l("Why close before the announced date?"),
+        validators=[DataRequired(), Length(min=5, max=1000)],
+    )
+
+
+class CodesForm(FlaskForm):
+    """How many invitation codes to make."""
+
+    count = IntegerField(
+        _l("Number of codes"), default=50, validators=[DataRequired(), NumberRange(min=1, max=2000)]
     )
 
 

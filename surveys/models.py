@@ -1,35 +1,13 @@
-"""Surveys, their questions, their key, and the answers (SECURITY.md promises 2, 3 and 5).
+"""Surveys, their questions, their key, their codes and custodians, and the answers.
 
-How answers are kept (promise 3)
---------------------------------
-An answer row holds the survey id, a random 16-byte key and the sealed bytes: nothing else. No
-timestamp, address, user agent, sequence, counter or anything else that could order answers or
-link one to a person. All sealed answers of a survey have the same length (see sealing.py).
+How answers are kept (SECURITY.md promise 3): in preallocated slots filled at random places, rows
+that never leave their page; surveys/storage.py says how, and why no byte of the database or of
+SQLite's log orders answers by arrival at any moment. A slot row holds the survey id, a random
+key, a random slot number, a part number, a ``filled`` flag and bytes: no time, no sequence.
 
-A new answer first goes into ``survey_answer_pool``. When the pool of a survey holds
-``POOL_FLUSH`` answers or more (and when the survey closes), the whole pool is taken out with one
-``DELETE … RETURNING`` and written to ``survey_answers`` in a shuffled order. On close, every
-answer of the survey is additionally rewritten once more in a fresh random order.
-
-SQLite: both tables are ``WITHOUT ROWID``, so rows live in the B-tree ordered by their random key,
-not by arrival; ``PRAGMA secure_delete=ON`` (set for every connection in campaign/db.py) zeroes
-what the pool leaves behind, and the WAL is checkpointed and truncated after each flush, so the
-log never holds more than the current pool. Reading without ``ORDER BY`` follows the random key.
-
-PostgreSQL: a heap table keeps rows roughly in the order they were inserted and ``ctid`` has no
-other meaning, so what matters there is that rows only ever reach ``survey_answers`` as a
-shuffled batch (and the whole survey is rewritten shuffled at close); the pool's deleted tuples
-remain on disk until VACUUM (autovacuum, or ``VACUUM survey_answer_pool`` after closing) and
-hold only ciphertext of at most one batch. The application always reads ``ORDER BY id`` (the
-random key), never relying on the physical order. The limit, measured by the red-team test: while
-a PostgreSQL survey is open, its heap (and an unordered ``SELECT``) still follows the order of
-the *batches* (Spearman's rho about 0.99 over 200 answers), so someone reading the disk during
-collection can tell which batch of 20 an answer came in, though never when; closing rewrites
-all answers in one shuffled batch and runs ``VACUUM FULL`` (rho then within ±0.25).
-
-Single-use invitation codes (next issue) fit beside this without a redesign: a separate table of
-spent code hashes (``survey_id``, ``code_hash``), with no time and no reference to any answer, is
-written in the same transaction as the pool row; nothing on the answer side changes.
+Invitation codes (``survey_codes``): a keyed hash of each code and a ``spent`` flag, nothing else;
+no time, no order, no reference to an answer. Custodians (``survey_custodians``): which staff
+account holds which SLIP-39 member index (never the share itself).
 """
 
 from __future__ import annotations
@@ -37,23 +15,31 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
-from typing import ClassVar
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign import clock
 from campaign.db import Base, UTCDateTime
 
-POOL_FLUSH = 20
+PART = 1536  # bytes of a slot row: below SQLite's in-page limit and PostgreSQL's TOAST threshold
+RandomKey = BigInteger().with_variant(Integer, "sqlite")  # SQLite: the rowid itself
+
+
+def random_id() -> int:
+    """A primary key that says nothing about when the row was written."""
+    return secrets.randbelow(2**62)
 
 
 def random_key() -> bytes:
@@ -106,6 +92,14 @@ class Survey(Base):
     key_salt: Mapped[bytes | None] = mapped_column(LargeBinary(16))
     key_opslimit: Mapped[int | None] = mapped_column(Integer)
     key_memlimit: Mapped[int | None] = mapped_column(Integer)
+    # Key custody: "passphrase" (wrapped_key above) or "custodians" (k of n SLIP-39 shares,
+    # nothing of the private key stored at all).
+    custody: Mapped[str] = mapped_column(String(16), default="passphrase")
+    custody_threshold: Mapped[int | None] = mapped_column(Integer)
+    # Answering needs a single-use invitation code; codes are hashed with this survey's salt.
+    needs_code: Mapped[bool] = mapped_column(Boolean, default=False)
+    code_salt: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    receipts_published: Mapped[bool] = mapped_column(Boolean, default=False)
 
     questions: Mapped[list[Question]] = relationship(
         order_by="Question.position", cascade="all, delete-orphan", back_populates="survey"
@@ -118,6 +112,11 @@ class Survey(Base):
     def intro(self, locale: str) -> str:
         """The introduction in the reader's language."""
         return self.intro_en if locale == "en" and self.intro_en else self.intro_ja
+
+    @property
+    def sealed_size(self) -> int:
+        """The length of every sealed answer of this survey (once open)."""
+        return int(self.block_size or 0) + 48
 
     @property
     def grouping(self) -> Question | None:
@@ -163,23 +162,42 @@ class Question(Base):
         return ja
 
 
-class PooledAnswer(Base):
-    """An answer waiting to be moved, shuffled with others, into ``survey_answers``."""
+class Slot(Base):
+    """One part of one answer slot: filler until an answer is written over it in place."""
 
-    __tablename__ = "survey_answer_pool"
-    __table_args__: ClassVar[dict] = {"sqlite_with_rowid": False}
+    __tablename__ = "survey_slots"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "slot", "part"),
+        Index("ix_survey_slots_free", "survey_id", "part", "filled", "slot"),
+        # Room in every heap page for the new version of its rows: updates stay in the page.
+        {"postgresql_with": {"fillfactor": 40}},
+    )
 
-    id: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True, default=random_key)
+    id: Mapped[int] = mapped_column(RandomKey, primary_key=True, default=random_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    slot: Mapped[int] = mapped_column(Integer)
+    part: Mapped[int] = mapped_column(Integer)
+    filled: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class Answer(Base):
-    """A sealed answer: its survey, a random key, the ciphertext. Nothing else, on purpose."""
+class InvitationCode(Base):
+    """A keyed hash of one invitation code, and whether it was spent (no time, no order)."""
 
-    __tablename__ = "survey_answers"
-    __table_args__: ClassVar[dict] = {"sqlite_with_rowid": False}
+    __tablename__ = "survey_codes"
+    __table_args__ = (UniqueConstraint("survey_id", "code_hash"),)
 
-    id: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True, default=random_key)
+    id: Mapped[int] = mapped_column(RandomKey, primary_key=True, default=random_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    spent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Custodian(Base):
+    """A staff account that holds one SLIP-39 share of a survey's key (never the share)."""
+
+    __tablename__ = "survey_custodians"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), primary_key=True)
+    member_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

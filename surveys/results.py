@@ -10,7 +10,16 @@ person may see:
   non-empty groups, else the next-smallest shown group is left out too (so no hidden group can
   be worked out as the total minus the shown ones);
 - free text only when at least ``TEXT_MIN`` people answered it, in random order, and never split
-  by group (a group's texts could otherwise be worked out from the whole minus the others).
+  by group (a group's texts could otherwise be worked out from the whole minus the others);
+- per question, a group's figures only when at least k of that group answered it; and the
+  remainder (overall minus every group figure shown for the question) must describe either nobody
+  or at least k people: while it describes 1 to k-1, the smallest shown group figure of that
+  question is left out too (complementary suppression inside shown groups). Since the shown group
+  figures are disjoint and each describes at least k, every difference "overall minus a union of
+  shown group figures" then describes 0 or at least k people;
+- the grouping question itself shows only the groups shown, and the hidden ones as one combined
+  figure (which holds at least k, or nothing);
+- a figure that is not shown does not show its size either.
 """
 
 from __future__ import annotations
@@ -267,7 +276,7 @@ class Row:
 class Block:
     """One question's shown figures, overall or for one group."""
 
-    answered: int
+    answered: int | None  # None when suppressed: not even the size of a hidden figure shows
     rows: list[Row]
     mean: float | None = None
     suppressed: bool = False  # fewer than k answered this question here: no figure shown
@@ -303,7 +312,7 @@ def _block(question: Question, count: QuestionCount, locale: str, k: int) -> Blo
     # An optional question answered by fewer than k people would show their answers (a mean
     # of one is that person's number), whatever the size of the group around them.
     if count.answered < k:
-        return Block(count.answered, [], suppressed=True)
+        return Block(None, [], suppressed=True)
     if question.kind == Kind.NUMBER:
         mean = round(count.total / count.answered, 1) if count.answered else None
         return Block(count.answered, [], mean)
@@ -313,6 +322,32 @@ def _block(question: Question, count: QuestionCount, locale: str, k: int) -> Blo
         for label, n in zip(labels, count.options, strict=True)
     ]
     return Block(count.answered, rows)
+
+
+def _complementary(overall: int, answered: dict, k: int) -> set:
+    """Which groups' figures of one question may be shown: each at least k, and the remainder
+    (overall minus all of them) either 0 or at least k; else the smallest is left out, again."""
+    kept = {g for g, n in answered.items() if n >= k}
+    while kept and 0 < overall - sum(answered[g] for g in kept) < k:
+        kept.remove(min(kept, key=lambda g: (answered[g], str(g))))
+    return kept
+
+
+def _grouping_block(
+    tally: Tally, shown: list[int], labels: list[str], locale: str, k: int
+) -> Block:
+    """The grouping question's own figure: the shown groups, the others only combined."""
+    from flask_babel import gettext as _
+
+    n = tally.n
+    rows = [
+        Row(labels[i], tally.group_sizes[i], round(100 * tally.group_sizes[i] / n, 1) if n else 0.0)
+        for i in shown
+    ]
+    rest = n - sum(tally.group_sizes[i] for i in shown)
+    if rest:
+        rows.append(Row(_("Other groups (combined)"), rest, round(100 * rest / n, 1)))
+    return Block(n, rows)
 
 
 def report(survey: Survey, tally: Tally, locale: str) -> Report:
@@ -334,14 +369,18 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
                 secrets.SystemRandom().shuffle(texts)
             groups = []
             if not q.is_grouping and q.kind != Kind.TEXT:
+                counted = {i: group_counts[i][key].answered for i in shown_order}
+                kept = _complementary(overall_counts[key].answered, counted, k)
                 groups = [
-                    (labels[i], _block(q, group_counts[i][key], locale, k)) for i in shown_order
+                    (labels[i], _block(q, group_counts[i][key], locale, k))
+                    if i in kept
+                    else (labels[i], Block(None, [], suppressed=True))
+                    for i in shown_order
                 ]
-                # The hidden groups' figures for this question are the overall ones minus the
-                # shown ones: if fewer than k of them answered it, show no breakdown at all.
-                hidden = overall_counts[key].answered - sum(b.answered for _, b in groups)
-                if 0 < hidden < k:
-                    groups = []
+            if q.is_grouping:
+                overall = _grouping_block(tally, shown_order, labels, locale, k)
+                questions.append(QuestionReport(q, q.text(locale), overall, [], texts))
+                continue
             overall = _block(q, overall_counts[key], locale, k)
             questions.append(QuestionReport(q, q.text(locale), overall, groups, texts))
     return Report(

@@ -1,26 +1,26 @@
-"""The survey rules: building, opening and closing, answering, storing, reading back.
+"""The survey rules: building, opening (passphrase or custodians), closing (by headquarters with
+a reason, or by the system when the date has passed).
 
-Views stay thin; everything here takes the SQLAlchemy session, flushes only, and raises
-``SurveyError`` (shown to the person) for anything the person can correct.
+Answering is in surveys/answering.py, storage in surveys/storage.py, the one gate to results in
+surveys/gate.py. Views stay thin; everything here takes the SQLAlchemy session, flushes only, and
+raises ``SurveyError`` (shown to the person) for anything the person can correct.
 """
 
 from __future__ import annotations
 
 import math
-import secrets
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from campaign import clock
 from campaign.audit import services as audit
 from campaign.auth.models import User
-from surveys import sealing
-from surveys.models import POOL_FLUSH, Answer, Kind, PooledAnswer, Question, State, Survey
+from surveys import custody, sealing, storage
+from surveys.models import Custodian, Kind, Question, State, Survey
 
 TEXT_MAX = 300  # characters of a free-text answer
 NUMBER_MAX = 10**9
@@ -52,7 +52,10 @@ def visible_surveys(db: Session, user: User) -> list[Survey]:
 def create_survey(db: Session, user: User, **fields) -> Survey:
     """A new draft; an officer's survey always belongs to their own branch."""
     branch_id = fields.pop("branch_id", None) if user.is_hq else user.branch_id
-    survey = Survey(branch_id=branch_id, created_by=user.id, state=State.DRAFT)
+    needs_code = bool(fields.pop("needs_code", False))
+    survey = Survey(
+        branch_id=branch_id, created_by=user.id, state=State.DRAFT, needs_code=needs_code
+    )
     _apply(survey, fields)
     db.add(survey)
     db.flush()
@@ -66,6 +69,7 @@ def update_survey(db: Session, survey: Survey, **fields) -> None:
     """Change a draft's texts, dates and k (open surveys only their closing date)."""
     if survey.state != State.DRAFT:
         raise SurveyError(_l("An open or closed survey cannot be changed."))
+    survey.needs_code = bool(fields.pop("needs_code", survey.needs_code))
     _apply(survey, fields)
     db.flush()
 
@@ -169,51 +173,161 @@ def block_size(questions: list[Question]) -> int:
     return 256 * math.ceil(bound / 256)
 
 
-def open_survey(db: Session, survey: Survey, passphrase: str, limits: tuple[int, int]) -> None:
-    """Freeze the questions, make the key pair and wrap it with the passphrase."""
+def _start(db: Session, survey: Survey, public_key: bytes, initial_slots: int | None) -> None:
     if survey.state != State.DRAFT:
         raise SurveyError(_l("Only a draft can be opened."))
     if not survey.questions:
         raise SurveyError(_l("Add at least one question before opening the survey."))
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise SurveyError(_l("The passphrase must have at least 12 characters."))
-    key = sealing.new_key_pair(passphrase, limits)
-    survey.public_key, survey.wrapped_key, survey.key_salt = key.public_key, key.wrapped, key.salt
-    survey.key_opslimit, survey.key_memlimit = key.opslimit, key.memlimit
+    survey.public_key = public_key
     survey.block_size = block_size(survey.questions)
     survey.state = State.OPEN
     db.flush()
+    storage.allocate(db, survey, initial_slots or storage.DEFAULT_CAPACITY)
+    _tidy_after_commit(db)
     audit.record(
         db, "survey.opened", object_kind="survey", object_id=survey.id, branch_id=survey.branch_id
     )
 
 
-def close_survey(db: Session, survey: Survey, *, actor_id: int | None = None) -> None:
-    """Stop answers, empty the pool and rewrite all answers in a fresh random order."""
+def open_survey(
+    db: Session,
+    survey: Survey,
+    passphrase: str,
+    limits: tuple[int, int],
+    *,
+    initial_slots: int | None = None,
+) -> None:
+    """Freeze the questions, make the key pair and wrap it with the passphrase."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise SurveyError(_l("The passphrase must have at least 12 characters."))
+    if survey.state != State.DRAFT:
+        raise SurveyError(_l("Only a draft can be opened."))
+    key = sealing.new_key_pair(passphrase, limits)
+    survey.wrapped_key, survey.key_salt = key.wrapped, key.salt
+    survey.key_opslimit, survey.key_memlimit = key.opslimit, key.memlimit
+    survey.custody = "passphrase"
+    _start(db, survey, key.public_key, initial_slots)
+
+
+def open_with_custodians(
+    db: Session,
+    survey: Survey,
+    custodians: list[User],
+    threshold: int,
+    *,
+    initial_slots: int | None = None,
+) -> list[tuple[int, str]]:
+    """Open with the key split among custodians; returns (user id, share) once, never stored."""
+    from nacl.public import PrivateKey
+
+    ids = [u.id for u in custodians]
+    if (
+        len(set(ids)) != len(ids)
+        or not custody.MIN_CUSTODIANS <= len(ids) <= custody.MAX_CUSTODIANS
+    ):
+        raise SurveyError(_l("Choose between 2 and 16 different custodians."))
+    if not 2 <= threshold <= len(ids):
+        raise SurveyError(
+            _l("The number of custodians needed must be at least 2 and at most the custodians.")
+        )
+    if survey.state != State.DRAFT:
+        raise SurveyError(_l("Only a draft can be opened."))
+    private = PrivateKey.generate()
+    shares = custody.split(private, len(ids), threshold)
+    survey.custody, survey.custody_threshold = "custodians", threshold
+    survey.wrapped_key = survey.key_salt = None
+    for user_id, share in zip(ids, shares, strict=True):
+        db.add(
+            Custodian(
+                survey_id=survey.id, member_index=custody.member_index(share), user_id=user_id
+            )
+        )
+    _start(db, survey, bytes(private.public_key), initial_slots)
+    del private
+    return list(zip(ids, shares, strict=True))
+
+
+def custodians(db: Session, survey_id: int) -> dict[int, int]:
+    """member index -> user id of a survey's custodians."""
+    rows = db.execute(
+        select(Custodian.member_index, Custodian.user_id).where(Custodian.survey_id == survey_id)
+    )
+    return dict(rows.all())
+
+
+def close_survey(
+    db: Session, survey: Survey, *, user: User | None = None, reason: str = "", system=False
+) -> None:
+    """Stop answers and move every answer to a fresh random slot.
+
+    A survey closes at the date announced when it opened (the system does it). Closing earlier is
+    for headquarters only, with a reason that goes to the audit log: an officer who could close
+    at will could close right after a victim's answer (stuffing, SECURITY.md promise 4).
+    """
     if survey.state != State.OPEN:
         raise SurveyError(_l("Only an open survey can be closed."))
+    if not system:
+        if user is None or not user.is_hq:
+            raise SurveyError(
+                _l(
+                    "The survey closes on its announced date; "
+                    "only headquarters can close it earlier."
+                )
+            )
+        if len((reason or "").strip()) < 5:
+            raise SurveyError(_l("Give the reason for closing the survey early."))
     survey.state = State.CLOSED
-    flush_pool(db, survey.id)
-    reshuffle(db, survey.id)
+    storage.rewrite(db, survey)
+    _tidy_after_commit(db, rewrite=True)
     audit.record(
         db,
         "survey.closed",
         object_kind="survey",
         object_id=survey.id,
         branch_id=survey.branch_id,
-        actor_id=actor_id,
+        reason="closing date passed" if system else reason.strip(),
+        system=system,
     )
 
 
+def is_due(survey: Survey, now: datetime | None = None) -> bool:
+    """Whether an open survey's closing date has passed."""
+    now = now or clock.now()
+    return survey.state == State.OPEN and bool(survey.closes_at) and now >= survey.closes_at
+
+
 def close_if_due(db: Session, survey: Survey) -> bool:
-    """Close an open survey whose closing date has passed (done lazily when it is looked at)."""
-    if survey.state == State.OPEN and survey.closes_at and clock.now() >= survey.closes_at:
-        close_survey(db, survey)
+    """Close a survey whose date has passed, as the system (whoever's request noticed it)."""
+    if is_due(survey):
+        close_survey(db, survey, system=True)
         return True
     return False
 
 
-def accepting(survey: Survey | Answering, now: datetime | None = None) -> bool:
+def close_due(db: Session) -> list[int]:
+    """Close every open survey whose date has passed (``surveys close-due``, and the check at
+    the first request after a due time). Audited as the system."""
+    now = clock.now()
+    due = db.scalars(
+        select(Survey).where(Survey.state == State.OPEN, Survey.closes_at <= now)
+    ).all()
+    for survey in due:
+        close_survey(db, survey, system=True)
+    return [s.id for s in due]
+
+
+def next_due(db: Session) -> datetime | None:
+    """The earliest closing date of an open survey."""
+    from sqlalchemy import func
+
+    return db.scalar(
+        select(func.min(Survey.closes_at)).where(
+            Survey.state == State.OPEN, Survey.closes_at.is_not(None)
+        )
+    )
+
+
+def accepting(survey, now: datetime | None = None) -> bool:
     """Whether the survey takes answers at this moment."""
     now = now or clock.now()
     if survey.state != State.OPEN:
@@ -223,10 +337,28 @@ def accepting(survey: Survey | Answering, now: datetime | None = None) -> bool:
     return not (survey.closes_at and now >= survey.closes_at)
 
 
+def k_reached(db: Session, survey: Survey) -> bool:
+    """Whether at least k answers have arrived: all that anyone sees while a survey is open
+    (a running count would let an officer time a victim's answer)."""
+    from surveys.results import effective_k
+
+    return storage.filled_count(db, survey.id) >= effective_k(survey.min_group)
+
+
+def count_answers(db: Session, survey_id: int) -> int:
+    """How many answers a survey holds (shown only once it is closed)."""
+    return storage.filled_count(db, survey_id)
+
+
+def iter_sealed(db: Session, survey_id: int):
+    """Every sealed answer of a survey (see storage.iter_sealed)."""
+    return storage.iter_sealed(db, survey_id)
+
+
 def wrapped_key(survey: Survey) -> sealing.WrappedKey:
     """The survey's wrapped private key as the sealing module wants it."""
     if survey.wrapped_key is None:
-        raise SurveyError(_l("This survey has no key yet: it has not been opened."))
+        raise SurveyError(_l("This survey has no passphrase: its key is held by custodians."))
     return sealing.WrappedKey(
         survey.public_key,
         survey.wrapped_key,
@@ -236,287 +368,62 @@ def wrapped_key(survey: Survey) -> sealing.WrappedKey:
     )
 
 
-def unlock(
-    db: Session, survey: Survey, *, passphrase: str = "", key_file: bytes = b"", purpose: str
-):
-    """The private key, from the passphrase or the key file; audited whether or not it works.
-
-    The key is returned to the caller for this request only and is never stored or logged.
-    """
-    key = wrapped_key(survey)
-    try:
-        if key_file:
-            private = sealing.read_key_file(key_file, survey.id, key.public_key)
-        else:
-            private = sealing.unwrap(key, passphrase)
-    except sealing.SealingError as error:
-        audit.record(
-            db,
-            "survey.unlock_refused",
-            object_kind="survey",
-            object_id=survey.id,
-            branch_id=survey.branch_id,
-            reason=purpose,
-        )
-        raise SurveyError(_l("The passphrase or key file does not open this survey.")) from error
-    audit.record(
-        db,
-        f"survey.{purpose}",
-        object_kind="survey",
-        object_id=survey.id,
-        branch_id=survey.branch_id,
-    )
-    return private
-
-
-# --- answering -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FrozenQuestion:
-    """What answering needs of a question (frozen once the survey is open)."""
-
-    id: int
-    kind: Kind
-    option_count: int
-    required: bool
-
-
-@dataclass(frozen=True)
-class Answering:
-    """What the answer route needs of an open survey, read with one light query per answer."""
-
-    id: int
-    state: State
-    opens_at: datetime | None
-    closes_at: datetime | None
-    public_key: bytes
-    block_size: int
-    questions: tuple[FrozenQuestion, ...]
-
-
-# Questions never change once a survey is open (and has its key), so they are kept per process,
-# keyed by the survey and its public key. Bounded: the oldest entries go first.
-_FROZEN: dict[tuple[int, bytes], tuple[FrozenQuestion, ...]] = {}
-_FROZEN_MAX = 256
-
-
-def answering(db: Session, survey_id: int) -> Answering | None:
-    """The open (or closed) survey's answering view; None for a draft or no such survey."""
-    row = (
-        db.connection()
-        .execute(
-            select(
-                Survey.state,
-                Survey.opens_at,
-                Survey.closes_at,
-                Survey.public_key,
-                Survey.block_size,
-            ).where(Survey.id == survey_id)
-        )
-        .one_or_none()
-    )
-    if row is None or row.public_key is None or row.state == State.DRAFT:
-        return None
-    key = (survey_id, row.public_key)
-    questions = _FROZEN.get(key)
-    if questions is None:
-        survey = db.get(Survey, survey_id)
-        questions = tuple(
-            FrozenQuestion(q.id, q.kind, q.option_count, q.required) for q in survey.questions
-        )
-        while len(_FROZEN) >= _FROZEN_MAX:
-            _FROZEN.pop(next(iter(_FROZEN)))
-        _FROZEN[key] = questions
-    return Answering(
-        survey_id, row.state, row.opens_at, row.closes_at, row.public_key, row.block_size, questions
-    )
-
-
-def answer_from_form(survey: Survey | Answering, form: Mapping) -> dict:
-    """Check a plain (no-JavaScript) answer and return it as the dict that gets sealed.
-
-    ``form`` is the request's form (``getlist`` for multiple choices). Raises SurveyError naming
-    the first problem; the plain answer is never stored or logged.
-    """
-    answer: dict[str, object] = {}
-    for q in survey.questions:
-        name = f"q{q.id}"
-        value: object = None
-        if q.kind == Kind.MULTIPLE:
-            picked = form.getlist(name) if hasattr(form, "getlist") else form.get(name, [])
-            indexes = sorted({_index(v, q.option_count, q) for v in picked})
-            value = indexes or None
-        else:
-            raw = (form.get(name) or "").strip()
-            if raw:
-                if q.kind == Kind.SINGLE:
-                    value = _index(raw, q.option_count, q)
-                elif q.kind == Kind.SCALE5:
-                    value = _index(raw, 6, q)
-                    if value not in SCALE:
-                        raise SurveyError(_l("Choose one of the offered answers."))
-                elif q.kind == Kind.NUMBER:
-                    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 10:
-                        raise SurveyError(_l("Give a whole number."))
-                    value = int(raw)
-                    if not 0 <= value <= NUMBER_MAX:
-                        raise SurveyError(_l("Give a whole number."))
-                else:
-                    if len(raw) > TEXT_MAX:
-                        raise SurveyError(_l("Free-text answers are limited to 300 characters."))
-                    value = "".join(c for c in raw if c.isprintable() or c == " ")
-        if value is None:
-            if q.required:
-                raise SurveyError(_l("Please answer every question marked as required."))
-            continue
-        answer[str(q.id)] = value
-    return answer
-
-
-def _index(raw: object, count: int, question: Question) -> int:
-    text = str(raw)
-    if not text.isascii() or not text.isdigit() or int(text) >= count:
-        raise SurveyError(_l("Choose one of the offered answers."))
-    return int(text)
-
-
-def submit(db: Session, survey: Survey | Answering, sealed: bytes) -> str:
-    """Store one sealed answer (via the pool) and return its receipt.
-
-    The caller checked the form token; this checks the survey takes answers and the length.
-    """
-    if not accepting(survey):
-        raise NotAccepting(_l("This survey is not taking answers."))
-    if len(sealed) != sealing.sealed_size(survey.block_size):
-        raise SurveyError(_l("The answer could not be read. Please try again."))
-    connection = db.connection()
-    connection.execute(
-        insert(PooledAnswer).values(id=secrets.token_bytes(16), survey_id=survey.id, sealed=sealed)
-    )
-    pooled = connection.execute(
-        select(func.count()).where(PooledAnswer.survey_id == survey.id)
-    ).scalar_one()
-    if pooled >= POOL_FLUSH:
-        flush_pool(db, survey.id)
-    return sealing.receipt(sealed)
-
-
-def flush_pool(db: Session, survey_id: int) -> int:
-    """Move the survey's whole pool into the answers, in a random order.
-
-    ``DELETE … RETURNING`` takes the rows out atomically: on PostgreSQL two concurrent flushes
-    cannot both move one row (the second skips rows the first deleted), on SQLite the write lock
-    serialises them. The new keys are fresh, so no key links the pool row to the answer.
-    """
-    rows = db.execute(
-        delete(PooledAnswer)
-        .where(PooledAnswer.survey_id == survey_id)
-        .returning(PooledAnswer.sealed)
-    ).all()
-    sealed = [row.sealed for row in rows]
-    secrets.SystemRandom().shuffle(sealed)
-    if sealed:
-        db.execute(
-            insert(Answer),
-            [{"id": secrets.token_bytes(16), "survey_id": survey_id, "sealed": s} for s in sealed],
-        )
-        _tidy_after_commit(db)
-    return len(sealed)
-
-
-def reshuffle(db: Session, survey_id: int, batch: int = 1000) -> None:
-    """Rewrite every answer of a survey under new keys in a new random order (done at close).
-
-    Only the keys (16 bytes each) are held for the whole pass; they are shuffled, then the rows
-    are moved a batch at a time in that order (each batch shuffled again), so the new physical
-    order is random on PostgreSQL's heap too, and memory stays small for large surveys.
-    """
-    rng = secrets.SystemRandom()
-    ids = list(db.scalars(select(Answer.id).where(Answer.survey_id == survey_id)))
-    rng.shuffle(ids)
-    for start in range(0, len(ids), batch):
-        sealed = list(
-            db.scalars(
-                delete(Answer)
-                .where(Answer.id.in_(ids[start : start + batch]))
-                .returning(Answer.sealed)
-            )
-        )
-        rng.shuffle(sealed)
-        db.execute(
-            insert(Answer),
-            [{"id": secrets.token_bytes(16), "survey_id": survey_id, "sealed": s} for s in sealed],
-        )
-    _tidy_after_commit(db, rewrite=True)
-
-
 def _tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
-    """Once this transaction commits, remove what the storage keeps of the old order.
+    """Once this transaction commits, remove what the storage keeps of the order of writes.
 
-    SQLite: copy the WAL into the file and truncate it, so the log never holds the pool's
-    arrival order beyond one batch (``secure_delete`` already zeroes deleted rows in the file).
-    PostgreSQL, when ``rewrite`` (at close): ``VACUUM FULL`` writes the answer tables anew, so the
-    dead tuples of the pool and of the pre-shuffle answers do not stay in the heap files. It gives
-    up after two seconds if another transaction holds the table (autovacuum does it later).
+    SQLite: checkpoint the WAL into the file and truncate it (surveys/storage.py), on the same
+    connection that wrote, right after its commit. PostgreSQL, when ``rewrite`` (at close):
+    ``VACUUM`` the slot table so the dead versions of its rows are pruned (the slots stay in
+    their pages: a plain VACUUM moves no row). Best effort: never fails the committed request.
     """
-    bind = db.get_bind()
-    dialect = bind.dialect.name
+    dialect = db.get_bind().dialect.name
     if dialect != "sqlite" and not (dialect == "postgresql" and rewrite):
         return
     flag = "survey_tidy_rewrite" if rewrite else "survey_tidy"
     if db.info.get(flag):
         return
     db.info[flag] = True
+    if dialect == "sqlite":
+        raw = db.connection().connection.driver_connection
 
-    def _tidy(session):
+        def _checkpoint(session):
+            session.info.pop(flag, None)
+            try:
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except Exception:
+                _logger().warning("survey WAL not checkpointed; the next answer will")
+
+        event.listen(db, "after_commit", _checkpoint, once=True)
+        return
+    bind = db.get_bind()
+
+    def _vacuum(session):
         session.info.pop(flag, None)
         raw = bind.raw_connection()
         try:
             connection = raw.driver_connection
-            if dialect == "sqlite":
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                return
             connection.rollback()
             connection.autocommit = True
             try:
                 connection.execute("SET lock_timeout = '2s'")
-                connection.execute("VACUUM FULL survey_answers, survey_answer_pool")
-            except Exception:  # best effort: never fail the request that already committed
-                current_app_logger().warning("survey tables not rewritten; autovacuum will")
+                connection.execute("VACUUM survey_slots")
+            except Exception:
+                _logger().warning("survey slots not vacuumed; autovacuum will")
             finally:
                 connection.execute("RESET lock_timeout")
                 connection.autocommit = False
         finally:
             raw.close()
 
-    event.listen(db, "after_commit", _tidy, once=True)
+    event.listen(db, "after_commit", _vacuum, once=True)
 
 
-def current_app_logger():
-    """The app's logger (never given any answer content)."""
+def tidy_after_commit(db: Session) -> None:
+    """Public name of the WAL tidy, for the answer flow."""
+    _tidy_after_commit(db)
+
+
+def _logger():
     from flask import current_app
 
     return current_app.logger
-
-
-def count_answers(db: Session, survey_id: int) -> int:
-    """How many answers a survey holds (pool and table): visible while it is open."""
-    pooled = db.scalar(select(func.count()).where(PooledAnswer.survey_id == survey_id))
-    stored = db.scalar(select(func.count()).where(Answer.survey_id == survey_id))
-    return int(pooled or 0) + int(stored or 0)
-
-
-def iter_sealed(db: Session, survey_id: int, chunk: int = 1000) -> Iterator[bytes]:
-    """Every sealed answer of a survey, streamed in the order of the random key.
-
-    The pool is included (a survey still open has a partial batch there).
-    """
-    for model in (Answer, PooledAnswer):
-        stmt = (
-            select(model.sealed)
-            .where(model.survey_id == survey_id)
-            .order_by(model.id)
-            .execution_options(yield_per=chunk)
-        )
-        yield from db.scalars(stmt)

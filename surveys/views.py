@@ -1,16 +1,12 @@
-"""Surveys: staff build, open, close and count them; members answer without an account.
+"""Surveys, staff side: build, open (passphrase or custodians), codes, close, results.
 
-The answer page (``answer``) is public and sets no cookie at all: no session, no Flask-WTF CSRF
-token (that lives in the session cookie). It is protected instead by an HMAC token in the form,
-bound to the survey and the hour the page was served, and by a same-origin check. It is rate
-limited in this process's memory only, against a keyed hash of the address (never stored).
+The members' side (answering, receipts) is surveys/public.py; the rules are in services.py,
+answering.py, codes.py, custody.py and gate.py. While a survey is open nobody sees its running
+count, only whether k answers have arrived (a count watched live lets an officer time a victim's
+answer and close right after it).
 """
 
 from __future__ import annotations
-
-import csv
-import io
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -18,11 +14,9 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -30,13 +24,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from campaign import db, navigation, publicforms
-from campaign.access import cookieless, current_user, get_in_scope, hq_required
+from campaign import db, navigation
+from campaign.access import current_user, get_in_scope, hq_required
+from campaign.auth.models import Role, User
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
-from surveys import results, sealing, services
+from surveys import codes, custody, exporting, gate, sealing, services
 from surveys.forms import (
     KIND_LABELS,
+    CloseForm,
+    CodesForm,
     ConfirmForm,
     OpenForm,
     QuestionForm,
@@ -45,45 +42,18 @@ from surveys.forms import (
     to_japan,
     to_utc,
 )
-from surveys.models import Kind, State, Survey
+from surveys.models import State, Survey
 
 bp = Blueprint("surveys", __name__)
 navigation.add(_l("Surveys"), "surveys.index", order=40, audience="staff")
 
-SODIUM = Path(__file__).resolve().parent / "node_modules"
-SODIUM_FILES = {
-    "libsodium.js": SODIUM / "libsodium" / "dist" / "modules" / "libsodium.js",
-    "libsodium-wrappers.js": SODIUM
-    / "libsodium-wrappers"
-    / "dist"
-    / "modules"
-    / "libsodium-wrappers.js",
-}
-# What a respondent's browser asks for leaves no access-log line (campaign/publicforms.py).
-for _prefix in ("/surveys/answer/", "/surveys/sodium/", "/static/surveys/"):
-    publicforms.register_unlogged_prefix(_prefix)
-publicforms.unlogged_static("css/site.css", "css/print.css", "favicon.svg")
-MAX_ANSWER_BODY = 64 * 1024
-
-
-# Counting twice while answers arrive would show, by difference, what the answers in between
-# said; an officer watching the live count knows whose they were. So the key opens nothing
-# before the survey is closed (SECURITY.md promise 4).
-NOT_CLOSED = _l(
-    "Results, exports and the key file are available once the survey is closed, so that no two "
-    "countings can be compared while answers arrive."
-)
-
 
 def _survey(survey_id: int) -> Survey:
-    """A survey the logged-in person may see (another branch's: 404); closes it if due."""
-    survey = get_in_scope(db.session(), Survey, survey_id, current_user())
-    services.close_if_due(db.session(), survey)
-    return survey
+    """A survey the logged-in person may see (another branch's: 404)."""
+    return get_in_scope(db.session(), Survey, survey_id, current_user())
 
 
 def _back(survey: Survey, message) -> Response:
-    """Back to the survey's page, saying why the action is not available now."""
     flash(str(message), "error")
     return redirect(url_for("surveys.detail", survey_id=survey.id))
 
@@ -92,23 +62,45 @@ def _locale() -> str:
     return str(get_locale() or "ja")
 
 
-# --- staff: building -----------------------------------------------------------------------
+def _status(form) -> int:
+    return 400 if form.errors or form.form_errors else 200
+
+
+@bp.before_app_request
+def _close_due() -> None:
+    """The first request after a survey's closing date closes it, as the system (the same as
+    ``surveys close-due`` run from cron). Looked up at most once a minute per process."""
+    from campaign import clock
+
+    state = current_app.extensions.setdefault("surveys.due", {"checked": None, "next": None})
+    now = clock.now()
+    checked, upcoming = state["checked"], state["next"]
+    fresh = checked is not None and (now - checked).total_seconds() < 60
+    if fresh and (upcoming is None or now < upcoming):
+        return
+    session = db.session()
+    services.close_due(session)
+    state["checked"], state["next"] = now, services.next_due(session)
+
+
+# --- building ------------------------------------------------------------------------------
 
 
 @bp.get("/surveys/")
 def index():
-    """The surveys this person may see, with their number of answers."""
-    surveys = services.visible_surveys(db.session(), current_user())
-    for survey in surveys:
-        services.close_if_due(db.session(), survey)
-    counts = {s.id: services.count_answers(db.session(), s.id) for s in surveys}
-    return render_template("surveys/index.html", surveys=surveys, counts=counts)
+    """The surveys this person may see; counts only once closed."""
+    session = db.session()
+    surveys = services.visible_surveys(session, current_user())
+    counts = {
+        s.id: services.count_answers(session, s.id) for s in surveys if s.state == State.CLOSED
+    }
+    reached = {s.id: services.k_reached(session, s) for s in surveys if s.state == State.OPEN}
+    return render_template("surveys/index.html", surveys=surveys, counts=counts, reached=reached)
 
 
 def _branch_choices(form: SurveyForm) -> None:
     user = current_user()
-    branches = visible_branches(db.session(), user)
-    choices = [SelectChoice(str(b.id), b.name) for b in branches]
+    choices = [SelectChoice(str(b.id), b.name) for b in visible_branches(db.session(), user)]
     whole = SelectChoice("", _("The whole federation"))
     form.branch_id.choices = [whole, *choices] if user.is_hq else choices
 
@@ -122,6 +114,7 @@ def _survey_fields(form: SurveyForm) -> dict:
         "opens_at": to_utc(form.opens_at.data),
         "closes_at": to_utc(form.closes_at.data),
         "min_group": form.min_group.data,
+        "needs_code": form.needs_code.data,
         "branch_id": int(form.branch_id.data) if form.branch_id.data else None,
     }
 
@@ -138,8 +131,7 @@ def create():
             form.form_errors.append(str(error))
         else:
             return redirect(url_for("surveys.detail", survey_id=survey.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("surveys/edit.html", form=form, survey=None), status
+    return render_template("surveys/edit.html", form=form, survey=None), _status(form)
 
 
 @bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
@@ -148,45 +140,49 @@ def edit(survey_id: int):
     survey = _survey(survey_id)
     if survey.state != State.DRAFT:
         return _back(survey, _l("An open or closed survey cannot be changed."))
-    form = SurveyForm(
-        data={
-            "title_ja": survey.title_ja,
-            "title_en": survey.title_en,
-            "intro_ja": survey.intro_ja,
-            "intro_en": survey.intro_en,
-            "opens_at": to_japan(survey.opens_at),
-            "closes_at": to_japan(survey.closes_at),
-            "min_group": survey.min_group,
-            "branch_id": str(survey.branch_id or ""),
-        }
-    )
+    fields = ("title_ja", "title_en", "intro_ja", "intro_en", "min_group", "needs_code")
+    data = {name: getattr(survey, name) for name in fields}
+    data |= {"opens_at": to_japan(survey.opens_at), "closes_at": to_japan(survey.closes_at)}
+    form = SurveyForm(data={**data, "branch_id": str(survey.branch_id or "")})
     _branch_choices(form)
     if form.validate_on_submit():
-        fields = _survey_fields(form)
-        fields.pop("branch_id")
+        changes = _survey_fields(form)
+        changes.pop("branch_id")
         try:
-            services.update_survey(db.session(), survey, **fields)
+            services.update_survey(db.session(), survey, **changes)
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
             return redirect(url_for("surveys.detail", survey_id=survey.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("surveys/edit.html", form=form, survey=survey), status
+    return render_template("surveys/edit.html", form=form, survey=survey), _status(form)
+
+
+def _detail(survey: Survey, question_form=None, status: int = 200):
+    session = db.session()
+    closed = survey.state == State.CLOSED
+    return (
+        render_template(
+            "surveys/detail.html",
+            survey=survey,
+            count=services.count_answers(session, survey.id) if closed else None,
+            reached=services.k_reached(session, survey) if survey.state == State.OPEN else None,
+            codes_made=codes.counts(session, survey.id),
+            question_form=question_form or QuestionForm(),
+            confirm=ConfirmForm(),
+            close_form=CloseForm(),
+            codes_form=CodesForm(),
+            kinds=KIND_LABELS,
+            public_url=external_url("surveys.answer", survey_id=survey.id, trusted=True),
+            receipts_url=external_url("surveys.receipts", survey_id=survey.id, trusted=True),
+        ),
+        status,
+    )
 
 
 @bp.get("/surveys/<int:survey_id>")
 def detail(survey_id: int):
-    """A survey, its questions, its state and its number of answers (never the answers)."""
-    survey = _survey(survey_id)
-    return render_template(
-        "surveys/detail.html",
-        survey=survey,
-        count=services.count_answers(db.session(), survey.id),
-        question_form=QuestionForm(),
-        confirm=ConfirmForm(),
-        kinds=KIND_LABELS,
-        public_url=external_url("surveys.answer", survey_id=survey.id, trusted=True),
-    )
+    """A survey, its questions and state (never the answers, and no running count)."""
+    return _detail(_survey(survey_id))
 
 
 @bp.post("/surveys/<int:survey_id>/questions")
@@ -201,18 +197,7 @@ def add_question(survey_id: int):
             form.form_errors.append(str(error))
         else:
             return redirect(url_for("surveys.detail", survey_id=survey.id) + "#questions")
-    return (
-        render_template(
-            "surveys/detail.html",
-            survey=survey,
-            count=services.count_answers(db.session(), survey.id),
-            question_form=form,
-            confirm=ConfirmForm(),
-            kinds=KIND_LABELS,
-            public_url=external_url("surveys.answer", survey_id=survey.id, trusted=True),
-        ),
-        400,
-    )
+    return _detail(survey, form, 400)
 
 
 @bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/<any(remove, up, down):change>")
@@ -234,6 +219,8 @@ def change_question(survey_id: int, question_id: int, change: str):
 @bp.get("/surveys/<int:survey_id>/preview")
 def preview(survey_id: int):
     """The answer page as a member will see it, without a form that sends anything."""
+    from surveys.models import Kind
+
     survey = _survey(survey_id)
     return render_template(
         "surveys/answer.html",
@@ -243,10 +230,13 @@ def preview(survey_id: int):
         accepting=False,
         kinds=Kind,
         text_max=services.TEXT_MAX,
+        kept={},
+        error=None,
+        question_id=None,
     )
 
 
-# --- staff: opening, closing, results ------------------------------------------------------
+# --- opening, custody, codes, closing ------------------------------------------------------
 
 
 def _kdf_limits() -> tuple[int, int]:
@@ -256,17 +246,36 @@ def _kdf_limits() -> tuple[int, int]:
     return sealing.KDF_LIMITS[name]
 
 
+def _staff_choices(form: OpenForm) -> dict[int, User]:
+    from sqlalchemy import select
+
+    staff = db.session().scalars(
+        select(User).where(User.role.in_([Role.HQ, Role.ADMIN, Role.OFFICER])).order_by(User.id)
+    )
+    people = {u.id: u for u in staff if getattr(u, "is_active", True)}
+    form.custodians.choices = [SelectChoice(i, u.display_name) for i, u in people.items()]
+    return people
+
+
 @bp.route("/surveys/<int:survey_id>/open", methods=["GET", "POST"])
 @hq_required
 def open_survey(survey_id: int):
-    """Headquarters opens a draft: questions freeze, the key pair is made and wrapped."""
+    """Headquarters opens a draft: questions freeze, the key pair is made and wrapped or split."""
     survey = _survey(survey_id)
     if survey.state != State.DRAFT:
         return _back(survey, _l("Only a draft can be opened."))
     form = OpenForm()
+    people = _staff_choices(form)
     if form.validate_on_submit():
+        session = db.session()
         try:
-            services.open_survey(db.session(), survey, form.passphrase.data, _kdf_limits())
+            if form.custody.data == "custodians":
+                chosen = [people[i] for i in form.custodians.data or [] if i in people]
+                shares = services.open_with_custodians(
+                    session, survey, chosen, int(form.threshold.data or 0)
+                )
+                return _ceremony(survey, shares)
+            services.open_survey(session, survey, form.passphrase.data, _kdf_limits())
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
@@ -275,18 +284,67 @@ def open_survey(survey_id: int):
                 "info",
             )
             return redirect(url_for("surveys.detail", survey_id=survey.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("surveys/open.html", survey=survey, form=form), status
+    return render_template("surveys/open.html", survey=survey, form=form), _status(form)
 
 
-@bp.post("/surveys/<int:survey_id>/close")
-def close(survey_id: int):
-    """Stop taking answers (headquarters, or the officer of the survey's branch)."""
+def _ceremony(survey: Survey, pending: list[tuple[int, str]]):
+    """Show the next custodian's share (once); the others travel sealed in the form."""
+    user_id, words = pending[0]
+    rest = custody.seal_ceremony(current_app.config["SECRET_KEY"], survey.id, pending[1:])
+    holder = db.session().get(User, user_id)
+    return render_template(
+        "surveys/share.html",
+        survey=survey,
+        holder=holder,
+        words=words,
+        qr=custody.qr_svg(words),
+        rest=rest if len(pending) > 1 else None,
+        remaining=len(pending) - 1,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/surveys/<int:survey_id>/custody/next")
+@hq_required
+def custody_next(survey_id: int):
+    """The next step of the opening ceremony."""
     survey = _survey(survey_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.close_survey(db.session(), survey)
+        pending = custody.open_ceremony(
+            current_app.config["SECRET_KEY"], survey.id, request.form.get("rest", "")
+        )
+    except custody.CustodyError:
+        return _back(survey, _l("The shares can no longer be shown. Nothing was stored."))
+    if not pending:
+        return redirect(url_for("surveys.detail", survey_id=survey.id))
+    return _ceremony(survey, pending)
+
+
+@bp.post("/surveys/<int:survey_id>/codes")
+def make_codes(survey_id: int):
+    """Make invitation codes: headquarters, or the officer of the survey's branch. The codes
+    exist only in this response (slips to print, a CSV for a mail merge, or both)."""
+    survey = _survey(survey_id)
+    form = CodesForm()
+    if not survey.needs_code or survey.state == State.CLOSED:
+        return _back(survey, _l("This survey does not use invitation codes."))
+    if not form.validate_on_submit():
+        return _back(survey, _l("Give a number of codes from 1 to 2,000."))
+    return exporting.codes_response(survey, form.count.data, request.form.get("format", "pdf"))
+
+
+@bp.post("/surveys/<int:survey_id>/close")
+@hq_required
+def close(survey_id: int):
+    """Headquarters closes a survey before its announced date, giving a reason (audited)."""
+    survey = _survey(survey_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return _back(survey, _l("Give the reason for closing the survey early."))
+    try:
+        services.close_survey(db.session(), survey, user=current_user(), reason=form.reason.data)
     except services.SurveyError as error:
         flash(str(error), "error")
     else:
@@ -294,214 +352,79 @@ def close(survey_id: int):
     return redirect(url_for("surveys.detail", survey_id=survey.id))
 
 
-def _unlock(survey: Survey, form: UnlockForm, purpose: str):
+# --- results (all through gate.open_results) ----------------------------------------------
+
+
+def _key_material(form: UnlockForm) -> dict:
     upload = form.key_file.data
     key_file = upload.read(64 * 1024) if upload and getattr(upload, "filename", "") else b""
-    if not key_file and not form.passphrase.data:
-        raise services.SurveyError(_l("Give the passphrase or the key file."))
-    return services.unlock(
-        db.session(),
-        survey,
-        passphrase=form.passphrase.data or "",
-        key_file=key_file,
-        purpose=purpose,
-    )
+    shares = [s for s in request.form.getlist("share") if s.strip()][:16]
+    return {"passphrase": form.passphrase.data or "", "key_file": key_file, "shares": shares}
 
 
 @bp.route("/surveys/<int:survey_id>/results", methods=["GET", "POST"])
 @hq_required
 def results_view(survey_id: int):
-    """Headquarters opens the results with the passphrase or key file; the key lives only in
-    this request. Shown as a page, or exported as CSV or XLSX."""
+    """Headquarters opens the results (page, CSV or XLSX) with the passphrase, the key file or
+    the custodians' shares; the key lives only in this request."""
     survey = _survey(survey_id)
     if survey.state != State.CLOSED:
-        return _back(survey, NOT_CLOSED)
+        return _back(survey, gate.NOT_CLOSED)
     form = UnlockForm()
     if form.validate_on_submit():
         fmt = form.format.data
+        purpose = "results_opened" if fmt == "html" else "results_exported"
         try:
-            private = _unlock(
-                survey, form, "results_opened" if fmt == "html" else "results_exported"
+            report = gate.open_results(
+                db.session(), survey, purpose=purpose, locale=_locale(), **_key_material(form)
             )
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
-            tally = results.Tally(list(survey.questions)).count_all(
-                services.iter_sealed(db.session(), survey.id), sealing.opener(private)
-            )
-            del private
-            report = results.report(survey, tally, _locale())
-            if fmt == "csv":
-                return _csv(survey, report)
-            if fmt == "xlsx":
-                return _xlsx(survey, report)
+            if fmt in ("csv", "xlsx"):
+                return exporting.report_response(survey, report, fmt)
             return render_template("surveys/results.html", survey=survey, report=report)
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("surveys/unlock.html", survey=survey, form=form), status
-
-
-def _safe_cell(value: object) -> object:
-    """Spreadsheets run cells that start like a formula: make such text inert."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(survey: Survey, report) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in results.rows_for_export(report):
-        writer.writerow([_safe_cell(v) for v in row])
-    body = "\ufeff" + buffer.getvalue()
-    response = make_response(body.encode("utf-8"))
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="survey-{survey.id}.csv"'
-    return response
-
-
-def _xlsx(survey: Survey, report) -> Response:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("results")
-    for row in results.rows_for_export(report):
-        sheet.append([_safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = make_response(buffer.getvalue())
-    response.headers["Content-Type"] = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="survey-{survey.id}.xlsx"'
-    return response
+    return render_template("surveys/unlock.html", survey=survey, form=form), _status(form)
 
 
 @bp.route("/surveys/<int:survey_id>/key", methods=["GET", "POST"])
 @hq_required
 def key_file(survey_id: int):
-    """Headquarters downloads the key file for offline counting (passphrase needed; audited)."""
+    """Headquarters downloads the key file for offline counting (audited)."""
     survey = _survey(survey_id)
     if survey.state != State.CLOSED:
-        return _back(survey, NOT_CLOSED)
+        return _back(survey, gate.NOT_CLOSED)
     form = UnlockForm()
     if form.validate_on_submit():
+        material = _key_material(form)
+        material.pop("key_file")
         try:
-            if not form.passphrase.data:
-                raise services.SurveyError(_l("Give the passphrase or the key file."))
-            private = services.unlock(
-                db.session(), survey, passphrase=form.passphrase.data, purpose="key_exported"
-            )
+            private = gate.unlock(db.session(), survey, purpose="key_exported", **material)
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
-            response = make_response(sealing.key_file(survey.id, private))
-            response.headers["Content-Type"] = "application/json"
-            response.headers["Content-Disposition"] = (
-                f'attachment; filename="survey-{survey.id}-key.json"'
+            return exporting.download(
+                sealing.key_file(survey.id, private),
+                "application/json",
+                f"survey-{survey.id}-key.json",
             )
-            return response
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("surveys/key.html", survey=survey, form=form), status
+    return render_template("surveys/key.html", survey=survey, form=form), _status(form)
 
 
-# --- members: answering --------------------------------------------------------------------
-
-
-def _throttled() -> bool:
-    """Count this answer against the client; True when over the limit."""
-    limit = current_app.config.get("SURVEY_ANSWER_LIMIT") or "20 per 10 minutes"
-    return not publicforms.throttle("survey-answer", limit)
-
-
-def _answer_page(survey: Survey, status: int = 200, **context) -> Response:
-    context.setdefault("error", None)
-    html = render_template(
-        "surveys/answer.html",
-        survey=survey,
-        preview=False,
-        token=publicforms.issue_token("survey-answer", survey.id),
-        accepting=services.accepting(survey),
-        kinds=Kind,
-        text_max=services.TEXT_MAX,
-        **context,
-    )
-    return make_response(html, status)
-
-
-def _public_survey(survey_id: int) -> Survey:
-    survey = db.session().get(Survey, survey_id)
-    if survey is None or survey.state == State.DRAFT:
-        abort(404)
-    services.close_if_due(db.session(), survey)
-    return survey
-
-
-@bp.route("/surveys/answer/<int:survey_id>", methods=["GET", "POST"])
-@publicforms.public_form(wasm=True)
-def answer(survey_id: int):
-    """Answer a survey: no account, no cookie. Sealed in the browser when JavaScript runs
-    (field ``sealed``), else sealed here at once from the plain fields, never kept in clear."""
-    if request.method == "GET":
-        survey = _public_survey(survey_id)
-        return _answer_page(survey, 200 if services.accepting(survey) else 410)
-    if (request.content_length or 0) > MAX_ANSWER_BODY:
-        abort(413)
-    request.max_content_length = MAX_ANSWER_BODY
-    publicforms.require_same_origin()
-    info = services.answering(db.session(), survey_id)
-    if info is None:
-        abort(404)
-    if not publicforms.verify_token("survey-answer", survey_id, request.form.get("token")):
-        error = _("The form has expired. Please reload the page and answer again.")
-        return _answer_page(_public_survey(survey_id), 400, error=error)
-    if not services.accepting(info):
-        return _answer_page(_public_survey(survey_id), 410)
-    if _throttled():
-        error = _("Too many answers from this network. Please try again later.")
-        return _answer_page(_public_survey(survey_id), 429, error=error)
-    browser = "sealed" in request.form
+@bp.post("/surveys/<int:survey_id>/receipts/publish")
+@hq_required
+def publish_receipts(survey_id: int):
+    """Headquarters publishes the list of receipts of a closed survey."""
+    survey = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     try:
-        if browser:
-            sealed = sealing.decode_sealed(
-                request.form["sealed"], sealing.sealed_size(info.block_size)
-            )
-        else:
-            plain = services.answer_from_form(info, request.form)
-            try:
-                sealed = sealing.seal(plain, info.public_key, info.block_size)
-            finally:
-                del plain
-        receipt = services.submit(db.session(), info, sealed)
-    except (ValueError, services.SurveyError) as error:
-        message = (
-            str(error)
-            if isinstance(error, services.SurveyError)
-            else _("The answer could not be read. Please try again.")
-        )
-        status = 410 if isinstance(error, services.NotAccepting) else 400
-        return _answer_page(_public_survey(survey_id), status, error=message)
-    return render_template("surveys/thanks.html", receipt=receipt, browser=browser)
+        gate.publish_receipts(db.session(), survey)
+    except services.SurveyError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The list of receipts is public."), "info")
+    return redirect(url_for("surveys.detail", survey_id=survey.id))
 
 
-@bp.get("/surveys/sodium/<any('libsodium.js', 'libsodium-wrappers.js'):sodium_file>")
-@publicforms.unlogged
-@cookieless
-def sodium(sodium_file: str):
-    """libsodium for the answer page, from the npm install (never a CDN, never committed).
-
-    Sent with ``no-store`` like every page: nothing on a shared device shows a survey was used.
-    """
-    path = SODIUM_FILES[sodium_file]
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.app_template_filter("b64")
-def _b64(data: bytes) -> str:
-    """Bytes as standard base64 (the survey's public key on the answer page)."""
-    import base64
-
-    return base64.b64encode(data).decode()
+from surveys import public  # noqa: E402,F401  (the members' routes, on the same blueprint)

@@ -50,9 +50,12 @@ def record(
     branch_id: int | None = None,
     reason: str | None = None,
     actor_id: int | None = None,
+    system: bool = False,
 ) -> AuditEntry:
-    """Append one entry. The actor defaults to the logged-in staff member."""
-    if actor_id is None and has_request_context() and g.get("user") is not None:
+    """Append one entry. The actor defaults to the logged-in staff member; ``system=True``
+    records the platform itself (no actor), e.g. a survey closed because its date passed,
+    whoever's request happened to trigger it."""
+    if not system and actor_id is None and has_request_context() and g.get("user") is not None:
         actor_id = g.user.id
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})

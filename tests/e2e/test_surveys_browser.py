@@ -13,10 +13,9 @@ from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from surveys import sealing, services
-from surveys.models import Answer, PooledAnswer
+from surveys import codes, gate, sealing, services, storage
+from surveys.models import Survey
 from tests.surveys.conftest import PASSPHRASE, SurveyFactory
 
 
@@ -55,10 +54,7 @@ def _watch(page, base_url: str):
 
 def _stored(session, survey_id):
     session.expire_all()
-    rows = list(session.scalars(select(Answer.sealed).where(Answer.survey_id == survey_id)))
-    return rows + list(
-        session.scalars(select(PooledAnswer.sealed).where(PooledAnswer.survey_id == survey_id))
-    )
+    return list(storage.iter_sealed(session, survey_id))
 
 
 def _check_after(page, session, survey, marker, mode):
@@ -105,5 +101,63 @@ def test_answer_without_javascript_is_sealed_by_the_server(browser, live_server,
         assert marker in body and "sealed" not in parse_qs(body)  # the plain form was sent
         _check_after(page, session, opened, marker, "server")
         assert foreign == []
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def with_codes(live_app, live_make, session):
+    factory = SurveyFactory(session, live_make)
+    survey = factory.draft()
+    survey.needs_code = True
+    session.commit()
+    survey = factory.opened_draft(survey)
+    with live_app.test_request_context():
+        made = codes.generate(session, live_app.config["SECRET_KEY"], survey, 3)
+    session.commit()
+    return survey, made
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_member_answers_with_a_code_and_finds_the_receipt_after_close(
+    browser, live_server, live_app, with_codes, session, javascript
+):
+    survey, made = with_codes
+    context = browser.new_context(
+        locale="ja-JP", base_url=live_server, java_script_enabled=javascript
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"/surveys/answer/{survey.id}")
+        if javascript:
+            expect(page.locator("#survey-form")).to_have_attribute("data-sealing", "ready")
+        marker = f"CODE{uuid.uuid4().hex[:10]}"
+        _fill(page, survey, marker)
+        # Typed the way people type: lower case, spaces instead of hyphens.
+        page.locator("#code").fill(made[0].lower().replace("-", " "))
+        page.locator("#survey-form button[type=submit]").click()
+        expect(page.locator("#receipt")).to_be_visible()
+        receipt = page.locator("#receipt").inner_text()
+        # The same code again is refused with a clear message, and the answers stay on the page.
+        page.goto(f"/surveys/answer/{survey.id}")
+        if javascript:
+            expect(page.locator("#survey-form")).to_have_attribute("data-sealing", "ready")
+        _fill(page, survey, marker)
+        page.locator("#code").fill(made[0])
+        page.locator("#survey-form button[type=submit]").click()
+        expect(page.get_by_text("already been used")).to_be_visible()
+        assert page.locator(f'input[name="q{survey.questions[-1].id}"]').input_value() == marker
+        # Close, publish, and the member finds the receipt in the public list.
+        session.expire_all()
+        closed = session.get(Survey, survey.id)
+        services.close_survey(session, closed, system=True)
+        gate.publish_receipts(session, closed)
+        session.commit()
+        page.goto(f"/surveys/receipts/{survey.id}")
+        page.locator("#receipt").fill(receipt)
+        page.locator("form button[type=submit]").click()
+        expect(page.locator("#receipt-result")).to_have_attribute("data-found", "1")
+        assert context.cookies() == []
     finally:
         context.close()

@@ -77,11 +77,17 @@ class SurveyFactory:
         self.session.commit()
         return survey
 
+    def opened_draft(self, survey: Survey) -> Survey:
+        """Open an existing draft with PASSPHRASE."""
+        services.open_survey(self.session, survey, PASSPHRASE, sealing.KDF_LIMITS["testing"])
+        self.session.commit()
+        return survey
+
     def close(self, survey: Survey) -> Survey:
         """Close a survey (after answers sent through the app): results open only then."""
         self.session.expire_all()
         survey = self.session.get(Survey, survey.id)
-        services.close_survey(self.session, survey)
+        services.close_survey(self.session, survey, system=True)
         self.session.commit()
         return survey
 

@@ -21,6 +21,12 @@ EXPECTED = {
     "surveys.key_file": (302, 403, 302),
     "surveys.answer": (200, 200, 200),
     "surveys.sodium": (200, 200, 200),
+    "surveys.custody_next": (405, 405, 405),
+    "surveys.make_codes": (405, 405, 405),
+    "surveys.publish_receipts": (405, 405, 405),
+    # Receipts are public only once published, after close: nothing to see for an open survey.
+    "surveys.receipts": (404, 404, 404),
+    "surveys.receipts_download": (404, 404, 404),
 }
 EXPECTED_POST = {
     "surveys.create": (401, 400, 400),
@@ -28,12 +34,15 @@ EXPECTED_POST = {
     "surveys.add_question": (401, 404, 400),
     "surveys.change_question": (401, 404, 302),
     "surveys.open_survey": (401, 403, 302),
-    "surveys.close": (401, 404, 302),
-    # surveys.close was posted just before (routes are tried in order): closed, so the empty
-    # unlock form is refused as bad input.
-    "surveys.results_view": (401, 403, 400),
-    "surveys.key_file": (401, 403, 400),
+    # Only headquarters closes early, and only with a reason: the empty form sends it back.
+    "surveys.close": (401, 403, 302),
+    # Still open, so results and key file send headquarters back to the survey's page.
+    "surveys.results_view": (401, 403, 302),
+    "surveys.key_file": (401, 403, 302),
     "surveys.answer": (400, 400, 400),  # no answer-form token
+    "surveys.custody_next": (401, 403, 302),  # no ceremony under way: back to the page
+    "surveys.make_codes": (401, 404, 302),  # this survey uses no codes
+    "surveys.publish_receipts": (401, 403, 302),  # not closed yet
 }
 
 

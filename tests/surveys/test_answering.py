@@ -8,18 +8,14 @@ from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
-from surveys import sealing, services
-from surveys.models import Answer, PooledAnswer, State, Survey
+from surveys import sealing, services, storage
+from surveys.models import Slot, State, Survey
 from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form, sealed_answer
 
 
 def _stored(session, survey_id):
     session.expire_all()
-    rows = list(session.scalars(select(Answer.sealed).where(Answer.survey_id == survey_id)))
-    rows += list(
-        session.scalars(select(PooledAnswer.sealed).where(PooledAnswer.survey_id == survey_id))
-    )
-    return rows
+    return list(storage.iter_sealed(session, survey_id))
 
 
 def _open(session, survey_id):
@@ -97,15 +93,20 @@ def test_a_draft_cannot_be_answered(client, surveys):
     assert client.get(f"/surveys/answer/{survey.id}").status_code == 404
 
 
-def test_pool_flushes_in_batches(client, surveys, session):
+def test_answers_fill_preallocated_slots_in_place(client, surveys, session):
     survey = surveys.opened()
+    session.expire_all()
+    before = {(r.slot, r.part): r.id for r in session.scalars(select(Slot))}
+    assert len({r.slot for r in session.scalars(select(Slot))}) == storage.DEFAULT_CAPACITY
     for _ in range(25):
         data = {**plain_form(survey), "token": answer_token(client, survey.id)}
         assert client.post(f"/surveys/answer/{survey.id}", data=data).status_code == 200
     session.expire_all()
-    pooled = session.scalars(select(PooledAnswer).where(PooledAnswer.survey_id == survey.id)).all()
-    stored = session.scalars(select(Answer).where(Answer.survey_id == survey.id)).all()
-    assert (len(stored), len(pooled)) == (20, 5)
+    rows = list(session.scalars(select(Slot)))
+    # No row was added or moved: 25 slots now hold answers, in place; every row fits one page.
+    assert {(r.slot, r.part): r.id for r in rows} == before
+    assert len({r.slot for r in rows if r.filled}) == 25
+    assert max(len(r.data) for r in rows) <= 1536
 
 
 def test_open_freezes_questions_and_close_empties_the_pool(
@@ -124,10 +125,11 @@ def test_open_freezes_questions_and_close_empties_the_pool(
         data={"csrf_token": token, "kind": "scale5", "text_ja": "追加"},
     )
     assert add.status_code == 400
-    assert client.post(f"/surveys/{survey.id}/close", data={"csrf_token": token}).status_code == 302
+    closing = {"csrf_token": token, "reason": "the meeting moved forward"}
+    assert client.post(f"/surveys/{survey.id}/close", data=closing).status_code == 302
     session.expire_all()
     assert session.get(Survey, survey.id).state == State.CLOSED
-    assert _stored(session, survey.id) and not session.scalars(select(PooledAnswer)).all()
+    assert len(_stored(session, survey.id)) == 1
     closed = client.post(f"/surveys/answer/{survey.id}", data=data)
     assert closed.status_code == 410
 
@@ -168,7 +170,9 @@ def test_build_open_and_count_through_the_pages(client, auth, make, session):
             f"q{_qid(session, survey_id)}": str(n % 2),
         }
         assert anonymous.post(f"/surveys/answer/{survey_id}", data=form).status_code == 200
-    assert ">6<" in client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    # While open, the page says only whether k answers arrived, never the running count.
+    live = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    assert "5 or more have answered" in live and ">6<" not in live
     # While answers arrive the key opens nothing: two countings compared would show, by
     # difference, what the answers in between said.
     early = client.post(
@@ -178,7 +182,9 @@ def test_build_open_and_count_through_the_pages(client, auth, make, session):
     )
     assert "available once the survey is closed" in early.get_data(as_text=True)
     assert "3 (50.0%)" not in early.get_data(as_text=True)
-    assert client.post(f"/surveys/{survey_id}/close", data={"csrf_token": token}).status_code == 302
+    closing = {"csrf_token": token, "reason": "enough answers for the meeting"}
+    assert client.post(f"/surveys/{survey_id}/close", data=closing).status_code == 302
+    assert "6" in client.get(f"/surveys/{survey_id}").get_data(as_text=True)
     page = client.post(
         f"/surveys/{survey_id}/results",
         data={"csrf_token": token, "passphrase": PASSPHRASE, "format": "html"},
@@ -193,11 +199,18 @@ def _qid(session, survey_id):
     return session.get(Survey, survey_id).questions[0].id
 
 
-def test_officer_sees_the_count_of_their_branch_never_the_results(client, auth, make, surveys):
+def test_officer_sees_the_state_of_their_branch_never_the_results(client, auth, make, surveys):
     officer = make.user()
     survey = surveys.opened(branch=session_branch(make, officer))
     auth.login(officer)
     assert client.get(f"/surveys/{survey.id}").status_code == 200
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, f"/surveys/{survey.id}")
+    early = client.post(
+        f"/surveys/{survey.id}/close", data={"csrf_token": token, "reason": "x" * 9}
+    )
+    assert early.status_code == 403  # only headquarters closes before the announced date
     assert client.get(f"/surveys/{survey.id}/results").status_code == 403
     assert client.get(f"/surveys/{survey.id}/key").status_code == 403
     foreign = surveys.opened(branch=make.branch())

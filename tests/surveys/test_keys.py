@@ -52,7 +52,8 @@ def test_private_key_is_nowhere_in_the_clear(
     for _ in range(3):
         data = {**plain_form(survey), "token": answer_token(anonymous, survey_id)}
         anonymous.post(f"/surveys/answer/{survey_id}", data=data)
-    assert client.post(f"/surveys/{survey_id}/close", data={"csrf_token": token}).status_code == 302
+    closing = {"csrf_token": token, "reason": "counting for the meeting"}
+    assert client.post(f"/surveys/{survey_id}/close", data=closing).status_code == 302
     results = client.post(
         f"/surveys/{survey_id}/results",
         data={"csrf_token": token, "passphrase": PASSPHRASE, "format": "html"},

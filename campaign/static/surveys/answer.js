@@ -13,10 +13,23 @@
   var mode = document.getElementById("seal-mode");
   var badNumber = false;  // set by collect() when a number is out of range
 
+  var missingField = null;  // set by collect(): the first required question left empty
+
+  function mark(fs, on) {
+    if (on) {
+      fs.classList.add("has-error");
+      fs.setAttribute("aria-invalid", "true");
+    } else {
+      fs.classList.remove("has-error");
+      fs.removeAttribute("aria-invalid");
+    }
+  }
+
   function collect() {
     var answer = {};
     var missing = false;
     badNumber = false;
+    missingField = null;
     form.querySelectorAll("fieldset.question").forEach(function (fs) {
       var id = fs.dataset.id, kind = fs.dataset.kind, name = "q" + id, value = null;
       if (kind === "multiple") {
@@ -41,8 +54,13 @@
         var text = fs.querySelector("input").value.trim();
         value = text ? text.slice(0, 300) : null;
       }
+      mark(fs, false);
       if (value === null) {
-        if (fs.dataset.required === "1") { missing = true; }
+        if (fs.dataset.required === "1") {
+          missing = true;
+          if (!missingField) { missingField = fs; }
+          mark(fs, true);
+        }
       } else {
         answer[id] = value;
       }
@@ -50,7 +68,18 @@
     return missing ? null : answer;
   }
 
-  function showError(message) {
+  function showError(message, field) {
+    if (field) {
+      var legend = field.querySelector("legend");
+      message = message + " (" + (legend ? legend.textContent.replace(/\s+/g, " ").trim() : "") + ")";
+      field.scrollIntoView({block: "center"});
+      var first = field.querySelector("input");
+      if (first) { first.focus(); }
+    }
+    showErrorText(message);
+  }
+
+  function showErrorText(message) {
     var box = document.getElementById("seal-error");
     if (!box) {
       box = document.createElement("div");
@@ -71,7 +100,9 @@
       event.preventDefault();
       var answer = collect();
       if (badNumber) { showError(form.dataset.errorNumber); return; }
-      if (answer === null) { showError(form.dataset.errorRequired); return; }
+      if (answer === null) { showError(form.dataset.errorRequired, missingField); return; }
+      var code = form.elements.code;
+      if (code && !code.value.trim()) { showError(form.dataset.errorCode, code.closest(".field")); return; }
       var plain = sodium.from_string(JSON.stringify(answer));
       if (plain.length + 1 > blockSize) { showError(form.dataset.errorTooLong); return; }
       var sealed;
@@ -81,21 +112,41 @@
         showError(form.dataset.errorCrypto);
         return;
       }
-      var out = document.createElement("form");
-      out.method = "post";
-      out.action = form.action;
-      out.hidden = true;
-      [["token", form.elements.token.value],
-       ["sealed", sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL)]].forEach(function (pair) {
-        var input = document.createElement("input");
-        input.type = "hidden";
-        input.name = pair[0];
-        input.value = pair[1];
-        out.appendChild(input);
-      });
-      document.body.appendChild(out);
-      form.reset();
-      out.submit();
+      // Sent with fetch, so that a refused post (a spent code, an expired form) leaves every
+      // answer on the page; on success the thanks page replaces this one.
+      var body = new URLSearchParams();
+      body.append("token", form.elements.token.value);
+      body.append("sealed", sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL));
+      if (code) { body.append("code", code.value); }
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; }
+      fetch(form.action, {method: "POST", body: body, credentials: "omit", cache: "no-store",
+                          referrerPolicy: "no-referrer"})
+        .then(function (response) {
+          return response.text().then(function (text) { return [response.status, text]; });
+        })
+        .then(function (pair) {
+          var doc = new DOMParser().parseFromString(pair[1], "text/html");
+          if (pair[0] === 200) {
+            document.title = doc.title;
+            document.body.replaceWith(document.importNode(doc.body, true));
+            window.scrollTo(0, 0);
+            return;
+          }
+          if (button) { button.disabled = false; }
+          var alert = doc.querySelector("#answer-error") || doc.querySelector("[role=alert]");
+          var fresh = doc.querySelector('input[name="token"]');
+          if (fresh) { form.elements.token.value = fresh.value; }
+          showErrorText(alert ? alert.textContent.trim() : form.dataset.errorCrypto);
+          if (code && doc.querySelector("#field-code.has-error")) {
+            code.closest(".field").classList.add("has-error");
+            code.focus();
+          }
+        })
+        .catch(function () {
+          if (button) { button.disabled = false; }
+          showErrorText(form.dataset.errorCrypto);
+        });
     });
   });
 }());

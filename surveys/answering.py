@@ -1,0 +1,255 @@
+"""The answer flow: a member sends an answer, with no account and no cookie.
+
+``receive`` runs the checks in order (size, origin, form token, survey taking answers, throttle,
+invitation code) and stores the sealed answer: sealed in the browser when JavaScript ran (field
+``sealed``), else sealed here at once from the plain fields and never kept in clear. It returns an
+``Outcome`` that the view turns into a page. The checks come from campaign/publicforms.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaign import publicforms
+from surveys import codes, sealing, services, storage
+from surveys.models import Kind, State, Survey
+
+TEXT_MAX = services.TEXT_MAX
+NUMBER_MAX = services.NUMBER_MAX
+SCALE = services.SCALE
+MAX_ANSWER_BODY = 64 * 1024
+PURPOSE = "survey-answer"
+
+
+class AnswerError(services.SurveyError):
+    """One answer of the form is missing or wrong; ``question_id`` says which."""
+
+    def __init__(self, message, question_id: int | None = None) -> None:
+        super().__init__(message)
+        self.question_id = question_id
+
+
+@dataclass(frozen=True)
+class FrozenQuestion:
+    """What answering needs of a question (frozen once the survey is open)."""
+
+    id: int
+    kind: Kind
+    option_count: int
+    required: bool
+
+
+@dataclass(frozen=True)
+class Answering:
+    """What the answer route needs of an open survey, read with one light query per answer."""
+
+    id: int
+    state: State
+    opens_at: datetime | None
+    closes_at: datetime | None
+    public_key: bytes
+    block_size: int
+    needs_code: bool
+    code_salt: bytes | None
+    questions: tuple[FrozenQuestion, ...]
+
+    @property
+    def sealed_size(self) -> int:
+        """The length of every sealed answer."""
+        return self.block_size + sealing.SEAL_OVERHEAD
+
+
+# Questions never change once a survey is open (and has its key), so they are kept per process,
+# keyed by the survey and its public key. Bounded: the oldest entries go first.
+_FROZEN: dict[tuple[int, bytes], tuple[FrozenQuestion, ...]] = {}
+_FROZEN_MAX = 256
+
+
+def answering(db: Session, survey_id: int) -> Answering | None:
+    """The open (or closed) survey's answering view; None for a draft or no such survey."""
+    row = (
+        db.connection()
+        .execute(
+            select(
+                Survey.state,
+                Survey.opens_at,
+                Survey.closes_at,
+                Survey.public_key,
+                Survey.block_size,
+                Survey.needs_code,
+                Survey.code_salt,
+            ).where(Survey.id == survey_id)
+        )
+        .one_or_none()
+    )
+    if row is None or row.public_key is None or row.state == State.DRAFT:
+        return None
+    key = (survey_id, row.public_key)
+    questions = _FROZEN.get(key)
+    if questions is None:
+        survey = db.get(Survey, survey_id)
+        questions = tuple(
+            FrozenQuestion(q.id, q.kind, q.option_count, q.required) for q in survey.questions
+        )
+        while len(_FROZEN) >= _FROZEN_MAX:
+            _FROZEN.pop(next(iter(_FROZEN)))
+        _FROZEN[key] = questions
+    return Answering(
+        survey_id,
+        row.state,
+        row.opens_at,
+        row.closes_at,
+        row.public_key,
+        row.block_size,
+        bool(row.needs_code),
+        row.code_salt,
+        questions,
+    )
+
+
+def answer_from_form(survey, form: Mapping) -> dict:
+    """Check a plain (no-JavaScript) answer and return it as the dict that gets sealed.
+
+    ``form`` is the request's form (``getlist`` for multiple choices). Raises AnswerError naming
+    the question of the first problem; the plain answer is never stored or logged.
+    """
+    answer: dict[str, object] = {}
+    for q in survey.questions:
+        name = f"q{q.id}"
+        value: object = None
+        if q.kind == Kind.MULTIPLE:
+            picked = form.getlist(name) if hasattr(form, "getlist") else form.get(name, [])
+            indexes = sorted({_index(v, q.option_count, q) for v in picked})
+            value = indexes or None
+        else:
+            raw = (form.get(name) or "").strip()
+            if raw:
+                value = _value(q, raw)
+        if value is None:
+            if q.required:
+                raise AnswerError(_l("Please answer this question: it is required."), q.id)
+            continue
+        answer[str(q.id)] = value
+    return answer
+
+
+def _value(q, raw: str) -> object:
+    if q.kind == Kind.SINGLE:
+        return _index(raw, q.option_count, q)
+    if q.kind == Kind.SCALE5:
+        value = _index(raw, 6, q)
+        if value not in SCALE:
+            raise AnswerError(_l("Choose one of the offered answers."), q.id)
+        return value
+    if q.kind == Kind.NUMBER:
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > NUMBER_MAX:
+            raise AnswerError(_l("Give a whole number from 0 to 1,000,000,000."), q.id)
+        return int(raw)
+    if len(raw) > TEXT_MAX:
+        raise AnswerError(_l("Free-text answers are limited to 300 characters."), q.id)
+    return "".join(c for c in raw if c.isprintable() or c == " ")
+
+
+def _index(raw: object, count: int, question) -> int:
+    text = str(raw)
+    if not text.isascii() or not text.isdigit() or int(text) >= count:
+        raise AnswerError(_l("Choose one of the offered answers."), question.id)
+    return int(text)
+
+
+def submit(db: Session, survey, sealed: bytes, *, code: str | None = None, secret_key="") -> str:
+    """Store one sealed answer in a random free slot and return its receipt.
+
+    With invitation codes, the code is spent in the same transaction (exactly once): an answer
+    without a valid unspent code is refused and nothing is written.
+    """
+    if not services.accepting(survey):
+        raise services.NotAccepting(_l("This survey is not taking answers."))
+    if len(sealed) != survey.sealed_size:
+        raise services.SurveyError(_l("The answer could not be read. Please try again."))
+    if survey.needs_code:
+        normal = codes.normalise(code or "")
+        if normal is None:
+            raise AnswerError(
+                _l("This invitation code is not valid. Check it against your slip."), "code"
+            )
+        if not codes.spend(db, secret_key, survey, normal):
+            raise AnswerError(
+                _l("This invitation code has already been used or is not valid for this survey."),
+                "code",
+            )
+    storage.store(db, survey, sealed)
+    services.tidy_after_commit(db)
+    return sealing.receipt(sealed)
+
+
+@dataclass
+class Outcome:
+    """What happened to one post, for the view to show."""
+
+    status: int
+    survey_id: int
+    receipt: str | None = None
+    browser: bool = False
+    error: str | None = None
+    question_id: object = None
+    kept: dict = field(default_factory=dict)
+
+
+def receive(db: Session, survey_id: int, form, *, secret_key: str, limit: str) -> Outcome:
+    """The whole answer flow for one post (the caller checked the body size)."""
+    from flask_babel import gettext as _
+
+    publicforms.require_same_origin()
+    info = answering(db, survey_id)
+    if info is None:
+        return Outcome(404, survey_id)
+    if not publicforms.verify_token(PURPOSE, survey_id, form.get("token")):
+        error = _("The form has expired. Please reload the page and answer again.")
+        return Outcome(400, survey_id, error=error, kept=_kept(form))
+    if not services.accepting(info):
+        return Outcome(410, survey_id)
+    if not publicforms.throttle(PURPOSE, limit):
+        error = _("Too many answers from this network. Please try again later.")
+        return Outcome(429, survey_id, error=error, kept=_kept(form))
+    browser = "sealed" in form
+    try:
+        if browser:
+            sealed = sealing.decode_sealed(form["sealed"], info.sealed_size)
+        else:
+            plain = answer_from_form(info, form)
+            try:
+                sealed = sealing.seal(plain, info.public_key, info.block_size)
+            finally:
+                del plain
+        receipt = submit(db, info, sealed, code=form.get("code"), secret_key=secret_key)
+    except ValueError:
+        error = _("The answer could not be read. Please try again.")
+        return Outcome(400, survey_id, error=error, kept=_kept(form))
+    except services.SurveyError as problem:
+        status = 410 if isinstance(problem, services.NotAccepting) else 400
+        question = getattr(problem, "question_id", None)
+        return Outcome(
+            status, survey_id, error=str(problem), question_id=question, kept=_kept(form)
+        )
+    return Outcome(200, survey_id, receipt=receipt, browser=browser)
+
+
+def _kept(form) -> dict:
+    """The plain answers given, to fill the page again (never stored; only in this response).
+
+    A browser-sealed post carries no plain answers, so nothing is kept from it.
+    """
+    kept: dict[str, list[str]] = {}
+    for name in form:
+        if name.startswith("q") and name[1:].isdigit():
+            kept[name] = [v[: TEXT_MAX + 1] for v in form.getlist(name)][:60]
+        elif name == "code":
+            kept[name] = [form.get(name, "")[:40]]
+    return kept

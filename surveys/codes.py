@@ -1,0 +1,126 @@
+"""Single-use invitation codes (SECURITY.md promises 3, 4 and 11).
+
+A code is 16 characters of Crockford's base32 (no I, L, O, U: nothing that looks like another
+letter or digit), shown in four groups of four, the last character a check character over the
+other fifteen (75 random bits). Typing is forgiving: lower case, spaces, hyphens, full-width
+characters, O for 0 and I or L for 1 are all accepted; a mistyped character is caught by the
+check before the database is asked.
+
+What is stored: for each code a keyed hash (HMAC-SHA256 under a key derived from the app's secret
+key and the survey's own salt) and a ``spent`` flag. No time, no order of spending, no link to the
+answer: spending is one conditional ``UPDATE … SET spent = true WHERE … AND NOT spent`` in the
+same transaction as the answer's write, so of 50 requests with one code exactly one changes the
+row and the others are refused. The codes themselves exist only in the slips and the mail-merge
+file made at generation; the platform never records who received which slip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from surveys.models import InvitationCode, Survey
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
+_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+_VALUE.update({"O": 0, "I": 1, "L": 1})
+LENGTH = 16
+MAX_PER_BATCH = 2000
+
+
+def _check(values: list[int]) -> int:
+    # Weighted sum mod 31 (a prime): catches any one wrong character and any swap of two
+    # neighbours, the two common typing mistakes.
+    return sum((i + 1) * v for i, v in enumerate(values)) % 31
+
+
+def new_code() -> str:
+    """A fresh code, grouped for reading: ``XXXX-XXXX-XXXX-XXXX``."""
+    values = [secrets.randbelow(32) for _ in range(LENGTH - 1)]
+    values.append(_check(values))
+    text = "".join(ALPHABET[v] for v in values)
+    return "-".join(text[i : i + 4] for i in range(0, LENGTH, 4))
+
+
+def normalise(typed: str) -> str | None:
+    """The code as stored (16 characters, no separators), or None if it cannot be one."""
+    text = unicodedata.normalize("NFKC", typed or "").upper()
+    text = "".join(c for c in text if c not in " -_.\u30fc\u2010\u2011\u2012\u2013\u2014")
+    if len(text) != LENGTH or any(c not in _VALUE for c in text):
+        return None
+    values = [_VALUE[c] for c in text]
+    if _check(values[:-1]) != values[-1]:
+        return None
+    return "".join(ALPHABET[v] for v in values)
+
+
+def _key(secret_key: str, survey: Survey) -> bytes:
+    return hashlib.sha256(
+        b"naishin-survey-code|" + (survey.code_salt or b"") + secret_key.encode()
+    ).digest()
+
+
+def code_hash(secret_key: str, survey: Survey, code: str) -> bytes:
+    """The keyed hash a code is stored as."""
+    return hmac.new(_key(secret_key, survey), code.encode(), hashlib.sha256).digest()
+
+
+def generate(db: Session, secret_key: str, survey: Survey, count: int) -> list[str]:
+    """Make ``count`` new codes for the survey; return them (the only time they exist)."""
+    if not 1 <= count <= MAX_PER_BATCH:
+        raise ValueError("count")
+    if survey.code_salt is None:
+        survey.code_salt = secrets.token_bytes(16)
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(new_code())
+    ordered = list(codes)
+    secrets.SystemRandom().shuffle(ordered)
+    db.execute(
+        InvitationCode.__table__.insert(),
+        [
+            {
+                "id": secrets.randbelow(2**62),
+                "survey_id": survey.id,
+                "code_hash": code_hash(secret_key, survey, normalise(c) or ""),
+                "spent": False,
+            }
+            for c in ordered
+        ],
+    )
+    return ordered
+
+
+def spend(db: Session, secret_key: str, survey, code: str) -> bool:
+    """Mark the code spent; False when it is unknown or already spent (exactly once)."""
+    digest = code_hash(secret_key, survey, code)
+    result = db.execute(
+        update(InvitationCode)
+        .where(
+            InvitationCode.survey_id == survey.id,
+            InvitationCode.code_hash == digest,
+            InvitationCode.spent.is_(False),
+        )
+        .values(spent=True)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def counts(db: Session, survey_id: int) -> tuple[int, int]:
+    """(codes made, codes spent)."""
+    made = db.scalar(select(func.count()).where(InvitationCode.survey_id == survey_id)) or 0
+    spent = (
+        db.scalar(
+            select(func.count()).where(
+                InvitationCode.survey_id == survey_id, InvitationCode.spent.is_(True)
+            )
+        )
+        or 0
+    )
+    return int(made), int(spent)

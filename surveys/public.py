@@ -1,0 +1,151 @@
+"""Surveys, members' side: answering, and the public list of receipts after close.
+
+Every route here is an anonymous public form or page (campaign/publicforms.py): no cookie read or
+set, no access-log line, the public-form CSP. The answer flow itself is surveys/answering.py.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from flask import abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
+
+from campaign import db, publicforms
+from campaign.access import cookieless
+from surveys import answering, gate, services
+from surveys.models import Kind, State, Survey
+from surveys.views import bp
+
+SODIUM = Path(__file__).resolve().parent / "node_modules"
+SODIUM_FILES = {
+    "libsodium.js": SODIUM / "libsodium" / "dist" / "modules" / "libsodium.js",
+    "libsodium-wrappers.js": SODIUM
+    / "libsodium-wrappers"
+    / "dist"
+    / "modules"
+    / "libsodium-wrappers.js",
+}
+
+# What a respondent's browser asks for leaves no access-log line (campaign/publicforms.py).
+for _prefix in ("/surveys/answer/", "/surveys/sodium/", "/static/surveys/", "/surveys/receipts/"):
+    publicforms.register_unlogged_prefix(_prefix)
+publicforms.unlogged_static("css/site.css", "css/print.css", "favicon.svg")
+
+
+def _public_survey(survey_id: int) -> Survey:
+    survey = db.session().get(Survey, survey_id)
+    if survey is None or survey.state == State.DRAFT:
+        abort(404)
+    services.close_if_due(db.session(), survey)
+    return survey
+
+
+def _answer_page(survey: Survey, status: int = 200, **context):
+    context.setdefault("error", None)
+    context.setdefault("kept", {})
+    context.setdefault("question_id", None)
+    html = render_template(
+        "surveys/answer.html",
+        survey=survey,
+        preview=False,
+        token=publicforms.issue_token(answering.PURPOSE, survey.id),
+        accepting=services.accepting(survey),
+        kinds=Kind,
+        text_max=services.TEXT_MAX,
+        **context,
+    )
+    return html, status
+
+
+@bp.route("/surveys/answer/<int:survey_id>", methods=["GET", "POST"])
+@publicforms.public_form(wasm=True)
+def answer(survey_id: int):
+    """Answer a survey: no account, no cookie (see surveys/answering.py)."""
+    if request.method == "GET":
+        survey = _public_survey(survey_id)
+        return _answer_page(survey, 200 if services.accepting(survey) else 410)
+    if (request.content_length or 0) > answering.MAX_ANSWER_BODY:
+        abort(413)
+    request.max_content_length = answering.MAX_ANSWER_BODY
+    limit = current_app.config.get("SURVEY_ANSWER_LIMIT") or "20 per 10 minutes"
+    outcome = answering.receive(
+        db.session(),
+        survey_id,
+        request.form,
+        secret_key=current_app.config["SECRET_KEY"],
+        limit=limit,
+    )
+    if outcome.status == 404:
+        abort(404)
+    if outcome.status != 200:
+        # Nothing was written; the page comes back with the answers given and the problem marked.
+        db.session().rollback()
+        return _answer_page(
+            _public_survey(survey_id),
+            outcome.status,
+            error=outcome.error,
+            kept=outcome.kept,
+            question_id=outcome.question_id,
+        )
+    return render_template(
+        "surveys/thanks.html",
+        receipt=outcome.receipt,
+        browser=outcome.browser,
+        survey_id=survey_id,
+    )
+
+
+@bp.get("/surveys/receipts/<int:survey_id>")
+@publicforms.public_form
+def receipts(survey_id: int):
+    """The published receipts of a closed survey: type yours to see whether it was counted."""
+    survey = db.session().get(Survey, survey_id)
+    if survey is None or survey.state != State.CLOSED or not survey.receipts_published:
+        abort(404)
+    typed = (request.args.get("receipt") or "")[:64]
+    found = gate.receipt_counted(db.session(), survey, typed) if typed.strip() else None
+    return render_template(
+        "surveys/receipts.html", survey=survey, typed=typed, found=found, error=None
+    )
+
+
+@bp.get("/surveys/receipts/<int:survey_id>/all.txt")
+@publicforms.unlogged
+@cookieless
+def receipts_download(survey_id: int):
+    """Every receipt of the survey, one a line, in a random order, nothing else."""
+    survey = db.session().get(Survey, survey_id)
+    if survey is None or survey.state != State.CLOSED or not survey.receipts_published:
+        abort(404)
+    body = "".join(f"{r}\n" for r in gate.receipt_list(db.session(), survey))
+    response = current_app.response_class(body, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="receipts-{survey.id}.txt"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/surveys/sodium/<any('libsodium.js', 'libsodium-wrappers.js'):sodium_file>")
+@publicforms.unlogged
+@cookieless
+def sodium(sodium_file: str):
+    """libsodium for the answer page, from the npm install (never a CDN, never committed).
+
+    Sent with ``no-store`` like every page: nothing on a shared device shows a survey was used.
+    """
+    path = SODIUM_FILES[sodium_file]
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_filter("b64")
+def _b64(data: bytes) -> str:
+    """Bytes as standard base64 (the survey's public key on the answer page)."""
+    return base64.b64encode(data).decode()
+
+
+_ = _  # gettext is used by the templates through the app; kept for message extraction
