@@ -408,10 +408,10 @@ def rows_for_export(rep: Report) -> list[list[object]]:
         for group, block in [(_("All"), qr.overall), *qr.groups]:
             if block.suppressed:
                 continue
+            # Every shown figure with its base: how many people it describes.
+            rows.append([qr.text, group, _("Answered"), block.answered, ""])
             if block.mean is not None:
                 rows.append([qr.text, group, _("Mean"), block.answered, block.mean])
             for row in block.rows:
                 rows.append([qr.text, group, row.label, row.count, row.percent])
-            if not block.rows and block.mean is None:
-                rows.append([qr.text, group, _("Answered"), block.answered, ""])
     return rows

@@ -388,8 +388,12 @@ def _tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
 
         def _checkpoint(session):
             session.info.pop(flag, None)
+            # Never a queue: under load, when readers hold the log, give up at once; the next
+            # answer's checkpoint takes the frames left (the log then holds a few answers).
             try:
+                raw.execute("PRAGMA busy_timeout=0")
                 raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                raw.execute("PRAGMA busy_timeout=15000")
             except Exception:
                 _logger().warning("survey WAL not checkpointed; the next answer will")
 

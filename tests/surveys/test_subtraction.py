@@ -1,0 +1,201 @@
+"""No figure and no difference of figures describes 1 to k-1 respondents, in any form of the
+results: the report the page shows, the CSV and XLSX exports, and ``surveys tally`` (issue 10,
+leaks 1 to 3; SECURITY.md promise 4).
+
+The figures of a question are disjoint blocks: overall, and one per shown group. A difference
+"overall minus a union of shown group blocks" describes the people of the question's overall
+block outside those groups. The property checked, question by question and for every union: it
+describes 0 or at least k people. Each form is parsed back into (question, group) -> base, so a
+figure that one form shows and the others hide is caught too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from surveys import exporting, results
+from surveys.commands import render_text
+from surveys.models import Kind, Question, Survey
+
+
+def _survey(k: int, groups: int, optional: list[Kind]) -> Survey:
+    survey = Survey(id=1, title_ja="t", min_group=k)
+    questions = [
+        Question(
+            id=1,
+            kind=Kind.SINGLE,
+            text_ja="group",
+            options_ja="\n".join(f"g{i}" for i in range(groups)),
+            is_grouping=True,
+            required=True,
+            position=1,
+        )
+    ]
+    for n, kind in enumerate(optional, start=2):
+        options = {Kind.SINGLE: "yes\nno", Kind.MULTIPLE: "a\nb\nc"}.get(kind, "")
+        questions.append(Question(id=n, kind=kind, text_ja=f"q{n}", options_ja=options, position=n))
+    survey.questions = questions
+    return survey
+
+
+def _value(kind: Kind, rng: random.Random):
+    if kind == Kind.SINGLE:
+        return rng.randrange(2)
+    if kind == Kind.MULTIPLE:
+        return sorted(rng.sample(range(3), rng.randint(1, 3)))
+    if kind == Kind.SCALE5:
+        return rng.randint(1, 5)
+    return rng.choice([10, 999, 0, 42])
+
+
+def _forms(rep: results.Report, app) -> dict[str, dict[tuple[str, str], int]]:
+    """(question, group) -> the number of people the figure describes, per form."""
+    forms = {}
+    page = {}
+    for qr in rep.questions:
+        for group, block in [("All", qr.overall), *qr.groups]:
+            if not block.suppressed:
+                page[(qr.text, group)] = block.answered
+    forms["page"] = page
+    with app.test_request_context("/?lang=en"):
+        rows = results.rows_for_export(rep)
+        parsed = list(csv.reader(io.StringIO(exporting.csv_bytes(rows).decode("utf-8-sig"))))
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(exporting.xlsx_bytes("r", rows))).active
+        xlsx = [[c.value for c in row] for row in sheet.iter_rows()]
+        lines = [line.split("\t") for line in render_text(rep) if "\t" in line]
+    for name, table in (("csv", parsed), ("xlsx", xlsx), ("tally", lines)):
+        found = {}
+        for row in table[1:] if name != "tally" else table:
+            if len(row) >= 4 and row[2] == "Answered":
+                found[(str(row[0]), str(row[1]))] = int(row[3])
+        forms[name] = found
+    return forms
+
+
+def _check(rep: results.Report, forms: dict, k: int) -> None:
+    bases = forms["page"]
+    for name, found in forms.items():
+        assert found == bases, name
+        for (_question, _group), people in found.items():
+            assert people >= k, (name, _question, _group, people)
+    by_question: dict[str, dict[str, int]] = {}
+    for (question, group), people in bases.items():
+        by_question.setdefault(question, {})[group] = people
+    for question, blocks in by_question.items():
+        overall = blocks.pop("All", None)
+        if overall is None:
+            assert not blocks, question  # no group figure without the overall one
+            continue
+        groups = list(blocks.values())
+        assert sum(groups) <= overall
+        for r in range(len(groups) + 1):
+            for union in itertools.combinations(groups, r):
+                rest = overall - sum(union)
+                assert rest == 0 or rest >= k, (question, overall, union)
+
+
+@pytest.fixture(scope="module")
+def english_app():
+    from flask import Flask
+    from flask_babel import Babel
+
+    app = Flask("t")
+    Babel(app, locale_selector=lambda: "en")
+    return app
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    k=st.integers(3, 7),
+    groups=st.integers(1, 5),
+    optional=st.lists(
+        st.sampled_from([Kind.SINGLE, Kind.MULTIPLE, Kind.SCALE5, Kind.NUMBER]),
+        min_size=1,
+        max_size=4,
+    ),
+    people=st.lists(
+        st.tuples(st.integers(0, 4), st.lists(st.booleans(), min_size=4, max_size=4)),
+        max_size=60,
+    ),
+    seed=st.integers(0, 10_000),
+)
+def test_no_figure_and_no_difference_describes_one_to_k_minus_one(
+    english_app, k, groups, optional, people, seed
+):
+    survey = _survey(k, groups, optional)
+    rng = random.Random(seed)
+    tally = results.Tally(survey.questions, rng=rng)
+    for group, answers in people:
+        answer = {"1": group % groups}
+        for q, gives in zip(survey.questions[1:], answers, strict=False):
+            if gives:
+                answer[str(q.id)] = _value(q.kind, rng)
+        tally.add(answer)
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    _check(rep, _forms(rep, english_app), results.effective_k(k))
+
+
+def _leak_survey():
+    """The review's case: k = 3, g1 five people who all answer (4 yes, 1 no, 10 each); g2
+    three people of whom one answers the optional questions ("no", 999)."""
+    survey = _survey(3, 2, [Kind.SINGLE, Kind.NUMBER])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for n in range(5):
+        tally.add({"1": 0, "2": 0 if n < 4 else 1, "3": 10})
+    tally.add({"1": 1, "2": 1, "3": 999})
+    tally.add({"1": 1})
+    tally.add({"1": 1})
+    return survey, tally
+
+
+def test_the_review_subtraction_no_longer_gives_the_one_answer(english_app):
+    survey, tally = _leak_survey()
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+        rows = results.rows_for_export(rep)
+        lines = render_text(rep)
+    forms = _forms(rep, english_app)
+    _check(rep, forms, 3)
+    # Overall shows 6 answers (4 yes, 2 no, mean 174.8); g1 alone would give away the sixth.
+    for qr in rep.questions[1:]:
+        assert all(block.suppressed for _, block in qr.groups), qr.text
+    assert not any(row[1] == "g1" and row[0] in ("q2", "q3") for row in rows)
+    assert not any("\tg1\t" in line and line.startswith(("q2", "q3")) for line in lines)
+
+
+def test_the_grouping_question_shows_no_group_below_k(english_app):
+    survey = _survey(3, 3, [Kind.SINGLE])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for group, count in ((0, 5), (1, 1), (2, 2)):  # 本庁 5, 出先 1, 支所 2
+        for _ in range(count):
+            tally.add({"1": group, "2": 0})
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    grouping = rep.questions[0]
+    labels = {row.label: row.count for row in grouping.overall.rows}
+    assert "g1" not in labels and "g2" not in labels
+    assert labels == {"g0": 5, "Other groups (combined)": 3}
+
+
+def test_a_suppressed_figure_does_not_print_its_size(app):
+    from flask import render_template
+
+    survey, tally = _leak_survey()
+    survey.title_en = "t"
+    with app.test_request_context("/?lang=en"):
+        rep = results.report(survey, tally, "en")
+        html = render_template("surveys/results.html", survey=survey, report=rep)
+    suppressed = [b for qr in rep.questions for _, b in qr.groups if b.suppressed]
+    assert suppressed and all(b.answered is None for b in suppressed)
+    # "g2 (1 answer)" next to "not shown" was the leak: no caption with a count for g2.
+    assert "g2 (" not in html and "g1 (" not in html
