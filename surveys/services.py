@@ -368,6 +368,13 @@ def wrapped_key(survey: Survey) -> sealing.WrappedKey:
     )
 
 
+# Under a burst of answers a checkpoint per answer would queue every writer behind the fsyncs;
+# at most one per CHECKPOINT_EVERY seconds per process, so the WAL holds at most the answers of
+# that moment (and none once the burst is over: the last answer's checkpoint empties it).
+CHECKPOINT_EVERY = 0.2
+_LAST_CHECKPOINT = [0.0]
+
+
 def _tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
     """Once this transaction commits, remove what the storage keeps of the order of writes.
 
@@ -384,18 +391,28 @@ def _tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
         return
     db.info[flag] = True
     if dialect == "sqlite":
-        raw = db.connection().connection.driver_connection
+        path = db.get_bind().url.database
 
         def _checkpoint(session):
             session.info.pop(flag, None)
-            # Never a queue: under load, when readers hold the log, give up at once; the next
-            # answer's checkpoint takes the frames left (the log then holds a few answers).
+            # On a connection of its own (none of the pool's), that never waits: under load,
+            # when readers hold the log, it gives up at once and the next answer's checkpoint
+            # takes the frames left (the log then holds a few answers for those moments).
+            import sqlite3
+            import time
+
+            now = time.monotonic()
+            if now - _LAST_CHECKPOINT[0] < CHECKPOINT_EVERY:
+                return
+            _LAST_CHECKPOINT[0] = now
             try:
-                raw.execute("PRAGMA busy_timeout=0")
-                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                raw.execute("PRAGMA busy_timeout=15000")
-            except Exception:
-                _logger().warning("survey WAL not checkpointed; the next answer will")
+                connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    connection.close()
+            except sqlite3.Error:
+                _logger().debug("survey WAL checkpoint deferred")
 
         event.listen(db, "after_commit", _checkpoint, once=True)
         return

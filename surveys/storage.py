@@ -44,7 +44,7 @@ import math
 import secrets
 from collections.abc import Iterator
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from surveys.models import PART, Slot, Survey
@@ -181,25 +181,32 @@ def rewrite(db: Session, survey: Survey) -> None:
     """
     _lock_survey(db, survey.id)
     answers = list(iter_sealed(db, survey.id))
-    numbers = list(db.scalars(select(Slot.slot).where(Slot.survey_id == survey.id, Slot.part == 0)))
+    rows = db.execute(
+        select(Slot.id, Slot.slot, Slot.part).where(Slot.survey_id == survey.id)
+    ).all()
+    numbers = sorted({row.slot for row in rows})
     _rng.shuffle(numbers)
     chosen = dict(zip(numbers, answers, strict=False))
-    length = survey.sealed_size
-    for number in sorted(numbers):
+    sizes = parts_of(survey.sealed_size)
+    changes = []
+    for row_id, number, part in rows:
         sealed = chosen.get(number)
-        pieces = (
-            _split(sealed)
+        data = (
+            sealed[part * PART : (part + 1) * PART]
             if sealed is not None
-            else [secrets.token_bytes(size) for size in parts_of(length)]
+            else secrets.token_bytes(sizes[part])
         )
-        for part, piece in enumerate(pieces):
-            db.execute(
-                update(Slot)
-                .where(Slot.survey_id == survey.id, Slot.slot == number, Slot.part == part)
-                .values(filled=sealed is not None, data=piece)
-                .execution_options(synchronize_session=False)
-            )
-    del answers, chosen
+        changes.append({"row_id": row_id, "new_filled": sealed is not None, "new_data": data})
+    # One executemany: every row updated in place, by its key, in the order of the random keys.
+    statement = (
+        Slot.__table__.update()
+        .where(Slot.__table__.c.id == bindparam("row_id"))
+        .values(filled=bindparam("new_filled"), data=bindparam("new_data"))
+    )
+    changes.sort(key=lambda c: c["row_id"])
+    for start in range(0, len(changes), 1000):
+        db.connection().execute(statement, changes[start : start + 1000])
+    del answers, chosen, changes
 
 
 def iter_sealed(db: Session, survey_id: int) -> Iterator[bytes]:
