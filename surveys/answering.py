@@ -185,7 +185,7 @@ def submit(db: Session, survey, sealed: bytes, *, code: str | None = None, secre
                 "code",
             )
     storage.store(db, survey, sealed)
-    services.tidy_after_commit(db)
+    storage.tidy_after_commit(db)
     return sealing.receipt(sealed)
 
 

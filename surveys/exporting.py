@@ -1,72 +1,37 @@
 """Files the surveys hand out: results as CSV/XLSX, invitation slips (PDF) and a mail-merge CSV.
 
-The CSV and XLSX writers are the platform's (campaign/exports.py) when it has them; until then
-the same rules are kept here: UTF-8 with BOM and CRLF for Excel in Japan, formula-safe cells.
+The writers are the platform's: campaign/exports.py (CSV and XLSX) and campaign/pdf.py (PDF).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 
-from flask import current_app, make_response, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 
-from campaign import db
+from campaign import db, exports
 from campaign.urls import external_url
 from surveys import codes, results, storage
 from surveys.models import State, Survey
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def safe_cell(value: object) -> object:
-    """Spreadsheets run cells that start like a formula: make such text inert."""
-    try:
-        from campaign.exports import safe_cell as platform_safe_cell
-    except ImportError:
-        if isinstance(value, str) and value.startswith(_FORMULA):
-            return "'" + value
-        return value
-    return platform_safe_cell(value)
-
 
 def download(body: bytes, mimetype: str, filename: str):
-    """A file to save, never cached."""
-    response = make_response(body)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    """A file to save, never cached (the platform's attachment)."""
+    response = exports.attachment(body, filename, mimetype)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def csv_bytes(rows: list[list[object]]) -> bytes:
-    """CSV for Excel in Japan: UTF-8 with BOM, CRLF line ends, formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """A table whose first row is the header, as the platform's CSV (BOM, CRLF, formula-safe)."""
+    return exports.csv_bytes(rows[0] if rows else None, rows[1:])
 
 
 def xlsx_bytes(sheet_title: str, rows: list[list[object]]) -> bytes:
-    """An XLSX workbook: frozen header row, columns wide enough, formula-safe."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(sheet.columns, start=1):
-        width = max((len(str(c.value or "")) for c in column), default=8)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 1.6))
-        _ = index
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The same table as the platform's XLSX (fitted widths, frozen header, formula-safe)."""
+    return exports.xlsx_bytes(sheet_title, rows[0] if rows else None, rows[1:])
 
 
 def report_response(survey: Survey, report, fmt: str):

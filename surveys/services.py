@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign import clock
@@ -183,7 +183,7 @@ def _start(db: Session, survey: Survey, public_key: bytes, initial_slots: int | 
     survey.state = State.OPEN
     db.flush()
     storage.allocate(db, survey, initial_slots or storage.DEFAULT_CAPACITY)
-    _tidy_after_commit(db)
+    storage.tidy_after_commit(db)
     audit.record(
         db, "survey.opened", object_kind="survey", object_id=survey.id, branch_id=survey.branch_id
     )
@@ -278,7 +278,7 @@ def close_survey(
             raise SurveyError(_l("Give the reason for closing the survey early."))
     survey.state = State.CLOSED
     storage.rewrite(db, survey)
-    _tidy_after_commit(db, rewrite=True)
+    storage.tidy_after_commit(db, rewrite=True)
     audit.record(
         db,
         "survey.closed",
@@ -366,85 +366,3 @@ def wrapped_key(survey: Survey) -> sealing.WrappedKey:
         survey.key_opslimit,
         survey.key_memlimit,
     )
-
-
-# Under a burst of answers a checkpoint per answer would queue every writer behind the fsyncs;
-# at most one per CHECKPOINT_EVERY seconds per process, so the WAL holds at most the answers of
-# that moment (and none once the burst is over: the last answer's checkpoint empties it).
-CHECKPOINT_EVERY = 0.2
-_LAST_CHECKPOINT = [0.0]
-
-
-def _tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
-    """Once this transaction commits, remove what the storage keeps of the order of writes.
-
-    SQLite: checkpoint the WAL into the file and truncate it (surveys/storage.py), on the same
-    connection that wrote, right after its commit. PostgreSQL, when ``rewrite`` (at close):
-    ``VACUUM`` the slot table so the dead versions of its rows are pruned (the slots stay in
-    their pages: a plain VACUUM moves no row). Best effort: never fails the committed request.
-    """
-    dialect = db.get_bind().dialect.name
-    if dialect != "sqlite" and not (dialect == "postgresql" and rewrite):
-        return
-    flag = "survey_tidy_rewrite" if rewrite else "survey_tidy"
-    if db.info.get(flag):
-        return
-    db.info[flag] = True
-    if dialect == "sqlite":
-        path = db.get_bind().url.database
-
-        def _checkpoint(session):
-            session.info.pop(flag, None)
-            # On a connection of its own (none of the pool's), that never waits: under load,
-            # when readers hold the log, it gives up at once and the next answer's checkpoint
-            # takes the frames left (the log then holds a few answers for those moments).
-            import sqlite3
-            import time
-
-            now = time.monotonic()
-            if now - _LAST_CHECKPOINT[0] < CHECKPOINT_EVERY:
-                return
-            _LAST_CHECKPOINT[0] = now
-            try:
-                connection = sqlite3.connect(path, timeout=0, isolation_level=None)
-                try:
-                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    connection.close()
-            except sqlite3.Error:
-                _logger().debug("survey WAL checkpoint deferred")
-
-        event.listen(db, "after_commit", _checkpoint, once=True)
-        return
-    bind = db.get_bind()
-
-    def _vacuum(session):
-        session.info.pop(flag, None)
-        raw = bind.raw_connection()
-        try:
-            connection = raw.driver_connection
-            connection.rollback()
-            connection.autocommit = True
-            try:
-                connection.execute("SET lock_timeout = '2s'")
-                connection.execute("VACUUM survey_slots")
-            except Exception:
-                _logger().warning("survey slots not vacuumed; autovacuum will")
-            finally:
-                connection.execute("RESET lock_timeout")
-                connection.autocommit = False
-        finally:
-            raw.close()
-
-    event.listen(db, "after_commit", _vacuum, once=True)
-
-
-def tidy_after_commit(db: Session) -> None:
-    """Public name of the WAL tidy, for the answer flow."""
-    _tidy_after_commit(db)
-
-
-def _logger():
-    from flask import current_app
-
-    return current_app.logger

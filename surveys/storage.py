@@ -44,7 +44,8 @@ import math
 import secrets
 from collections.abc import Iterator
 
-from sqlalchemy import bindparam, func, select, update
+from flask import current_app
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
 from surveys.models import PART, Slot, Survey
@@ -231,3 +232,62 @@ def iter_sealed(db: Session, survey_id: int) -> Iterator[bytes]:
 def discard(db: Session, survey_id: int) -> None:
     """Delete a survey's storage (a draft never has any; used when a survey is removed)."""
     db.execute(Slot.__table__.delete().where(Slot.survey_id == survey_id))
+
+
+def tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
+    """Once this transaction commits, remove what the storage keeps of the order of writes.
+
+    SQLite: checkpoint the WAL into the file and truncate it (surveys/storage.py), on the same
+    connection that wrote, right after its commit. PostgreSQL, when ``rewrite`` (at close):
+    ``VACUUM`` the slot table so the dead versions of its rows are pruned (the slots stay in
+    their pages: a plain VACUUM moves no row). Best effort: never fails the committed request.
+    """
+    dialect = db.get_bind().dialect.name
+    if dialect != "sqlite" and not (dialect == "postgresql" and rewrite):
+        return
+    flag = "survey_tidy_rewrite" if rewrite else "survey_tidy"
+    if db.info.get(flag):
+        return
+    db.info[flag] = True
+    if dialect == "sqlite":
+        path = db.get_bind().url.database
+
+        def _checkpoint(session):
+            session.info.pop(flag, None)
+            # On a connection of its own (none of the pool's), that never waits: under load,
+            # when readers hold the log, it gives up at once and the next answer's checkpoint
+            # takes the frames left (the log then holds a few answers for those moments).
+            import sqlite3
+
+            try:
+                connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    connection.close()
+            except sqlite3.Error:
+                current_app.logger.debug("survey WAL checkpoint deferred")
+
+        event.listen(db, "after_commit", _checkpoint, once=True)
+        return
+    bind = db.get_bind()
+
+    def _vacuum(session):
+        session.info.pop(flag, None)
+        raw = bind.raw_connection()
+        try:
+            connection = raw.driver_connection
+            connection.rollback()
+            connection.autocommit = True
+            try:
+                connection.execute("SET lock_timeout = '2s'")
+                connection.execute("VACUUM survey_slots")
+            except Exception:
+                current_app.logger.warning("survey slots not vacuumed; autovacuum will")
+            finally:
+                connection.execute("RESET lock_timeout")
+                connection.autocommit = False
+        finally:
+            raw.close()
+
+    event.listen(db, "after_commit", _vacuum, once=True)

@@ -29,7 +29,7 @@ from campaign.access import current_user, get_in_scope, hq_required
 from campaign.auth.models import Role, User
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
-from surveys import codes, custody, exporting, gate, sealing, services
+from surveys import codes, custody, exporting, sealing, services
 from surveys.forms import (
     KIND_LABELS,
     CloseForm,
@@ -38,7 +38,6 @@ from surveys.forms import (
     OpenForm,
     QuestionForm,
     SurveyForm,
-    UnlockForm,
     to_japan,
     to_utc,
 )
@@ -352,79 +351,4 @@ def close(survey_id: int):
     return redirect(url_for("surveys.detail", survey_id=survey.id))
 
 
-# --- results (all through gate.open_results) ----------------------------------------------
-
-
-def _key_material(form: UnlockForm) -> dict:
-    upload = form.key_file.data
-    key_file = upload.read(64 * 1024) if upload and getattr(upload, "filename", "") else b""
-    shares = [s for s in request.form.getlist("share") if s.strip()][:16]
-    return {"passphrase": form.passphrase.data or "", "key_file": key_file, "shares": shares}
-
-
-@bp.route("/surveys/<int:survey_id>/results", methods=["GET", "POST"])
-@hq_required
-def results_view(survey_id: int):
-    """Headquarters opens the results (page, CSV or XLSX) with the passphrase, the key file or
-    the custodians' shares; the key lives only in this request."""
-    survey = _survey(survey_id)
-    if survey.state != State.CLOSED:
-        return _back(survey, gate.NOT_CLOSED)
-    form = UnlockForm()
-    if form.validate_on_submit():
-        fmt = form.format.data
-        purpose = "results_opened" if fmt == "html" else "results_exported"
-        try:
-            report = gate.open_results(
-                db.session(), survey, purpose=purpose, locale=_locale(), **_key_material(form)
-            )
-        except services.SurveyError as error:
-            form.form_errors.append(str(error))
-        else:
-            if fmt in ("csv", "xlsx"):
-                return exporting.report_response(survey, report, fmt)
-            return render_template("surveys/results.html", survey=survey, report=report)
-    return render_template("surveys/unlock.html", survey=survey, form=form), _status(form)
-
-
-@bp.route("/surveys/<int:survey_id>/key", methods=["GET", "POST"])
-@hq_required
-def key_file(survey_id: int):
-    """Headquarters downloads the key file for offline counting (audited)."""
-    survey = _survey(survey_id)
-    if survey.state != State.CLOSED:
-        return _back(survey, gate.NOT_CLOSED)
-    form = UnlockForm()
-    if form.validate_on_submit():
-        material = _key_material(form)
-        material.pop("key_file")
-        try:
-            private = gate.unlock(db.session(), survey, purpose="key_exported", **material)
-        except services.SurveyError as error:
-            form.form_errors.append(str(error))
-        else:
-            return exporting.download(
-                sealing.key_file(survey.id, private),
-                "application/json",
-                f"survey-{survey.id}-key.json",
-            )
-    return render_template("surveys/key.html", survey=survey, form=form), _status(form)
-
-
-@bp.post("/surveys/<int:survey_id>/receipts/publish")
-@hq_required
-def publish_receipts(survey_id: int):
-    """Headquarters publishes the list of receipts of a closed survey."""
-    survey = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        gate.publish_receipts(db.session(), survey)
-    except services.SurveyError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("The list of receipts is public."), "info")
-    return redirect(url_for("surveys.detail", survey_id=survey.id))
-
-
-from surveys import public  # noqa: E402,F401  (the members' routes, on the same blueprint)
+from surveys import public, results_views  # noqa: E402,F401  (their routes, on this blueprint)
