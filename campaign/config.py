@@ -109,6 +109,8 @@ def settings(instance_path: Path) -> dict:
         "ARGON2": dict(ARGON2_PRODUCTION),
         # Login throttling: failed attempts allowed per account and per client.
         "LOGIN_LIMIT_ACCOUNT": os.environ.get("NAISHIN_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        # Answers to a survey per client (a keyed per-window tag, see campaign/publicforms.py).
+        "SURVEY_ANSWER_LIMIT": os.environ.get("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes"),
         "LOGIN_LIMIT_CLIENT": os.environ.get("NAISHIN_LOGIN_LIMIT_CLIENT", "30 per 15 minutes"),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app.
         "PROXY_COUNT": int(os.environ.get("NAISHIN_PROXY_COUNT", "0")),

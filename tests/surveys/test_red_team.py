@@ -302,3 +302,216 @@ def test_neither_select_order_nor_storage_order_follows_arrival(
             assert abs(rho) < RHO_BOUND, (when, name, rho)
     assert session.scalar(select(Survey.state).where(Survey.id == survey.id)).value == "closed"
     assert session.scalar(select(Slot.id).limit(1)) is not None
+
+
+N_RED_TEAM = 300
+BATCHES = 10
+
+
+def _start_gunicorn(database_url: str, tmp_path: Path, secret_key: str):
+    instance = tmp_path / "gunicorn-instance"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "NAISHIN_DATABASE_URL": database_url,
+        "NAISHIN_INSTANCE_PATH": str(instance),
+        "NAISHIN_BIND": f"127.0.0.1:{port}",
+        "NAISHIN_PROXY_COUNT": "1",
+        "NAISHIN_THREADS": "4",
+        "NAISHIN_SURVEY_ANSWER_LIMIT": "100000 per minute",
+    }
+    env.pop("NAISHIN_REDIS_URL", None)
+    env["NAISHIN_SECRET_KEY"] = secret_key  # the codes were hashed under the test app's key
+    logs = tmp_path / "gunicorn.log"
+    log = logs.open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "campaign/gunicorn_conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if _request(f"{base}/health")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        pytest.fail("gunicorn did not start: " + logs.read_text())
+    return server, log, logs, base, instance
+
+
+def _batch_accuracy(positions: list[tuple[int, int]]) -> float:
+    """Guess each answer's arrival batch from its rank in the file: the share guessed right."""
+    ordered = [arrival for _, arrival in sorted(positions)]
+    size = len(ordered) / BATCHES
+    right = sum(int(rank / size) == int(arrival / size) for rank, arrival in enumerate(ordered))
+    return right / len(ordered)
+
+
+def _read_copy(folder: Path, survey, open_one, number: str) -> dict:
+    """What a copy of the database file and its WAL, taken at one moment, says of the order."""
+    import sqlite3
+
+    db_copy, wal_copy = folder / "naishin.sqlite3", folder / "naishin.sqlite3-wal"
+    content = db_copy.read_bytes()
+    wal = wal_copy.read_bytes() if wal_copy.exists() else b""
+    # Open a second copy so that SQLite's recovery does not change the bytes measured.
+    scratch = folder / "scratch"
+    scratch.mkdir()
+    for path in (db_copy, wal_copy):
+        if path.exists():
+            (scratch / path.name).write_bytes(path.read_bytes())
+    connection = sqlite3.connect(scratch / db_copy.name)
+    rows = connection.execute(
+        "SELECT slot, part, data FROM survey_slots WHERE survey_id = ? AND filled",
+        (survey.id,),
+    ).fetchall()
+    connection.close()
+    slots: dict[int, list] = {}
+    for slot, part, data in rows:
+        slots.setdefault(slot, []).append((part, bytes(data)))
+    arrival, first, last, in_wal, select_order = {}, [], [], [], []
+    for slot, _part, _data in rows:
+        if slot not in select_order:
+            select_order.append(slot)
+    for slot, parts in slots.items():
+        parts.sort()
+        arrival[slot] = open_one(b"".join(p for _, p in parts))[number]
+        for target, (_, piece) in ((first, parts[0]), (last, parts[-1])):
+            where = content.find(piece)
+            if where >= 0:
+                target.append((where, arrival[slot]))
+        where = wal.find(parts[-1][1])
+        if where >= 0:
+            in_wal.append((where, arrival[slot]))
+    result = {
+        "answers": len(slots),
+        "select": _spearman([arrival[s] for s in select_order]),
+        "file first part": _spearman([a for _, a in sorted(first)]),
+        "file last part": _spearman([a for _, a in sorted(last)]),
+        "batch guessed": _batch_accuracy(last),
+        "in file": len(last),
+        "in wal": len(in_wal),
+    }
+    if len(in_wal) >= 3:
+        result["wal"] = _spearman([a for _, a in sorted(in_wal)])
+    return result
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="copies the SQLite file and its WAL")
+def test_red_team_gunicorn_300_answers_with_codes_no_order_no_log_line(
+    app, database_url, surveys, session, tmp_path
+):
+    import shutil
+
+    from campaign import clock as real_clock
+    from surveys import codes
+
+    survey = surveys.draft()
+    survey.needs_code = True
+    session.commit()
+    surveys.opened_draft(survey)
+    with app.test_request_context():
+        made = codes.generate(session, app.config["SECRET_KEY"], survey, N_RED_TEAM)
+    session.commit()
+    number = str(next(q.id for q in survey.questions if q.kind.value == "number"))
+    db_file = Path(database_url.removeprefix("sqlite:///"))
+    server, log, logs, base, _instance = _start_gunicorn(
+        database_url, tmp_path, app.config["SECRET_KEY"]
+    )
+    headers = {"X-Forwarded-For": "198.51.100.77", "User-Agent": "RedTeamAgent"}
+    statics = [
+        "/static/css/site.css",
+        "/static/css/print.css",
+        "/static/favicon.svg",
+        "/static/surveys/answer.js",
+        "/surveys/sodium/libsodium.js",
+        "/surveys/sodium/libsodium-wrappers.js",
+    ]
+    copies = {}
+    try:
+        url = f"{base}/surveys/answer/{survey.id}"
+        for n in range(N_RED_TEAM):
+            status, page = _request(url, headers=headers)
+            assert status == 200
+            if n % 5 == 0:
+                for path in statics:
+                    assert _request(base + path, headers=headers)[0] == 200, path
+            token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+            if n % 2:
+                answer = {str(survey.grouping.id): n % 4, number: n}
+                sealed = sealing.seal(answer, survey.public_key, survey.block_size)
+                fields = {"sealed": base64.b64encode(sealed).decode()}
+            else:
+                fields = {**plain_form(survey, group=n % 4), f"q{number}": str(n)}
+            body = urllib.parse.urlencode(
+                {**fields, "token": token, "code": made[n]}, doseq=True
+            ).encode()
+            status, receipt = _request(url, body, headers)
+            assert status == 200, (n, re.findall(r'id="answer-error"><p>([^<]*)', receipt))
+            if n + 1 in (N_RED_TEAM // 2, N_RED_TEAM):
+                folder = tmp_path / f"open-{n + 1}"
+                folder.mkdir()
+                for suffix in ("", "-wal"):
+                    if Path(f"{db_file}{suffix}").exists():
+                        shutil.copy(f"{db_file}{suffix}", folder / f"naishin.sqlite3{suffix}")
+                copies[f"open after {n + 1}"] = folder
+        # The closing date passes; cron's `surveys close-due` closes it, as the system, while
+        # the server runs.
+        session.expire_all()
+        due = session.get(Survey, survey.id)
+        due.closes_at = real_clock.now()
+        session.commit()
+        time.sleep(1.1)
+        env = {
+            **os.environ,
+            "NAISHIN_DATABASE_URL": database_url,
+            "NAISHIN_INSTANCE_PATH": str(_instance),
+            "NAISHIN_SECRET_KEY": app.config["SECRET_KEY"],
+        }
+        closing = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "surveys", "close-due"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert "closed: 1" in closing.stdout, closing.stdout + closing.stderr
+        assert _request(f"{base}/login")[0] == 200
+        folder = tmp_path / "closed"
+        folder.mkdir()
+        for suffix in ("", "-wal"):
+            if Path(f"{db_file}{suffix}").exists():
+                shutil.copy(f"{db_file}{suffix}", folder / f"naishin.sqlite3{suffix}")
+        copies["closed"] = folder
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    session.expire_all()
+    assert session.get(Survey, survey.id).state.value == "closed"
+    log_bytes = logs.read_bytes()
+    assert b'"GET /login HTTP/1.1" 200' in log_bytes  # the access log was captured...
+    for path in ("/surveys/", "/static/", "RedTeamAgent", "198.51.100.77"):
+        assert path.encode() not in log_bytes, path  # ...and holds no respondent's request
+    for code in made:
+        assert code.encode() not in log_bytes
+    open_one = sealing.opener(sealing.unwrap(services.wrapped_key(survey), PASSPHRASE))
+    measured = {
+        name: _read_copy(folder, survey, open_one, number) for name, folder in copies.items()
+    }
+    print(f"red team (SQLite, gunicorn, {N_RED_TEAM} answers): {measured}")
+    for name, result in measured.items():
+        for key in ("select", "file first part", "file last part", "wal"):
+            if key in result:
+                assert abs(result[key]) < RHO_BOUND, (name, key, result)
+        assert result["in file"] == result["answers"], (name, result)  # every answer measured
+        # Chance is 1 in 10; 0.2 is far above what chance gives for 150 to 300 answers.
+        assert result["batch guessed"] < 0.2, (name, result)
+        assert result["in wal"] <= 3, (name, result)
