@@ -1,8 +1,10 @@
 """Single-use invitation codes (SECURITY.md promises 3, 4 and 11).
 
-A code is 16 characters of Crockford's base32 (no I, L, O, U: nothing that looks like another
-letter or digit), shown in four groups of four, the last character a check character over the
-other fifteen (75 random bits). Typing is forgiving: lower case, spaces, hyphens, full-width
+A code is 16 characters from Crockford's base32 less Z (no I, L, O, U: nothing that looks like
+another letter or digit; 31 symbols, a prime), shown in four groups of four, the last character a
+check character (15 random characters: 74 bits). The check: the weighted sum of the 16 values,
+weights 1 to 16, is 0 modulo 31. Since 31 is prime and no weight or difference of two values is
+a multiple of it, every single wrong character and every swap of two neighbours is caught. Typing is forgiving: lower case, spaces, hyphens, full-width
 characters, O for 0 and I or L for 1 are all accepted; a mistyped character is caught by the
 check before the database is asked.
 
@@ -26,22 +28,24 @@ from sqlalchemy.orm import Session
 
 from surveys.models import InvitationCode, Survey
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXY"  # Crockford's base32 less Z: 31, a prime
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _VALUE.update({"O": 0, "I": 1, "L": 1})
 LENGTH = 16
 MAX_PER_BATCH = 2000
 
 
+_INVERSE_16 = pow(16, -1, 31)
+
+
 def _check(values: list[int]) -> int:
-    # Weighted sum mod 31 (a prime): catches any one wrong character and any swap of two
-    # neighbours, the two common typing mistakes.
-    return sum((i + 1) * v for i, v in enumerate(values)) % 31
+    """The 16th value that makes the weighted sum of all 16 a multiple of 31."""
+    return (-sum((i + 1) * v for i, v in enumerate(values)) * _INVERSE_16) % 31
 
 
 def new_code() -> str:
     """A fresh code, grouped for reading: ``XXXX-XXXX-XXXX-XXXX``."""
-    values = [secrets.randbelow(32) for _ in range(LENGTH - 1)]
+    values = [secrets.randbelow(31) for _ in range(LENGTH - 1)]
     values.append(_check(values))
     text = "".join(ALPHABET[v] for v in values)
     return "-".join(text[i : i + 4] for i in range(0, LENGTH, 4))
@@ -54,7 +58,7 @@ def normalise(typed: str) -> str | None:
     if len(text) != LENGTH or any(c not in _VALUE for c in text):
         return None
     values = [_VALUE[c] for c in text]
-    if _check(values[:-1]) != values[-1]:
+    if sum((i + 1) * v for i, v in enumerate(values)) % 31:
         return None
     return "".join(ALPHABET[v] for v in values)
 

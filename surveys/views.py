@@ -67,10 +67,14 @@ def _status(form) -> int:
 
 @bp.before_app_request
 def _close_due() -> None:
-    """The first request after a survey's closing date closes it, as the system (the same as
-    ``surveys close-due`` run from cron). Looked up at most once a minute per process."""
+    """The first (writing) request after a survey's closing date closes it, as the system (the
+    same as ``surveys close-due`` run from cron). Looked up at most once a minute per process,
+    and at once when the earliest closing date known passes. A due survey takes no answer
+    whether or not it was closed yet (services.accepting)."""
     from campaign import clock
 
+    if db.read_only_request():
+        return  # a public GET may not write (campaign/db.py); the next writing request closes
     state = current_app.extensions.setdefault("surveys.due", {"checked": None, "next": None})
     now = clock.now()
     checked, upcoming = state["checked"], state["next"]
