@@ -4,7 +4,8 @@ A code is 16 characters from Crockford's base32 less Z (no I, L, O, U: nothing t
 another letter or digit; 31 symbols, a prime), shown in four groups of four, the last character a
 check character (15 random characters: 74 bits). The check: the weighted sum of the 16 values,
 weights 1 to 16, is 0 modulo 31. Since 31 is prime and no weight or difference of two values is
-a multiple of it, every single wrong character and every swap of two neighbours is caught. Typing is forgiving: lower case, spaces, hyphens, full-width
+a multiple of it, every single wrong character and every swap of two neighbours is caught.
+Typing is forgiving: lower case, spaces, hyphens, full-width
 characters, O for 0 and I or L for 1 are all accepted; a mistyped character is caught by the
 check before the database is asked.
 
