@@ -22,16 +22,16 @@ from campaign.org.models import Branch
 
 DOMAIN = "demo.naishin.invalid"
 BRANCHES = [
-    ("tokyo-minato", "港区職員支部", "13", "港区役所本庁舎 地下1階 組合事務室 / 内線 1234"),
-    ("shiga-otsu", "大津市職員支部", "25", "大津市役所 別館2階 組合事務室 / 内線 210"),
-    ("chiba-kyosai", "千葉県職員支部", "12", "千葉県庁 中庁舎1階 / 内線 3301"),
-    ("kochi-city", "高知市職員支部", "39", "高知市役所 5階 組合事務室 / 内線 550"),
+    ("tokyo-minato", "港区職員支部", "13", "港区役所本庁舎地下1階・組合事務室（内線1234）"),
+    ("shiga-otsu", "大津市職員支部", "25", "大津市役所別館2階・組合事務室（内線210）"),
+    ("chiba-kyosai", "千葉県職員支部", "12", "千葉県庁中庁舎1階（内線3301）"),
+    ("kochi-city", "高知市職員支部", "39", "高知市役所5階・組合事務室（内線550）"),
 ]
 ACCOUNTS = [
-    ("admin", "管理者 デモ", Role.ADMIN, None),
-    ("hq", "本部 太郎", Role.HQ, None),
-    ("officer.tokyo", "港区 花子", Role.OFFICER, "tokyo-minato"),
-    ("officer.shiga", "大津 一郎", Role.OFFICER, "shiga-otsu"),
+    ("admin", "管理者デモ", Role.ADMIN, None),
+    ("hq", "本部太郎", Role.HQ, None),
+    ("officer.tokyo", "港区花子", Role.OFFICER, "tokyo-minato"),
+    ("officer.shiga", "大津一郎", Role.OFFICER, "shiga-otsu"),
 ]
 
 

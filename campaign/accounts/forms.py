@@ -1,5 +1,6 @@
 """Forms for inviting and changing staff accounts."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
@@ -33,7 +34,13 @@ class _RoleFields(FlaskForm):
     def set_branches(self, branches) -> None:
         """Offer the existing branches, and "none" for headquarters roles."""
         self.branch_id.choices = [SelectChoice("", _l("None (headquarters)"))] + [
-            SelectChoice(b.id, f"{b.prefecture.name_ja} {b.name}") for b in branches
+            SelectChoice(
+                b.id,
+                gettext(
+                    "%(branch)s (%(prefecture)s)", branch=b.name, prefecture=b.prefecture.name_ja
+                ),
+            )
+            for b in branches
         ]
 
 

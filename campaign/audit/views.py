@@ -15,11 +15,14 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from campaign import db, params, registry
 from campaign.access import hq_required
+from campaign.audit import sentences
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import User
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 registry.add_menu(_l("Audit log"), "audit.index", order=90, audience="hq")
+registry.add_template_global("audit_sentence", sentences.sentence)
+registry.add_template_global("audit_object", sentences.object_name)
 registry.add_home_card(
     _l("Audit log"),
     "audit.index",

@@ -17,20 +17,20 @@ from campaign.org.models import Branch
 
 # (branch code, state, title, workplace, date, categories, issuer kind, issuer, channel, staff)
 EXAMPLES = (
-    ("tokyo-minato", vocab.IN_ACTION, "記入済み申請書が職場で配布された", "区役所 人事課",
+    ("tokyo-minato", vocab.IN_ACTION, "記入済み申請書が職場で配布された", "区役所人事課",
      date(2019, 8, 26), ("bulk_forms", "mutual_aid_data"), "mutual_aid", "地方職員共済組合",
      "written", 320),
-    ("tokyo-minato", vocab.REPORTED, "取得状況の調査票が回覧された", "区役所 総務課",
+    ("tokyo-minato", vocab.REPORTED, "取得状況の調査票が回覧された", "区役所総務課",
      date(2019, 10, 31), ("status_survey",), "municipality", "港区総務部", "email", 900),
-    ("shiga-otsu", vocab.RESOLVED, "未取得の理由を書くよう求められた", "市役所 職員課",
+    ("shiga-otsu", vocab.RESOLVED, "未取得の理由を書くよう求められた", "市役所職員課",
      date(2019, 7, 5), ("reasons_asked", "disadvantage"), "municipality", "大津市職員課",
      "meeting", 45),
-    ("shiga-otsu", vocab.DRAFT, "採用予定者に取得を勧める案内", "市役所 人事課",
+    ("shiga-otsu", vocab.DRAFT, "採用予定者に取得を勧める案内", "市役所人事課",
      date(2020, 2, 14), ("non_regular_new",), "municipality", "大津市人事課", "written", 30),
-    ("chiba-kyosai", vocab.HQ_REVIEWING, "被扶養者分の申請書も回収", "県庁 福利厚生課",
+    ("chiba-kyosai", vocab.HQ_REVIEWING, "被扶養者分の申請書も回収", "県庁福利厚生課",
      date(2019, 9, 10), ("forms_collected", "dependents"), "prefecture", "千葉県総務部",
      "written", 1200),
-    ("kochi-city", vocab.MONITORING, "職員証との一体化の検討", "市役所 情報政策課",
+    ("kochi-city", vocab.MONITORING, "職員証との一体化の検討", "市役所情報政策課",
      date(2019, 11, 20), ("staff_id",), "municipality", "高知市情報政策課", "meeting", 2500),
 )  # fmt: skip
 

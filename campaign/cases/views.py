@@ -186,7 +186,15 @@ def _case_form(user, case: Case | None = None) -> CaseForm:
             select(Branch).order_by(Branch.prefecture_code, Branch.code)
         )
         form.branch_id.choices = [
-            SelectChoice(b.id, f"{b.prefecture.name(locale)} {b.name}") for b in branches
+            SelectChoice(
+                b.id,
+                _(
+                    "%(branch)s (%(prefecture)s)",
+                    branch=b.name,
+                    prefecture=b.prefecture.name(locale),
+                ),
+            )
+            for b in branches
         ]
     else:
         del form.branch_id

@@ -90,6 +90,10 @@ JA = r"\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\
 JA_CHAR = re.compile(f"[{JA}]")
 ASCII_PUNCT_NEXT_TO_JA = re.compile(f"[{JA}][:()]|[:()][{JA}]")
 SPACE_NEXT_TO_JA = re.compile(f"[{JA}][ \u00a0]|[ \u00a0][{JA}]")
+# Spaces a Japanese page keeps: after a list number at the start of a heading ("1. "), between a
+# date and its time (2026年12月1日 20:31), and around a web address (which must stand apart).
+ALLOWED_SPACES = re.compile(r"^\d+\. |(?<=日) (?=\d{1,2}:\d\d)")
+URL_WITH_SPACES = re.compile(r" ?(?:\S+@\S+\.\w+|https?://\S+) ?")
 ISO_DATE = re.compile(
     r"(?<![\d-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\d-])"
 )
@@ -295,7 +299,8 @@ def _text_problems(html: str) -> list[Problem]:
                 problems.append(Problem("framework message", line))
         if ASCII_PUNCT_NEXT_TO_JA.search(raw):
             problems.append(Problem("ASCII punctuation next to Japanese", line))
-        if SPACE_NEXT_TO_JA.search(raw.replace("\x00", "")):
+        spaced = ALLOWED_SPACES.sub("", URL_WITH_SPACES.sub("", raw.replace("\x00", "")).strip())
+        if SPACE_NEXT_TO_JA.search(spaced):
             problems.append(Problem("space next to Japanese", line))
         if ISO_DATE.search(line):
             problems.append(Problem("ISO date in running text", line))
