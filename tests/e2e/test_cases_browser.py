@@ -64,7 +64,7 @@ def test_officer_logs_a_case_with_a_photo(phone, page, live_make, session, tmp_p
     phone.get_by_label("文書による通知").check()
     phone.get_by_label("対象となった職員の数").fill("120")
     phone.get_by_label("被扶養者が対象になった").check()
-    phone.get_by_label("経過", exact=True).fill("共済組合の申請書が氏名入りで配られた。")
+    phone.get_by_label("事例の内容", exact=True).fill("共済組合の申請書が氏名入りで配られた。")
     phone.get_by_label("添付ファイル").set_input_files(str(photo))
     phone.get_by_role("button", name="本部に報告する").click()
 
