@@ -148,7 +148,8 @@ def verify_token(
     token = token or ""
     window_text, _, _mac = token.partition(".")
     now = _window()
-    if not window_text.isdigit() or int(window_text) not in (now, now - 1):
+    ascii_number = window_text.isascii() and window_text.isdigit()  # isdigit() alone takes "²"
+    if not ascii_number or int(window_text) not in (now, now - 1):
         return False
     expected = token_for(key or _token_key(), purpose, subject, int(window_text))
     return hmac.compare_digest(expected, token)

@@ -248,7 +248,7 @@ def _kept(form) -> dict:
     """
     kept: dict[str, list[str]] = {}
     for name in form:
-        if name.startswith("q") and name[1:].isdigit():
+        if name.startswith("q") and name[1:].isascii() and name[1:].isdigit():
             kept[name] = [v[: TEXT_MAX + 1] for v in form.getlist(name)][:60]
         elif name == "code":
             kept[name] = [form.get(name, "")[:40]]

@@ -220,6 +220,7 @@ def check_form_token(secret: bytes, survey_id: int, token: str, now_window: int)
     """Whether the token was made with ``secret`` for this survey in this window or the one
     before (the pure form of campaign.publicforms.verify_token)."""
     window_text, _, _mac = (token or "").partition(".")
-    if not window_text.isdigit() or int(window_text) not in (now_window, now_window - 1):
+    ascii_number = window_text.isascii() and window_text.isdigit()  # isdigit() alone takes "²"
+    if not ascii_number or int(window_text) not in (now_window, now_window - 1):
         return False
     return hmac.compare_digest(form_token(secret, survey_id, int(window_text)), token)

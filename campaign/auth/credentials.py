@@ -67,7 +67,7 @@ def totp_step(secret: str, code: str, last_step: int) -> int | None:
     been used already and is refused, so that an observed code cannot be replayed.
     """
     code = code.strip().replace(" ", "")
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(clock.now())

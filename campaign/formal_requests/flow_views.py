@@ -23,6 +23,7 @@ from campaign.formal_requests.forms import (
 )
 from campaign.formal_requests.models import FormalRequest, Revision
 from campaign.formal_requests.views import bp, detail_page, load, locale, status_of
+from campaign.params import parse_int
 
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -173,12 +174,12 @@ def answers(request_id: int):
     if form.validate_on_submit():
         entries = []
         for row in form.rows.entries:
-            item_id = row.form.item_id.data or ""
-            if not item_id.isdigit() or len(item_id) > 12:
+            item_id = parse_int(row.form.item_id.data)
+            if item_id is None:
                 abort(400)
             entries.append(
                 workflow.AnswerInput(
-                    int(item_id),
+                    item_id,
                     row.form.standing.data or None,
                     row.form.answer.data or "",
                     row.form.answer_en.data or "",

@@ -43,6 +43,8 @@ for _label, _endpoint, _order, _audience in (
 ):
     # Five entries share this blueprint: each is current on its own page only.
     registry.add_menu(_label, _endpoint, order=_order, audience=_audience, section=None)
+
+
 def page_name(page) -> str:
     """A page as headquarters knows it: its title in the reader's language (not its address)."""
     latest = services.latest(db.session(), page)

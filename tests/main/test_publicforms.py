@@ -55,6 +55,9 @@ def test_the_token_is_bound_to_purpose_subject_and_hour(form_app, clock):
         assert not publicforms.verify_token("fake-sign", 7, None)
         tampered = token[:-1] + ("1" if token.endswith("0") else "0")  # a changed last char
         assert not publicforms.verify_token("fake-sign", 7, tampered)
+        window, _, mac = token.partition(".")
+        superscript = window[:-1] + "²" + "." + mac  # isdigit() says yes, int() says no
+        assert not publicforms.verify_token("fake-sign", 7, superscript)
         clock.advance(hours=1)
         assert publicforms.verify_token("fake-sign", 7, token)  # the next hour still takes it
         clock.advance(hours=1)
