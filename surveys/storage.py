@@ -125,8 +125,15 @@ def store(db: Session, survey: Survey, sealed: bytes) -> None:
     free_slots = select(Slot.slot).where(
         Slot.survey_id == survey.id, Slot.part == 0, Slot.filled.is_(False)
     )
+    locked = False
     for _attempt in range(50):
         free = int(db.scalar(select(func.count()).select_from(free_slots.subquery())) or 0)
+        if free < 64 and not locked:
+            # Near a growth, take the survey's lock before any slot's (PostgreSQL): always
+            # survey then slots, so two requests never wait on each other in a cycle.
+            _lock_survey(db, survey.id)
+            locked = True
+            continue
         if not free:
             grow(db, survey)
             continue
