@@ -15,6 +15,7 @@ template (or text in it) names.
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,6 +35,9 @@ class PdfResourceRefused(ValueError):
     """A document named a resource outside the app's static files."""
 
 
+_HASHED = re.compile(r"\.[0-9a-f]{12}(\.[A-Za-z0-9]+)$")
+
+
 def _static_fetcher(base_url: str):
     """A WeasyPrint URL fetcher that serves ``/static/...`` from disk and refuses the rest."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -48,7 +52,11 @@ def _static_fetcher(base_url: str):
             same_site = (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
             if not same_site or not parts.path.startswith("/static/"):
                 raise PdfResourceRefused(url)
-            path = (STATIC / unquote(parts.path[len("/static/") :])).resolve()
+            name = unquote(parts.path[len("/static/") :])
+            # url_for("static") hands out content-hashed names (campaign/staticfiles.py):
+            # css/print.3f2a1b9c04d1.css is css/print.css on disk.
+            name = _HASHED.sub(r"\1", name)
+            path = (STATIC / name).resolve()
             if not path.is_relative_to(STATIC) or not path.is_file():
                 raise PdfResourceRefused(url)
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -65,3 +66,13 @@ def test_no_resource_outside_the_static_folder(tmp_path, monkeypatch):
     pdf = render_pdf(html, "http://127.0.0.1/")
     assert "本文" in _text(pdf)
     assert opened == [], opened  # the default fetcher (which would open them) is never used
+
+
+def test_a_stylesheet_under_its_content_hashed_name_is_read_from_disk():
+    """url_for("static") hands out hashed names; the PDF must still get its print styles."""
+    from campaign.pdf import _static_fetcher
+
+    fetcher = _static_fetcher("http://naishin.test/")
+    response = fetcher.fetch("http://naishin.test/static/css/site.0123456789ab.css")
+    assert response.status == 200
+    assert response.read() == (Path("campaign/static/css/site.css")).read_bytes()
