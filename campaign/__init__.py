@@ -88,8 +88,9 @@ def _load_user() -> None:
     if token is None:
         return
     timeouts = Timeouts(current_app.config["IDLE_TIMEOUT"], current_app.config["ABSOLUTE_TIMEOUT"])
-    g.user = resume_session(db.session(), token, timeouts)
-    if g.user is None:
+    read_only = db.read_only_request()  # a public page: nothing may be written (campaign/db.py)
+    g.user = resume_session(db.session(), token, timeouts, read_only=read_only)
+    if g.user is None and not read_only:  # the cookie stays for the staff page that removes it
         session.clear()
         g.session_expired = True
 

@@ -95,11 +95,15 @@ class Timeouts:
     absolute: timedelta
 
 
-def resume_session(db: Session, token: str, timeouts: Timeouts) -> User | None:
+def resume_session(
+    db: Session, token: str, timeouts: Timeouts, *, read_only: bool = False
+) -> User | None:
     """Return the session's user, or None when it is unknown, expired or the account disabled.
 
     ``last_seen_at`` is written at most once a minute, so that reading pages does not mean a
-    database write on every request.
+    database write on every request. A ``read_only`` request (a public page, which holds no
+    write lock: campaign/db.py) writes nothing: an expired record is removed by the next staff
+    request, and reading public pages does not count as activity.
     """
     record = db.get(StaffSession, credentials.hash_token(token))
     if record is None:
@@ -109,9 +113,10 @@ def resume_session(db: Session, token: str, timeouts: Timeouts) -> User | None:
         now - record.last_seen_at > timeouts.idle or now - record.created_at > timeouts.absolute
     )
     if expired or not record.user.active:
-        db.delete(record)
+        if not read_only:
+            db.delete(record)
         return None
-    if now - record.last_seen_at > timedelta(minutes=1):
+    if not read_only and now - record.last_seen_at > timedelta(minutes=1):
         record.last_seen_at = now
     return record.user
 
