@@ -1,0 +1,224 @@
+"""Names and addresses as Japanese signers write them: checking, and the form compared.
+
+Two signatures are the same person's when their name and address, normalised here, are equal.
+The normal form is used only inside the keyed hash (see ``services.signer_hash``); what the
+signer typed is what the signature list prints.
+
+What is made equal:
+
+* width and compatibility forms (NFKC): ``１２３`` = ``123``, ``ﾔﾏﾀﾞ`` = ``ヤマダ``;
+* every kind of space, anywhere (``山田　太郎`` = ``山田太郎``);
+* a few old or variant kanji common in names and place names (``髙`` = ``高``, ``﨑`` = ``崎``);
+* numerals: kanji numerals become arabic ones (``三丁目`` = ``3丁目``, ``二十一`` = ``21``,
+  ``一〇二`` = ``102``);
+* the ways of writing a block number: ``1丁目2番地3号`` = ``1丁目2番3`` = ``1-2-3`` =
+  ``1の2の3``, with any dash (``－``, ``ー`` after a digit, ``‐``, ``―``, ``−``);
+* ``ヶ``, ``ヵ`` and a ``が`` between kanji (``霞が関`` = ``霞ヶ関`` = ``霞ケ関``);
+* a postcode before the address (``〒100-8926 東京都…`` = ``東京都…``).
+
+Over-eager merging costs little here (two people would need the same name *and* address for
+it to matter, and a household of different names is never merged), while a missed variant lets
+one person count twice.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+PREFECTURES = [
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
+]
+# JIS X 0401 codes are the position in this list, from "01".
+PREFECTURE_CODES = {name: f"{n:02d}" for n, name in enumerate(PREFECTURES, start=1)}
+
+NAME_MAX = 60
+ADDRESS_MAX = 200
+
+# Variant kanji that people use interchangeably in names and place names.
+VARIANTS = str.maketrans(
+    {
+        "髙": "高",
+        "﨑": "崎",
+        "嵜": "崎",
+        "邊": "辺",
+        "邉": "辺",
+        "齋": "斎",
+        "齊": "斉",
+        "澤": "沢",
+        "濱": "浜",
+        "廣": "広",
+        "國": "国",
+        "櫻": "桜",
+        "眞": "真",
+        "寳": "宝",
+        "寶": "宝",
+        "惠": "恵",
+        "德": "徳",
+        "𠮷": "吉",
+        "槇": "槙",
+        "曻": "昇",
+        "ヵ": "ケ",
+        "ヶ": "ケ",
+    }
+)
+DASHES = "-‐‑‒–—―−－﹣ｰー─━"
+_DASH_RE = re.compile(f"[{re.escape(DASHES)}]")
+_SPACE_RE = re.compile(r"\s+")
+_POSTCODE_RE = re.compile(r"^〒?\s*\d{3}\s*-?\s*\d{4}\s*")
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
+_KANJI_DIGITS.update({"八": 8, "九": 9})
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI_NUMBER_RE = re.compile(f"[{''.join(_KANJI_DIGITS)}{''.join(_KANJI_UNITS)}]+")
+_KANJI_RE = r"[\u3400-\u9fff\uf900-\ufaff]"
+_GA_RE = re.compile(f"(?<={_KANJI_RE})[がガ](?={_KANJI_RE})")
+# 丁目, 番地, 番, 号 and の between numbers all separate the parts of a block number.
+_BLOCK_SEP_RE = re.compile(r"(\d)(?:丁目|番地|番|号|の|ノ|之|-)+(?=\d)")
+_BLOCK_END_RE = re.compile(r"(\d)(?:丁目|番地|番|号|-)+$")
+# A name is letters (any script), combining marks and the few signs names carry.
+_NAME_RE = re.compile(r"^[^\W\d_]([^\W\d_]|[\u3099-\u309c・ー\-'’. 　々〆ヶ])*$")
+
+
+def kanji_to_arabic(run: str) -> str:
+    """One run of kanji numerals as arabic digits: ``二十一`` → ``21``, ``一〇二`` → ``102``.
+
+    A run without 十, 百 or 千 is read digit by digit (as in ``一〇二号``); one with them, as a
+    number (``三百五`` → ``305``, ``十`` → ``10``).
+    """
+    if not any(c in _KANJI_UNITS for c in run):
+        return "".join(str(_KANJI_DIGITS[c]) for c in run)
+    total, digit = 0, None
+    for char in run:
+        if char in _KANJI_DIGITS:
+            digit = _KANJI_DIGITS[char] if digit is None else digit * 10 + _KANJI_DIGITS[char]
+        else:
+            total += (1 if digit is None else digit) * _KANJI_UNITS[char]
+            digit = None
+    return str(total + (digit or 0))
+
+
+def _base(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(VARIANTS)
+    return _SPACE_RE.sub("", text)
+
+
+def normal_name(name: str) -> str:
+    """The name as compared: NFKC, no spaces, variant kanji unified."""
+    return _base(name).replace("’", "'")
+
+
+def strip_postcode(address: str) -> str:
+    """The address without a leading postcode (``〒100-0001``), which nobody needs to give."""
+    return _POSTCODE_RE.sub("", unicodedata.normalize("NFKC", address).strip())
+
+
+def normal_address(address: str) -> str:
+    """The address as compared: see the module docstring."""
+    text = _base(strip_postcode(address))
+    text = _KANJI_NUMBER_RE.sub(lambda m: kanji_to_arabic(m.group()), text)
+    # A dash (or a katakana long sound mark typed for one) next to a digit is a separator.
+    text = re.sub(rf"(?<=\d)[{re.escape(DASHES)}]|[{re.escape(DASHES)}](?=\d)", "-", text)
+    text = _GA_RE.sub("ケ", text)
+    text = _BLOCK_SEP_RE.sub(r"\1-", text)
+    text = _BLOCK_END_RE.sub(r"\1", text)
+    return text
+
+
+def prefecture_of(address: str) -> str | None:
+    """The JIS code of the prefecture the address starts with, if it starts with one."""
+    text = _base(strip_postcode(address))
+    for name, code in PREFECTURE_CODES.items():
+        if text.startswith(name):
+            return code
+    return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a name or address was refused: which field, and a code the form turns into words."""
+
+    field: str
+    code: str
+
+
+def check_name(name: str) -> Problem | None:
+    """A name must be letters (kanji, kana, Latin…) with spaces or ・ between, 60 at most."""
+    name = name.strip()
+    if not name:
+        return Problem("name", "missing")
+    if len(name) > NAME_MAX:
+        return Problem("name", "too_long")
+    if not _NAME_RE.match(unicodedata.normalize("NFC", name)):
+        return Problem("name", "not_a_name")
+    return None
+
+
+def check_address(address: str) -> Problem | None:
+    """An address starts with the prefecture (as a 請願署名 asks) and goes on from there."""
+    address = address.strip()
+    if not address:
+        return Problem("address", "missing")
+    if len(address) > ADDRESS_MAX:
+        return Problem("address", "too_long")
+    if prefecture_of(address) is None:
+        return Problem("address", "no_prefecture")
+    rest = _base(strip_postcode(address))
+    rest = rest[len(next(p for p in PREFECTURES if rest.startswith(p))) :]
+    if len(rest) < 2 or not re.search(r"[^\W_]", rest):
+        return Problem("address", "too_short")
+    if any(unicodedata.category(c) in ("So", "Cs", "Co", "Cn") for c in strip_postcode(address)):
+        return Problem("address", "not_an_address")
+    return None
+
+
+def tidy(text: str) -> str:
+    """What is stored and printed: the signer's own characters, NFKC (half-width kana become
+    full-width, full-width digits half-width) and runs of spaces reduced to one."""
+    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()

@@ -1,0 +1,184 @@
+"""Petitions, their signatures (online), paper batches (counted by branches) and, once the
+signers' personal data is gone, the counts that stay.
+
+What a signature row keeps (SECURITY.md promises 1 and 9): the name and address as typed, the
+prefecture read from the address, the *date* of signing (never a time), an email address only
+when the signer asked for news, and keyed hashes: ``signer_hash`` (name + address, for
+duplicates), ``name_tag`` and ``address_tag`` (for headquarters' review of bursts, shown as
+counts) and ``token_hash`` (the SHA-256 of the emailed link's token, never the token). No IP
+address, user agent, referrer or time of day exists anywhere to be stored. Anonymisation
+deletes the rows and keeps ``PetitionTally`` (online signatures counted per prefecture).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign import clock
+from campaign.db import Base, UTCDateTime
+from campaign.org.models import Branch
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class State(enum.StrEnum):
+    """A petition's life: draft → open → closed → submitted → anonymised."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    SUBMITTED = "submitted"
+    ANONYMISED = "anonymised"
+
+
+class SignatureState(enum.StrEnum):
+    """``pending``: waits for its email link; ``counted``; ``invalid``: set aside by headquarters
+    (kept until anonymisation so that the same person cannot sign again in its place)."""
+
+    PENDING = "pending"
+    COUNTED = "counted"
+    INVALID = "invalid"
+
+
+class Petition(Base):
+    """A petition of headquarters, in Japanese and English, to one addressee."""
+
+    __tablename__ = "petitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_ja: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    text_ja: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    addressee_ja: Mapped[str] = mapped_column(String(200))
+    addressee_en: Mapped[str] = mapped_column(String(200), default="")
+    goal: Mapped[int] = mapped_column(Integer)
+    closes_on: Mapped[date] = mapped_column(Date)
+    ask_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    hourly_limit: Mapped[int] = mapped_column(Integer, default=3000)
+    keep_days: Mapped[int] = mapped_column(Integer, default=30)
+    unsubmitted_days: Mapped[int] = mapped_column(Integer, default=90)
+    state: Mapped[State] = mapped_column(_enum(State, "petition_state"), default=State.DRAFT)
+    # Mixed with the app's secret key into the duplicate-check key; NULL once anonymised.
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    submitted_to: Mapped[str] = mapped_column(String(200), default="")
+    submission_note: Mapped[str] = mapped_column(Text, default="")
+    anonymised_on: Mapped[date | None] = mapped_column(Date)
+
+    batches: Mapped[list[PaperBatch]] = relationship(
+        order_by="PaperBatch.id", back_populates="petition", cascade="all, delete-orphan"
+    )
+
+    def title(self, locale: str) -> str:
+        """The title in the reader's language (Japanese when no English was given)."""
+        return self.title_en if locale == "en" and self.title_en else self.title_ja
+
+    def text(self, locale: str) -> str:
+        """The petition's text in the reader's language."""
+        return self.text_en if locale == "en" and self.text_en else self.text_ja
+
+    def addressee(self, locale: str) -> str:
+        """To whom it is addressed, in the reader's language."""
+        return self.addressee_en if locale == "en" and self.addressee_en else self.addressee_ja
+
+    @property
+    def delete_on(self) -> date:
+        """The day the signers' personal data is deleted: ``keep_days`` after the submission,
+        or ``unsubmitted_days`` after the close when it is never submitted."""
+        if self.submitted_on is not None:
+            return self.submitted_on + timedelta(days=self.keep_days)
+        return (self.closed_on or self.closes_on) + timedelta(days=self.unsubmitted_days)
+
+    @property
+    def has_personal_data(self) -> bool:
+        """Whether signers' names and addresses may still be held."""
+        return self.state != State.ANONYMISED
+
+
+class Signature(Base):
+    """One online signature (see the module docstring for what it keeps, and what not)."""
+
+    __tablename__ = "petition_signatures"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "signer_hash", name="uq_petition_signatures_signer"),
+        # Progress and the counts by prefecture are one index-only GROUP BY.
+        Index("ix_petition_signatures_count", "petition_id", "state", "prefecture_code"),
+        Index("ix_petition_signatures_address_tag", "petition_id", "address_tag"),
+        Index("ix_petition_signatures_name_tag", "petition_id", "name_tag"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    address: Mapped[str] = mapped_column(String(200))
+    prefecture_code: Mapped[str] = mapped_column(String(2))
+    email: Mapped[str | None] = mapped_column(String(254))
+    signed_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[SignatureState] = mapped_column(_enum(SignatureState, "petition_signature_state"))
+    signer_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    name_tag: Mapped[bytes] = mapped_column(LargeBinary(16))
+    address_tag: Mapped[bytes] = mapped_column(LargeBinary(16))
+    token_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+
+
+class PaperBatch(Base):
+    """Paper forms a branch collected: when they arrived, how many signatures on how many
+    sheets. Corrections by headquarters are audited with their reason."""
+
+    __tablename__ = "petition_paper_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    signatures: Mapped[int] = mapped_column(Integer)
+    sheets: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    petition: Mapped[Petition] = relationship(back_populates="batches")
+    branch: Mapped[Branch] = relationship(lazy="joined")
+
+
+class PetitionTally(Base):
+    """Online signatures counted per prefecture, written when the rows are deleted."""
+
+    __tablename__ = "petition_tallies"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    prefecture_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    online: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,642 @@
+"""The rules of petitions: their life, signing, confirming, withdrawing, and the counts.
+
+Services take the session, flush only, and raise ``PetitionError`` (a message for the person).
+Signing writes one row; nothing about the request (address, user agent, time) reaches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from campaign import clock
+from campaign.audit import services as audit
+from campaign.auth.models import User
+from campaign.org.models import Branch
+from campaign.petitions import japanese
+from campaign.petitions.models import (
+    PaperBatch,
+    Petition,
+    PetitionTally,
+    Signature,
+    SignatureState,
+    State,
+)
+
+JAPAN = ZoneInfo("Asia/Tokyo")
+PENDING_DAYS = 7  # an unconfirmed signature is dropped after this many days
+GOAL_MAX = 100_000_000
+BATCH_MAX = 1_000_000
+
+
+class PetitionError(Exception):
+    """A petition could not be changed as asked; the message is shown to the person."""
+
+
+class NotAccepting(PetitionError):
+    """The petition takes no signatures (not open, or past its closing date)."""
+
+
+class InvalidSignature(PetitionError):
+    """The name or address cannot be used; ``problems`` says which field and why."""
+
+    def __init__(self, problems: list[japanese.Problem]) -> None:
+        super().__init__("invalid signature")
+        self.problems = problems
+
+
+def today() -> date:
+    """Today in Japan: a petition closes at the end of its closing day, Japan time."""
+    return clock.now().astimezone(JAPAN).date()
+
+
+# --- keys and hashes ------------------------------------------------------------------------
+
+
+def signer_key(secret_key: str, petition: Petition) -> bytes:
+    """The petition's duplicate-check key: the app's secret key and the petition's own salt.
+
+    Neither alone recomputes a hash, so a copy of the database does not let anyone test
+    "did this person sign?"; and the same person gets unrelated hashes on two petitions.
+    """
+    if petition.salt is None:
+        raise PetitionError(_l("This petition takes no signatures."))
+    return hmac.new(secret_key.encode(), b"petition-signers\x00" + petition.salt, "sha256").digest()
+
+
+@dataclass(frozen=True)
+class Hashes:
+    """The keyed hashes of one signer."""
+
+    signer: bytes
+    name: bytes
+    address: bytes
+
+
+def hashes(key: bytes, name: str, address: str) -> Hashes:
+    """Keyed hashes over the normalised name and address (see japanese.py)."""
+    normal_name, normal_address = japanese.normal_name(name), japanese.normal_address(address)
+
+    def mac(label: bytes, *parts: str) -> bytes:
+        message = label + b"\x00" + "\x1f".join(parts).encode()
+        return hmac.new(key, message, hashlib.sha256).digest()
+
+    return Hashes(
+        signer=mac(b"signer", normal_name, normal_address),
+        name=mac(b"name", normal_name)[:16],
+        address=mac(b"address", normal_address)[:16],
+    )
+
+
+def token_hash(token: str) -> bytes:
+    """What is stored of an emailed link's token: its SHA-256 (the token is 256 random bits)."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+# --- the petition's life --------------------------------------------------------------------
+
+EDITABLE = (
+    "title_ja",
+    "title_en",
+    "text_ja",
+    "text_en",
+    "addressee_ja",
+    "addressee_en",
+    "goal",
+    "closes_on",
+    "ask_email",
+    "hourly_limit",
+    "keep_days",
+    "unsubmitted_days",
+)
+
+
+def _check_fields(fields: dict) -> None:
+    if not (fields.get("title_ja") or "").strip():
+        raise PetitionError(_l("Enter the title in Japanese."))
+    if not (fields.get("addressee_ja") or "").strip():
+        raise PetitionError(_l("Enter the addressee in Japanese."))
+    if not 1 <= int(fields.get("goal") or 0) <= GOAL_MAX:
+        raise PetitionError(_l("The goal must be a number of signatures from 1."))
+
+
+def create_petition(db: Session, user: User, **fields) -> Petition:
+    """Headquarters starts a draft."""
+    _check_fields(fields)
+    petition = Petition(created_by=user.id, **{k: v for k, v in fields.items() if k in EDITABLE})
+    db.add(petition)
+    db.flush()
+    audit.record(db, "petition.created", object_kind="petition", object_id=petition.id)
+    return petition
+
+
+def update_petition(db: Session, petition: Petition, **fields) -> None:
+    """Change a draft (an open petition's text is what people signed: it stays)."""
+    if petition.state != State.DRAFT:
+        raise PetitionError(_l("Only a draft can be changed."))
+    _check_fields(fields)
+    for name in EDITABLE:
+        if name in fields:
+            setattr(petition, name, fields[name])
+    db.flush()
+    audit.record(db, "petition.updated", object_kind="petition", object_id=petition.id)
+
+
+def open_petition(db: Session, petition: Petition) -> None:
+    """Start taking signatures; the duplicate-check salt is made now."""
+    if petition.state != State.DRAFT:
+        raise PetitionError(_l("Only a draft can be opened."))
+    if petition.closes_on < today():
+        raise PetitionError(_l("The closing date has passed. Choose a later one first."))
+    petition.state = State.OPEN
+    petition.salt = secrets.token_bytes(32)
+    petition.opened_on = today()
+    db.flush()
+    audit.record(db, "petition.opened", object_kind="petition", object_id=petition.id)
+
+
+def close_petition(db: Session, petition: Petition, *, on: date | None = None) -> None:
+    """Stop taking signatures."""
+    if petition.state != State.OPEN:
+        raise PetitionError(_l("Only an open petition can be closed."))
+    petition.state = State.CLOSED
+    petition.closed_on = on or today()
+    db.flush()
+    audit.record(db, "petition.closed", object_kind="petition", object_id=petition.id)
+
+
+def close_if_due(db: Session, petition: Petition) -> None:
+    """Close an open petition whose closing day has ended (in Japan)."""
+    if petition.state == State.OPEN and today() > petition.closes_on:
+        close_petition(db, petition, on=petition.closes_on)
+
+
+def accepting(petition: Petition) -> bool:
+    """Whether the petition takes signatures today."""
+    return petition.state == State.OPEN and today() <= petition.closes_on
+
+
+def submit(
+    db: Session, petition: Petition, *, submitted_on: date, submitted_to: str, note: str = ""
+) -> list[str]:
+    """Record the hand-over; return the email addresses of signers who asked for news."""
+    if petition.state != State.CLOSED:
+        raise PetitionError(_l("A petition is submitted after it has closed."))
+    if submitted_on < (petition.closed_on or petition.closes_on) or submitted_on > today():
+        raise PetitionError(_l("The date of submission must be between the close and today."))
+    if not submitted_to.strip():
+        raise PetitionError(_l("Enter to whom the petition was handed over."))
+    petition.state = State.SUBMITTED
+    petition.submitted_on = submitted_on
+    petition.submitted_to = submitted_to.strip()
+    petition.submission_note = note.strip()
+    db.flush()
+    audit.record(db, "petition.submitted", object_kind="petition", object_id=petition.id)
+    return list(
+        db.scalars(
+            select(Signature.email).where(
+                Signature.petition_id == petition.id,
+                Signature.state == SignatureState.COUNTED,
+                Signature.email.is_not(None),
+            )
+        )
+    )
+
+
+# --- signing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What happened to a signature: ``counted``, ``pending`` (email link sent) or
+    ``duplicate``; ``token`` is the emailed link's secret (pending only)."""
+
+    outcome: str
+    token: str | None = None
+
+
+def check_signer(name: str, address: str) -> list[japanese.Problem]:
+    """Every problem with a name and an address (empty when both are fine)."""
+    return [p for p in (japanese.check_name(name), japanese.check_address(address)) if p]
+
+
+def sign(
+    db: Session,
+    petition: Petition,
+    secret_key: str,
+    *,
+    name: str,
+    address: str,
+    email: str | None = None,
+    wants_news: bool = False,
+) -> Signed:
+    """Add one signature. With an email it waits for the emailed link; without, it counts.
+
+    A second signature of the same person (same normalised name and address) is refused as
+    ``duplicate``; the unique index decides, so two at once cannot both get in.
+    """
+    if not accepting(petition):
+        raise NotAccepting(_l("This petition is not taking signatures."))
+    problems = check_signer(name, address)
+    if problems:
+        raise InvalidSignature(problems)
+    keyed = hashes(signer_key(secret_key, petition), name, address)
+    token = secrets.token_urlsafe(32) if email else None
+    signature = Signature(
+        petition_id=petition.id,
+        name=japanese.tidy(name),
+        address=japanese.tidy(japanese.strip_postcode(address)),
+        prefecture_code=japanese.prefecture_of(address),
+        email=email if email and wants_news else None,
+        signed_on=today(),
+        state=SignatureState.PENDING if email else SignatureState.COUNTED,
+        signer_hash=keyed.signer,
+        name_tag=keyed.name,
+        address_tag=keyed.address,
+        token_hash=token_hash(token) if token else None,
+    )
+    duplicate = select(Signature.id).where(
+        Signature.petition_id == petition.id, Signature.signer_hash == keyed.signer
+    )
+    if db.scalar(duplicate) is not None:
+        return Signed("duplicate")
+    try:
+        with db.begin_nested():
+            db.add(signature)
+    except IntegrityError:
+        return Signed("duplicate")
+    return Signed("pending" if email else "counted", token)
+
+
+def discard_pending(db: Session, token: str) -> None:
+    """Remove a pending signature whose confirmation email could not be sent."""
+    db.execute(
+        delete(Signature).where(
+            Signature.token_hash == token_hash(token), Signature.state == SignatureState.PENDING
+        )
+    )
+
+
+def find_by_token(db: Session, token: str) -> Signature | None:
+    """The signature an emailed link belongs to."""
+    if not token or len(token) > 100:
+        return None
+    return db.scalar(select(Signature).where(Signature.token_hash == token_hash(token)))
+
+
+def confirm(db: Session, token: str) -> str:
+    """Count a pending signature: ``confirmed``, ``already`` (counted before), ``closed`` or
+    ``unknown``. One conditional UPDATE, so twenty clicks at once count it once."""
+    signature = find_by_token(db, token)
+    if signature is None:
+        return "unknown"
+    if signature.state != SignatureState.PENDING:
+        return "already"
+    petition = db.get(Petition, signature.petition_id)
+    if not accepting(petition):
+        return "closed"
+    changed = db.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.state == SignatureState.PENDING)
+        .values(state=SignatureState.COUNTED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.expire(signature)
+    return "confirmed" if changed == 1 else "already"
+
+
+def withdraw(db: Session, token: str) -> bool:
+    """Delete the signature the link belongs to (all of it: nothing of the signer stays)."""
+    signature = find_by_token(db, token)
+    if signature is None:
+        return False
+    petition = db.get(Petition, signature.petition_id)
+    if petition.state not in (State.OPEN, State.CLOSED):
+        return False  # already handed over: the list left the building
+    db.execute(delete(Signature).where(Signature.id == signature.id))
+    db.expunge(signature)
+    return True
+
+
+# --- paper batches --------------------------------------------------------------------------
+
+
+def _check_batch(received_on: date, signatures: int, sheets: int) -> None:
+    if not (0 <= signatures <= BATCH_MAX and 1 <= sheets <= BATCH_MAX):
+        raise PetitionError(
+            _l("Give the number of signatures (0 or more) and of sheets (1 or more).")
+        )
+    if received_on > today():
+        raise PetitionError(_l("The date received cannot be in the future."))
+
+
+def add_batch(
+    db: Session,
+    user: User,
+    petition: Petition,
+    *,
+    branch_id: int,
+    received_on: date,
+    signatures: int,
+    sheets: int,
+    note: str = "",
+) -> PaperBatch:
+    """A branch officer (for their own branch) or headquarters enters a batch of paper forms."""
+    if not user.can_see_branch(branch_id):
+        raise PetitionError(_l("Choose your own branch."))
+    if petition.state not in (State.OPEN, State.CLOSED):
+        raise PetitionError(
+            _l("Paper signatures are entered while the petition is open or closed.")
+        )
+    _check_batch(received_on, signatures, sheets)
+    batch = PaperBatch(
+        petition_id=petition.id,
+        branch_id=branch_id,
+        received_on=received_on,
+        signatures=signatures,
+        sheets=sheets,
+        note=note.strip(),
+        created_by=user.id,
+    )
+    db.add(batch)
+    db.flush()
+    audit.record(
+        db,
+        "petition.paper_added",
+        object_kind="paper_batch",
+        object_id=batch.id,
+        branch_id=branch_id,
+    )
+    return batch
+
+
+def correct_batch(
+    db: Session,
+    batch: PaperBatch,
+    *,
+    received_on: date,
+    signatures: int,
+    sheets: int,
+    note: str,
+    reason: str,
+) -> None:
+    """Headquarters corrects a batch; the reason goes to the audit log with the old numbers."""
+    if not reason.strip():
+        raise PetitionError(_l("Give the reason for the correction."))
+    if batch.petition.state not in (State.OPEN, State.CLOSED):
+        raise PetitionError(
+            _l("Paper signatures are entered while the petition is open or closed.")
+        )
+    _check_batch(received_on, signatures, sheets)
+    before = f"{batch.signatures}/{batch.sheets}"
+    batch.received_on, batch.signatures, batch.sheets = received_on, signatures, sheets
+    batch.note = note.strip()
+    batch.corrected_at = clock.now()
+    db.flush()
+    audit.record(
+        db,
+        "petition.paper_corrected",
+        object_kind="paper_batch",
+        object_id=batch.id,
+        branch_id=batch.branch_id,
+        reason=f"{before} → {signatures}/{sheets}: {reason.strip()}"[:500],
+    )
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """Signatures counted: online (confirmed), on paper, and by prefecture code."""
+
+    online: int = 0
+    paper: int = 0
+    pending: int = 0
+    invalid: int = 0
+    by_prefecture: dict[str, list[int]] = field(default_factory=dict)  # code -> [online, paper]
+
+    @property
+    def total(self) -> int:
+        """Online and paper together: what the progress bar shows."""
+        return self.online + self.paper
+
+
+def counts(db: Session, petition: Petition) -> Counts:
+    """The petition's counts, from the rows while they exist, from the tallies after."""
+    result = Counts()
+    by_prefecture: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    if petition.state == State.ANONYMISED:
+        for code, online in db.execute(
+            select(PetitionTally.prefecture_code, PetitionTally.online).where(
+                PetitionTally.petition_id == petition.id
+            )
+        ):
+            by_prefecture[code][0] += online
+            result.online += online
+    else:
+        rows = db.execute(
+            select(Signature.state, Signature.prefecture_code, func.count())
+            .where(Signature.petition_id == petition.id)
+            .group_by(Signature.state, Signature.prefecture_code)
+        )
+        for state, code, number in rows:
+            if state == SignatureState.COUNTED:
+                by_prefecture[code][0] += number
+                result.online += number
+            elif state == SignatureState.PENDING:
+                result.pending += number
+            else:
+                result.invalid += number
+    paper = db.execute(
+        select(Branch.prefecture_code, func.sum(PaperBatch.signatures))
+        .join(Branch, Branch.id == PaperBatch.branch_id)
+        .where(PaperBatch.petition_id == petition.id)
+        .group_by(Branch.prefecture_code)
+    )
+    for code, number in paper:
+        by_prefecture[code][1] += int(number or 0)
+        result.paper += int(number or 0)
+    result.by_prefecture = dict(sorted(by_prefecture.items()))
+    return result
+
+
+def paper_by_branch(db: Session, petition: Petition) -> list[tuple[Branch, int, int, int]]:
+    """Per branch: the branch, its number of batches, signatures and sheets (headquarters)."""
+    rows = db.execute(
+        select(
+            Branch,
+            func.count(PaperBatch.id),
+            func.sum(PaperBatch.signatures),
+            func.sum(PaperBatch.sheets),
+        )
+        .join(Branch, Branch.id == PaperBatch.branch_id)
+        .where(PaperBatch.petition_id == petition.id)
+        .group_by(Branch.id)
+        .order_by(Branch.prefecture_code, Branch.code)
+    )
+    return [(b, int(n), int(s or 0), int(h or 0)) for b, n, s, h in rows]
+
+
+# --- review of bursts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """Signatures sharing one address (or one name): how many, how many set aside."""
+
+    kind: str
+    tag: str
+    count: int
+    invalid: int
+
+
+def review(db: Session, petition: Petition, *, threshold: int = 5) -> dict:
+    """What headquarters checks for abuse, as counts only: addresses and names that recur at
+    least ``threshold`` times, and signatures per day."""
+    groups: dict[str, list[Group]] = {}
+    for kind, column in (("address", Signature.address_tag), ("name", Signature.name_tag)):
+        invalid = func.sum(case((Signature.state == SignatureState.INVALID, 1), else_=0))
+        rows = db.execute(
+            select(column, func.count(), invalid)
+            .where(Signature.petition_id == petition.id)
+            .group_by(column)
+            .having(func.count() >= threshold)
+            .order_by(func.count().desc())
+            .limit(100)
+        )
+        groups[kind] = [Group(kind, tag.hex(), int(n), int(i or 0)) for tag, n, i in rows]
+    days = list(
+        db.execute(
+            select(Signature.signed_on, func.count())
+            .where(Signature.petition_id == petition.id)
+            .group_by(Signature.signed_on)
+            .order_by(Signature.signed_on)
+        )
+    )
+    return {"address": groups["address"], "name": groups["name"], "days": days}
+
+
+def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid: bool) -> int:
+    """Set aside (or count again) every signature of one address or name group; audited."""
+    column = {"address": Signature.address_tag, "name": Signature.name_tag}.get(kind)
+    try:
+        raw = bytes.fromhex(tag)
+    except ValueError:
+        raw = b""
+    if column is None or len(raw) != 16:
+        raise PetitionError(_l("There is no such group."))
+    if petition.state not in (State.OPEN, State.CLOSED):
+        raise PetitionError(_l("Signatures can be set aside only before the submission."))
+    source = SignatureState.COUNTED if invalid else SignatureState.INVALID
+    target = SignatureState.INVALID if invalid else SignatureState.COUNTED
+    changed = db.execute(
+        update(Signature)
+        .where(Signature.petition_id == petition.id, column == raw, Signature.state == source)
+        .values(state=target)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    audit.record(
+        db,
+        "petition.marked_invalid" if invalid else "petition.marked_valid",
+        object_kind="petition",
+        object_id=petition.id,
+        reason=f"{kind} group, {changed} signatures",
+    )
+    return changed
+
+
+# --- the signature list ---------------------------------------------------------------------
+
+
+def signature_list(db: Session, petition: Petition) -> list[tuple[str, list[tuple[int, str, str]]]]:
+    """Counted signatures grouped by prefecture (JIS order), numbered from 1 in that order:
+    ``[(prefecture_code, [(number, name, address), …]), …]``."""
+    rows = db.execute(
+        select(Signature.prefecture_code, Signature.name, Signature.address)
+        .where(Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED)
+        .order_by(Signature.prefecture_code, Signature.id)
+    )
+    groups: list[tuple[str, list[tuple[int, str, str]]]] = []
+    for number, (code, name, address) in enumerate(rows, start=1):
+        if not groups or groups[-1][0] != code:
+            groups.append((code, []))
+        groups[-1][1].append((number, name, address))
+    return groups
+
+
+# --- anonymisation --------------------------------------------------------------------------
+
+
+def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -> int:
+    """Delete every signer's name, address, email, hashes and token; keep the counts.
+
+    Returns how many signature rows were deleted. The database files still need scrubbing
+    (``retention.scrub_files``), which the command and the button do after the commit.
+    """
+    if petition.state not in (State.CLOSED, State.SUBMITTED):
+        raise PetitionError(_l("Only a closed or submitted petition can be anonymised."))
+    rows = db.execute(
+        select(Signature.prefecture_code, func.count())
+        .where(Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED)
+        .group_by(Signature.prefecture_code)
+    )
+    for code, number in rows:
+        db.add(PetitionTally(petition_id=petition.id, prefecture_code=code, online=number))
+    deleted = db.execute(delete(Signature).where(Signature.petition_id == petition.id)).rowcount
+    petition.state = State.ANONYMISED
+    petition.salt = None
+    petition.anonymised_on = today()
+    db.flush()
+    audit.record(
+        db,
+        "petition.anonymised",
+        object_kind="petition",
+        object_id=petition.id,
+        reason=f"{deleted} signatures deleted",
+        actor_id=actor_id,
+    )
+    return deleted
+
+
+def anonymise_due(db: Session) -> list[Petition]:
+    """Anonymise every petition whose deletion day has come; drop stale unconfirmed
+    signatures of open petitions. What the cron command runs."""
+    for petition in db.scalars(select(Petition).where(Petition.state == State.OPEN)):
+        close_if_due(db, petition)
+    db.execute(
+        delete(Signature).where(
+            Signature.state == SignatureState.PENDING,
+            Signature.signed_on < today() - timedelta(days=PENDING_DAYS),
+        )
+    )
+    due = [
+        p
+        for p in db.scalars(
+            select(Petition).where(Petition.state.in_((State.CLOSED, State.SUBMITTED)))
+        )
+        if p.delete_on <= today()
+    ]
+    for petition in due:
+        anonymise(db, petition)
+    return due
+
+
+def open_petitions(db: Session) -> list[Petition]:
+    """Petitions taking signatures, the soonest to close first (the public lists)."""
+    stmt = (
+        select(Petition)
+        .where(Petition.state == State.OPEN, Petition.closes_on >= today())
+        .order_by(Petition.closes_on, Petition.id)
+    )
+    return list(db.scalars(stmt))
