@@ -1,0 +1,31 @@
+"""``flask --app wsgi petitions anonymise``: the deletion rule, to run from cron (e.g. nightly).
+
+Deletes the signers' names, addresses, emails, hashes and link tokens of every petition whose
+deletion day has come (``keep_days`` after its submission, or ``unsubmitted_days`` after its
+close when it was never submitted), keeping the counts; drops unconfirmed signatures older than
+a week; then scrubs the database files (see retention.py).
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from campaign import db
+from campaign.petitions import retention, services
+
+cli = AppGroup("petitions", help="Petitions: deleting signers' data on schedule.")
+
+
+@cli.command("anonymise")
+@with_appcontext
+def anonymise() -> None:
+    """Anonymise the petitions that are due, and scrub the database files."""
+    session = db.session()
+    done = services.anonymise_due(session)
+    session.commit()
+    session.close()
+    retention.scrub_files(db.engine())
+    for petition in done:
+        click.echo(f"Petition {petition.id}: signers' personal data deleted.")
+    click.echo(f"Anonymised {len(done)} petitions.")

@@ -1,0 +1,211 @@
+"""The public side: the list of open petitions, a petition's page with its signing form, and
+the page an emailed link opens (confirm or withdraw, by a POST from that page only).
+
+Every page here is a public form of the toolkit (campaign/publicforms.py): no cookie is read or
+set, no access-log line is written, and posts carry the toolkit's form token and pass its Origin
+check instead of a session CSRF token. Nothing about the request (address, user agent,
+referrer, time) reaches the database: a signature keeps the date only.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlencode
+
+from flask import abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from campaign import db, publicforms
+from campaign.petitions import mail, services
+from campaign.petitions.forms import SignForm
+from campaign.petitions.models import Petition, State
+from campaign.petitions.views import bp
+
+MAX_BODY = 16 * 1024
+SIGN = "petition-sign"
+LINK = "petition-link"
+
+
+def _locale() -> str:
+    return str(get_locale() or "ja")
+
+
+def base_url() -> str | None:
+    """The site's public address (``NAISHIN_BASE_URL``), never taken from the request's Host."""
+    value = current_app.config.get("BASE_URL") or os.environ.get("NAISHIN_BASE_URL")
+    return value.rstrip("/") if value else None
+
+
+def absolute(path: str) -> str | None:
+    """An absolute URL for a path of this site, or None when no base URL is configured."""
+    base = base_url()
+    return f"{base}{path}" if base else None
+
+
+def _limit(name: str, default: str) -> str:
+    return current_app.config.get(name) or os.environ.get(f"NAISHIN_{name}", default)
+
+
+def _public_petition(petition_id: int) -> Petition:
+    petition = db.session().get(Petition, petition_id)
+    if petition is None or petition.state == State.DRAFT:
+        abort(404)
+    services.close_if_due(db.session(), petition)
+    return petition
+
+
+def render_petition(petition: Petition, form: SignForm | None = None, status: int = 200, **extra):
+    """The petition's page: text, progress, counts by prefecture, privacy, and the form."""
+    counts = services.counts(db.session(), petition)
+    path = url_for("petitions.page", petition_id=petition.id)
+    html = render_template(
+        "petitions/page.html",
+        petition=petition,
+        form=form or SignForm(),
+        counts=counts,
+        accepting=services.accepting(petition),
+        token=publicforms.issue_token(SIGN, petition.id),
+        canonical=absolute(path),
+        card_image=absolute(url_for("static", filename="petitions/card.png")),
+        prefectures=_prefecture_names(),
+        error=extra.pop("error", None),
+        **extra,
+    )
+    return html, status
+
+
+def _prefecture_names() -> dict[str, str]:
+    from sqlalchemy import select
+
+    from campaign.org.models import Prefecture
+
+    locale = _locale()
+    return {p.code: p.name(locale) for p in db.session().scalars(select(Prefecture))}
+
+
+@bp.get("/petitions/")
+@publicforms.public_form
+def public_index():
+    """The petitions taking signatures now."""
+    return render_template(
+        "petitions/public_index.html", petitions=services.open_petitions(db.session())
+    )
+
+
+@bp.route("/petitions/<int:petition_id>", methods=["GET", "POST"])
+@publicforms.public_form
+def page(petition_id: int):
+    """A petition's stable address; a POST signs it (no JavaScript needed)."""
+    if request.method == "GET":
+        petition = _public_petition(petition_id)
+        return render_petition(petition)
+    if (request.content_length or 0) > MAX_BODY:
+        abort(413)
+    publicforms.require_same_origin()
+    petition = _public_petition(petition_id)
+    form = SignForm(request.form)
+    if not publicforms.verify_token(SIGN, petition.id, request.form.get("token")):
+        error = _("The form has expired. Please check your details and send it again.")
+        return render_petition(petition, form, 400, error=error)
+    if not services.accepting(petition):
+        return render_petition(petition, form, 410, error=_("This petition is closed."))
+    if not publicforms.throttle(SIGN, _limit("PETITION_SIGN_LIMIT", "20 per hour")):
+        error = _("Too many signatures from this network. Please try again later.")
+        return render_petition(petition, form, 429, error=error)
+    if not petition.ask_email:
+        form.email.data, form.wants_news.data = "", False
+    if not form.validate():
+        return render_petition(petition, form, 400)
+    hourly = f"{petition.hourly_limit} per hour"
+    if not publicforms.throttle(f"petition-{petition.id}", hourly, key="petition"):
+        error = _("This petition is receiving very many signatures. Please try again in an hour.")
+        return render_petition(petition, form, 429, error=error)
+    email = (form.email.data or "").strip() or None
+    if email and base_url() is None:
+        current_app.logger.warning("petitions: NAISHIN_BASE_URL is unset; cannot email links")
+        error = _("Email confirmation is not available at the moment. Leave the email empty.")
+        return render_petition(petition, form, 503, error=error)
+    try:
+        signed = services.sign(
+            db.session(),
+            petition,
+            current_app.config["SECRET_KEY"],
+            name=form.name.data,
+            address=form.address.data,
+            email=email,
+            wants_news=bool(form.wants_news.data),
+        )
+    except services.NotAccepting:
+        return render_petition(petition, form, 410, error=_("This petition is closed."))
+    if signed.outcome == "pending":
+        db.session().commit()  # the row exists before the link does
+        if not _send_link(petition, email, signed.token):
+            services.discard_pending(db.session(), signed.token)
+            db.session().commit()
+            error = _(
+                "We could not send the email, so your signature was not saved. "
+                "Please try again later, or sign without an email address."
+            )
+            return render_petition(petition, form, 503, error=error)
+    return render_template(
+        "petitions/thanks.html",
+        petition=petition,
+        outcome=signed.outcome,
+        counts=services.counts(db.session(), petition),
+    )
+
+
+def link_url(token: str) -> str:
+    """The emailed link's address: absolute, from the base URL (the token in the query)."""
+    return f"{base_url()}{url_for('petitions.signature')}?{urlencode({'token': token})}"
+
+
+def _send_link(petition: Petition, to: str, token: str) -> bool:
+    locale = _locale()
+    body = render_template(
+        "petitions/email_confirm.txt", petition=petition, link=link_url(token), locale=locale
+    )
+    subject = _("Please confirm your signature: %(title)s", title=petition.title(locale))
+    try:
+        return mail.send([mail.message(to, subject, body)]) == 1
+    except mail.MailError:
+        current_app.logger.warning("petitions: a confirmation email could not be sent")
+        return False
+
+
+@bp.route("/petitions/signature", methods=["GET", "POST"])
+@publicforms.public_form
+def signature():
+    """The page an emailed link opens. GET only shows the buttons (mail scanners open links);
+    the signature is confirmed, or withdrawn, by the POST those buttons send."""
+    token = (request.values.get("token") or "")[:100]
+    found = services.find_by_token(db.session(), token)
+    petition = db.session().get(Petition, found.petition_id) if found else None
+    if petition is not None:
+        services.close_if_due(db.session(), petition)
+    context = {"petition": petition, "signature": found, "token": token, "done": None}
+    if request.method == "GET":
+        context["form_token"] = publicforms.issue_token(LINK, "link")
+        status = 200 if found else 404
+        return render_template("petitions/signature.html", **context), status
+    if (request.content_length or 0) > MAX_BODY:
+        abort(413)
+    publicforms.require_same_origin()
+    context["form_token"] = publicforms.issue_token(LINK, "link")
+    if not publicforms.verify_token(LINK, "link", request.form.get("form_token")):
+        context["error"] = _("The page has expired. Please open the link from your email again.")
+        return render_template("petitions/signature.html", **context), 400
+    if not publicforms.throttle(LINK, _limit("PETITION_LINK_LIMIT", "30 per 10 minutes")):
+        context["error"] = _("Too many attempts from this network. Please try again later.")
+        return render_template("petitions/signature.html", **context), 429
+    action = request.form.get("action")
+    if action == "confirm":
+        context["done"] = services.confirm(db.session(), token)
+    elif action == "withdraw":
+        context["done"] = "withdrawn" if services.withdraw(db.session(), token) else "unknown"
+        context["signature"] = None
+    else:
+        abort(400)
+    status = 404 if context["done"] == "unknown" else 410 if context["done"] == "closed" else 200
+    return render_template("petitions/signature.html", **context), status
