@@ -10,11 +10,10 @@ both follow).
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
-from flask_babel import get_locale
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from campaign import db, exports
+from campaign import db
 from campaign.access import hq_required
 from campaign.audit import services as audit
 from campaign.pdf import render_pdf
@@ -34,12 +33,12 @@ def _listable(petition_id: int) -> Petition:
 
 
 def _names() -> dict[str, str]:
+    """Prefecture names in Japanese: the list is a Japanese document, whoever prints it."""
     from sqlalchemy import select
 
     from campaign.org.models import Prefecture
 
-    locale = str(get_locale() or "ja")
-    return {p.code: p.name(locale) for p in db.session().scalars(select(Prefecture))}
+    return {p.code: p.name_ja for p in db.session().scalars(select(Prefecture))}
 
 
 def list_html(petition: Petition, groups, *, for_pdf: bool) -> str:
@@ -54,9 +53,9 @@ def list_html(petition: Petition, groups, *, for_pdf: bool) -> str:
     )
 
 
-@bp.get("/petitions/manage/<int:petition_id>/list.<any(html, pdf, xlsx):fmt>")
+@bp.get("/petitions/manage/<int:petition_id>/list.<any(html, pdf, xlsx):list_format>")
 @hq_required
-def signature_list(petition_id: int, fmt: str):
+def signature_list(petition_id: int, list_format: str):
     """The 署名簿 as a page to print, a PDF or a spreadsheet; audited."""
     petition = _listable(petition_id)
     if petition.state not in LISTABLE:
@@ -74,16 +73,22 @@ def signature_list(petition_id: int, fmt: str):
     rows = sum(len(r) for _, r in groups)
     audit.record(
         db.session(),
-        f"petition.list_{fmt}",
+        f"petition.list_{list_format}",
         object_kind="petition",
         object_id=petition.id,
         reason=f"{rows} signatures",
     )
-    if fmt == "html":
+    if list_format == "html":
         return list_html(petition, groups, for_pdf=False)
-    if fmt == "pdf":
+    if list_format == "pdf":
         pdf = render_pdf(list_html(petition, groups, for_pdf=True), request.url_root)
-        return exports.attachment(pdf, f"petition-{petition.id}-signatures.pdf", "application/pdf")
+        response = Response(pdf, content_type="application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="petition-{petition.id}-signatures.pdf"'
+        )
+        return response
+    from campaign import exports
+
     names = _names()
     header = [_("No."), _("Prefecture"), _("Name"), _("Address")]
     table = (

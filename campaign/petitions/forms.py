@@ -44,9 +44,7 @@ ADDRESS_PROBLEMS = {
 class SignForm(Form):
     """Name and address, as a 請願署名 needs; an email only for a link (and news)."""
 
-    name = StringField(
-        _l("Name"), validators=[Length(max=200)], render_kw={"autocomplete": "name"}
-    )
+    name = StringField(_l("Name"), validators=[Length(max=200)], render_kw={"autocomplete": "name"})
     address = StringField(
         _l("Address"), validators=[Length(max=400)], render_kw={"autocomplete": "street-address"}
     )

@@ -26,6 +26,11 @@ MAX_BODY = 16 * 1024
 SIGN = "petition-sign"
 LINK = "petition-link"
 
+# What a signer's browser loads besides the pages: unlogged too, for everyone.
+publicforms.unlogged_static(
+    "css/site.css", "css/print.css", "favicon.svg", "petitions/petitions.css", "petitions/card.png"
+)
+
 
 def _locale() -> str:
     return str(get_locale() or "ja")
@@ -97,7 +102,7 @@ def public_index():
 @publicforms.public_form
 def page(petition_id: int):
     """A petition's stable address; a POST signs it (no JavaScript needed)."""
-    if request.method == "GET":
+    if request.method != "POST":
         petition = _public_petition(petition_id)
         return render_petition(petition)
     if (request.content_length or 0) > MAX_BODY:
@@ -185,7 +190,7 @@ def signature():
     if petition is not None:
         services.close_if_due(db.session(), petition)
     context = {"petition": petition, "signature": found, "token": token, "done": None}
-    if request.method == "GET":
+    if request.method != "POST":
         context["form_token"] = publicforms.issue_token(LINK, "link")
         status = 200 if found else 404
         return render_template("petitions/signature.html", **context), status

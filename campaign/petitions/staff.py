@@ -139,15 +139,15 @@ def _detail_page(petition: Petition, status: int = 200, **context):
     )
 
 
-@bp.post("/petitions/manage/<int:petition_id>/<any(open, close):action>")
+@bp.post("/petitions/manage/<int:petition_id>/<any(open, close):state_action>")
 @hq_required
-def change_state(petition_id: int, action: str):
+def change_state(petition_id: int, state_action: str):
     """Open a draft, or close an open petition."""
     petition = _petition(petition_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        if action == "open":
+        if state_action == "open":
             services.open_petition(db.session(), petition)
             message = _("The petition is open for signatures.")
         else:
@@ -306,7 +306,7 @@ def review(petition_id: int):
     )
 
 
-@bp.post("/petitions/manage/<int:petition_id>/review")
+@bp.post("/petitions/manage/<int:petition_id>/review/mark")
 @hq_required
 def mark(petition_id: int):
     """Set a group aside as invalid, or count it again; audited."""

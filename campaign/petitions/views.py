@@ -12,3 +12,8 @@ bp = Blueprint("petitions", __name__)
 navigation.add(_l("Petitions"), "petitions.index", order=45, audience="staff", section="petitions.")
 
 from campaign.petitions import documents, public, staff  # noqa: E402, F401  (routes on bp)
+
+# TEMP-LOCAL (not committed): until campaign/dates.py lands
+bp.record_once(
+    lambda s: s.app.jinja_env.filters.setdefault("date", lambda d: d.isoformat() if d else "")
+)

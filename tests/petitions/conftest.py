@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import socket
 from datetime import timedelta
 
 import pytest
@@ -55,3 +57,69 @@ class PetitionFactory:
 def petitions(session, make) -> PetitionFactory:
     """``petitions.opened()``, ``petitions.sign(p, name, address)``."""
     return PetitionFactory(session, make)
+
+
+TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
+FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def page_token(client, petition_id: int) -> str:
+    """The signing form's token, from the petition's page."""
+    response = client.get(f"/petitions/{petition_id}")
+    match = TOKEN_RE.search(response.get_data(as_text=True))
+    assert match, response.status_code
+    return match.group(1)
+
+
+def sign_via_form(client, petition_id: int, name: str, address: str, **fields):
+    """Post the signing form as a browser without JavaScript would."""
+    data = {"name": name, "address": address, "token": page_token(client, petition_id)}
+    data.update(fields)
+    return client.post(f"/petitions/{petition_id}", data=data)
+
+
+class Outbox:
+    """A local SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        outbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                from email import message_from_bytes, policy
+
+                outbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def links(self) -> list[str]:
+        """Every confirmation link in the messages received, in order."""
+        found = []
+        for mail in self.messages:
+            body = mail.get_body(preferencelist=("plain",)).get_content()
+            found += re.findall(r"https?://\S+/petitions/signature\?token=\S+", body)
+        return found
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        self.controller.stop()
+
+
+BASE_URL = "https://petitions.example.org"
+
+
+@pytest.fixture
+def outbox(app):
+    """A local SMTP server the app sends to, with the base URL links are made from."""
+    box = Outbox()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=box.port, BASE_URL=BASE_URL)
+    yield box
+    box.stop()

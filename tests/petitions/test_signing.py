@@ -1,0 +1,188 @@
+"""Signing on the public page, without JavaScript and without a cookie; the email link."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from campaign.petitions import services
+from campaign.petitions.models import Signature, SignatureState
+from tests.petitions.conftest import BASE_URL, FORM_TOKEN_RE, page_token, sign_via_form
+
+ADDRESS = "東京都千代田区霞が関二丁目1番2号"
+
+
+def _count(session, state=None) -> int:
+    session.expire_all()
+    stmt = select(func.count()).select_from(Signature)
+    if state is not None:
+        stmt = stmt.where(Signature.state == state)
+    return session.scalar(stmt)
+
+
+def test_the_page_says_what_is_kept_and_when_it_is_deleted(client, petitions):
+    petition = petitions.opened(keep_days=30, unsubmitted_days=90)
+    page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert "Your personal data" in page
+    assert "We keep the date you signed, not the time." in page
+    assert "no cookie" in page
+    deletion = petition.delete_on
+    assert f"{deletion.day} {deletion:%B} {deletion.year}" in page  # e.g. 1 March 2027
+    assert "deleted 30 days after the petition is handed over" in page
+
+
+def test_a_signature_without_javascript_counts_and_sets_no_cookie(client, petitions, session):
+    petition = petitions.opened()
+    response = sign_via_form(client, petition.id, "山田 太郎", ADDRESS)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    page = response.get_data(as_text=True)
+    assert 'data-outcome="counted"' in page
+    assert "1 signatures of the goal of 100" in page
+    assert _count(session, SignatureState.COUNTED) == 1
+    stored = session.scalar(select(Signature))
+    assert (stored.name, stored.address) == ("山田 太郎", ADDRESS)
+    assert stored.signed_on == services.today()
+
+
+def test_a_duplicate_is_told_politely_and_not_counted(client, petitions, session):
+    petition = petitions.opened()
+    sign_via_form(client, petition.id, "山田太郎", ADDRESS)
+    again = sign_via_form(client, petition.id, "山田　太郎", "東京都千代田区霞ヶ関２－１－２")
+    assert again.status_code == 200
+    assert "You have already signed this petition" in again.get_data(as_text=True)
+    household = sign_via_form(client, petition.id, "山田花子", "東京都千代田区霞が関2-1-2")
+    assert 'data-outcome="counted"' in household.get_data(as_text=True)
+    assert _count(session) == 2
+
+
+def test_bad_names_and_addresses_name_the_field(client, petitions, session):
+    petition = petitions.opened()
+    response = sign_via_form(client, petition.id, "山田123", "千代田区霞が関2-1-2")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Enter your name in letters only" in page
+    assert "Write your address from the prefecture on" in page
+    assert 'value="千代田区霞が関2-1-2"' in page  # what was typed is kept in the form
+    assert _count(session) == 0
+
+
+def test_the_email_link_is_confirmed_by_the_pages_post_never_by_a_get(
+    client, petitions, session, outbox
+):
+    petition = petitions.opened()
+    response = sign_via_form(client, petition.id, "山田太郎", ADDRESS, email="taro@example.org")
+    assert 'data-outcome="pending"' in response.get_data(as_text=True)
+    assert _count(session, SignatureState.PENDING) == 1
+    [message] = outbox.messages
+    assert message["To"] == "taro@example.org"
+    [link] = outbox.links()
+    assert link.startswith(f"{BASE_URL}/petitions/signature?token=")
+    path = link.removeprefix(BASE_URL)
+    # A mail scanner prefetches the link (and may add anything to it): nothing changes.
+    for _ in range(3):
+        assert client.get(path).status_code == 200
+        assert client.get(path + "&action=confirm").status_code == 200
+        assert client.head(path).status_code == 200
+    assert _count(session, SignatureState.PENDING) == 1
+    assert session.scalar(select(Signature.email)) is None  # no news asked: not kept
+    page = client.get(path).get_data(as_text=True)
+    form_token = FORM_TOKEN_RE.search(page).group(1)
+    token = link.split("token=", 1)[1]
+    confirmed = client.post(
+        "/petitions/signature", data={"token": token, "form_token": form_token, "action": "confirm"}
+    )
+    assert 'data-done="confirmed"' in confirmed.get_data(as_text=True)
+    assert "Set-Cookie" not in confirmed.headers
+    assert _count(session, SignatureState.COUNTED) == 1
+    again = client.post(
+        "/petitions/signature", data={"token": token, "form_token": form_token, "action": "confirm"}
+    )
+    assert 'data-done="already"' in again.get_data(as_text=True)
+    assert _count(session, SignatureState.COUNTED) == 1
+
+
+def test_a_signer_withdraws_through_the_link(client, petitions, session, outbox):
+    petition = petitions.opened()
+    sign_via_form(client, petition.id, "山田太郎", ADDRESS, email="taro@example.org")
+    [link] = outbox.links()
+    token = link.split("token=", 1)[1]
+    page = client.get(link.removeprefix(BASE_URL)).get_data(as_text=True)
+    form_token = FORM_TOKEN_RE.search(page).group(1)
+    withdrawn = client.post(
+        "/petitions/signature",
+        data={"token": token, "form_token": form_token, "action": "withdraw"},
+    )
+    assert 'data-done="withdrawn"' in withdrawn.get_data(as_text=True)
+    assert _count(session) == 0
+    assert client.get(link.removeprefix(BASE_URL)).status_code == 404
+
+
+def test_news_keeps_the_email_and_sends_it_at_submission(
+    client, auth, make, petitions, session, outbox
+):
+    from campaign.auth.models import Role
+    from tests.conftest import csrf_token
+
+    petition = petitions.opened()
+    sign_via_form(
+        client, petition.id, "山田太郎", ADDRESS, email="taro@example.org", wants_news="y"
+    )
+    token = outbox.links()[0].split("token=", 1)[1]
+    services.confirm(session, token)
+    services.close_petition(session, petition)
+    session.commit()
+    auth.login(make.user(role=Role.HQ))
+    url = f"/petitions/manage/{petition.id}/submit"
+    response = auth.client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(auth.client, url),
+            "submitted_on": services.today().isoformat(),
+            "submitted_to": "総務大臣",
+        },
+    )
+    assert response.status_code == 302
+    assert len(outbox.messages) == 2
+    news = outbox.messages[1].get_body(preferencelist=("plain",)).get_content()
+    assert "総務大臣" in news
+
+
+def test_when_the_email_cannot_be_sent_nothing_is_kept(client, app, petitions, session):
+    petition = petitions.opened()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, BASE_URL=BASE_URL)
+    response = sign_via_form(client, petition.id, "山田太郎", ADDRESS, email="t@example.org")
+    assert response.status_code == 503
+    assert "your signature was not saved" in response.get_data(as_text=True)
+    assert _count(session) == 0
+
+
+def test_links_and_the_sharing_card_use_the_base_url_never_the_host(client, app, petitions):
+    petition = petitions.opened()
+    app.config["BASE_URL"] = BASE_URL
+    page = client.get(
+        f"/petitions/{petition.id}", headers={"Host": "evil.example", "X-Forwarded-Host": "evil2"}
+    ).get_data(as_text=True)
+    assert "evil" not in page
+    assert f'<meta property="og:url" content="{BASE_URL}/petitions/{petition.id}">' in page
+    assert f'content="{BASE_URL}/static/petitions/card.png"' in page
+    assert re.search(r'<meta property="og:title" content="[^"]+">', page)
+
+
+def test_the_public_list_shows_open_petitions_only(client, petitions):
+    shown = petitions.opened(title_ja="公開中の請願")
+    petitions.draft(title_ja="下書きの請願")
+    page = client.get("/petitions/").get_data(as_text=True)
+    assert f"/petitions/{shown.id}" in page and "下書きの請願" not in page
+    assert client.get(f"/petitions/{shown.id + 1}").status_code == 404  # the draft
+
+
+def test_page_token_is_bound_to_the_petition(client, petitions, session):
+    one, two = petitions.opened(), petitions.opened()
+    token = page_token(client, one.id)
+    response = client.post(
+        f"/petitions/{two.id}", data={"name": "山田太郎", "address": ADDRESS, "token": token}
+    )
+    assert response.status_code == 400
+    assert _count(session) == 0
