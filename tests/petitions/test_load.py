@@ -1,0 +1,105 @@
+"""Load (SECURITY.md promise 11): 2,000 signatures from 20 concurrent clients are all counted,
+none twice; one emailed link confirmed by 20 requests at once counts once."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from campaign.petitions import services
+from campaign.petitions.models import Signature, SignatureState
+from tests.petitions.conftest import FORM_TOKEN_RE, page_token
+
+N = 2000
+CLIENTS = 20
+
+
+def _serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread, f"http://127.0.0.1:{server.server_port}"
+
+
+def _post(url: str, fields: dict) -> tuple[int, str]:
+    body = urllib.parse.urlencode(fields).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=120) as r:  # noqa: S310
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_two_thousand_signatures_from_twenty_clients_none_lost_none_twice(
+    app, client, petitions, session
+):
+    app.config["PETITION_SIGN_LIMIT"] = "100000 per hour"
+    petition = petitions.opened(goal=N, hourly_limit=100_000)
+    token = page_token(client, petition.id)
+    towns = ["東京都千代田区", "滋賀県大津市", "大阪府大阪市北区", "北海道札幌市中央区"]
+    # Every 10th signer posts twice (a double click): counted once.
+    bodies = []
+    for n in range(N):
+        address = f"{towns[n % 4]}{n // 40 + 1}-{n % 40 + 1}-1"
+        fields = {
+            "name": f"署名者{n:05d}".translate(str.maketrans("0123456789", "〇一二三四五六七八九")),
+            "address": address,
+            "token": token,
+        }
+        bodies.append(fields)
+        if n % 10 == 0:
+            bodies.append(dict(fields))
+    server, thread, base = _serve(app)
+    try:
+        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+            results = list(pool.map(lambda f: _post(f"{base}/petitions/{petition.id}", f), bodies))
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert {status for status, _ in results} == {200}
+    outcomes = [
+        "counted" if 'data-outcome="counted"' in page else "duplicate" for _, page in results
+    ]
+    assert outcomes.count("counted") == N
+    assert outcomes.count("duplicate") == N // 10
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Signature)) == N
+    counts = services.counts(session, petition)
+    assert counts.online == N
+    assert counts.by_prefecture == {"01": [500, 0], "13": [500, 0], "25": [500, 0], "27": [500, 0]}
+
+
+def test_one_link_confirmed_by_twenty_requests_at_once_counts_once(app, client, petitions, session):
+    petition = petitions.opened()
+    signed = petitions.sign(
+        petition, "山田太郎", "東京都千代田区霞が関2-1-2", email="t@example.org"
+    )
+    page = client.get(f"/petitions/signature?token={signed.token}").get_data(as_text=True)
+    form_token = FORM_TOKEN_RE.search(page).group(1)
+    fields = {"token": signed.token, "form_token": form_token, "action": "confirm"}
+    server, thread, base = _serve(app)
+    barrier = threading.Barrier(CLIENTS)
+
+    def confirm(_):
+        barrier.wait()
+        return _post(f"{base}/petitions/signature", fields)
+
+    try:
+        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+            results = list(pool.map(confirm, range(CLIENTS)))
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert {status for status, _ in results} == {200}
+    done = [page.split('data-done="', 1)[1].split('"', 1)[0] for _, page in results]
+    assert done.count("confirmed") == 1
+    assert done.count("already") == CLIENTS - 1
+    session.expire_all()
+    assert session.scalar(select(Signature.state)) == SignatureState.COUNTED
+    assert services.counts(session, petition).online == 1

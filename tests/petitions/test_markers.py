@@ -1,0 +1,206 @@
+"""Red team (SECURITY.md promises 1 and 12): what a signer's request carries (address, user
+agent, referrer) reaches neither the database, its WAL, nor any log; nor do the emailed link's
+token and the signer's name, address and email reach a log line.
+
+The file test runs the production server (gunicorn with campaign/gunicorn_conf.py) on a SQLite
+file and captures everything it writes; the row test runs on either database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from campaign.petitions.models import Signature
+from tests.conftest import ON_POSTGRES
+from tests.petitions.conftest import BASE_URL, FORM_TOKEN_RE, TOKEN_RE, Outbox, sign_via_form
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _request(url: str, data: dict | None = None, headers: dict | None = None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _markers():
+    tag = uuid.uuid4().hex[:12]
+    return {
+        "address": "198.51.100.211",
+        "agent": f"AGENT{tag}",
+        "referer": f"REFERER{tag}",
+    }
+
+
+def _headers(markers):
+    return {
+        "X-Forwarded-For": markers["address"],
+        "User-Agent": markers["agent"],
+        "Referer": f"https://{markers['referer']}.example/",
+    }
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="greps the SQLite file and its WAL; rows are checked below")
+def test_markers_reach_neither_the_database_files_nor_any_log(database_url, petitions, tmp_path):
+    petition = petitions.opened()
+    db_file = Path(database_url.removeprefix("sqlite:///"))
+    instance = tmp_path / "gunicorn-instance"
+    outbox = Outbox()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "NAISHIN_DATABASE_URL": database_url,
+        "NAISHIN_INSTANCE_PATH": str(instance),
+        "NAISHIN_BIND": f"127.0.0.1:{port}",
+        "NAISHIN_PROXY_COUNT": "1",  # trust one proxy: X-Forwarded-For becomes the address
+        "NAISHIN_THREADS": "4",
+        "NAISHIN_SMTP_HOST": "127.0.0.1",
+        "NAISHIN_SMTP_PORT": str(outbox.port),
+        "NAISHIN_BASE_URL": BASE_URL,
+    }
+    env.pop("NAISHIN_REDIS_URL", None)
+    env.pop("NAISHIN_SECRET_KEY", None)
+    logs = tmp_path / "gunicorn.log"
+    markers = _markers()
+    headers = _headers(markers)
+    secrets_seen = []
+    with logs.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "campaign/gunicorn_conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    if _request(f"{base}/health")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                pytest.fail("gunicorn did not start: " + logs.read_text())
+            url = f"{base}/petitions/{petition.id}"
+            for n in range(8):
+                status, page = _request(url, headers=headers)
+                assert status == 200
+                token = TOKEN_RE.search(page).group(1)
+                fields = {
+                    "name": f"署名者{'一二三四五六七八'[n]}",
+                    "address": f"東京都千代田区霞が関{n + 1}-1-1",
+                    "token": token,
+                }
+                if n % 2:
+                    fields["email"] = f"signer{n}{markers['agent'].lower()}@example.org"
+                    secrets_seen.append(fields["email"])
+                secrets_seen += [fields["name"], fields["address"]]
+                status, _ = _request(url, fields, headers)
+                assert status == 200
+            for link in outbox.links():
+                path = link.removeprefix(BASE_URL)
+                secrets_seen.append(link.split("token=", 1)[1])
+                status, page = _request(base + path, headers=headers)
+                assert status == 200
+                form_token = FORM_TOKEN_RE.search(page).group(1)
+                token = link.split("token=", 1)[1]
+                data = {"token": token, "form_token": form_token, "action": "confirm"}
+                assert _request(f"{base}/petitions/signature", data, headers)[0] == 200
+            # Failures too: a bad token, bad input, a page that is not there.
+            assert _request(url, {"token": "nope", "name": "x"}, headers)[0] == 400
+            assert _request(f"{base}/petitions/999999", None, headers)[0] == 404
+            assert _request(f"{base}/petitions/", None, headers)[0] == 200
+            assert _request(f"{base}/login", None, headers)[0] == 200  # a logged page
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+            outbox.stop()
+    assert len(outbox.messages) == 4
+    log_bytes = logs.read_bytes()
+    assert b'"GET /login HTTP/1.1" 200' in log_bytes  # the access log was captured...
+    assert b"/petitions/" not in log_bytes  # ...and holds no line of a signer's request
+    files = [logs, db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")]
+    files += [p for p in instance.rglob("*") if p.is_file()]
+    for path in files:
+        if not path.exists():
+            continue
+        content = path.read_bytes()
+        for name, marker in markers.items():
+            assert marker.encode() not in content, (name, path)
+            assert marker.encode("utf-16-le") not in content, (name, path)
+    for secret in secrets_seen:  # names, addresses, emails and link tokens: in no log
+        assert secret.encode() not in log_bytes, secret
+
+
+def test_markers_reach_no_table_row_and_no_app_log(app, client, petitions, session, caplog, outbox):
+    caplog.set_level(logging.DEBUG)
+    petition = petitions.opened()
+    markers = _markers()
+    headers = _headers(markers)
+    for n in range(6):
+        response = sign_via_form(
+            client,
+            petition.id,
+            f"署名者{'一二三四五六'[n]}",
+            f"大阪府大阪市北区{n + 1}-1",
+            email=f"s{n}@example.org" if n % 2 else "",
+            headers=headers,
+        )
+        assert response.status_code == 200
+    for link in outbox.links():
+        page = client.get(link.removeprefix(BASE_URL), headers=headers).get_data(as_text=True)
+        form_token = FORM_TOKEN_RE.search(page).group(1)
+        token = link.split("token=", 1)[1]
+        client.post(
+            "/petitions/signature",
+            data={"token": token, "form_token": form_token, "action": "confirm"},
+            headers=headers,
+        )
+        assert token not in _app_log(caplog)
+    client.post(f"/petitions/{petition.id}", data={"token": "x"}, headers=headers)
+    session.expire_all()
+    from campaign.models import Base
+
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(select(table)):
+            blob = repr(tuple(row))
+            assert not any(marker in blob for marker in markers.values()), table.name
+    assert len(list(session.scalars(select(Signature)))) == 6
+    assert not any(marker in _app_log(caplog) for marker in markers.values())
+    assert not re.search(r"s\d@example\.org", _app_log(caplog))
+
+
+def _app_log(caplog) -> str:
+    """What the app logged (not the test's own SMTP server, aiosmtpd's ``mail.log``)."""
+    return "\n".join(
+        f"{r.name} {r.getMessage()} {r.exc_text or ''}"
+        for r in caplog.records
+        if not r.name.startswith("mail.log")
+    )
