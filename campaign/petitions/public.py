@@ -13,10 +13,10 @@ import os
 from urllib.parse import urlencode
 
 from flask import abort, current_app, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from campaign import db, publicforms
+from campaign.dates import current_locale
 from campaign.petitions import mail, services
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, State
@@ -30,10 +30,6 @@ LINK = "petition-link"
 publicforms.unlogged_static(
     "css/site.css", "css/print.css", "favicon.svg", "petitions/petitions.css", "petitions/card.png"
 )
-
-
-def _locale() -> str:
-    return str(get_locale() or "ja")
 
 
 def base_url() -> str | None:
@@ -85,7 +81,7 @@ def _prefecture_names() -> dict[str, str]:
 
     from campaign.org.models import Prefecture
 
-    locale = _locale()
+    locale = current_locale()
     return {p.code: p.name(locale) for p in db.session().scalars(select(Prefecture))}
 
 
@@ -166,11 +162,30 @@ def link_url(token: str) -> str:
     return f"{base_url()}{url_for('petitions.signature')}?{urlencode({'token': token})}"
 
 
+def confirmation_text(petition: Petition, link: str, locale: str) -> str:
+    """The confirmation email's body, in the signer's language."""
+    paragraphs = [
+        _('Thank you for signing the petition "%(title)s".', title=petition.title(locale)),
+        _(
+            "To confirm your signature, open this link and press the button on the page. "
+            "Your signature counts once confirmed:"
+        ),
+        link,
+        _(
+            "The same page lets you withdraw your signature at any time until the petition "
+            "is handed over."
+        ),
+        _(
+            "If you did not sign, ignore this email: without confirmation the signature is "
+            "deleted within a week."
+        ),
+    ]
+    return "\n\n".join(paragraphs) + "\n"
+
+
 def _send_link(petition: Petition, to: str, token: str) -> bool:
-    locale = _locale()
-    body = render_template(
-        "petitions/email_confirm.txt", petition=petition, link=link_url(token), locale=locale
-    )
+    locale = current_locale()
+    body = confirmation_text(petition, link_url(token), locale)
     subject = _("Please confirm your signature: %(title)s", title=petition.title(locale))
     try:
         return mail.send([mail.message(to, subject, body)]) == 1

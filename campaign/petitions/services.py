@@ -12,14 +12,13 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign import clock
+from campaign import clock, dates
 from campaign.audit import services as audit
 from campaign.auth.models import User
 from campaign.org.models import Branch
@@ -33,7 +32,6 @@ from campaign.petitions.models import (
     State,
 )
 
-JAPAN = ZoneInfo("Asia/Tokyo")
 PENDING_DAYS = 7  # an unconfirmed signature is dropped after this many days
 GOAL_MAX = 100_000_000
 BATCH_MAX = 1_000_000
@@ -56,8 +54,8 @@ class InvalidSignature(PetitionError):
 
 
 def today() -> date:
-    """Today in Japan: a petition closes at the end of its closing day, Japan time."""
-    return clock.now().astimezone(JAPAN).date()
+    """Today in Japan (``NAISHIN_TIMEZONE``): a petition closes at the end of its closing day."""
+    return dates.local_today()
 
 
 # --- keys and hashes ------------------------------------------------------------------------

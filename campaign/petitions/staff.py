@@ -8,7 +8,6 @@ answers 404. Headquarters-only actions answer 403 to officers.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -26,10 +25,6 @@ from campaign.petitions.forms import (
 )
 from campaign.petitions.models import PaperBatch, Petition, State
 from campaign.petitions.views import bp
-
-
-def _locale() -> str:
-    return str(get_locale() or "ja")
 
 
 def _petition(petition_id: int) -> Petition:

@@ -1,19 +1,35 @@
-"""Petitions (署名): the blueprint. Public pages are in public.py, staff pages in staff.py and
-the signature list (print page, PDF, XLSX) in documents.py."""
+"""Petitions (署名): the blueprint and what the feature adds to shared places (menu, home card,
+the public front page's "open petitions"). Public pages are in public.py, staff pages in
+staff.py and the signature list (print page, PDF, XLSX) in documents.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from campaign import navigation
+from campaign import db, registry
 
 bp = Blueprint("petitions", __name__)
-navigation.add(_l("Petitions"), "petitions.index", order=45, audience="staff", section="petitions.")
+registry.add_menu(_l("Petitions"), "petitions.index", order=45, audience="staff")
+registry.add_home_card(
+    _l("Petitions"),
+    "petitions.index",
+    order=45,
+    description=_l("Signatures online and on paper, the signature list, and the hand-over."),
+    roles=registry.STAFF,
+)
+
+
+def _open_petitions() -> dict | None:
+    """The front page's block: the petitions taking signatures, or nothing when none is."""
+    from campaign.petitions import services
+
+    petitions = services.open_petitions(db.session())
+    return {"petitions": petitions} if petitions else None
+
+
+registry.add_front_block(
+    "open-petitions", "petitions/_front.html", order=20, context=_open_petitions
+)
 
 from campaign.petitions import documents, public, staff  # noqa: E402, F401  (routes on bp)
-
-# TEMP-LOCAL (not committed): until campaign/dates.py lands
-bp.record_once(
-    lambda s: s.app.jinja_env.filters.setdefault("date", lambda d: d.isoformat() if d else "")
-)
