@@ -149,12 +149,7 @@ def page(petition_id: int):
                 "Please try again later, or sign without an email address."
             )
             return render_petition(petition, form, 503, error=error)
-    return render_template(
-        "petitions/thanks.html",
-        petition=petition,
-        outcome=signed.outcome,
-        counts=services.counts(db.session(), petition),
-    )
+    return render_template("petitions/thanks.html", petition=petition, outcome=signed.outcome)
 
 
 def link_url(token: str) -> str:

@@ -241,7 +241,8 @@ def sign(
     """Add one signature. With an email it waits for the emailed link; without, it counts.
 
     A second signature of the same person (same normalised name and address) is refused as
-    ``duplicate``; the unique index decides, so two at once cannot both get in.
+    ``duplicate``; the unique index decides (inside a savepoint, so the request's transaction
+    goes on), and two at once cannot both get in.
     """
     if not accepting(petition):
         raise NotAccepting(_l("This petition is not taking signatures."))
@@ -263,11 +264,6 @@ def sign(
         address_tag=keyed.address,
         token_hash=token_hash(token) if token else None,
     )
-    duplicate = select(Signature.id).where(
-        Signature.petition_id == petition.id, Signature.signer_hash == keyed.signer
-    )
-    if db.scalar(duplicate) is not None:
-        return Signed("duplicate")
     try:
         with db.begin_nested():
             db.add(signature)
