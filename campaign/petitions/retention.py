@@ -7,7 +7,10 @@
   ``VACUUM`` only marks their space free for reuse: the bytes stay until overwritten. So
   ``scrub_files`` runs ``VACUUM FULL`` on the petition tables, which writes the tables and
   their indexes into new files and unlinks the old ones (it locks the tables while it runs:
-  well under a second for 100,000 signatures), then ``CHECKPOINT``. The server's WAL segments,
+  well under a second for 100,000 signatures), then ``CHECKPOINT``. Row versions that a
+  transaction open at that moment may still see (a ``pg_dump`` under way, a session left
+  idle in a transaction) are copied into the new files too; the command scrubs on every run,
+  so the next nightly run removes them. The server's WAL segments,
   WAL archives and base backups still hold the rows until they are recycled or expire: keep
   their retention shorter than a petition's ``keep_days``.
 """

@@ -35,7 +35,7 @@ def postgres_bytes(session, tables) -> bytes | None:
     directory = session.execute(text("SHOW data_directory")).scalar()
     relations = session.execute(
         text(
-            "SELECT pg_relation_filepath(c.oid) FROM pg_class c WHERE c.relname = ANY(:names) "
+            "SELECT c.relname || ' ' || pg_relation_filepath(c.oid) FROM pg_class c WHERE c.relname = ANY(:names) "
             "OR c.oid IN (SELECT indexrelid FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
             "WHERE t.relname = ANY(:names)) OR c.oid IN (SELECT reltoastrelid FROM pg_class "
             "WHERE relname = ANY(:names))"
@@ -44,9 +44,10 @@ def postgres_bytes(session, tables) -> bytes | None:
     ).scalars()
     content = b""
     try:
-        for relative in relations:
-            if relative is None:
+        for described in relations:
+            if described is None:
                 continue
+            _relname, relative = described.split(" ")
             for path in Path(directory).glob(relative + "*"):
                 content += path.read_bytes()
     except OSError:
@@ -124,6 +125,7 @@ def test_hq_anonymises_early_with_the_button(app, petitions, session, auth, make
     session.close()
     auth.login(make.user(role=Role.HQ))
     token = csrf_token(auth.client, f"/petitions/manage/{petition_id}")
+    session.close()  # an open transaction here would keep the deleted rows' versions alive
     response = auth.client.post(
         f"/petitions/manage/{petition_id}/anonymise", data={"csrf_token": token, "confirm": "y"}
     )
