@@ -35,7 +35,8 @@ def postgres_bytes(session, tables) -> bytes | None:
     directory = session.execute(text("SHOW data_directory")).scalar()
     relations = session.execute(
         text(
-            "SELECT c.relname || ' ' || pg_relation_filepath(c.oid) FROM pg_class c WHERE c.relname = ANY(:names) "
+            "SELECT c.relname || ' ' || pg_relation_filepath(c.oid) FROM pg_class c "
+            "WHERE c.relname = ANY(:names) "
             "OR c.oid IN (SELECT indexrelid FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
             "WHERE t.relname = ANY(:names)) OR c.oid IN (SELECT reltoastrelid FROM pg_class "
             "WHERE relname = ANY(:names))"
