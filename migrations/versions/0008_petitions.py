@@ -118,15 +118,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_petition_signatures_token_hash")),
     )
     op.create_index(
-        "ix_petition_signatures_address_tag", "petition_signatures", ["petition_id", "address_tag"]
-    )
-    op.create_index(
         "ix_petition_signatures_count",
         "petition_signatures",
         ["petition_id", "state", "prefecture_code"],
-    )
-    op.create_index(
-        "ix_petition_signatures_name_tag", "petition_signatures", ["petition_id", "name_tag"]
     )
     op.create_table(
         "petition_tallies",
@@ -143,9 +137,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("petition_tallies")
-    op.drop_index("ix_petition_signatures_name_tag", table_name="petition_signatures")
     op.drop_index("ix_petition_signatures_count", table_name="petition_signatures")
-    op.drop_index("ix_petition_signatures_address_tag", table_name="petition_signatures")
     op.drop_table("petition_signatures")
     op.drop_index(
         op.f("ix_petition_paper_batches_petition_id"), table_name="petition_paper_batches"
