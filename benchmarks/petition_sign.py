@@ -99,9 +99,7 @@ def main() -> None:
     def sign(pid: int):
         form = request.form
         with app.app_context():  # verify_token reads the clock and the window like the app
-            valid = publicforms.verify_token(
-                "petition-sign", pid, form.get("token"), key=token_key
-            )
+            valid = publicforms.verify_token("petition-sign", pid, form.get("token"), key=token_key)
         if not valid:
             abort(400)
         hashed = services.hashes(key, form["name"], form["address"])

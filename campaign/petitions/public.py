@@ -105,6 +105,9 @@ def page(petition_id: int):
         abort(413)
     publicforms.require_same_origin()
     petition = _public_petition(petition_id)
+    # On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): end this one now, so
+    # that checking and hashing, and later rendering, happen without holding it.
+    db.session().commit()
     form = SignForm(request.form)
     if not publicforms.verify_token(SIGN, petition.id, request.form.get("token")):
         error = _("The form has expired. Please check your details and send it again.")
@@ -139,16 +142,15 @@ def page(petition_id: int):
         )
     except services.NotAccepting:
         return render_petition(petition, form, 410, error=_("This petition is closed."))
-    if signed.outcome == "pending":
-        db.session().commit()  # the row exists before the link does
-        if not _send_link(petition, email, signed.token):
-            services.discard_pending(db.session(), signed.token)
-            db.session().commit()
-            error = _(
-                "We could not send the email, so your signature was not saved. "
-                "Please try again later, or sign without an email address."
-            )
-            return render_petition(petition, form, 503, error=error)
+    db.session().commit()  # the row exists before the link is sent or the page drawn
+    if signed.outcome == "pending" and not _send_link(petition, email, signed.token):
+        services.discard_pending(db.session(), signed.token)
+        db.session().commit()
+        error = _(
+            "We could not send the email, so your signature was not saved. "
+            "Please try again later, or sign without an email address."
+        )
+        return render_petition(petition, form, 503, error=error)
     return render_template("petitions/thanks.html", petition=petition, outcome=signed.outcome)
 
 

@@ -37,8 +37,14 @@ def upgrade() -> None:
         sa.Column(
             "state",
             sa.Enum(
-                "draft", "open", "closed", "submitted", "anonymised",
-                name="petition_state", native_enum=False, length=16,
+                "draft",
+                "open",
+                "closed",
+                "submitted",
+                "anonymised",
+                name="petition_state",
+                native_enum=False,
+                length=16,
             ),
             nullable=False,
         ),
@@ -69,16 +75,20 @@ def upgrade() -> None:
         sa.Column("created_at", campaign.db.UTCDateTime(), nullable=False),
         sa.Column("corrected_at", campaign.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["branch_id"], ["branches.id"],
+            ["branch_id"],
+            ["branches.id"],
             name=op.f("fk_petition_paper_batches_branch_id_branches"),
         ),
         sa.ForeignKeyConstraint(
-            ["created_by"], ["users.id"],
+            ["created_by"],
+            ["users.id"],
             name=op.f("fk_petition_paper_batches_created_by_users"),
         ),
         sa.ForeignKeyConstraint(
-            ["petition_id"], ["petitions.id"],
-            name=op.f("fk_petition_paper_batches_petition_id_petitions"), ondelete="CASCADE",
+            ["petition_id"],
+            ["petitions.id"],
+            name=op.f("fk_petition_paper_batches_petition_id_petitions"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_petition_paper_batches")),
     )
@@ -100,8 +110,12 @@ def upgrade() -> None:
         sa.Column(
             "state",
             sa.Enum(
-                "pending", "counted", "invalid",
-                name="petition_signature_state", native_enum=False, length=16,
+                "pending",
+                "counted",
+                "invalid",
+                name="petition_signature_state",
+                native_enum=False,
+                length=16,
             ),
             nullable=False,
         ),
@@ -110,8 +124,10 @@ def upgrade() -> None:
         sa.Column("address_tag", sa.LargeBinary(length=16), nullable=False),
         sa.Column("token_hash", sa.LargeBinary(length=32), nullable=True),
         sa.ForeignKeyConstraint(
-            ["petition_id"], ["petitions.id"],
-            name=op.f("fk_petition_signatures_petition_id_petitions"), ondelete="CASCADE",
+            ["petition_id"],
+            ["petitions.id"],
+            name=op.f("fk_petition_signatures_petition_id_petitions"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_petition_signatures")),
         sa.UniqueConstraint("petition_id", "signer_hash", name="uq_petition_signatures_signer"),
@@ -128,8 +144,10 @@ def upgrade() -> None:
         sa.Column("prefecture_code", sa.String(length=2), nullable=False),
         sa.Column("online", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["petition_id"], ["petitions.id"],
-            name=op.f("fk_petition_tallies_petition_id_petitions"), ondelete="CASCADE",
+            ["petition_id"],
+            ["petitions.id"],
+            name=op.f("fk_petition_tallies_petition_id_petitions"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("petition_id", "prefecture_code", name=op.f("pk_petition_tallies")),
     )

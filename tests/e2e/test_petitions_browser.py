@@ -44,7 +44,7 @@ def test_signing_on_a_phone(browser, live_server, opened, session, javascript):
         page.fill("#name", "山田 太郎")
         page.fill("#address", "千代田区霞が関2-1-2")  # no prefecture: refused, explained
         page.get_by_role("button", name="署名する").click()
-        expect(page.locator("#address-error")).to_contain_text("都道府県から")
+        expect(page.locator('p.error[id^="address-error"]')).to_contain_text("都道府県から")
         expect(page.locator("#name")).to_have_value("山田 太郎")
         page.fill("#address", "東京都千代田区霞が関２－１－２")
         page.get_by_role("button", name="署名する").click()
