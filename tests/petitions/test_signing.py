@@ -170,7 +170,7 @@ def test_links_and_the_sharing_card_use_the_base_url_never_the_host(client, app,
     page = page.get_data(as_text=True)
     assert "evil" not in page
     assert f'<meta property="og:url" content="{BASE_URL}/petitions/{petition.id}">' in page
-    assert f'content="{BASE_URL}/static/petitions/card.png' in page
+    assert f'<meta property="og:image" content="{BASE_URL}/' in page
     assert re.search(r'<meta property="og:title" content="[^"]+">', page)
 
 
