@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from campaign import db, registry, urls
 from campaign.access import current_user, hq_required
 from campaign.accounts import services
 from campaign.accounts.forms import ROLE_LABELS, EditForm, InviteForm, ResetForm
 from campaign.auth.models import User
-from campaign.org.models import Branch
+from campaign.org.services import branch_list
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 registry.add_menu(_l("Staff accounts"), "accounts.index", order=80, audience="hq")
@@ -30,7 +29,7 @@ registry.add_template_global("can_manage", services.can_manage)
 
 
 def _branches():
-    return db.session().scalars(select(Branch).order_by(Branch.prefecture_code, Branch.name))
+    return branch_list(db.session())
 
 
 def _link(token: str) -> str:

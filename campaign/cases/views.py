@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from campaign import clock, db, params, registry, security
@@ -29,7 +28,7 @@ from campaign.cases import queries, services, vocab
 from campaign.cases.attachments import UploadRejected
 from campaign.cases.forms import ActionForm, CaseForm, CommentForm, FilterForm
 from campaign.cases.models import Case
-from campaign.org.models import Branch
+from campaign.org import services as org
 from campaign.org.services import prefectures
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -182,9 +181,7 @@ def _case_form(user, case: Case | None = None) -> CaseForm:
     if request.method == "GET" and case is not None:
         form.category_ids.data = [c.id for c in case.categories]
     if user.is_hq and case is None:
-        branches = db.session().scalars(
-            select(Branch).order_by(Branch.prefecture_code, Branch.code)
-        )
+        branches = org.branch_list(db.session())
         form.branch_id.choices = [
             SelectChoice(
                 b.id,

@@ -59,10 +59,27 @@ def create_branch(
     return branch
 
 
-def visible_branches(db: Session, user: User) -> list[Branch]:
-    """The branches a person may see: all for headquarters, their own for an officer."""
+def branch_list(
+    db: Session, user: User | None = None, *, with_contact: bool = False
+) -> list[Branch]:
+    """The one branch-list query, in one order (prefecture in JIS order, then branch code).
+
+    How a feature uses it: ``branch_list(db, user)`` for the branches a person may see (all
+    for headquarters, their own for an officer), e.g. a branch picker; ``branch_list(db)``
+    for every branch (a public page; an account form); ``with_contact=True`` keeps only the
+    branches that gave contact details (the public "whom to tell" list).
+    """
     stmt = select(Branch).order_by(Branch.prefecture_code, Branch.code)
-    return list(db.scalars(scope_to_branch(stmt, Branch.id, user)))
+    if with_contact:
+        stmt = stmt.where(Branch.contact != "")
+    if user is not None:
+        stmt = scope_to_branch(stmt, Branch.id, user)
+    return list(db.scalars(stmt))
+
+
+def visible_branches(db: Session, user: User) -> list[Branch]:
+    """The branches a person may see (``branch_list(db, user)``)."""
+    return branch_list(db, user)
 
 
 def officers_of(db: Session, branch: Branch) -> list[User]:

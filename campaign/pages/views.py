@@ -19,12 +19,10 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from campaign import db, registry
 from campaign.access import current_user, hq_required, is_public_endpoint, public
 from campaign.org import services as org
-from campaign.org.models import Branch
 from campaign.pages import figures, markup, services
 from campaign.pages.forms import ActionForm, NewPageForm, PageForm
 from campaign.params import parse_int
@@ -146,9 +144,7 @@ def flyer():
 @public
 def pressed():
     """職場で求められたら: each kind of pressure, a reply, and whom to tell."""
-    branches = db.session().scalars(
-        select(Branch).where(Branch.contact != "").order_by(Branch.prefecture_code, Branch.code)
-    )
+    branches = org.branch_list(db.session(), with_contact=True)
     # Link a case report form only where this visitor can use it: a public one for everyone,
     # the staff form for a logged-in staff member (never a login wall for the public).
     report = next(
