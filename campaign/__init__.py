@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign import (
@@ -76,23 +76,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _load_user() -> None:
-    """Resume the staff session named by the cookie, if any."""
-    from flask import current_app
-
-    from campaign.auth.services import Timeouts, resume_session
-
+    """Who is asking: ``g.user`` is set by the user loader the auth feature registered
+    (``registry.set_user_loader``); ``None`` for a visitor, and for a cookieless page."""
     g.user = None
-    if request.endpoint == "static" or is_cookieless_endpoint(request.endpoint):
-        return
-    token = session.get("sid")
-    if token is None:
-        return
-    timeouts = Timeouts(current_app.config["IDLE_TIMEOUT"], current_app.config["ABSOLUTE_TIMEOUT"])
-    read_only = db.read_only_request()  # a public page: nothing may be written (campaign/db.py)
-    g.user = resume_session(db.session(), token, timeouts, read_only=read_only)
-    if g.user is None and not read_only:  # the cookie stays for the staff page that removes it
-        session.clear()
-        g.session_expired = True
+    loader = registry.user_loader()
+    if loader is not None:
+        loader()
 
 
 def _template_helpers() -> dict:

@@ -9,16 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from flask import abort, current_app, g, redirect, request, url_for
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from campaign.auth.models import Role, User
-
 F = TypeVar("F", bound=Callable)
 M = TypeVar("M")
+
+# The roles, as the auth feature's ``Role`` values (a StrEnum, so they compare equal).
+ADMIN, HQ, OFFICER = "admin", "hq", "officer"
+
+
+class User(Protocol):
+    """What access checks need of a logged-in person (``campaign.auth.models.User``, which
+    the auth feature loads into ``g.user``; the platform does not import it)."""
+
+    role: str
+    branch_id: int | None
+
+    @property
+    def is_hq(self) -> bool: ...
+
+    def can_see_branch(self, branch_id: int | None) -> bool: ...
 
 
 def public(view: F) -> F:
@@ -67,7 +81,7 @@ def current_user() -> User:
     return user
 
 
-def roles_required(*roles: Role) -> Callable[[F], F]:
+def roles_required(*roles: str) -> Callable[[F], F]:
     """Refuse with 403 anyone whose role is not listed."""
 
     def decorate(view: F) -> F:
@@ -82,8 +96,8 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorate
 
 
-hq_required = roles_required(Role.HQ, Role.ADMIN)
-admin_required = roles_required(Role.ADMIN)
+hq_required = roles_required(HQ, ADMIN)
+admin_required = roles_required(ADMIN)
 
 
 def scope_to_branch(stmt: Select, branch_column: InstrumentedAttribute, user: User) -> Select:

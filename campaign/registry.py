@@ -194,6 +194,7 @@ class _Tables:
     commands: dict[str, tuple[object, str]] = field(default_factory=dict)
     blocks: dict[str, FrontBlock] = field(default_factory=dict)
     links: dict[tuple[str, str], LinkProvider] = field(default_factory=dict)
+    user_loader: tuple[Callable[[], None], str] | None = None
 
 
 _tables = _Tables()
@@ -404,6 +405,21 @@ def links(slot: str, obj: object, user: StaffUser | None = None) -> list[Link]:
         key=lambda p: (p.order, p.owner),
     )
     return [link for p in providers for link in p.func(obj, user)]
+
+
+# -- who is asking ----------------------------------------------------------------------------
+
+
+def set_user_loader(func: Callable[[], None], *, owner: str | None = None) -> None:
+    """The auth feature's ``func()``, run before every request (after the control-character
+    check, before the login check): it resumes the staff session and sets ``g.user``."""
+    _tables.user_loader = (func, owner or _caller())
+
+
+def user_loader() -> Callable[[], None] | None:
+    """The registered user loader of a loaded feature, if any."""
+    entry = _tables.user_loader
+    return entry[0] if entry is not None and _active(entry[1]) else None
 
 
 # -- the app ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from campaign import clock
 from campaign.audit import services as audit
 from campaign.auth import credentials
 from campaign.auth.models import Role, User
-from campaign.auth.services import end_all_sessions, normalise_email
+from campaign.auth.services import end_all_sessions, normalise_email, replace_recovery_codes
 from campaign.org.models import Branch
 
 
@@ -30,6 +30,39 @@ def _check_rules(db: Session, actor: User, role: Role, branch_id: int | None) ->
             raise AccountError(_l("A branch officer must belong to a branch."))
     elif branch_id is not None:
         raise AccountError(_l("Only branch officers belong to a branch."))
+
+
+def create_account(
+    db: Session,
+    *,
+    email: str,
+    role: Role,
+    branch: Branch | None,
+    name: str,
+    password: str,
+    totp_secret: str | None = None,
+    audit_action: str | None = "account.created_by_command",
+) -> tuple[User, str, list[str]]:
+    """Create an enrolled account directly (the ``users create`` command, the demo data);
+    return it, its TOTP secret and ten recovery codes. Staff invited from the web enrol
+    themselves instead (``invite``)."""
+    secret = totp_secret or credentials.new_totp_secret()
+    user = User(
+        email=normalise_email(email),
+        display_name=name,
+        role=role,
+        branch_id=branch.id if branch else None,
+        password_hash=credentials.hash_password(password),
+        totp_secret=secret,
+    )
+    db.add(user)
+    db.flush()
+    codes = replace_recovery_codes(db, user)
+    if audit_action:
+        audit.record(
+            db, audit_action, object_kind="user", object_id=user.id, branch_id=user.branch_id
+        )
+    return user, secret, codes
 
 
 def can_manage(actor: User, target: User) -> bool:

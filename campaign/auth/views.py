@@ -21,13 +21,36 @@ from flask_wtf import FlaskForm
 from segno import make_qr
 
 from campaign import db, logsafe, registry
-from campaign.access import current_user, public
+from campaign.access import current_user, is_cookieless_endpoint, public
 from campaign.auth import credentials, services
 from campaign.auth.forms import LoginForm, SetupForm
 from campaign.extensions import limiter
-from campaign.main.views import safe_next
+from campaign.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
+
+
+def load_user() -> None:
+    """Resume the staff session named by the cookie, if any (run before every request).
+
+    Static files and ``@cookieless`` pages neither read nor clear the session cookie.
+    """
+    if request.endpoint == "static" or is_cookieless_endpoint(request.endpoint):
+        return
+    token = session.get("sid")
+    if token is None:
+        return
+    config = current_app.config
+    timeouts = services.Timeouts(config["IDLE_TIMEOUT"], config["ABSOLUTE_TIMEOUT"])
+    g.user = services.resume_session(
+        db.session(), token, timeouts, read_only=db.read_only_request()
+    )
+    if g.user is None:
+        session.clear()
+        g.session_expired = True
+
+
+registry.set_user_loader(load_user)
 registry.add_home_card(
     _l("Your account"),
     "auth.account",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -20,22 +18,10 @@ from sqlalchemy import text
 from campaign import db, registry
 from campaign.access import public
 from campaign.i18n import LANG_COOKIE
+from campaign.redirects import safe_next
 
 bp = Blueprint("main", __name__)
 registry.add_menu(_l("Home"), "main.home", order=10, audience="public", section=None)
-
-
-def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only local paths are followed after a switch or a login: no open redirect, and no
-    control character or space, which a Location header cannot carry (CR/LF would split it)."""
-    if not target or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    if "\\" in target:
-        return fallback
-    return target
 
 
 @bp.get("/")

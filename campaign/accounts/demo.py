@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaign import clock, db
+from campaign.accounts import services as accounts
 from campaign.auth import credentials
 from campaign.auth.models import Role, User
 from campaign.auth.services import replace_recovery_codes
@@ -54,19 +55,22 @@ def load(session) -> list[tuple[User, str, list[str]]]:
     for local, name, role, branch_code in ACCOUNTS:
         email = f"{local}@{DOMAIN}"
         user = session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(
-                email=email,
-                display_name=name,
-                role=role,
-                branch_id=branches[branch_code].id if branch_code else None,
-                totp_secret=credentials.new_totp_secret(),
-            )
-            session.add(user)
         password = _password()
-        user.password_hash = credentials.hash_password(password)
-        session.flush()
-        logins.append((user, password, replace_recovery_codes(session, user)))
+        if user is None:
+            user, _secret, codes = accounts.create_account(
+                session,
+                email=email,
+                role=role,
+                branch=branches[branch_code] if branch_code else None,
+                name=name,
+                password=password,
+                audit_action=None,
+            )
+        else:
+            user.password_hash = credentials.hash_password(password)
+            session.flush()
+            codes = replace_recovery_codes(session, user)
+        logins.append((user, password, codes))
     return logins
 
 
