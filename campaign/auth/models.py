@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from campaign import clock
 from campaign.datakey import SealedString
 from campaign.db import Base, UTCDateTime
-from campaign.org.models import Branch
+
+if TYPE_CHECKING:  # the org feature's table, joined by name: no import between features
+    from campaign.org.models import Branch
 
 
 class Role(enum.StrEnum):
@@ -45,7 +48,7 @@ class User(Base):
     pending_totp_secret: Mapped[str | None] = mapped_column(SealedString)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    branch: Mapped[Branch | None] = relationship(lazy="joined")
+    branch: Mapped[Branch | None] = relationship("Branch", lazy="joined")
 
     @property
     def enrolled(self) -> bool:
