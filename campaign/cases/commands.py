@@ -8,10 +8,10 @@ See ``retention.py`` for what happens in the database files on SQLite and on Pos
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from campaign import db
@@ -21,8 +21,9 @@ cli = AppGroup("cases", help="Case reports: retention and reference data.")
 
 
 def default_days() -> int:
-    """The retention period in days from the environment (three years if unset)."""
-    return int(os.environ.get("NAISHIN_CASES_RETENTION_DAYS", 3 * 365))
+    """The retention period in days (``NAISHIN_CASES_RETENTION_DAYS``, read at start-up into
+    ``app.config["CASES_RETENTION_DAYS"]``; three years if unset)."""
+    return int(current_app.config.get("CASES_RETENTION_DAYS", 3 * 365))
 
 
 @cli.command("purge")

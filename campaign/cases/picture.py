@@ -1,6 +1,6 @@
 """The national picture (dashboard), the exports and the list of categories.
 
-Routes of the ``cases`` blueprint (registered by importing this module from views.py).
+Routes of the ``cases`` blueprint (``common.bp``), registered when views.py imports this module.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from campaign import clock, db, params
 from campaign.access import current_user, hq_required
 from campaign.audit import services as audit
 from campaign.cases import export, queries, services, stats
+from campaign.cases.common import FILTER_ARGS, audit_read, bp, read_filters
 from campaign.cases.forms import CategoryForm
-from campaign.cases.views import FILTER_ARGS, _filters, _locale, audit_read, bp
+from campaign.dates import current_locale
 from campaign.org.services import prefectures
 
 # --- the national picture ---------------------------------------------------------------
@@ -23,8 +24,8 @@ from campaign.org.services import prefectures
 def dashboard():
     """Counts by category, prefecture, issuer kind and month; officers also see their branch."""
     user = current_user()
-    form, filters = _filters(user)
-    session, locale = db.session(), _locale()
+    form, filters = read_filters(user)
+    session, locale = db.session(), current_locale()
     own = None if user.is_hq else user.branch_id
     context = stats.picture(session, filters, locale, prefectures(session), own)
     audit_read(user, "cases.dashboard_viewed")
@@ -50,9 +51,9 @@ def export_cases(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     user = current_user()
-    _form, filters = _filters(user)
+    _form, filters = read_filters(user)
     session = db.session()
-    data = export.rows(session, user, filters, _locale())
+    data = export.rows(session, user, filters, current_locale())
     stamp = clock.now().strftime("%Y%m%d")
     if fmt == "csv":
         body, mimetype = export.to_csv(data), "text/csv"  # Flask adds the charset

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import quote
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -16,124 +14,23 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db, params, registry, security
+from campaign import clock, db, params, security
 from campaign.access import current_user, get_in_scope
-from campaign.audit import services as audit
-from campaign.cases import queries, services, vocab
+from campaign.cases import (
+    picture,  # noqa: F401  (its routes: the picture, exports, categories)
+    queries,
+    services,
+    vocab,
+)
 from campaign.cases.attachments import UploadRejected
-from campaign.cases.forms import ActionForm, CaseForm, CommentForm, FilterForm
+from campaign.cases.common import FILTER_ARGS, PER_PAGE, audit_read, bp, max_bytes, read_filters
+from campaign.cases.forms import ActionForm, CaseForm, CommentForm
 from campaign.cases.models import Case
+from campaign.dates import current_locale
 from campaign.org import services as org
-from campaign.org.services import prefectures
-
-bp = Blueprint("cases", __name__, url_prefix="/cases")
-# Both entries share the blueprint: each marks only its own page as current.
-registry.add_menu(_l("Cases"), "cases.index", order=25, section=None)
-registry.add_menu(_l("National picture"), "cases.dashboard", order=26, section=None)
-registry.add_home_card(
-    _l("Cases"),
-    "cases.index",
-    order=25,
-    description=_l("Report what happened at a workplace and follow each case to its end."),
-)
-registry.add_home_card(
-    _l("National picture"),
-    "cases.dashboard",
-    order=26,
-    description=_l("Reported cases counted by category, issuer, month and prefecture."),
-)
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-PER_PAGE = 30
-# The list's own query arguments: only these travel on in the pager's links.
-FILTER_ARGS = ("state", "category", "prefecture", "issuer", "month_from", "month_to")
-DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
-
-
-def _locale() -> str:
-    return str(get_locale() or "ja")
-
-
-def _max_bytes() -> int:
-    """The per-file limit: app config, else ``NAISHIN_CASES_MAX_ATTACHMENT_MB``, else 10 MB."""
-    configured = current_app.config.get("CASES_MAX_ATTACHMENT_BYTES")
-    if configured:
-        return int(configured)
-    megabytes = os.environ.get("NAISHIN_CASES_MAX_ATTACHMENT_MB")
-    return int(megabytes) * 1024 * 1024 if megabytes else DEFAULT_MAX_ATTACHMENT
-
-
-@bp.app_context_processor
-def _helpers() -> dict:
-    def guidance_url():
-        """The rights page on being pressed at work, if that feature is installed."""
-        if "pages.pressed" in current_app.view_functions:
-            return url_for("pages.pressed")
-        return None
-
-    return {
-        "case_states": vocab.STATES,
-        "issuer_kinds": vocab.ISSUER_KINDS,
-        "case_channels": vocab.CHANNELS,
-        "action_kinds": vocab.ACTION_KINDS,
-        "case_guidance_url": guidance_url,
-        "case_max_megabytes": lambda: _max_bytes() // (1024 * 1024),
-    }
-
-
-# --- filters ----------------------------------------------------------------------------
-
-
-def _filters(user) -> tuple[FilterForm, queries.Filters]:
-    """The filter form (from the query string) and the filters it stands for."""
-    form = FilterForm(request.args)
-    locale = _locale()
-    session = db.session()
-    anything = [SelectChoice("", _("Any"))]
-    form.state.choices = anything + [SelectChoice(k, v) for k, v in vocab.STATES.items()]
-    form.category.choices = anything + [
-        SelectChoice(str(c.id), c.name(locale)) for c in services.categories(session)
-    ]
-    pref_codes = {p.code: p.name(locale) for p in prefectures(session)}
-    form.prefecture.choices = anything + [SelectChoice(k, v) for k, v in pref_codes.items()]
-    form.issuer.choices = anything + [SelectChoice(k, v) for k, v in vocab.ISSUER_KINDS.items()]
-    args = request.args
-
-    def pick(name, allowed):
-        value = args.get(name, "")
-        return value if value in allowed else None
-
-    form.validate()  # a month like 2019-13 gets its message beside the field (and a 400)
-    month_from, month_to = args.get("month_from", ""), args.get("month_to", "")
-    filters = queries.Filters(
-        state=pick("state", vocab.STATES),
-        category_id=params.int_arg("category", minimum=1),
-        prefecture_code=pick("prefecture", pref_codes),
-        issuer_kind=pick("issuer", vocab.ISSUER_KINDS),
-        month_from=month_from if MONTH.match(month_from) else None,
-        month_to=month_to if MONTH.match(month_to) else None,
-    )
-    return form, filters
-
-
-def audit_read(user, action: str, **extra) -> None:
-    """One audit entry per view of the list or the national picture, naming the filter used
-    (the arguments as given, the page's own only), never the rows it showed."""
-    given = params.known_args(request.args, FILTER_ARGS)
-    given.update({k: str(v) for k, v in extra.items() if v not in (None, 1)})
-    audit.record(
-        db.session(),
-        action,
-        object_kind="case",
-        branch_id=None if user.is_hq else user.branch_id,
-        reason=" ".join(f"{k}={v}" for k, v in sorted(given.items()))[:500] or None,
-    )
-
 
 # --- list, create, edit -----------------------------------------------------------------
 
@@ -142,7 +39,7 @@ def audit_read(user, action: str, **extra) -> None:
 def index():
     """The cases this person may see, newest first, filterable and paginated."""
     user = current_user()
-    form, filters = _filters(user)
+    form, filters = read_filters(user)
     page = params.page_arg()
     cases, total = queries.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
@@ -162,7 +59,7 @@ def _allow_uploads() -> None:
     """Let the case form carry a few files of up to the per-file limit, so that one file over
     the limit is refused by our own check, with the form kept, rather than by a bare 413."""
     if request.endpoint in ("cases.create", "cases.edit"):
-        needed = 4 * _max_bytes() + 1024 * 1024
+        needed = 4 * max_bytes() + 1024 * 1024
         request.max_content_length = max(current_app.config["MAX_CONTENT_LENGTH"] or 0, needed)
 
 
@@ -174,7 +71,7 @@ def _first_in_line(state) -> None:
 
 def _case_form(user, case: Case | None = None) -> CaseForm:
     form = CaseForm(obj=case) if case is not None else CaseForm()
-    locale = _locale()
+    locale = current_locale()
     form.category_ids.choices = [
         SelectChoice(c.id, c.name(locale)) for c in services.categories(db.session())
     ]
@@ -247,7 +144,7 @@ def create():
                 _input(form),
                 branch_id=form.branch_id.data if "branch_id" in form else None,
                 submit=bool(form.submit_report.data),
-                max_bytes=_max_bytes(),
+                max_bytes=max_bytes(),
             )
         except (services.CaseError, UploadRejected) as error:
             db.session().rollback()
@@ -277,7 +174,7 @@ def edit(case_id: int):
                 user,
                 _input(form),
                 submit=bool(form.submit_report.data),
-                max_bytes=_max_bytes(),
+                max_bytes=max_bytes(),
             )
         except (services.CaseError, UploadRejected) as error:
             db.session().rollback()
@@ -311,7 +208,7 @@ def _detail(case: Case, *, comment_form=None, action_form=None, status: int = 20
             action_form=action_form,
             can_edit=services.can_edit(user, case),
             can_submit=vocab.REPORTED in services.allowed_states(user, case),
-            locale=_locale(),
+            locale=current_locale(),
         ),
         status,
     )
@@ -409,7 +306,3 @@ def download(case_id: int, attachment_id: int):
     # Should a browser render it anyway, the file runs sandboxed (no script, no same origin).
     response.headers["Content-Security-Policy"] = f"{security.CSP}; sandbox"
     return response
-
-
-# The national picture, the exports and the categories live in picture.py, on this blueprint.
-from campaign.cases import picture  # noqa: E402, F401
