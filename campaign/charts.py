@@ -20,9 +20,10 @@ per row, e.g. a branch's own count, with their ``headings``), ``keys`` (a stable
 ``max_value`` (the scale's top; default the largest value), ``marker`` (a value drawn as a
 dashed reference line, e.g. the national rate; say what it is in the macro's ``caption``).
 
-The layout is made for a 390 px phone: each label sits on its own line above its bar, the
-drawing is 360 units wide (so 13-unit text stays about 13 px on a phone), long labels are
-shortened with "…" in the drawing only (the table has them whole). The figure, the drawing and
+The layout is made for a 390 px phone: the drawing is 360 units wide (so 13-unit text stays
+about 13 px on a phone); short labels (prefectures) sit left of their bars, longer ones on a
+line of their own above them, and labels too long even for that are shortened with "…" in the
+drawing only (the table has them whole). The figure, the drawing and
 the table each have their own accessible name (the title; "Bar chart: title"; "Table: title"),
 so a screen reader's list of images and tables tells them apart.
 """
@@ -36,10 +37,12 @@ from dataclasses import dataclass
 from flask_babel import format_decimal
 
 WIDTH = 360
-ROW = 40  # one label line and one bar
+ROW = 40  # stacked: one label line and one bar
+INLINE_ROW = 24  # inline: label and bar on one line
 BAR = 14
 FONT = 13
-LABEL_UNITS = WIDTH - 4  # room for a label on its line
+LABEL_UNITS = WIDTH - 4  # room for a label on its own line
+INLINE_LABELS = WIDTH * 0.3  # labels up to this wide sit left of their bars
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,12 @@ class Bar:
     key: object
     cells: tuple
     y: int
+    label_y: int
+    bar_x: float
+    bar_y: int
     width: float
     text_x: float
+    text_y: int
     text_inside: bool
 
 
@@ -66,6 +73,7 @@ class Chart:
     headings: tuple[str, ...]
     height: int
     marker_x: float | None
+    label_width: float = 0  # 0: each label on its own line above its bar
     width: int = WIDTH
     row: int = ROW
     bar_height: int = BAR
@@ -109,28 +117,44 @@ def bar_chart(
     texts = list(texts) if texts is not None else [_number(v) for _, v in pairs]
     top = max_value if max_value is not None else max((v for _, v in pairs), default=0)
     top = max(top, marker or 0) or 1
+    widest = max((text_units(label) for label, _ in pairs), default=0)
+    label_width = round(widest + 8, 1) if widest <= INLINE_LABELS else 0
+    row = INLINE_ROW if label_width else ROW
     reserve = max((text_units(t) for t in texts), default=0) + 8
-    plot = max(WIDTH / 2, WIDTH - reserve)
+    plot = max((WIDTH - label_width) / 2, WIDTH - label_width - reserve)
     bars = []
     for i, (label, value) in enumerate(pairs):
         width = round(max(0.0, min(value, top)) / top * plot, 1)
-        inside = width + 4 + text_units(texts[i]) > WIDTH
+        inside = label_width + width + 4 + text_units(texts[i]) > WIDTH
+        y = i * row
+        bar_y = y + (5 if label_width else 18)
         bars.append(
             Bar(
                 label=label,
-                short_label=shorten(label),
+                short_label=label if label_width else shorten(label),
                 value=value,
                 text=texts[i],
                 key=keys[i] if keys is not None else label,
                 cells=tuple(cells[i]) if cells is not None else (),
-                y=i * ROW,
+                y=y,
+                label_y=y + (17 if label_width else FONT),
+                bar_x=label_width,
+                bar_y=bar_y,
                 width=width,
-                text_x=width - 4 if inside else width + 4,
+                text_x=round(label_width + (width - 4 if inside else width + 4), 1),
+                text_y=bar_y + 12,
                 text_inside=inside,
             )
         )
-    marker_x = round(min(marker, top) / top * plot, 1) if marker is not None else None
-    return Chart(tuple(bars), tuple(str(h) for h in headings), len(bars) * ROW + 4, marker_x)
+    marker_x = round(label_width + min(marker, top) / top * plot, 1) if marker is not None else None
+    return Chart(
+        tuple(bars),
+        tuple(str(h) for h in headings),
+        len(bars) * row + 4,
+        marker_x,
+        label_width=label_width,
+        row=row,
+    )
 
 
 def _number(value: float) -> str:

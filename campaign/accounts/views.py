@@ -11,6 +11,7 @@ from campaign.access import current_user, hq_required
 from campaign.accounts import services
 from campaign.accounts.forms import ROLE_LABELS, EditForm, InviteForm, ResetForm
 from campaign.auth.models import User
+from campaign.forms import form_status
 from campaign.org.services import branch_list
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -67,7 +68,7 @@ def invite():
             form.form_errors.append(str(error))
         else:
             return render_template("accounts/invitation.html", user=user, link=_link(token))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("accounts/invite.html", form=form), status
 
 
@@ -101,7 +102,7 @@ def edit(user_id: int):
         else:
             flash(_("The account of %(name)s was updated.", name=user.display_name), "info")
             return redirect(url_for("accounts.index"))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template(
         "accounts/edit.html", form=form, user=user, reset_form=ResetForm()
     ), status

@@ -1,4 +1,4 @@
-"""Exports of the non-personal fields: CSV (UTF-8 with BOM, for Excel) and XLSX.
+"""What the exports hold: the non-personal fields only (written by ``campaign.exports``).
 
 No title, workplace, description, issuer name, attachment or person appears here: only what
 the national picture is made of.
@@ -6,8 +6,6 @@ the national picture is made of.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from flask_babel import gettext as _
@@ -22,7 +20,8 @@ from campaign.cases.queries import Filters
 from campaign.org.models import Prefecture
 
 
-def _header() -> list[str]:
+def header() -> list[str]:
+    """The column headings, in the request's language."""
     return [
         _("Case number"),
         _("Prefecture"),
@@ -39,11 +38,11 @@ def _header() -> list[str]:
 
 
 def rows(db: Session, user: User, filters: Filters, locale: str) -> Iterator[list]:
-    """The export's rows (header first), in case number order, for the cases one may see."""
+    """The export's rows (after ``header()``), in case number order, for the cases one may
+    see."""
     prefectures = {p.code: p.name(locale) for p in db.scalars(select(Prefecture))}
     names = {c.id: c.name(locale) for c in db.scalars(select(CaseCategory))}
     yes, no = _("yes"), _("no")
-    yield _header()
     stmt = filters.apply(
         scope_to_branch(
             select(
@@ -85,32 +84,3 @@ def rows(db: Session, user: User, filters: Filters, locale: str) -> Iterator[lis
                 yes if r.new_hires else no,
                 yes if r.dependents else no,
             ]
-
-
-def _safe(value):
-    """Cells that a spreadsheet would run as a formula are quoted (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def to_csv(data: Iterator[list]) -> bytes:
-    """UTF-8 with a byte-order mark, CRLF line ends: what Excel opens correctly in Japan."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in data:
-        writer.writerow([_safe(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(data: Iterator[list]) -> bytes:
-    """One sheet, written in openpyxl's streaming mode."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Cases"))
-    for row in data:
-        sheet.append([_safe(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -14,7 +14,10 @@ from campaign.audit import services as audit
 from campaign.cases import export, queries, services, stats
 from campaign.cases.common import FILTER_ARGS, audit_read, bp, read_filters
 from campaign.cases.forms import CategoryForm
+from campaign.charts import Chart, bar_chart
 from campaign.dates import current_locale
+from campaign.exports import csv_response, xlsx_response
+from campaign.forms import form_status
 from campaign.org.services import prefectures
 
 # --- the national picture ---------------------------------------------------------------
@@ -34,15 +37,31 @@ def dashboard():
     # branch's case off them (its categories, its issuer): below the minimum nothing national
     # is shown. Headquarters sees every case anyway.
     withheld = own is not None and filters != queries.Filters() and context["total"] < minimum
+    own_counts = context["own"] or {}
+    charts = {
+        name: _chart(context[f"by_{name}"], own_counts.get(name))
+        for name in ("category", "issuer", "month")
+    }
     return render_template(
         "cases/dashboard.html",
         form=form,
-        bars=stats.bars,
+        charts=charts,
         withheld=withheld,
         minimum=minimum,
         filter_args=params.known_args(request.args, FILTER_ARGS),
         **context,
     ), (400 if form.month_from.errors or form.month_to.errors else 200)
+
+
+def _chart(rows: list[stats.Row], own: dict | None) -> Chart:
+    """One count per row (and, for an officer, their branch's beside it in the table)."""
+    headings = [_("Item"), _("National")] + ([_("Your branch")] if own is not None else [])
+    return bar_chart(
+        [(row.label, row.count) for row in rows],
+        keys=[row.key for row in rows],
+        cells=[[own.get(row.key, 0)] for row in rows] if own is not None else None,
+        headings=headings,
+    )
 
 
 @bp.get("/export.<fmt>")
@@ -54,12 +73,11 @@ def export_cases(fmt: str):
     _form, filters = read_filters(user)
     session = db.session()
     data = export.rows(session, user, filters, current_locale())
-    stamp = clock.now().strftime("%Y%m%d")
+    filename = f"cases-{clock.now().strftime('%Y%m%d')}.{fmt}"
     if fmt == "csv":
-        body, mimetype = export.to_csv(data), "text/csv"  # Flask adds the charset
+        response = csv_response(filename, export.header(), data)
     else:
-        body = export.to_xlsx(data)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = xlsx_response(filename, _("Cases"), export.header(), data)
     audit.record(
         session,
         "cases.exported",
@@ -67,8 +85,6 @@ def export_cases(fmt: str):
         branch_id=None if user.is_hq else user.branch_id,
         reason=fmt,
     )
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{fmt}"'
     return response
 
 
@@ -90,7 +106,7 @@ def categories():
         else:
             flash(_("The category was added."), "info")
             return redirect(url_for("cases.categories"))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return (
         render_template(
             "cases/categories.html", form=form, categories=services.categories(db.session())

@@ -132,12 +132,6 @@ def by_prefecture(db: Session, filters: Filters, prefectures, locale: str) -> li
     return [Row(p.code, p.name(locale), counts.get(p.code, 0)) for p in prefectures]
 
 
-def bars(rows: list[Row], width: int = 300) -> list[tuple[Row, int]]:
-    """Each row with its bar length in pixels, scaled to the largest count."""
-    top = max((r.count for r in rows), default=0) or 1
-    return [(r, round(width * r.count / top)) for r in rows]
-
-
 def _step(top: int) -> int:
     """How many counts share one shade: 1 while every count up to ``top`` has a shade of its own."""
     shades = len(SHADES) - 1

@@ -30,6 +30,7 @@ from campaign.cases.common import FILTER_ARGS, PER_PAGE, audit_read, bp, max_byt
 from campaign.cases.forms import ActionForm, CaseForm, CommentForm
 from campaign.cases.models import Case
 from campaign.dates import current_locale
+from campaign.forms import form_status
 from campaign.org import services as org
 
 # --- list, create, edit -----------------------------------------------------------------
@@ -152,7 +153,7 @@ def create():
         else:
             flash(_saved_message(case), "info")
             return redirect(url_for("cases.detail", case_id=case.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("cases/form.html", form=form, case=None), status
 
 
@@ -183,7 +184,7 @@ def edit(case_id: int):
         else:
             flash(_saved_message(case), "info")
             return redirect(url_for("cases.detail", case_id=case.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("cases/form.html", form=form, case=case), status
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from campaign import db, registry
 from campaign.access import current_user, get_in_scope, hq_required
 from campaign.audit import services as audit
+from campaign.dates import current_locale
+from campaign.forms import form_status
 from campaign.org import services
 from campaign.org.forms import BranchForm
 from campaign.org.models import Branch
@@ -38,7 +39,7 @@ def index():
 def create():
     """Headquarters adds a branch."""
     form = BranchForm()
-    locale = str(get_locale())
+    locale = current_locale()
     form.prefecture_code.choices = [
         SelectChoice(p.code, p.name(locale)) for p in services.prefectures(db.session())
     ]
@@ -56,7 +57,7 @@ def create():
         else:
             flash(_("The branch %(name)s was created.", name=branch.name), "info")
             return redirect(url_for("org.detail", branch_id=branch.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("org/create.html", form=form), status
 
 

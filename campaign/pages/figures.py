@@ -17,6 +17,8 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
+from campaign.charts import Chart, bar_chart
+
 DATA = Path(__file__).resolve().parent / "content" / "figures"
 CSV_FILE = DATA / "card-issuance-2017-05-15.csv"
 SOURCE_FILE = DATA / "card-issuance-2017-05-15.toml"
@@ -118,48 +120,13 @@ def sort_rows(rows: tuple[Row, ...], key: str, descending: bool, names: dict[str
     return sorted(rows, key=lambda r: (getter(r), r.key), reverse=descending)
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One bar of the server-drawn chart (SVG user units)."""
-
-    label: str
-    value: str
-    y: int
-    width: float
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart of rates, with the geometry worked out for the template."""
-
-    bars: tuple[Bar, ...]
-    height: int
-    average_x: float
-    label_width: int = 150
-    plot_width: int = 420
-    bar_height: int = 16
-    step: int = 22
-
-
 def chart(rows, names: dict[str, str], average: Row, scale_max: float = 12.0) -> Chart:
-    """Bars for the given rows in their order, with the national rate as a reference line."""
-    plot = Chart((), 0, 0).plot_width
-    step = Chart((), 0, 0).step
-    bars = tuple(
-        Bar(
-            names.get(r.key, r.label_ja),
-            r.rate_text,
-            10 + i * step,
-            round(float(r.rate) / scale_max * plot, 1),
-        )
-        for i, r in enumerate(rows)
-    )
-    # Room for the longest label: a full-width character is about 12 units at font-size 12,
-    # a Latin one about 7 ("市（政令指定都市を除く）" was cut off at a fixed 150).
-    widest = max((sum(12 if ord(c) > 0x2E7F else 7 for c in b.label) for b in bars), default=0)
-    return Chart(
-        bars,
-        20 + len(bars) * step,
-        round(float(average.rate) / scale_max * plot, 1),
-        label_width=max(150, widest + 12),
+    """The rates of the given rows, in their order, as the one bar chart
+    (``campaign.charts``), with the national rate as a dashed reference line."""
+    return bar_chart(
+        [(names.get(r.key, r.label_ja), float(r.rate)) for r in rows],
+        texts=[r.rate_text for r in rows],
+        keys=[r.key for r in rows],
+        max_value=scale_max,
+        marker=float(average.rate),
     )

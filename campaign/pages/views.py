@@ -16,12 +16,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from campaign import db, registry
 from campaign.access import current_user, hq_required, is_public_endpoint, public
+from campaign.dates import current_locale
 from campaign.org import services as org
 from campaign.pages import figures, markup, services
 from campaign.pages.forms import ActionForm, NewPageForm, PageForm
@@ -82,10 +82,6 @@ PUBLIC_MAX_AGE = 300
 registry.add_seeder("pages", services.load_message, order=50)  # ``flask init``
 
 
-def _locale() -> str:
-    return str(get_locale())
-
-
 def _cacheable(body: str | bytes):
     """A public response the browser and proxies may keep for a while and revalidate.
 
@@ -107,7 +103,7 @@ def _show(slug: str, template: str = "pages/page.html", **extra):
     if found is None:
         abort(404)
     page, rev = found
-    locale = _locale()
+    locale = current_locale()
     html = render_template(
         template,
         page=page,
@@ -164,7 +160,7 @@ def pressed():
 def figures_page():
     """データ: card issuance on 15 May 2017, sortable, as a chart and a table."""
     table = figures.load()
-    locale = _locale()
+    locale = current_locale()
     names = _prefecture_names(locale)
     sort = request.args.get("sort", "code")
     sort = sort if sort in figures.SORT_KEYS else "code"
@@ -195,7 +191,7 @@ def _prefecture_names(locale: str) -> dict[str, str]:
 def search():
     """Search the published pages (Japanese words inside sentences too)."""
     query = request.args.get("q", "").strip()[: services.MAX_QUERY]
-    hits = services.search(db.session(), query, _locale()) if query else []
+    hits = services.search(db.session(), query, current_locale()) if query else []
     return _cacheable(render_template("pages/search.html", query=query, hits=hits))
 
 
@@ -343,7 +339,7 @@ def revision(page_slug: str, revision_number: int):
     if rev is None:
         abort(404)
     previous = services.revision(session, page, revision_number - 1)
-    locale = _locale()
+    locale = current_locale()
     return render_template(
         "pages/revision.html",
         page=page,

@@ -34,8 +34,12 @@ def national(make, session):
 
 
 def _table(page: str, caption: str) -> dict[str, list[str]]:
-    """The rows of the table with this caption: header cell -> number cells."""
-    start = page.index(f'<caption class="visually-hidden">{caption}</caption>')
+    """The rows of the table with this caption (a chart's own table is "Table: ..."): header
+    cell -> number cells."""
+    for text in (f"Table: {caption}", caption):
+        start = page.find(f'<caption class="visually-hidden">{text}</caption>')
+        if start != -1:
+            break
     body = page[start : page.index("</table>", start)]
     rows = re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
     return {label: re.findall(r'<td class="num">(\d+)</td>', cells) for label, cells in rows}

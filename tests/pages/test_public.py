@@ -194,11 +194,11 @@ def test_figures_sort_links_work_without_javascript(client, shipped):
     assert [float(r) for r in rates] == sorted((float(r) for r in rates), reverse=True)
     assert 'aria-sort="descending"' in html
     assert html.index("Miyagi") > html.index("Miyazaki")  # 11.3% comes first
-    svg = re.search(r'<svg role="img" aria-labelledby="chart-prefectures-title[^>]*>', html)
+    svg = re.search(r'<svg [^>]*aria-labelledby="chart-prefectures-svg-title[^>]*>', html)
     assert svg
     assert (
-        '<title id="chart-prefectures-title">' in html
-        and '<desc id="chart-prefectures-desc">' in html
+        '<title id="chart-prefectures-svg-title">' in html
+        and '<desc id="chart-prefectures-svg-desc">' in html
     )
 
 

@@ -43,6 +43,20 @@ def test_the_drawing_and_the_table_have_distinct_names(app):
     assert 'viewBox="0 0 360 ' in html  # drawn for a phone's width
 
 
+def test_short_labels_sit_beside_their_bars_long_ones_above(app):
+    with app.test_request_context():
+        prefectures = bar_chart([("東京都", 5.0), ("鹿児島県", 7.5)])
+        kinds = bar_chart([("市（政令指定都市を除く）", 9.1), ("町村", 8.0)])
+    assert prefectures.label_width > 0 and prefectures.row < kinds.row
+    assert all(b.bar_x == prefectures.label_width for b in prefectures.bars)
+    assert kinds.label_width == 0 and all(b.bar_y > b.label_y for b in kinds.bars)
+    for chart in (prefectures, kinds):  # every number stays inside the drawing
+        for bar in chart.bars:
+            assert bar.text_inside or bar.text_x + text_units(bar.text) <= WIDTH
+    html = render(app, prefectures)
+    assert 'text-anchor="end" font-size="13"' in html
+
+
 def test_long_labels_are_shortened_in_the_drawing_only(app):
     label = "市区町村の窓口で職員がマイナンバーカードの取得を繰り返し求められた事例"
     with app.test_request_context():
@@ -65,7 +79,8 @@ def test_extra_columns_texts_and_a_reference_line(app):
             marker=50,
         )
     html = render(app, chart, caption="The dashed line marks the national rate.")
-    assert chart.marker_x == round(0.5 * (chart.bars[1].width / 0.6), 1)
+    half = chart.bars[1].width / 0.6 / 2
+    assert chart.marker_x == round(chart.label_width + half, 1)
     assert '<td class="num">6 (60.0%)</td><td class="num">2</td>' in html
     assert "stroke-dasharray" in html
     assert "The dashed line marks the national rate." in html
