@@ -45,6 +45,7 @@ run: $(VENV)/.app $(NODE_MODULES)
 ## Install what the tests need and run the whole suite (SQLite unless NAISHIN_DATABASE_URL is set)
 test: $(VENV)/.test browser $(NODE_MODULES)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 browser:

@@ -6,6 +6,8 @@ rolls back otherwise (see ``_finish``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -137,7 +139,15 @@ def session() -> Session:
 
 
 def finish(status_code: int) -> None:
-    """Commit what the request did unless it failed on the server side."""
+    """The request's one commit (``after_request``, campaign/__init__.py).
+
+    The contract every view and service relies on: services only flush; a request commits
+    once, here, when its status is below 500 (a 400 that re-shows a form still keeps what the
+    request recorded, such as a failed login's audit entry), and rolls back at 500 or above.
+    A view that catches a service's domain error and answers below 500 runs the call inside
+    ``attempt()``, so that what the service wrote before it raised is rolled back and only
+    the rest of the request is committed (tests/platform/test_commit_once.py).
+    """
     db = g.get("db")
     if db is None:
         return
@@ -145,6 +155,28 @@ def finish(status_code: int) -> None:
         db.commit()
     else:
         db.rollback()
+
+
+@contextmanager
+def attempt() -> Iterator[None]:
+    """Run one service call in a savepoint: if it raises, what it wrote is undone (and the
+    exception goes on to the view); if it returns, its writes join the request's commit::
+
+        try:
+            with db.attempt():
+                services.create_case(db.session(), ...)
+        except services.CaseError as error:
+            form.form_errors.append(str(error))   # answered 400: nothing of the case stays
+    """
+    nested = session().begin_nested()
+    try:
+        yield
+    except BaseException:
+        if nested.is_active:
+            nested.rollback()
+        raise
+    if nested.is_active:
+        nested.commit()
 
 
 def _close(_exc: BaseException | None) -> None:

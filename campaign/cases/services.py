@@ -237,10 +237,18 @@ def update_case(
 
 
 def allowed_states(user: User, case: Case) -> tuple[str, ...]:
-    """The states this person may move the case to now."""
+    """The states this person may move the case to now.
+
+    A draft is its branch's own until the branch reports it: only an officer of that branch
+    (or the headquarters member who logged it for the branch) may report it, and nobody may
+    move it anywhere else. After that, headquarters moves it along the workflow's table.
+    """
     if case.state == vocab.DRAFT:
-        return vocab.TRANSITIONS[vocab.DRAFT] if user.can_see_branch(case.branch_id) else ()
-    return vocab.TRANSITIONS[case.state] if user.is_hq else ()
+        own = (
+            user.branch_id is not None and user.branch_id == case.branch_id
+        ) or case.created_by_id == user.id
+        return vocab.WORKFLOW.targets(vocab.DRAFT) if own else ()
+    return vocab.WORKFLOW.targets(case.state) if user.is_hq else ()
 
 
 def _move(db: Session, case: Case, user: User, to_state: str, body: str = "") -> None:

@@ -139,14 +139,15 @@ def create():
     form = _case_form(user)
     if form.validate_on_submit():
         try:
-            case = services.create_case(
-                db.session(),
-                user,
-                _input(form),
-                branch_id=form.branch_id.data if "branch_id" in form else None,
-                submit=bool(form.submit_report.data),
-                max_bytes=max_bytes(),
-            )
+            with db.attempt():
+                case = services.create_case(
+                    db.session(),
+                    user,
+                    _input(form),
+                    branch_id=form.branch_id.data if "branch_id" in form else None,
+                    submit=bool(form.submit_report.data),
+                    max_bytes=max_bytes(),
+                )
         except (services.CaseError, UploadRejected) as error:
             db.session().rollback()
             form.form_errors.append(str(error))
@@ -169,14 +170,15 @@ def edit(case_id: int):
     form = _case_form(user, case)
     if form.validate_on_submit():
         try:
-            services.update_case(
-                db.session(),
-                case,
-                user,
-                _input(form),
-                submit=bool(form.submit_report.data),
-                max_bytes=max_bytes(),
-            )
+            with db.attempt():
+                services.update_case(
+                    db.session(),
+                    case,
+                    user,
+                    _input(form),
+                    submit=bool(form.submit_report.data),
+                    max_bytes=max_bytes(),
+                )
         except (services.CaseError, UploadRejected) as error:
             db.session().rollback()
             case = get_in_scope(db.session(), Case, case_id, user)
@@ -228,7 +230,8 @@ def submit(case_id: int):
     user = current_user()
     case = get_in_scope(db.session(), Case, case_id, user)
     try:
-        services.submit_case(db.session(), case, user)
+        with db.attempt():
+            services.submit_case(db.session(), case, user)
     except services.CaseError as error:
         flash(str(error), "error")
     else:
@@ -255,9 +258,10 @@ def comment(case_id: int):
     form.to_state.choices = [SelectChoice("", "")] + [SelectChoice(s, s) for s in vocab.STATES]
     if form.validate_on_submit():
         try:
-            services.comment(
-                db.session(), case, user, body=form.body.data or "", to_state=form.to_state.data
-            )
+            with db.attempt():
+                services.comment(
+                    db.session(), case, user, body=form.body.data or "", to_state=form.to_state.data
+                )
         except services.CaseError as error:
             form.form_errors.append(str(error))
         else:
@@ -274,14 +278,15 @@ def add_action(case_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.add_action(
-                db.session(),
-                case,
-                user,
-                kind=form.kind.data,
-                happened_on=form.happened_on.data,
-                note=form.note.data or "",
-            )
+            with db.attempt():
+                services.add_action(
+                    db.session(),
+                    case,
+                    user,
+                    kind=form.kind.data,
+                    happened_on=form.happened_on.data,
+                    note=form.note.data or "",
+                )
         except services.CaseError as error:
             form.form_errors.append(str(error))
         else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from campaign.workflow import StateMachine
+
 DRAFT, REPORTED, HQ_REVIEWING, IN_ACTION = "draft", "reported", "hq_reviewing", "in_action"
 RESOLVED, WITHDRAWN, MONITORING = "resolved", "withdrawn", "monitoring"
 
@@ -28,6 +30,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     RESOLVED: (MONITORING, IN_ACTION),
     WITHDRAWN: (IN_ACTION,),
 }
+WORKFLOW = StateMachine(TRANSITIONS, STATES)
 # A case in one of these states is closed; the retention period runs from then.
 CLOSED = frozenset({RESOLVED, WITHDRAWN})
 

@@ -68,16 +68,59 @@ def test_closing_sets_closed_at_and_reopening_clears_it(session, setting, clock)
 
 def test_every_transition_in_the_table_and_no_other(session, setting):
     _branch, officer, hq, case = setting
+    assert case.created_by_id != hq.id
     for source in vocab.STATES:
         case.state = source
         for target in vocab.STATES:
             allowed = target in vocab.TRANSITIONS[source]
+            # Headquarters: every step of the table, except out of a branch's draft.
             assert (target in services.allowed_states(hq, case)) == (
                 allowed and source != vocab.DRAFT
-            ) or source == vocab.DRAFT
+            ), (source, target)
+            # The branch: only its own draft's report.
             assert (target in services.allowed_states(officer, case)) == (
                 source == vocab.DRAFT and target == vocab.REPORTED
-            )
+            ), (source, target)
+
+
+def test_headquarters_cannot_move_or_report_a_branchs_draft(auth, make, session):
+    branch = make.branch()
+    officer = make.user(branch=branch)
+    draft = factories.make_case(session, branch, state="draft")
+    draft.created_by_id = officer.id
+    session.commit()
+    auth.login(make.user(role=Role.HQ))
+    page = auth.client.get(f"/cases/{draft.id}").get_data(as_text=True)
+    assert "Report to headquarters" not in page and 'name="to_state"' not in page
+    token = csrf_token(auth.client, f"/cases/{draft.id}")
+    # Straight into review: refused.
+    moved = _comment(auth.client, draft.id, to_state="hq_reviewing", body="")
+    assert moved.status_code == 400
+    # 本部に報告する on the branch's behalf: refused too.
+    reported = auth.client.post(
+        f"/cases/{draft.id}/submit", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "This change of state is not allowed." in reported.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Case, draft.id).state == "draft"
+    assert audit_count(session, "case.state_changed", draft.id) == 0
+
+
+def test_another_branchs_officer_cannot_report_a_draft(make, session):
+    branch = make.branch()
+    draft = factories.make_case(session, branch, state="draft")
+    stranger = make.user(branch=make.branch())
+    assert services.allowed_states(stranger, draft) == ()
+    with pytest.raises(services.CaseError):
+        services.submit_case(session, draft, stranger)
+
+
+def test_headquarters_reports_a_draft_it_logged_for_a_branch(make, session):
+    hq = make.user(role=Role.HQ)
+    draft = factories.make_case(session, make.branch(), state="draft")
+    draft.created_by_id = hq.id
+    services.submit_case(session, draft, hq)
+    assert draft.state == vocab.REPORTED
 
 
 def test_timeline_steps_are_dated_and_signed(auth, session, setting):
