@@ -69,7 +69,7 @@ def test_demo_prints_working_logins_every_run(runner, session, client, clock):
     password = re.search(r"password:\s+(\S+)", block).group(1)
     code = runner.invoke(args=["demo", "code", "officer.shiga@demo.naishin.invalid"])
     assert re.fullmatch(r"\d{6}\n", code.output)
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     login = client.post(
         "/login",

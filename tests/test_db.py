@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from campaign.db import make_engine
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite settings")

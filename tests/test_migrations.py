@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from campaign import migrate
 from campaign.db import make_engine
 from campaign.models import Base
-from tests.conftest import ON_POSTGRES, PG_URL
+from tests.helpers import ON_POSTGRES, PG_URL
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role, StaffSession, User
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _post(client, url, **data):
@@ -81,7 +81,7 @@ def test_role_change_is_audited_with_its_reason_and_logs_the_person_out(
 ):
     officer = make.user()
     other = app.test_client()
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     Auth(other, auth.clock).login(officer)
     assert other.get("/account").status_code == 200

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from campaign.audit import services as audit
 from campaign.auth.models import Role
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 
 
 @pytest.fixture

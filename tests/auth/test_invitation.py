@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import RecoveryCode, Role, User
-from tests.conftest import Auth, csrf_token
+from tests.helpers import Auth, csrf_token
 
 LINK_RE = re.compile(r'value="https?://[^/"]+(/setup/[^"]+)"')
 SECRET_RE = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role, StaffSession
-from tests.conftest import csrf_token, current_code
+from tests.helpers import csrf_token, current_code
 
 FAILED = "The login details were not accepted"
 
@@ -236,7 +236,7 @@ def test_two_logins_racing_with_one_code_let_only_one_in(make, session, clock, d
 
     from campaign.auth.models import User
     from campaign.auth.services import _second_factor
-    from tests.conftest import ON_POSTGRES
+    from tests.helpers import ON_POSTGRES
 
     user = make.user()
     clock.advance(seconds=30)

@@ -9,7 +9,7 @@ import redis
 
 from campaign import create_app
 from campaign.config import ARGON2_TESTING
-from tests.conftest import Auth
+from tests.helpers import Auth
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

@@ -11,7 +11,7 @@ from campaign.auth.models import Role
 from tests.cases import factories
 from tests.cases.helpers import audit_count
 from tests.cases.routes import EXPECTED, EXPECTED_POST, arrange
-from tests.conftest import Auth, csrf_token
+from tests.helpers import Auth, csrf_token
 
 
 @pytest.fixture

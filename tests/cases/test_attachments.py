@@ -13,7 +13,7 @@ from campaign.cases import attachments as uploads
 from campaign.cases.models import Attachment, Case
 from tests.cases import factories
 from tests.cases.helpers import audit_count, form_data, upload
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from campaign.cases.models import Case
 from tests.cases.helpers import form_data
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 texts = st.one_of(
     st.text(max_size=300),

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from campaign.cases.models import Case
 from tests.cases.helpers import audit_count, form_data
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _officer(auth, make):

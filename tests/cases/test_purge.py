@@ -11,7 +11,7 @@ from campaign.auth.models import Role
 from campaign.cases import services, storage
 from campaign.cases.models import Attachment, Case, CaseAction, CaseComment
 from tests.cases import factories
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 
 MARKER = "PURGEMARKER7c1f"
 

@@ -9,7 +9,7 @@ from campaign.cases import services, vocab
 from campaign.cases.models import Case
 from tests.cases import factories
 from tests.cases.helpers import audit_count
-from tests.conftest import Auth, csrf_token
+from tests.helpers import Auth, csrf_token
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from campaign.auth.models import Role
 from campaign.cases import services
 from campaign.cases.models import Case
 from tests.cases.helpers import form_data
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 PAYLOADS = (
     "<script>alert('x')</script>",

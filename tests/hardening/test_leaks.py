@@ -16,7 +16,7 @@ from campaign.pages import markup
 from tests.cases import factories
 from tests.cases.helpers import audit_count
 from tests.cases.test_purge import _closed_case, _file_bytes
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 from tests.pages import factories as pages_factories
 
 

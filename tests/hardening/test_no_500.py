@@ -19,8 +19,8 @@ from campaign.audit import services as audit
 from campaign.auth.models import Role
 from tests.cases import factories
 from tests.cases.helpers import form_data, upload
-from tests.conftest import csrf_token, current_code
 from tests.factories import PASSWORD
+from tests.helpers import csrf_token, current_code
 
 HUGE = "99999999999999999999"
 

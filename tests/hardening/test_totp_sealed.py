@@ -11,7 +11,7 @@ from sqlalchemy import text
 from campaign import datakey, migrate
 from campaign.auth.models import Role
 from campaign.db import make_engine
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 
 
 def test_the_database_holds_no_totp_secret_in_the_clear(app, make, session, auth):

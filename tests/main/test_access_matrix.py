@@ -42,12 +42,12 @@ def test_get_matrix(app, auth, world, who):
 
 @pytest.mark.parametrize("who", ["anonymous", "officer", "hq"])
 def test_post_matrix(app, auth, world, who):
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     column = ("anonymous", "officer", "hq").index(who)
     for rule in _rules(app, "POST"):
         client = app.test_client()
-        from tests.conftest import Auth
+        from tests.helpers import Auth
 
         if who != "anonymous":
             Auth(client, auth.clock).login(world[who])

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from campaign.auth.models import Role, User
 from campaign.org.models import Branch
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 values = st.one_of(
     st.text(max_size=40),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaign.auth.models import Role
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.main.conftest import url_for_rule as _url
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.org.models import Branch
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def test_an_officer_gets_404_on_another_branch(client, auth, make, session):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from campaign.audit.models import AuditEntry
 from campaign.pages import services
 from campaign.pages.models import Page, PageRevision
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _form(session, slug: str, **changes) -> dict:

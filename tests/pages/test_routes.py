@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from tests.conftest import Auth, csrf_token
+from tests.helpers import Auth, csrf_token
 from tests.pages.routes import EXPECTED, EXPECTED_POST, arrange
 
 

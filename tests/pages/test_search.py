@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from campaign.pages import services
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 from tests.pages import factories
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from campaign.audit.models import AuditEntry
 from campaign.pages import services
 from campaign.pages.models import Page, PageRevision
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 NEW_RIGHTS_JA = "## 新しい版\n\n次の版で出荷された本文です。"
 NEW_RIGHTS_EN = "## The new release\n\nText shipped with the next release."

@@ -15,7 +15,7 @@ from campaign import create_app, registry
 from campaign.auth.models import Role
 from campaign.config import ARGON2_TESTING
 from campaign.extensions import limiter
-from tests.conftest import EnglishClient
+from tests.helpers import EnglishClient
 
 PACKAGE = "naishin_fixture_feature"
 
@@ -112,7 +112,7 @@ def plugin_app(database_url, tmp_path, monkeypatch, clock, fixture_feature):
 
 
 def _login(app, make, clock, role, **kwargs):
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     client = app.test_client()
     user = make.user(role=role, **kwargs)

@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.screens.pagetext import parse, walk
 
 # Links a crawl must not follow: they change state by GET or leave the site's pages.

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from campaign.auth.models import Role
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.screens.pagetext import markup_problems
 
 

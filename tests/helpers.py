@@ -1,0 +1,88 @@
+"""Helpers the tests share: a movable clock, an English-speaking client, CSRF tokens, logins.
+
+Import them from here (``from tests.helpers import Auth, csrf_token``), not from a conftest:
+conftest modules hold fixtures, and pytest may import them under another name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+from flask.testing import FlaskClient
+
+from tests import factories
+
+PG_URL = os.environ.get("NAISHIN_DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+
+
+class FakeClock:
+    """A clock the tests move by hand; starts at the real time."""
+
+    def __init__(self) -> None:
+        self.current = datetime.now(UTC).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        """What campaign.clock.now returns during the test."""
+        return self.current
+
+    def advance(self, **delta) -> None:
+        """Move time forward, e.g. ``advance(minutes=31)``."""
+        self.current += timedelta(**delta)
+
+
+class EnglishClient(FlaskClient):
+    """A test client whose browser prefers English, so assertions read like the source.
+
+    Japanese, the default, has tests of its own (tests/main/test_i18n.py).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """Fetch a page and return the CSRF token of its first form."""
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def current_code(secret: str, clock: FakeClock) -> str:
+    """The authenticator code for the fake clock's current time."""
+    return pyotp.TOTP(secret).at(clock.now())
+
+
+class Auth:
+    """Logs staff members in and out through the real login form."""
+
+    def __init__(self, client, clock: FakeClock) -> None:
+        self.client, self.clock = client, clock
+
+    def login(self, user, password: str = factories.PASSWORD, code: str | None = None):
+        """Post the login form; a fresh TOTP time step is used unless a code is given."""
+        return self.login_with(user.email, password, user.totp_secret, code)
+
+    def login_with(self, email: str, password: str, secret: str, code: str | None = None):
+        """Log in with raw credentials, e.g. those a command printed."""
+        if code is None:
+            self.clock.advance(seconds=30)
+            code = current_code(secret, self.clock)
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login",
+            data={"email": email, "password": password, "code": code, "csrf_token": token},
+        )
+
+    def logout(self):
+        """Post the logout form from the home page."""
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
