@@ -46,7 +46,7 @@ for _label, _endpoint, _order, _audience in (
 def page_name(page) -> str:
     """A page as headquarters knows it: its title in the reader's language (not its address)."""
     latest = services.latest(db.session(), page)
-    return latest.title(str(get_locale() or "ja")) if latest is not None else page.slug
+    return latest.title(current_locale()) if latest is not None else page.slug
 
 
 def revision_note(note: str) -> str:
