@@ -7,6 +7,8 @@ adds any other; what ``init`` loads after migrating comes from ``registry.add_se
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext

@@ -132,8 +132,6 @@ def settings(instance_path: Path) -> dict:
         * 1024
         * 1024,
         "CASES_RETENTION_DAYS": int(os.environ.get("NAISHIN_CASES_RETENTION_DAYS", 3 * 365)),
-        # Survey answers allowed per client (the public-forms throttle).
-        "SURVEY_ANSWER_LIMIT": os.environ.get("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes"),
         # Where gunicorn listens (for commands that print an address).
         "BIND": os.environ.get("NAISHIN_BIND", "127.0.0.1:8000"),
     }
