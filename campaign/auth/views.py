@@ -42,10 +42,9 @@ def load_user() -> None:
         return
     config = current_app.config
     timeouts = services.Timeouts(config["IDLE_TIMEOUT"], config["ABSOLUTE_TIMEOUT"])
-    g.user = services.resume_session(
-        db.session(), token, timeouts, read_only=db.read_only_request()
-    )
-    if g.user is None:
+    read_only = db.read_only_request()  # a public page: nothing may be written (campaign/db.py)
+    g.user = services.resume_session(db.session(), token, timeouts, read_only=read_only)
+    if g.user is None and not read_only:  # the cookie stays for the staff page that removes it
         session.clear()
         g.session_expired = True
 
