@@ -7,6 +7,9 @@ secret; the access log (campaign/gunicorn_conf.py) writes ``/setup/…`` instead
 
 from __future__ import annotations
 
+import re
+
+_SLASHES = re.compile(r"/{2,}")
 _SECRET_PREFIXES: set[str] = set()
 REDACTED = "…"
 
@@ -22,6 +25,8 @@ def redact(path: str | None) -> str:
     """The path as it may be logged: each declared secret segment replaced by ``…``."""
     if not path:
         return path or ""
+    # "/setup//T" still reaches the page (Werkzeug merges slashes), so it is matched merged.
+    path = _SLASHES.sub("/", path)
     for prefix in _SECRET_PREFIXES:
         if path.startswith(prefix):
             rest = path[len(prefix) :]

@@ -209,6 +209,13 @@ def test_unknown_sort_falls_back_to_code_order(client, shipped):
     assert "<script>" not in html
 
 
+def test_the_flyer_a_cache_may_keep_never_prints_the_requests_host(client, shipped):
+    """Without a base URL the flyer gives the path: a foreign Host must not reach print."""
+    html = _text(client.get("/info/rights/flyer", headers={"Host": "evil.example"}))
+    assert "evil.example" not in html
+    assert "/info/pressed" in html  # where the branch contacts are, as its text says
+
+
 def test_flyer_uses_its_own_print_stylesheet(client, shipped):
     html = _text(client.get("/info/rights/flyer"))
     assert re.search(r"pages/flyer\.[0-9a-f]{12}\.css", html)  # hashed: campaign/staticfiles.py
