@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NAISHIN_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test translations browser migration
+.PHONY: run test translations browser pdf migration
 .DEFAULT_GOAL := run
 
 $(BIN)/python:
@@ -33,7 +33,7 @@ $(NODE_MODULES): surveys/package-lock.json
 	fi
 
 ## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000 (or NAISHIN_BIND)
-run: $(VENV)/.app $(NODE_MODULES)
+run: $(VENV)/.app $(NODE_MODULES) pdf
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi cases demo
@@ -43,7 +43,7 @@ run: $(VENV)/.app $(NODE_MODULES)
 	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
 
 ## Install what the tests need and run the whole suite (SQLite unless NAISHIN_DATABASE_URL is set)
-test: $(VENV)/.test browser $(NODE_MODULES)
+test: $(VENV)/.test browser pdf $(NODE_MODULES)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
@@ -56,12 +56,15 @@ browser:
 	    echo "chromium is missing: install Debian's chromium for the browser tests (they will be skipped)"; \
 	  fi; \
 	fi
-	@# The Mincho face of formal documents (server PDFs embed it; Noto CJK is the fallback).
-	@if ! fc-list 2>/dev/null | grep -q IPAexMincho; then \
+
+## What server-made PDFs need: Pango (WeasyPrint draws text with it) and the Mincho face of
+## formal documents (PDFs embed it; Noto CJK is the fallback)
+pdf:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2 || ! fc-list 2>/dev/null | grep -q IPAexMincho; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-mincho fonts-noto-cjk >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont-mincho fonts-noto-cjk >/dev/null; \
 	  else \
-	    echo "IPAex Mincho is missing: install fonts-ipaexfont-mincho (PDFs fall back to Noto CJK)"; \
+	    echo "Pango or IPAex Mincho is missing: install libpangoft2-1.0-0 and fonts-ipaexfont-mincho for PDFs"; \
 	  fi; \
 	fi
 
