@@ -21,14 +21,12 @@ from campaign.extensions import limiter
 from campaign.models import Base
 from campaign.org.services import load_prefectures
 from tests import factories
-from tests.helpers import (  # noqa: F401  (re-exported for tests not yet moved)
+from tests.helpers import (
     ON_POSTGRES,
     PG_URL,
     Auth,
     EnglishClient,
     FakeClock,
-    csrf_token,
-    current_code,
 )
 
 KEEP_TABLES = {"prefectures", "alembic_version"}
@@ -154,3 +152,30 @@ def auth(client, clock) -> Auth:
 def instance_path(app) -> Path:
     """The test app's instance folder."""
     return Path(app.instance_path)
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database of its own: migrating up and down must not touch the suite's schema."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    base, name = PG_URL.rsplit("/", 1)
+    scratch = f"{name}_migrations"  # beside the suite's database, named after it
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {scratch}"))
+    yield f"{base}/{scratch}"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def world(make):
+    """Two branches, an officer of the first, an HQ member, an officer account to edit, and
+    whatever each feature arranges (the route matrix's records; tests/main/helpers.py)."""
+    from tests.main.helpers import build_world
+
+    return build_world(make)

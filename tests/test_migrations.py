@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from campaign import migrate
 from campaign.db import make_engine
 from campaign.models import Base
-from tests.helpers import ON_POSTGRES, PG_URL
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A database of its own: migrating up and down must not touch the suite's schema."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    base, name = PG_URL.rsplit("/", 1)
-    scratch = f"{name}_migrations"  # beside the suite's database, named after it
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {scratch}"))
-    yield f"{base}/{scratch}"
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_up_down_up_and_models_match(empty_database):

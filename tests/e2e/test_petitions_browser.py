@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from campaign.petitions.models import Signature
-from tests.petitions.conftest import PetitionFactory
+from tests.petitions.helpers import PetitionFactory
 
 PHONE = {"width": 390, "height": 844}
 

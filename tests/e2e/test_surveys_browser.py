@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from surveys import codes, gate, sealing, services, storage
 from surveys.models import Survey
-from tests.surveys.conftest import PASSPHRASE, SurveyFactory
+from tests.surveys.helpers import PASSPHRASE, SurveyFactory
 
 
 @pytest.fixture

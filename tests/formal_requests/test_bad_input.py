@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from campaign.formal_requests.models import FormalRequest, Item, Revision
-from tests.conftest import csrf_token
 from tests.formal_requests.factories import make_request
+from tests.helpers import csrf_token
 from tests.pages.test_content import SHARED
 
 

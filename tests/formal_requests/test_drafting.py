@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from campaign.auth.models import Role
 from campaign.formal_requests.models import FormalRequest, Item, Revision
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _draft(client):

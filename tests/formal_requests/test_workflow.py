@@ -10,8 +10,8 @@ from sqlalchemy import select
 from campaign.audit.models import AuditEntry
 from campaign.formal_requests import services, vocab, workflow
 from campaign.formal_requests.models import FormalRequest
-from tests.conftest import csrf_token
 from tests.formal_requests.factories import answered, make_request
+from tests.helpers import csrf_token
 
 
 def _post(client, url, data=None, page=None):

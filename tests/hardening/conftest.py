@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cases import factories
-from tests.surveys.conftest import SurveyFactory
-from tests.test_migrations import empty_database  # noqa: F401  (a scratch database)
+from tests.surveys.helpers import SurveyFactory
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 from tests.pages import factories as pages_factories
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite's write lock")

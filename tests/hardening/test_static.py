@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from campaign import create_app, staticfiles
-from tests.conftest import ARGON2_TESTING
+from campaign.config import ARGON2_TESTING
 
 
 def _css_url(client) -> str:

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from campaign.cases.models import Attachment
 from tests.cases import factories as case_factories
 from tests.cases.helpers import form_data
-from tests.conftest import ON_POSTGRES
 from tests.factories import PASSWORD
 from tests.hardening.servers import gunicorn
+from tests.helpers import ON_POSTGRES
 
 REDIS_URL = "redis://127.0.0.1:6379/6"  # this line of work's own Redis database
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.main.conftest import EXPECTED, EXPECTED_POST
-from tests.main.conftest import url_for_rule as _url
+from tests.main.helpers import EXPECTED, EXPECTED_POST
+from tests.main.helpers import url_for_rule as _url
 
 
 def _rules(app, method):

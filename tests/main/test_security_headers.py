@@ -6,7 +6,7 @@ import pytest
 
 from campaign.auth.models import Role
 from tests.helpers import csrf_token
-from tests.main.conftest import url_for_rule as _url
+from tests.main.helpers import url_for_rule as _url
 
 
 def _check(response, endpoint, logged_in=False):

@@ -1,119 +1,20 @@
-"""Petition fixtures: a factory for drafts and open petitions, and helpers to sign them."""
+"""Petitions fixtures; the helpers they use are in tests/petitions/helpers.py."""
 
 from __future__ import annotations
 
-import re
-import socket
-from datetime import timedelta
-
 import pytest
 
-from campaign.petitions import services
-from campaign.petitions.models import Petition
-from tests.main.conftest import world  # noqa: F401  (the route matrix's records)
-
-SECRET = "a test secret key that is long enough to pass the check"
-
-
-class PetitionFactory:
-    """Builds petitions in the test's session (committed, so requests see them)."""
-
-    def __init__(self, session, make) -> None:
-        self.session, self.make = session, make
-
-    def draft(self, **fields) -> Petition:
-        """A draft to the minister, closing in 30 days, with a goal of 100."""
-        values = {
-            "title_ja": "マイナンバーカードの取得を強制しないことを求める請願",
-            "title_en": "Petition: do not force staff to get the My Number card",
-            "text_ja": "カードの取得は本人の申請によるものです。",
-            "text_en": "The card is issued only on the person's own application.",
-            "addressee_ja": "総務大臣",
-            "addressee_en": "Minister for Internal Affairs",
-            "goal": 100,
-            "closes_on": services.today() + timedelta(days=30),
-        }
-        values.update(fields)
-        petition = Petition(**values)
-        self.session.add(petition)
-        self.session.commit()
-        return petition
-
-    def opened(self, **fields) -> Petition:
-        """An open petition."""
-        petition = self.draft(**fields)
-        services.open_petition(self.session, petition)
-        self.session.commit()
-        return petition
-
-    def sign(self, petition: Petition, name: str, address: str, secret: str = SECRET, **kw):
-        """Sign directly through the service (no request)."""
-        result = services.sign(self.session, petition, secret, name=name, address=address, **kw)
-        self.session.commit()
-        return result
+from tests.petitions.helpers import (
+    BASE_URL,
+    Outbox,
+    PetitionFactory,
+)
 
 
 @pytest.fixture
 def petitions(session, make) -> PetitionFactory:
     """``petitions.opened()``, ``petitions.sign(p, name, address)``."""
     return PetitionFactory(session, make)
-
-
-TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
-FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
-
-
-def page_token(client, petition_id: int) -> str:
-    """The signing form's token, from the petition's page."""
-    response = client.get(f"/petitions/{petition_id}")
-    match = TOKEN_RE.search(response.get_data(as_text=True))
-    assert match, response.status_code
-    return match.group(1)
-
-
-def sign_via_form(client, petition_id: int, name: str, address: str, **fields):
-    """Post the signing form as a browser without JavaScript would."""
-    data = {"name": name, "address": address, "token": page_token(client, petition_id)}
-    data.update(fields)
-    return client.post(f"/petitions/{petition_id}", data=data)
-
-
-class Outbox:
-    """A local SMTP server (aiosmtpd) that keeps what it receives."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list = []
-        outbox = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                from email import message_from_bytes, policy
-
-                outbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-                return "250 OK"
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def links(self) -> list[str]:
-        """Every confirmation link in the messages received, in order."""
-        found = []
-        for mail in self.messages:
-            body = mail.get_body(preferencelist=("plain",)).get_content()
-            found += re.findall(r"https?://\S+/petitions/signature\?token=\S+", body)
-        return found
-
-    def stop(self) -> None:
-        """Shut the server down."""
-        self.controller.stop()
-
-
-BASE_URL = "https://petitions.example.org"
 
 
 @pytest.fixture

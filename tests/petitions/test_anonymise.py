@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from campaign.petitions import services
 from campaign.petitions.models import Signature, State
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
 
@@ -133,7 +133,7 @@ def test_anonymise_leaves_no_name_address_or_email_in_the_files(
 
 def test_hq_anonymises_early_with_the_button(app, petitions, session, auth, make):
     from campaign.auth.models import Role
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     petition = petitions.opened()
     name = unique_name()

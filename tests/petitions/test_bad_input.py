@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from campaign.petitions import services
 from campaign.petitions.models import Signature
-from tests.petitions.conftest import page_token, sign_via_form
+from tests.petitions.helpers import page_token, sign_via_form
 
 ADDRESS = "東京都千代田区霞が関2-1-2"
 

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from campaign.petitions import services
 from campaign.petitions.models import Signature, SignatureState
-from tests.petitions.conftest import FORM_TOKEN_RE, page_token
+from tests.petitions.helpers import FORM_TOKEN_RE, page_token
 
 N = 2000
 CLIENTS = 20

@@ -26,8 +26,8 @@ import pytest
 from sqlalchemy import select
 
 from campaign.petitions.models import Signature
-from tests.conftest import ON_POSTGRES
-from tests.petitions.conftest import BASE_URL, FORM_TOKEN_RE, TOKEN_RE, Outbox, sign_via_form
+from tests.helpers import ON_POSTGRES
+from tests.petitions.helpers import BASE_URL, FORM_TOKEN_RE, TOKEN_RE, Outbox, sign_via_form
 
 ROOT = Path(__file__).resolve().parents[2]
 

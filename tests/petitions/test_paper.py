@@ -10,7 +10,7 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.petitions import services
 from campaign.petitions.models import PaperBatch
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _add(client, petition, branch_id, signatures=120, sheets=24):

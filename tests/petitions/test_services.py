@@ -11,7 +11,7 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.petitions import services
 from campaign.petitions.models import PetitionTally, Signature, SignatureState, State
-from tests.petitions.conftest import SECRET
+from tests.petitions.helpers import SECRET
 
 ADDRESS = "東京都千代田区霞が関二丁目1番2号"
 

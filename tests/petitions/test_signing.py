@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from campaign.petitions import services
 from campaign.petitions.models import Signature, SignatureState
-from tests.petitions.conftest import BASE_URL, FORM_TOKEN_RE, page_token, sign_via_form
+from tests.petitions.helpers import BASE_URL, FORM_TOKEN_RE, page_token, sign_via_form
 
 ADDRESS = "東京都千代田区霞が関二丁目1番2号"
 
@@ -124,7 +124,7 @@ def test_news_keeps_the_email_and_sends_it_at_submission(
     client, auth, make, petitions, session, outbox
 ):
     from campaign.auth.models import Role
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     petition = petitions.opened()
     sign_via_form(

@@ -10,7 +10,7 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from surveys import sealing, services, storage
 from surveys.models import Slot, State, Survey
-from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form, sealed_answer
+from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form, sealed_answer
 
 
 def _stored(session, survey_id):
@@ -117,7 +117,7 @@ def test_open_freezes_questions_and_close_empties_the_pool(
     auth.login(hq)
     data = {**plain_form(survey), "token": answer_token(client, survey.id)}
     client.post(f"/surveys/answer/{survey.id}", data=data)
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     token = csrf_token(client, f"/surveys/{survey.id}")
     add = client.post(
@@ -135,7 +135,7 @@ def test_open_freezes_questions_and_close_empties_the_pool(
 
 
 def test_build_open_and_count_through_the_pages(client, auth, make, session):
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     auth.login(make.user(role=Role.HQ))
     token = csrf_token(client, "/surveys/new")
@@ -204,7 +204,7 @@ def test_officer_sees_the_state_of_their_branch_never_the_results(client, auth, 
     survey = surveys.opened(branch=session_branch(make, officer))
     auth.login(officer)
     assert client.get(f"/surveys/{survey.id}").status_code == 200
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     token = csrf_token(client, f"/surveys/{survey.id}")
     early = client.post(
@@ -226,7 +226,7 @@ def session_branch(make, officer):
 def test_wrong_passphrase_opens_nothing_and_every_opening_is_audited(
     client, auth, make, surveys, session
 ):
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     auth.login(make.user(role=Role.HQ))
     survey = surveys.close(surveys.opened())
@@ -297,7 +297,7 @@ def test_results_and_exports_show_nothing_below_k_and_the_same_figures_above(
 
     from openpyxl import load_workbook
 
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     auth.login(make.user(role=Role.HQ))
     anonymous = client.application.test_client()

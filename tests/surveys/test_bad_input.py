@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveys import sealing, services
-from tests.surveys.conftest import answer_token, plain_form, sealed_answer
+from tests.surveys.helpers import answer_token, plain_form, sealed_answer
 
 
 def _count(session, survey_id):

@@ -3,7 +3,7 @@ staff session (a shared office PC), and leaves pending staff messages where they
 
 from __future__ import annotations
 
-from tests.surveys.conftest import answer_token, plain_form
+from tests.surveys.helpers import answer_token, plain_form
 
 
 def test_a_stale_staff_session_is_left_alone_on_the_answer_page(app, client, auth, make, surveys):

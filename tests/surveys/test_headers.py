@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.main.conftest import url_for_rule as _url
+from tests.main.helpers import url_for_rule as _url
 
 
 def test_survey_routes_send_the_security_headers(app, client, world):

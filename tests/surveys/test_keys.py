@@ -13,8 +13,8 @@ from campaign.auth.models import Role
 from campaign.models import Base
 from surveys import sealing
 from surveys.models import Survey
-from tests.conftest import ON_POSTGRES, csrf_token
-from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form
+from tests.helpers import ON_POSTGRES, csrf_token
+from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form
 
 
 def _forms(secret: bytes) -> list[bytes]:

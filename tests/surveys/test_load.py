@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from werkzeug.serving import make_server
 
 from surveys import sealing, services
-from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form
+from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form
 
 N = 2000
 

@@ -21,8 +21,8 @@ from campaign.auth.models import Role
 from campaign.models import Base
 from surveys import codes, custody, gate, sealing, services, storage
 from surveys.models import InvitationCode, State, Survey
-from tests.conftest import ON_POSTGRES, csrf_token
-from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form
+from tests.helpers import ON_POSTGRES, csrf_token
+from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form
 
 
 def _audit(session, action: str) -> list[AuditEntry]:

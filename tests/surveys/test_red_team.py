@@ -27,8 +27,8 @@ from sqlalchemy import inspect, select, text
 
 from surveys import sealing, services
 from surveys.models import Slot, Survey
-from tests.conftest import ON_POSTGRES
-from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form
+from tests.helpers import ON_POSTGRES
+from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -278,7 +278,7 @@ def test_neither_select_order_nor_storage_order_follows_arrival(
     client, auth, make, surveys, session, database_url
 ):
     from campaign.auth.models import Role
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     survey = surveys.opened(text=True)
     number = next(q.id for q in survey.questions if q.kind.value == "number")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from surveys import sealing, services
-from tests.surveys.conftest import PASSPHRASE, answer_token, plain_form
+from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form
 
 
 def _key_file(survey, tmp_path):

@@ -1,11 +1,9 @@
-"""The route matrix's fixture: records every feature needs for its URLs, per role."""
+"""The route matrix: what each role may reach, and the records every feature needs for its URLs."""
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
-
-import pytest
 
 from campaign.auth.models import Role
 from tests.main.routes import BASE, BASE_POST
@@ -24,8 +22,7 @@ for _module in _feature_route_modules():
     EXPECTED_POST.update(getattr(_module, "EXPECTED_POST", {}))
 
 
-@pytest.fixture
-def world(make):
+def build_world(make):
     """Two branches, an officer of the first, an HQ member, an officer account to edit, and
     whatever each feature arranges; ``world["values"]`` holds the URL arguments."""
     own, foreign = make.branch(), make.branch()
