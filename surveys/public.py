@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from campaign import db, publicforms
 from campaign.access import cookieless
+from campaign.urls import external_url
 from surveys import answering, gate, services
 from surveys.models import Kind, State, Survey
 from surveys.views import bp
@@ -94,7 +95,7 @@ def answer(survey_id: int):
         "surveys/thanks.html",
         receipt=outcome.receipt,
         browser=outcome.browser,
-        survey_id=survey_id,
+        receipts_url=external_url("surveys.receipts", survey_id=survey_id, trusted=True),
     )
 
 

@@ -133,6 +133,10 @@ def create():
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
+            title = survey.title(_locale())
+            flash(
+                _("The survey “%(title)s” was created. Now add its questions.", title=title), "info"
+            )
             return redirect(url_for("surveys.detail", survey_id=survey.id))
     return render_template("surveys/edit.html", form=form, survey=None), _status(form)
 
@@ -156,6 +160,7 @@ def edit(survey_id: int):
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
+            flash(_("The survey's texts and dates were saved."), "info")
             return redirect(url_for("surveys.detail", survey_id=survey.id))
     return render_template("surveys/edit.html", form=form, survey=survey), _status(form)
 
@@ -199,6 +204,8 @@ def add_question(survey_id: int):
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
+            number = len(survey.questions)
+            flash(_("Question %(n)d was added.", n=number), "info")
             return redirect(url_for("surveys.detail", survey_id=survey.id) + "#questions")
     return _detail(survey, form, 400)
 
