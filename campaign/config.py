@@ -100,6 +100,9 @@ def settings(instance_path: Path) -> dict:
     base_url = check_base_url(os.environ.get("NAISHIN_BASE_URL"))
     return {
         "DATABASE_URL": database_url,
+        # The data key (64 hex characters); when unset, campaign/datakey.py keeps one in the
+        # instance folder.
+        "DATA_KEY": os.environ.get("NAISHIN_DATA_KEY") or None,
         "BASE_URL": base_url,
         "TRUSTED_HOSTS": trusted_hosts(base_url),
         "REDIS_URL": os.environ.get("NAISHIN_REDIS_URL") or None,

@@ -38,11 +38,11 @@ def _parse(text: str) -> bytes:
     return key
 
 
-def load_key(instance_path: Path) -> bytes:
-    """The data key from the environment, or from (creating if needed) the instance folder."""
-    from_env = os.environ.get("NAISHIN_DATA_KEY")
-    if from_env:
-        return _parse(from_env)
+def load_key(instance_path: Path, configured: str | None = None) -> bytes:
+    """The configured data key (``DATA_KEY``, from ``NAISHIN_DATA_KEY``), or the one kept in
+    (and created if needed in) the instance folder."""
+    if configured:
+        return _parse(configured)
     path = instance_path / KEY_FILE
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -59,7 +59,7 @@ def load_key(instance_path: Path) -> bytes:
 def init_app(app: Flask) -> None:
     """Load (or create) the key at start-up, so that a bad key stops the app, not a request."""
     global _last_key
-    key = load_key(Path(app.instance_path))
+    key = load_key(Path(app.instance_path), app.config.get("DATA_KEY"))
     app.extensions["naishin.data_key"] = key
     _last_key = key
 

@@ -16,8 +16,8 @@ from campaign import db, publicforms
 from campaign.access import cookieless
 from campaign.urls import external_url
 from surveys import answering, gate, services
+from surveys.common import bp
 from surveys.models import Kind, State, Survey
-from surveys.views import bp
 
 SODIUM = Path(__file__).resolve().parent / "node_modules"
 SODIUM_FILES = {

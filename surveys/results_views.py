@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 
 from campaign import charts, db
 from campaign.access import hq_required
+from campaign.forms import form_status
 from surveys import exporting, gate, sealing, services
+from surveys.common import back, bp, load, locale
 from surveys.forms import ConfirmForm, UnlockForm
 from surveys.models import State
-from surveys.views import _back, _locale, _status, _survey, bp
 
 
 @bp.app_template_filter("survey_chart")
@@ -40,16 +41,16 @@ def _key_material(form: UnlockForm) -> dict:
 def results_view(survey_id: int):
     """Headquarters opens the results (page, CSV or XLSX) with the passphrase, the key file or
     the custodians' shares; the key lives only in this request."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     if survey.state != State.CLOSED:
-        return _back(survey, gate.NOT_CLOSED)
+        return back(survey, gate.NOT_CLOSED)
     form = UnlockForm()
     if form.validate_on_submit():
         fmt = form.format.data
         purpose = "results_opened" if fmt == "html" else "results_exported"
         try:
             report = gate.open_results(
-                db.session(), survey, purpose=purpose, locale=_locale(), **_key_material(form)
+                db.session(), survey, purpose=purpose, locale=locale(), **_key_material(form)
             )
         except services.SurveyError as error:
             form.form_errors.append(str(error))
@@ -57,16 +58,16 @@ def results_view(survey_id: int):
             if fmt in ("csv", "xlsx"):
                 return exporting.report_response(survey, report, fmt)
             return render_template("surveys/results.html", survey=survey, report=report)
-    return render_template("surveys/unlock.html", survey=survey, form=form), _status(form)
+    return render_template("surveys/unlock.html", survey=survey, form=form), form_status(form)
 
 
 @bp.route("/surveys/<int:survey_id>/key", methods=["GET", "POST"])
 @hq_required
 def key_file(survey_id: int):
     """Headquarters downloads the key file for offline counting (audited)."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     if survey.state != State.CLOSED:
-        return _back(survey, gate.NOT_CLOSED)
+        return back(survey, gate.NOT_CLOSED)
     form = UnlockForm()
     if form.validate_on_submit():
         material = _key_material(form)
@@ -81,14 +82,14 @@ def key_file(survey_id: int):
                 "application/json",
                 f"survey-{survey.id}-key.json",
             )
-    return render_template("surveys/key.html", survey=survey, form=form), _status(form)
+    return render_template("surveys/key.html", survey=survey, form=form), form_status(form)
 
 
 @bp.post("/surveys/<int:survey_id>/receipts/publish")
 @hq_required
 def publish_receipts(survey_id: int):
     """Headquarters publishes the list of receipts of a closed survey."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

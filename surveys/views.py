@@ -9,8 +9,6 @@ answer and close right after it).
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -19,17 +17,18 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from campaign import db, navigation
-from campaign.access import current_user, get_in_scope, hq_required
+from campaign.access import current_user, hq_required
 from campaign.auth.models import Role, User
+from campaign.forms import form_status
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
 from surveys import codes, custody, exporting, sealing, services
+from surveys.common import back, bp, load
 from surveys.forms import (
     KIND_LABELS,
     CloseForm,
@@ -43,26 +42,7 @@ from surveys.forms import (
 )
 from surveys.models import State, Survey
 
-bp = Blueprint("surveys", __name__)
 navigation.add(_l("Surveys"), "surveys.index", order=40, audience="staff")
-
-
-def _survey(survey_id: int) -> Survey:
-    """A survey the logged-in person may see (another branch's: 404)."""
-    return get_in_scope(db.session(), Survey, survey_id, current_user())
-
-
-def _back(survey: Survey, message) -> Response:
-    flash(str(message), "error")
-    return redirect(url_for("surveys.detail", survey_id=survey.id))
-
-
-def _locale() -> str:
-    return str(get_locale() or "ja")
-
-
-def _status(form) -> int:
-    return 400 if form.errors or form.form_errors else 200
 
 
 @bp.before_app_request
@@ -138,15 +118,15 @@ def create():
                 _("The survey “%(title)s” was created. Now add its questions.", title=title), "info"
             )
             return redirect(url_for("surveys.detail", survey_id=survey.id))
-    return render_template("surveys/edit.html", form=form, survey=None), _status(form)
+    return render_template("surveys/edit.html", form=form, survey=None), form_status(form)
 
 
 @bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
 def edit(survey_id: int):
     """Change a draft's texts and dates."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     if survey.state != State.DRAFT:
-        return _back(survey, _l("An open or closed survey cannot be changed."))
+        return back(survey, _l("An open or closed survey cannot be changed."))
     fields = ("title_ja", "title_en", "intro_ja", "intro_en", "min_group", "needs_code")
     data = {name: getattr(survey, name) for name in fields}
     data |= {"opens_at": to_japan(survey.opens_at), "closes_at": to_japan(survey.closes_at)}
@@ -162,7 +142,7 @@ def edit(survey_id: int):
         else:
             flash(_("The survey's texts and dates were saved."), "info")
             return redirect(url_for("surveys.detail", survey_id=survey.id))
-    return render_template("surveys/edit.html", form=form, survey=survey), _status(form)
+    return render_template("surveys/edit.html", form=form, survey=survey), form_status(form)
 
 
 def _detail(survey: Survey, question_form=None, status: int = 200):
@@ -190,13 +170,13 @@ def _detail(survey: Survey, question_form=None, status: int = 200):
 @bp.get("/surveys/<int:survey_id>")
 def detail(survey_id: int):
     """A survey, its questions and state (never the answers, and no running count)."""
-    return _detail(_survey(survey_id))
+    return _detail(load(survey_id))
 
 
 @bp.post("/surveys/<int:survey_id>/questions")
 def add_question(survey_id: int):
     """Append a question to a draft."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -213,7 +193,7 @@ def add_question(survey_id: int):
 @bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/<any(remove, up, down):change>")
 def change_question(survey_id: int, question_id: int, change: str):
     """Remove a question of a draft or move it up or down."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -231,7 +211,7 @@ def preview(survey_id: int):
     """The answer page as a member will see it, without a form that sends anything."""
     from surveys.models import Kind
 
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     return render_template(
         "surveys/answer.html",
         survey=survey,
@@ -271,9 +251,9 @@ def _staff_choices(form: OpenForm) -> dict[int, User]:
 @hq_required
 def open_survey(survey_id: int):
     """Headquarters opens a draft: questions freeze, the key pair is made and wrapped or split."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     if survey.state != State.DRAFT:
-        return _back(survey, _l("Only a draft can be opened."))
+        return back(survey, _l("Only a draft can be opened."))
     form = OpenForm()
     people = _staff_choices(form)
     if form.validate_on_submit():
@@ -294,7 +274,7 @@ def open_survey(survey_id: int):
                 "info",
             )
             return redirect(url_for("surveys.detail", survey_id=survey.id))
-    return render_template("surveys/open.html", survey=survey, form=form), _status(form)
+    return render_template("surveys/open.html", survey=survey, form=form), form_status(form)
 
 
 def _ceremony(survey: Survey, pending: list[tuple[int, str]]):
@@ -318,7 +298,7 @@ def _ceremony(survey: Survey, pending: list[tuple[int, str]]):
 @hq_required
 def custody_next(survey_id: int):
     """The next step of the opening ceremony."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -326,7 +306,7 @@ def custody_next(survey_id: int):
             current_app.config["SECRET_KEY"], survey.id, request.form.get("rest", "")
         )
     except custody.CustodyError:
-        return _back(survey, _l("The shares can no longer be shown. Nothing was stored."))
+        return back(survey, _l("The shares can no longer be shown. Nothing was stored."))
     if not pending:
         return redirect(url_for("surveys.detail", survey_id=survey.id))
     return _ceremony(survey, pending)
@@ -336,12 +316,12 @@ def custody_next(survey_id: int):
 def make_codes(survey_id: int):
     """Make invitation codes: headquarters, or the officer of the survey's branch. The codes
     exist only in this response (slips to print, a CSV for a mail merge, or both)."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     form = CodesForm()
     if not survey.needs_code or survey.state == State.CLOSED:
-        return _back(survey, _l("This survey does not use invitation codes."))
+        return back(survey, _l("This survey does not use invitation codes."))
     if not form.validate_on_submit():
-        return _back(survey, _l("Give a number of codes from 1 to 2,000."))
+        return back(survey, _l("Give a number of codes from 1 to 2,000."))
     return exporting.codes_response(survey, form.count.data, request.form.get("format", "pdf"))
 
 
@@ -349,10 +329,10 @@ def make_codes(survey_id: int):
 @hq_required
 def close(survey_id: int):
     """Headquarters closes a survey before its announced date, giving a reason (audited)."""
-    survey = _survey(survey_id)
+    survey = load(survey_id)
     form = CloseForm()
     if not form.validate_on_submit():
-        return _back(survey, _l("Give the reason for closing the survey early."))
+        return back(survey, _l("Give the reason for closing the survey early."))
     try:
         services.close_survey(db.session(), survey, user=current_user(), reason=form.reason.data)
     except services.SurveyError as error:

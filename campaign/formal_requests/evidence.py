@@ -17,15 +17,10 @@ from sqlalchemy.orm import Session, object_session
 
 from campaign.auth.models import User
 from campaign.cases.models import Case
+from campaign.formal_requests.errors import FormalError
 from campaign.formal_requests.models import FormalRequest, Item, item_case_links
 
 DRAFT_CASE = "draft"  # a branch's draft case is not evidence yet
-
-
-def _error(message):
-    from campaign.formal_requests.services import FormalError
-
-    return FormalError(message)
 
 
 def parse_case_ids(text: str) -> list[int]:
@@ -37,7 +32,7 @@ def parse_case_ids(text: str) -> list[int]:
     for token in text.replace(",", " ").replace("、", " ").split():
         token = token.lstrip("#")
         if not token.isdigit() or len(token) > 9:
-            raise _error(_l("Give case numbers like 12 or #12, separated by commas."))
+            raise FormalError(_l("Give case numbers like 12 or #12, separated by commas."))
         if int(token) not in ids:
             ids.append(int(token))
     return ids
@@ -49,12 +44,12 @@ def cite(
     """Make the item cite these cases; each must be a reported case the person may see (an
     unknown number and another branch's case get the same answer, so nothing is learnt)."""
     if len(case_ids) > 500:
-        raise _error(_l("An item may cite at most 500 cases."))
+        raise FormalError(_l("An item may cite at most 500 cases."))
     cases = []
     for case_id in case_ids:
         case = db.get(Case, case_id)
         if case is None or case.state == DRAFT_CASE or not user.can_see_branch(case.branch_id):
-            raise _error(
+            raise FormalError(
                 _l("There is no reported case #%(number)d that you may cite.", number=case_id)
             )
         cases.append(case)

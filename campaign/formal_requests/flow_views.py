@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from campaign import clock, db, security
 from campaign.access import current_user
 from campaign.formal_requests import answer_files, services, vocab, workflow
+from campaign.formal_requests.common import bp, load, locale, status_of
 from campaign.formal_requests.forms import (
     AnswersForm,
     ConfirmForm,
@@ -22,7 +23,7 @@ from campaign.formal_requests.forms import (
     SendForm,
 )
 from campaign.formal_requests.models import FormalRequest, Revision
-from campaign.formal_requests.views import bp, detail_page, load, locale, status_of
+from campaign.formal_requests.page import detail_page
 from campaign.params import parse_int
 
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
@@ -31,23 +32,6 @@ DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 def _max_bytes() -> int:
     """The cases' per-file limit applies to written answers too."""
     return int(current_app.config.get("CASES_MAX_ATTACHMENT_BYTES") or DEFAULT_MAX_UPLOAD)
-
-
-def workflow_forms(formal: FormalRequest) -> dict:
-    """The forms the request page offers in the request's state (empty, not submitted)."""
-    today = clock.now().date()
-    return {
-        "confirm_form": ConfirmForm(formdata=None),
-        "send_form": SendForm(formdata=None, sent_on=formal.sent_on or today),
-        "meeting_form": MeetingForm(
-            formdata=None,
-            met_on=formal.met_on or today,
-            place=formal.meeting_place,
-            ours=formal.attendees_ours,
-            theirs=formal.attendees_theirs,
-        ),
-        "outcome_form": OutcomeForm(formdata=None, happened_on=today),
-    }
 
 
 def _back(formal: FormalRequest, anchor: str | None = None):

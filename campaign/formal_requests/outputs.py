@@ -12,8 +12,8 @@ from flask import current_app, render_template, request
 from campaign import db
 from campaign.audit import services as audit
 from campaign.formal_requests import document, services
+from campaign.formal_requests.common import bp, load, locale
 from campaign.formal_requests.models import FormalRequest
-from campaign.formal_requests.views import bp, load, locale
 from campaign.pdf import render_pdf
 
 

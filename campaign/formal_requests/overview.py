@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from campaign import clock, db, registry
 from campaign.access import current_user, public
 from campaign.formal_requests import services, vocab, workflow
+from campaign.formal_requests.common import bp, status_of
 from campaign.formal_requests.forms import SettingsForm
-from campaign.formal_requests.views import bp, status_of
 
 registry.add_menu(
     _l("What the ministry confirmed"), "formal.confirmed", order=62, audience="public", section=None

@@ -22,6 +22,7 @@ from campaign import clock
 from campaign.audit import services as audit
 from campaign.auth.models import User
 from campaign.formal_requests import evidence, vocab
+from campaign.formal_requests.errors import FormalError
 from campaign.formal_requests.models import (
     Addressee,
     FormalRequest,
@@ -29,10 +30,6 @@ from campaign.formal_requests.models import (
     Item,
     Revision,
 )
-
-
-class FormalError(ValueError):
-    """A refused change; the message is shown to the person."""
 
 
 @dataclass

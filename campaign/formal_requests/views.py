@@ -7,23 +7,21 @@ print page, PDF and Word file in ``outputs``, the overviews and settings in ``ov
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from campaign import clock, db, registry
-from campaign.access import current_user, get_in_scope
-from campaign.audit import services as audit
+from campaign.access import current_user
 from campaign.formal_requests import evidence, services, vocab
+from campaign.formal_requests.common import bp, load, locale, status_of
 from campaign.formal_requests.forms import ConfirmForm, HeaderForm, ItemForm, MoveForm
 from campaign.formal_requests.models import FormalRequest, Item
-from campaign.forms import form_status
+from campaign.formal_requests.page import detail_page, item_form_for
 from campaign.org.models import Branch
 
-bp = Blueprint("formal", __name__)
 registry.add_menu(_l("Formal requests"), "formal.index", order=30)
 registry.add_home_card(
     _l("Formal requests"),
@@ -35,21 +33,6 @@ registry.add_home_card(
 )
 
 HQ_CHOICE = 0  # the "on behalf of" value that means headquarters itself
-
-
-def locale() -> str:
-    """The page's language."""
-    return str(get_locale() or "ja")
-
-
-def status_of(form) -> int:
-    """400 when the form has errors, else 200 (the platform's rule)."""
-    return form_status(form)
-
-
-def load(request_id: int) -> FormalRequest:
-    """The request if this person may see it, else 404."""
-    return get_in_scope(db.session(), FormalRequest, request_id, current_user())
 
 
 @bp.app_context_processor
@@ -173,18 +156,6 @@ def edit(request_id: int):
     return render_template("formal_requests/header.html", form=form, formal=formal), status
 
 
-def _item_form(formal: FormalRequest, *, editing=None) -> ItemForm:
-    form = ItemForm()
-    choices = [SelectChoice("", _("A new numbered item"))]
-    for number, item in enumerate(formal.items, start=1):
-        if editing is None or editing.id != item.id:
-            choices.append(
-                SelectChoice(str(item.id), _("A sub-item of item %(number)d", number=number))
-            )
-    form.parent_id.choices = choices
-    return form
-
-
 @bp.post("/formal/<int:request_id>/items")
 def add_item(request_id: int):
     """Add an item or sub-item to a draft."""
@@ -192,7 +163,7 @@ def add_item(request_id: int):
     formal = load(request_id)
     if not services.can_edit(user, formal):
         abort(403)
-    form = _item_form(formal)
+    form = item_form_for(formal)
     if form.validate_on_submit():
         try:
             parent = int(form.parent_id.data) if form.parent_id.data else None
@@ -287,48 +258,6 @@ def remove_item(request_id: int, item_id: int):
 
 
 # --- the request page -------------------------------------------------------------------
-
-
-def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **forms):
-    """The request page (with whichever form failed shown again)."""
-    from campaign.formal_requests import document
-    from campaign.formal_requests.flow_views import workflow_forms
-
-    user = current_user()
-    session = db.session()
-    audit.record(
-        session,
-        "formal_request.viewed",
-        object_kind="formal_request",
-        object_id=formal.id,
-        branch_id=formal.branch_id,
-    )
-    settings = services.hq_settings(session)
-    follow_ups = list(
-        session.scalars(
-            services.visible_requests(user)
-            .where(FormalRequest.follows_id == formal.id)
-            .order_by(FormalRequest.id)
-        )
-    )
-    proof = document.build(formal, evidence_minimum=settings.evidence_minimum, locale=locale())
-    page_forms = workflow_forms(formal)
-    page_forms.update(forms)
-    return render_template(
-        "formal_requests/detail.html",
-        formal=formal,
-        doc=proof,
-        item_form=item_form or _item_form(formal),
-        evidence_of=lambda item: evidence.item_evidence(item, user, locale()),
-        can_edit=services.can_edit(user, formal),
-        can_approve=services.can_approve(user, formal),
-        can_manage=services.can_manage(user, formal),
-        follow_ups=follow_ups,
-        has_open_items=any(not i.fully_confirmed for i in formal.items),
-        locale=locale(),
-        transitions=vocab.TRANSITIONS[formal.state],
-        **page_forms,
-    ), status
 
 
 @bp.get("/formal/<int:request_id>")

@@ -18,8 +18,8 @@ from campaign.access import hq_required
 from campaign.audit import services as audit
 from campaign.pdf import render_pdf
 from campaign.petitions import services
+from campaign.petitions.blueprint import bp
 from campaign.petitions.models import Petition, State
-from campaign.petitions.views import bp
 
 LISTABLE = (State.CLOSED, State.SUBMITTED)
 

@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from campaign import db, publicforms
 from campaign.dates import current_locale
 from campaign.petitions import mail, services
+from campaign.petitions.blueprint import bp
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition, State
-from campaign.petitions.views import bp
 
 MAX_BODY = 16 * 1024
 SIGN = "petition-sign"

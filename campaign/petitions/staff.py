@@ -15,6 +15,7 @@ from campaign import db
 from campaign.access import current_user, get_in_scope, hq_required, scope_to_branch
 from campaign.org.services import visible_branches
 from campaign.petitions import mail, retention, services
+from campaign.petitions.blueprint import bp
 from campaign.petitions.forms import (
     BatchForm,
     ConfirmForm,
@@ -24,7 +25,6 @@ from campaign.petitions.forms import (
     SubmitForm,
 )
 from campaign.petitions.models import PaperBatch, Petition, State
-from campaign.petitions.views import bp
 
 
 def _petition(petition_id: int) -> Petition:

@@ -1,15 +1,14 @@
-"""Petitions (署名): the blueprint and what the feature adds to shared places (menu, home card,
+"""Petitions (署名): what the feature adds to shared places (menu, home card,
 the public front page's "open petitions"). Public pages are in public.py, staff pages in
 staff.py and the signature list (print page, PDF, XLSX) in documents.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from campaign import db, registry
+from campaign.petitions.blueprint import bp  # noqa: F401  (the feature's blueprint, found here)
 
-bp = Blueprint("petitions", __name__)
 registry.add_menu(_l("Petitions"), "petitions.index", order=45, audience="staff")
 registry.add_home_card(
     _l("Petitions"),
