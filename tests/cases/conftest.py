@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 
 
 @pytest.fixture(autouse=True)
 def _categories(session):
-    factories.seed(session)
+    CaseFactory(session).seed()

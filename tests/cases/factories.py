@@ -1,4 +1,5 @@
-"""Builders for cases, bound to the test's session."""
+"""Builders for cases: ``CaseFactory(session)``, bound to the test's session (the style of
+every factory in the suite), and the files the attachment tests upload."""
 
 from __future__ import annotations
 
@@ -12,49 +13,59 @@ from campaign.cases import services, vocab
 from campaign.cases.models import Case, CaseCategory
 
 
-def categories(session) -> list[CaseCategory]:
-    """The seeded categories, in order."""
-    return list(session.scalars(select(CaseCategory).order_by(CaseCategory.position)))
+class CaseFactory:
+    """Builds cases in the test's session and commits them, so requests see them."""
 
+    def __init__(self, session) -> None:
+        self.session = session
 
-def make_case(
-    session,
-    branch,
-    *,
-    state: str = vocab.REPORTED,
-    title: str = "申請書の一括配布",
-    description: str = "人事課から申請書が配られた",
-    category_codes=("bulk_forms",),
-    issuer_kind: str = "municipality",
-    occurred_on: date = date(2019, 8, 20),
-    user=None,
-    closed_at=None,
-) -> Case:
-    """A case of a branch, committed so that requests see it."""
-    chosen = list(
-        session.scalars(select(CaseCategory).where(CaseCategory.code.in_(category_codes)))
-    )
-    case = Case(
-        branch_id=branch.id,
-        prefecture_code=branch.prefecture_code,
-        state=state,
-        title=title,
-        workplace="人事課",
-        occurred_on=occurred_on,
-        occurred_month=occurred_on.strftime("%Y-%m"),
-        issuer_kind=issuer_kind,
-        issuer_name="○○市人事課",
-        channel="written",
-        staff_affected=40,
-        description=description,
-        created_by_id=user.id if user else None,
-        categories=chosen,
-        closed_at=closed_at,
-    )
-    session.add(case)
-    services.bump_stats(session)
-    session.commit()
-    return case
+    def categories(self) -> list[CaseCategory]:
+        """The seeded categories, in order."""
+        return list(self.session.scalars(select(CaseCategory).order_by(CaseCategory.position)))
+
+    def seed(self) -> None:
+        """Make sure the standard categories exist (PostgreSQL tests empty every table)."""
+        services.seed_categories(self.session)
+        self.session.commit()
+
+    def case(
+        self,
+        branch,
+        *,
+        state: str = vocab.REPORTED,
+        title: str = "申請書の一括配布",
+        description: str = "人事課から申請書が配られた",
+        category_codes=("bulk_forms",),
+        issuer_kind: str = "municipality",
+        occurred_on: date = date(2019, 8, 20),
+        user=None,
+        closed_at=None,
+    ) -> Case:
+        """A case of a branch, committed so that requests see it."""
+        chosen = list(
+            self.session.scalars(select(CaseCategory).where(CaseCategory.code.in_(category_codes)))
+        )
+        case = Case(
+            branch_id=branch.id,
+            prefecture_code=branch.prefecture_code,
+            state=state,
+            title=title,
+            workplace="人事課",
+            occurred_on=occurred_on,
+            occurred_month=occurred_on.strftime("%Y-%m"),
+            issuer_kind=issuer_kind,
+            issuer_name="○○市人事課",
+            channel="written",
+            staff_affected=40,
+            description=description,
+            created_by_id=user.id if user else None,
+            categories=chosen,
+            closed_at=closed_at,
+        )
+        self.session.add(case)
+        services.bump_stats(self.session)
+        self.session.commit()
+        return case
 
 
 def jpeg_bytes(*, gps: bool = False, marker: str = "CameraMakerMarker") -> bytes:
@@ -83,9 +94,3 @@ def pdf_bytes(author: str = "Yamada Taro", text_marker: str = "") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def seed(session) -> None:
-    """Make sure the standard categories exist (PostgreSQL tests empty every table)."""
-    services.seed_categories(session)
-    session.commit()

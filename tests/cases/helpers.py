@@ -7,12 +7,12 @@ import io
 from sqlalchemy import func, select
 
 from campaign.audit.models import AuditEntry
-from tests.cases.factories import categories
+from tests.cases.factories import CaseFactory
 
 
 def form_data(session, token: str, **overrides) -> dict:
     """A valid case form, with the first category ticked."""
-    first = categories(session)[0]
+    first = CaseFactory(session).categories()[0]
     data = {
         "csrf_token": token,
         "title": "申請書の一括配布",

@@ -5,7 +5,7 @@ The officer is given a case of another branch: its detail, edit form and attachm
 
 from campaign.cases import services
 from campaign.cases.models import Attachment
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 
 EXPECTED = {
     "cases.index": (302, 200, 200),
@@ -33,8 +33,8 @@ EXPECTED_POST = {
 def arrange(make, world) -> dict:
     """A draft case of the foreign branch, with one attachment."""
     session = make.session
-    factories.seed(session)
-    case = factories.make_case(session, world["foreign"], state="draft")
+    CaseFactory(session).seed()
+    case = CaseFactory(session).case(world["foreign"], state="draft")
     with make.app.app_context():
         sealed = services.storage.seal(b"%PDF-1.4 test")
     attachment = Attachment(

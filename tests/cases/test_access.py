@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from campaign.auth.models import Role
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.cases.helpers import audit_count
 from tests.cases.routes import EXPECTED, EXPECTED_POST, arrange
 from tests.helpers import Auth, csrf_token
@@ -58,8 +58,8 @@ def test_officer_gets_404_on_another_branch_and_hq_sees_both(app, auth, make, se
     branch_a, branch_b = make.branch(), make.branch(prefecture="25")
     officer_a = make.user(branch=branch_a)
     hq = make.user(role=Role.HQ)
-    own = factories.make_case(session, branch_a, title="A支部の事例")
-    foreign = factories.make_case(session, branch_b, title="B支部の事例")
+    own = CaseFactory(session).case(branch_a, title="A支部の事例")
+    foreign = CaseFactory(session).case(branch_b, title="B支部の事例")
     values = arrange(make, {"foreign": branch_b})
 
     auth.login(officer_a)
@@ -88,7 +88,7 @@ def test_officer_gets_404_on_another_branch_and_hq_sees_both(app, auth, make, se
 def test_an_officer_cannot_move_a_case_past_reported(auth, make, session):
     branch = make.branch()
     officer = make.user(branch=branch)
-    case = factories.make_case(session, branch, state="reported")
+    case = CaseFactory(session).case(branch, state="reported")
     auth.login(officer)
     token = csrf_token(auth.client, f"/cases/{case.id}")
     response = auth.client.post(

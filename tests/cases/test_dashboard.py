@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from campaign.auth.models import Role
 from campaign.cases import stats
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.cases.helpers import audit_count
 
 
@@ -21,15 +21,14 @@ from tests.cases.helpers import audit_count
 def national(make, session):
     tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
     for _ in range(3):
-        factories.make_case(session, tokyo, category_codes=("bulk_forms", "dependents"))
-    factories.make_case(
-        session,
+        CaseFactory(session).case(tokyo, category_codes=("bulk_forms", "dependents"))
+    CaseFactory(session).case(
         shiga,
         category_codes=("status_survey",),
         issuer_kind="mutual_aid",
         occurred_on=date(2019, 10, 1),
     )
-    factories.make_case(session, shiga, state="draft")  # drafts are not counted
+    CaseFactory(session).case(shiga, state="draft")  # drafts are not counted
     return tokyo, shiga
 
 
@@ -112,7 +111,7 @@ def test_a_cached_picture_follows_every_change(auth, make, session, national):
     hq = make.user(role=Role.HQ)
     auth.login(hq)
     assert "4 cases reported nationally." in auth.client.get("/cases/dashboard").get_data(True)
-    factories.make_case(session, tokyo)
+    CaseFactory(session).case(tokyo)
     assert "5 cases reported nationally." in auth.client.get("/cases/dashboard").get_data(True)
     from campaign.cases import services
     from campaign.cases.models import Case

@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from campaign.auth.models import Role
 from campaign.cases import services, storage
 from campaign.cases.models import Attachment, Case, CaseAction, CaseComment
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.helpers import ON_POSTGRES
 
 MARKER = "PURGEMARKER7c1f"
 
 
 def _closed_case(app, session, branch, hq, clock, *, marker: str):
-    case = factories.make_case(session, branch, description=f"詳細 {marker} 詳細")
+    case = CaseFactory(session).case(branch, description=f"詳細 {marker} 詳細")
     services.comment(session, case, hq, body=f"本部 {marker}", to_state="hq_reviewing")
     services.add_action(
         session, case, hq, kind="request", happened_on=date(2019, 9, 1), note=f"要請 {marker}"
@@ -53,7 +53,7 @@ def test_purge_erases_content_keeps_counts_and_leaves_no_trace(
     old = _closed_case(app, session, branch, hq, clock, marker=MARKER)
     clock.advance(days=365 * 2)
     recent = _closed_case(app, session, branch, hq, clock, marker="KEEPMEMARKER")
-    open_case = factories.make_case(session, branch, description="まだ対応中 OPENMARKER")
+    open_case = CaseFactory(session).case(branch, description="まだ対応中 OPENMARKER")
     clock.advance(days=365 + 30)  # the old case: 3 years + 1 month closed; the recent: 1 year
     if not ON_POSTGRES:
         assert MARKER.encode() in _file_bytes(app.config["DATABASE_URL"])

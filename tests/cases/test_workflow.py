@@ -7,7 +7,7 @@ import pytest
 from campaign.auth.models import Role
 from campaign.cases import services, vocab
 from campaign.cases.models import Case
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.cases.helpers import audit_count
 from tests.helpers import Auth, csrf_token
 
@@ -17,7 +17,7 @@ def setting(make, session):
     branch = make.branch()
     officer = make.user(branch=branch)
     hq = make.user(role=Role.HQ)
-    case = factories.make_case(session, branch, state="reported")
+    case = CaseFactory(session).case(branch, state="reported")
     return branch, officer, hq, case
 
 
@@ -86,7 +86,7 @@ def test_every_transition_in_the_table_and_no_other(session, setting):
 def test_headquarters_cannot_move_or_report_a_branchs_draft(auth, make, session):
     branch = make.branch()
     officer = make.user(branch=branch)
-    draft = factories.make_case(session, branch, state="draft")
+    draft = CaseFactory(session).case(branch, state="draft")
     draft.created_by_id = officer.id
     session.commit()
     auth.login(make.user(role=Role.HQ))
@@ -108,7 +108,7 @@ def test_headquarters_cannot_move_or_report_a_branchs_draft(auth, make, session)
 
 def test_another_branchs_officer_cannot_report_a_draft(make, session):
     branch = make.branch()
-    draft = factories.make_case(session, branch, state="draft")
+    draft = CaseFactory(session).case(branch, state="draft")
     stranger = make.user(branch=make.branch())
     assert services.allowed_states(stranger, draft) == ()
     with pytest.raises(services.CaseError):
@@ -117,7 +117,7 @@ def test_another_branchs_officer_cannot_report_a_draft(make, session):
 
 def test_headquarters_reports_a_draft_it_logged_for_a_branch(make, session):
     hq = make.user(role=Role.HQ)
-    draft = factories.make_case(session, make.branch(), state="draft")
+    draft = CaseFactory(session).case(make.branch(), state="draft")
     draft.created_by_id = hq.id
     services.submit_case(session, draft, hq)
     assert draft.state == vocab.REPORTED

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from campaign.auth.models import Role
 from campaign.cases import services
 from campaign.cases.models import Case
+from tests.cases.factories import CaseFactory
 from tests.cases.helpers import form_data
 from tests.helpers import csrf_token
 
@@ -59,13 +60,12 @@ def test_payloads_in_every_text_field_render_inert(auth, make, session):
 
 def test_a_category_name_is_inert_in_the_form_the_charts_and_the_export(auth, make, session):
     from campaign.cases import services as case_services
-    from tests.cases import factories
 
     category = case_services.add_category(
         session, name_ja="<script>alert('ja')</script>", name_en='=HYPERLINK("x")<svg/onload=1>'
     )
     branch = make.branch()
-    case = factories.make_case(session, branch)
+    case = CaseFactory(session).case(branch)
     case.categories.append(category)
     session.commit()
     auth.login(make.user(role=Role.HQ))

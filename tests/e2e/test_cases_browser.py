@@ -14,6 +14,7 @@ from sqlalchemy import select
 from campaign.auth.models import Role
 from campaign.cases.models import Attachment, Case
 from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.factories import PASSWORD
 
 
@@ -43,7 +44,7 @@ def _login(page, user) -> None:
 
 
 def test_officer_logs_a_case_with_a_photo(phone, page, live_make, session, tmp_path):
-    factories.seed(session)
+    CaseFactory(session).seed()
     branch = live_make.branch(prefecture="25")
     officer = live_make.user(branch=branch)
     photo = tmp_path / "notice.jpg"

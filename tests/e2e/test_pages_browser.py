@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from campaign.auth.models import Role
 from tests.factories import PASSWORD
-from tests.pages import factories
+from tests.pages.factories import PageFactory
 from tests.pages.xss_corpus import MARKER, PAYLOADS
 
 A4_POINTS = (595.3, 841.9)
@@ -20,7 +20,7 @@ A4_POINTS = (595.3, 841.9)
 
 @pytest.fixture
 def shipped_live(live_make):
-    factories.load_shipped(live_make.session)
+    PageFactory(live_make.session).load_shipped()
 
 
 def _login(page, user):

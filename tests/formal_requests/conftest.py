@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from campaign.auth.models import Role
-from tests.cases import factories as case_factories
+from tests.cases.factories import CaseFactory
 
 
 @pytest.fixture
 def people(make, session):
     """``drafter`` and ``approver`` at headquarters; an officer each of Tokyo and Shiga."""
-    case_factories.seed(session)
+    CaseFactory(session).seed()
     tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
     return {
         "drafter": make.user(role=Role.HQ),

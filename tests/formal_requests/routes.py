@@ -9,7 +9,7 @@ from datetime import date
 
 from campaign.auth.models import Role
 from campaign.formal_requests import workflow
-from tests.formal_requests.factories import make_request
+from tests.formal_requests.factories import FormalFactory
 
 _OWN = (302, 404, 200)  # a page of the foreign branch's request
 _WORDING = (302, 404, 403)  # a drafting page, once the request is no longer a draft
@@ -72,7 +72,7 @@ def arrange(make, world) -> dict:
     session = make.session
     drafter = world["target"]
     colleague = make.user(role=Role.OFFICER, branch=world["foreign"])
-    request = make_request(session, drafter, items=("申請を強制しないこと。",))
+    request = FormalFactory(session).request(drafter, items=("申請を強制しないこと。",))
     workflow.approve(session, request, colleague)
     workflow.send(session, request, colleague, sent_on=date(2019, 7, 23), how="手交")
     with make.app.app_context():

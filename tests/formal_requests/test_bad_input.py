@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from campaign.formal_requests.models import FormalRequest, Item, Revision
-from tests.formal_requests.factories import make_request
+from tests.formal_requests.factories import FormalFactory
 from tests.helpers import csrf_token
 from tests.pages.test_content import SHARED
 
@@ -33,7 +33,7 @@ def _state(session, request_id):
 
 
 def test_empty_huge_and_control_character_items_are_refused(people, auth, session):
-    request = make_request(session, people["drafter"])
+    request = FormalFactory(session).request(people["drafter"])
     auth.login(people["drafter"])
     before = _state(session, request.id)
 
@@ -85,7 +85,7 @@ def test_empty_huge_and_control_character_items_are_refused(people, auth, sessio
 
 
 def test_japanese_messages_name_the_field(people, auth, session):
-    request = make_request(session, people["drafter"])
+    request = FormalFactory(session).request(people["drafter"])
     auth.login(people["drafter"])
     auth.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
     page = _add(auth.client, request.id, "").get_data(as_text=True)
@@ -107,7 +107,7 @@ values = st.one_of(
 @given(data=st.tuples(values, values, values))
 def test_item_form_never_fails(people, auth, session, data):
     request = (
-        make_request(session, people["drafter"])
+        FormalFactory(session).request(people["drafter"])
         if not hasattr(test_item_form_never_fails, "rid")
         else None
     )

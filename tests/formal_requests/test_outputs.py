@@ -14,7 +14,7 @@ from campaign.audit.models import AuditEntry
 from campaign.dates import era_date
 from campaign.formal_requests import document, workflow
 from campaign.pdf import embedded_fonts
-from tests.formal_requests.factories import make_request
+from tests.formal_requests.factories import FormalFactory
 
 ITEMS = (
     "第一の要請事項です。",
@@ -47,7 +47,7 @@ def test_western_dates_on_request():
 
 
 def _ready(session, people):
-    request = make_request(session, people["drafter"], items=ITEMS)
+    request = FormalFactory(session).request(people["drafter"], items=ITEMS)
     workflow.approve(session, request, people["approver"])
     session.commit()
     return request

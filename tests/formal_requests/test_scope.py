@@ -8,14 +8,14 @@ import io
 from pypdf import PdfReader
 
 from campaign.formal_requests import document, evidence, services, workflow
-from tests.cases.factories import make_case
-from tests.formal_requests.factories import make_request
+from tests.cases.factories import CaseFactory
+from tests.formal_requests.factories import FormalFactory
 
 
 def test_an_officer_sees_and_prints_only_their_branch_requests(people, auth, session):
-    own = make_request(session, people["officer"], subject="滋賀県知事への要請")
-    other = make_request(session, people["other"], subject="他支部の要請")
-    hq = make_request(session, people["drafter"], subject="本部の要請")
+    own = FormalFactory(session).request(people["officer"], subject="滋賀県知事への要請")
+    other = FormalFactory(session).request(people["other"], subject="他支部の要請")
+    hq = FormalFactory(session).request(people["drafter"], subject="本部の要請")
     assert own.branch_id == people["tokyo"].id
     auth.login(people["officer"])
     listing = auth.client.get("/formal/").get_data(as_text=True)
@@ -35,10 +35,9 @@ def test_an_officer_sees_and_prints_only_their_branch_requests(people, auth, ses
 
 
 def test_cited_cases_of_other_branches_are_counts_for_an_officer(people, auth, session):
-    tokyo_case = make_case(session, people["tokyo"], title="東京の事例")
-    shiga_case = make_case(session, people["shiga"], title="滋賀の事例")
-    request = make_request(
-        session,
+    tokyo_case = CaseFactory(session).case(people["tokyo"], title="東京の事例")
+    shiga_case = CaseFactory(session).case(people["shiga"], title="滋賀の事例")
+    request = FormalFactory(session).request(
         people["drafter"],
         branch_id=people["tokyo"].id,
         case_ids=[tokyo_case.id, shiga_case.id],
@@ -52,7 +51,7 @@ def test_cited_cases_of_other_branches_are_counts_for_an_officer(people, auth, s
     assert "東京の事例" in page and "滋賀の事例" not in page
     assert "Cites 2 cases." in page and "1 case of other branches (in 1 prefectures)" in page
     # An officer cannot cite another branch's case (nor learn it exists).
-    own = make_request(session, people["officer"], items=("一",))
+    own = FormalFactory(session).request(people["officer"], items=("一",))
     try:
         evidence.cite(session, own.items[0], people["officer"], [shiga_case.id])
     except services.FormalError as error:
@@ -64,13 +63,18 @@ def test_cited_cases_of_other_branches_are_counts_for_an_officer(people, auth, s
 def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session):
     session.rollback()
     big = [
-        make_case(session, people["tokyo" if n % 2 else "shiga"], category_codes=("bulk_forms",))
+        CaseFactory(session).case(
+            people["tokyo" if n % 2 else "shiga"], category_codes=("bulk_forms",)
+        )
         for n in range(4)
     ]
     small = [
-        make_case(session, people["tokyo"], category_codes=("status_survey",)) for _ in range(2)
+        CaseFactory(session).case(people["tokyo"], category_codes=("status_survey",))
+        for _ in range(2)
     ]
-    request = make_request(session, people["drafter"], case_ids=[c.id for c in big + small])
+    request = FormalFactory(session).request(
+        people["drafter"], case_ids=[c.id for c in big + small]
+    )
     appendix = evidence.appendix(request, 3, "ja")
     lines = [document.appendix_line(r) for r in appendix.rows]
     assert lines == [
@@ -80,7 +84,7 @@ def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session)
     # 6 in all minus the 4 shown would reveal the 2 hidden ones: the total is hidden too.
     assert document.appendix_total(appendix) == "合計：（件数が少ないため表示しません）"
     shown = evidence.appendix(
-        make_request(session, people["drafter"], case_ids=[c.id for c in big]), 3, "ja"
+        FormalFactory(session).request(people["drafter"], case_ids=[c.id for c in big]), 3, "ja"
     )
     assert document.appendix_total(shown) == "合計：2都道府県で4件"
     auth.login(people["drafter"])
@@ -90,15 +94,19 @@ def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session)
     assert "東京" not in text.split("別紙")[1]  # no case's details, only counts
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 2  # the appendix on a page of its own
     tiny = evidence.appendix(
-        make_request(session, people["drafter"], case_ids=[small[0].id]), 3, "ja"
+        FormalFactory(session).request(people["drafter"], case_ids=[small[0].id]), 3, "ja"
     )
     assert tiny.total_cases is None and all(r.cases is None for r in tiny.rows)
 
 
 def test_the_case_page_lists_the_requests_citing_it(people, auth, session):
-    case = make_case(session, people["tokyo"], title="東京の事例")
-    hq_request = make_request(session, people["drafter"], subject="本部の要請", case_ids=[case.id])
-    own = make_request(session, people["officer"], subject="支部の要請", case_ids=[case.id])
+    case = CaseFactory(session).case(people["tokyo"], title="東京の事例")
+    hq_request = FormalFactory(session).request(
+        people["drafter"], subject="本部の要請", case_ids=[case.id]
+    )
+    own = FormalFactory(session).request(
+        people["officer"], subject="支部の要請", case_ids=[case.id]
+    )
     auth.login(people["drafter"])
     page = auth.client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Formal request: 本部の要請" in page and "Formal request: 支部の要請" in page

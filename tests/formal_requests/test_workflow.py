@@ -10,7 +10,7 @@ from sqlalchemy import select
 from campaign.audit.models import AuditEntry
 from campaign.formal_requests import services, vocab, workflow
 from campaign.formal_requests.models import FormalRequest
-from tests.formal_requests.factories import answered, make_request
+from tests.formal_requests.factories import FormalFactory
 from tests.helpers import csrf_token
 
 
@@ -20,7 +20,7 @@ def _post(client, url, data=None, page=None):
 
 
 def test_the_drafter_cannot_approve_a_second_person_can(people, auth, session):
-    request = make_request(session, people["drafter"])
+    request = FormalFactory(session).request(people["drafter"])
     auth.login(people["drafter"])
     page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
     assert "you cannot approve it yourself" in page
@@ -44,7 +44,7 @@ def test_the_drafter_cannot_approve_a_second_person_can(people, auth, session):
 
 
 def test_an_approved_request_cannot_be_reworded_until_returned_to_draft(people, session):
-    request = make_request(session, people["drafter"])
+    request = FormalFactory(session).request(people["drafter"])
     workflow.approve(session, request, people["approver"])
     with pytest.raises(services.FormalError):
         services.add_item(session, request, people["drafter"], body="追加")
@@ -56,7 +56,7 @@ def test_an_approved_request_cannot_be_reworded_until_returned_to_draft(people, 
 
 
 def test_states_in_order_and_answers_per_item(people, auth, session):
-    request = make_request(session, people["drafter"], items=("一", "二", "三"))
+    request = FormalFactory(session).request(people["drafter"], items=("一", "二", "三"))
     workflow.approve(session, request, people["approver"])
     session.commit()
     auth.login(people["drafter"])
@@ -125,7 +125,7 @@ def test_states_in_order_and_answers_per_item(people, auth, session):
 def test_a_written_answer_is_cleaned_sealed_and_its_download_audited(people, auth, session):
     from tests.cases.factories import pdf_bytes
 
-    request = make_request(session, people["drafter"], items=("一",))
+    request = FormalFactory(session).request(people["drafter"], items=("一",))
     workflow.approve(session, request, people["approver"])
     workflow.send(session, request, people["approver"], sent_on=date(2019, 7, 23), how="手交")
     session.commit()
@@ -182,10 +182,12 @@ def test_a_written_answer_is_cleaned_sealed_and_its_download_audited(people, aut
 
 def test_follow_ups_over_three_rounds_are_prefilled_and_linked(people, auth, session):
     drafter, approver = people["drafter"], people["approver"]
-    first = make_request(
-        session, drafter, items=("強制しない", "不利益なし", "調査は同意者のみ", "一括配布をやめる")
+    first = FormalFactory(session).request(
+        drafter, items=("強制しない", "不利益なし", "調査は同意者のみ", "一括配布をやめる")
     )
-    answered(session, first, approver, ["confirmed", "partly", "refused", "no_answer"])
+    FormalFactory(session).answered(
+        first, approver, ["confirmed", "partly", "refused", "no_answer"]
+    )
 
     auth.login(drafter)
     response = _post(auth.client, f"/formal/{first.id}/follow-up", page=f"/formal/{first.id}")
@@ -197,8 +199,7 @@ def test_follow_ups_over_three_rounds_are_prefilled_and_linked(people, auth, ses
     assert second.subject.startswith("再要請")
     assert [a.line for a in second.addressees] == [a.line for a in first.addressees]
 
-    answered(
-        session,
+    FormalFactory(session).answered(
         second,
         approver,
         ["confirmed", "taken_back", "refused"],
@@ -208,7 +209,9 @@ def test_follow_ups_over_three_rounds_are_prefilled_and_linked(people, auth, ses
     session.commit()
     assert [i.body for i in third.items] == ["調査は同意者のみ", "一括配布をやめる"]
     assert [i.follows_item_id for i in third.items] == [i.id for i in second.items[1:]]
-    answered(session, third, approver, ["confirmed", "refused"], sent_on=date(2020, 2, 1))
+    FormalFactory(session).answered(
+        third, approver, ["confirmed", "refused"], sent_on=date(2020, 2, 1)
+    )
 
     chain = auth.client.get(f"/formal/{third.id}/chain").get_data(as_text=True)
     assert chain.count("Round 3:") == 2 and chain.count("Round 2:") == 3
@@ -222,14 +225,14 @@ def test_follow_ups_over_three_rounds_are_prefilled_and_linked(people, auth, ses
     assert "一括配布をやめる" in demands and "調査は同意者のみ" not in demands
 
     # Every item confirmed: no follow-up is offered.
-    final = make_request(session, drafter, items=("一",))
-    answered(session, final, approver, ["confirmed"])
+    final = FormalFactory(session).request(drafter, items=("一",))
+    FormalFactory(session).answered(final, approver, ["confirmed"])
     with pytest.raises(services.FormalError):
         workflow.follow_up(session, final, drafter)
 
 
 def test_overdue_lists_what_was_sent_and_not_answered(people, auth, session, clock):
-    request = make_request(session, people["drafter"], items=("一",))
+    request = FormalFactory(session).request(people["drafter"], items=("一",))
     workflow.approve(session, request, people["approver"])
     sent = clock.now().date()
     workflow.send(session, request, people["approver"], sent_on=sent, how="郵送")
@@ -244,10 +247,10 @@ def test_overdue_lists_what_was_sent_and_not_answered(people, auth, session, clo
 
 
 def test_published_answers_and_outcomes_appear_in_both_languages(people, auth, session, client):
-    request = make_request(
-        session, people["drafter"], items=("強制しない", "調査しない", "配布しない")
+    request = FormalFactory(session).request(
+        people["drafter"], items=("強制しない", "調査しない", "配布しない")
     )
-    answered(session, request, people["approver"], ["confirmed", "partly", "refused"])
+    FormalFactory(session).answered(request, people["approver"], ["confirmed", "partly", "refused"])
     workflow.add_outcome(
         session, request, people["approver"], happened_on=date(2019, 7, 25),
         description="省が通知を出した", description_en="The ministry sent a notice.",

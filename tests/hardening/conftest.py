@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.surveys.helpers import SurveyFactory
 
 
 @pytest.fixture(autouse=True)
 def _categories(session):
-    factories.seed(session)
+    CaseFactory(session).seed()
 
 
 @pytest.fixture

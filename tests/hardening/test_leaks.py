@@ -13,11 +13,11 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.cases.models import Case
 from campaign.pages import markup
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.cases.helpers import audit_count
 from tests.cases.test_purge import _closed_case, _file_bytes
 from tests.helpers import ON_POSTGRES
-from tests.pages import factories as pages_factories
+from tests.pages.factories import PageFactory
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def hq(auth, make):
 @pytest.fixture
 def shipped(make):
     """The shipped information pages, published."""
-    pages_factories.load_shipped(make.session)
+    PageFactory(make.session).load_shipped()
 
 
 def test_a_foreign_host_never_reaches_a_cached_page(app, client, shipped):
@@ -81,9 +81,8 @@ def test_without_a_base_url_the_canonical_link_is_a_path(
 def test_an_officer_cannot_narrow_national_figures_to_a_few_cases(auth, make, session):
     tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
     for _ in range(6):
-        factories.make_case(session, tokyo)
-    factories.make_case(
-        session, shiga, category_codes=("status_survey",), issuer_kind="mutual_aid",
+        CaseFactory(session).case(tokyo)
+    CaseFactory(session).case(shiga, category_codes=("status_survey",), issuer_kind="mutual_aid",
         occurred_on=date(2024, 5, 10),
     )  # fmt: skip
     auth.login(make.user(branch=tokyo))
@@ -98,7 +97,7 @@ def test_an_officer_cannot_narrow_national_figures_to_a_few_cases(auth, make, se
 
 
 def test_headquarters_sees_any_filter(hq, make, session, client):
-    factories.make_case(session, make.branch(prefecture="25"), occurred_on=date(2024, 5, 10))
+    CaseFactory(session).case(make.branch(prefecture="25"), occurred_on=date(2024, 5, 10))
     page = client.get("/cases/dashboard?prefecture=25").get_data(as_text=True)
     assert "Cases by category" in page
 
@@ -109,7 +108,7 @@ def test_headquarters_sees_any_filter(hq, make, session, client):
 def test_each_view_of_the_list_and_the_picture_is_audited_with_its_filter(
     hq, make, session, client
 ):
-    factories.make_case(session, make.branch())
+    CaseFactory(session).case(make.branch())
     client.get("/cases/")
     client.get("/cases/?state=reported&page=1&evil=x")
     client.get("/cases/dashboard?prefecture=13")

@@ -17,7 +17,7 @@ import pytest
 from campaign import params
 from campaign.audit import services as audit
 from campaign.auth.models import Role
-from tests.cases import factories
+from tests.cases.factories import CaseFactory
 from tests.cases.helpers import form_data, upload
 from tests.factories import PASSWORD
 from tests.helpers import csrf_token, current_code
@@ -49,7 +49,7 @@ def test_every_int_in_every_route_goes_through_the_id_converter(app):
 
 
 def test_ids_the_database_cannot_hold_are_404(hq, session, make, surveys, client):
-    case = factories.make_case(session, make.branch())
+    case = CaseFactory(session).case(make.branch())
     branch = make.branch()
     survey = surveys.draft()
     for url in (
@@ -82,7 +82,7 @@ def test_parse_int_takes_ascii_digits_in_range_only():
 
 
 def test_superscript_digits_in_query_arguments_are_ignored(hq, session, make, client):
-    factories.make_case(session, make.branch())
+    CaseFactory(session).case(make.branch())
     for url in (
         "/cases/?page=²",
         "/cases/?category=²",
@@ -101,7 +101,7 @@ def test_superscript_digits_in_query_arguments_are_ignored(hq, session, make, cl
 def test_the_pager_keeps_its_own_filters_and_nothing_else(hq, session, make, client):
     branch = make.branch()
     for _ in range(31):
-        factories.make_case(session, branch)
+        CaseFactory(session).case(branch)
     for url in ("/cases/", "/cases/?_method=PUT", "/cases/?endpoint=x&_external=1"):
         response = client.get(url)
         assert response.status_code == 200, url

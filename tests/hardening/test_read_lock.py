@@ -12,13 +12,13 @@ import time
 import pytest
 
 from tests.helpers import ON_POSTGRES
-from tests.pages import factories as pages_factories
+from tests.pages.factories import PageFactory
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite's write lock")
 
 
 def test_a_public_read_does_not_wait_for_the_write_lock(app, make, client):
-    pages_factories.load_shipped(make.session)
+    PageFactory(make.session).load_shipped()
     client.get("/info/qa")  # warm: the first render compiles templates
     writer = sqlite3.connect(app.config["DATABASE_URL"].removeprefix("sqlite:///"), timeout=1)
     writer.isolation_level = None

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from campaign.cases.models import Attachment
 from tests.cases import factories as case_factories
+from tests.cases.factories import CaseFactory
 from tests.cases.helpers import form_data
 from tests.factories import PASSWORD
 from tests.hardening.servers import gunicorn
@@ -98,7 +99,7 @@ def shared_redis():
 
 
 def test_two_servers_serve_as_one(shared_redis, app, make, session, database_url, tmp_path):
-    case_factories.seed(session)
+    CaseFactory(session).seed()
     officer = make.user(branch=make.branch())
     keys = {
         "NAISHIN_SECRET_KEY": secrets.token_urlsafe(48),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from campaign.auth.models import Role
-from tests.pages import factories
+from tests.pages.factories import PageFactory
 
 
 @pytest.fixture
 def shipped(make):
     """The four shipped pages, published."""
-    factories.load_shipped(make.session)
+    PageFactory(make.session).load_shipped()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Who may reach the information pages (see tests/main/test_access_matrix.py)."""
 
-from tests.pages import factories
+from tests.pages.factories import PageFactory
 
 PUBLIC = (200, 200, 200)
 HQ_ONLY = (302, 403, 200)
@@ -39,6 +39,6 @@ EXPECTED_POST = {
 
 def arrange(make, world) -> dict:
     """The shipped pages and one more published page; pages belong to no branch."""
-    factories.load_shipped(make.session)
-    extra = factories.page(make.session)
+    PageFactory(make.session).load_shipped()
+    extra = PageFactory(make.session).page()
     return {"page_slug": extra.slug, "revision_number": 1}

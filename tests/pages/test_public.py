@@ -8,6 +8,7 @@ import pytest
 
 from campaign.auth.models import Role
 from tests.pages import factories
+from tests.pages.factories import PageFactory
 
 # Key facts each page must state, per language (checked against ../shared/DOMAIN.md).
 KEY_FACTS = {
@@ -176,7 +177,7 @@ def test_a_logged_in_staff_member_gets_a_private_uncached_page(client, shipped, 
 
 
 def test_drafts_are_hidden_from_the_public(client, session, shipped):
-    draft = factories.page(session, publish=False, body_en="Secret draft text")
+    draft = PageFactory(session).page(publish=False, body_en="Secret draft text")
     assert client.get(f"/info/p/{draft.slug}").status_code == 404
     assert "Secret draft" not in _text(client.get("/info/search?q=secret"))
 

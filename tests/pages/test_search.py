@@ -9,7 +9,7 @@ import pytest
 
 from campaign.pages import services
 from tests.helpers import ON_POSTGRES
-from tests.pages import factories
+from tests.pages.factories import PageFactory
 
 
 def _slugs(session, query, locale="ja"):
@@ -40,15 +40,15 @@ def test_finds_japanese_words_mid_sentence(session, shipped, term, expected):
 
 
 def test_mid_sentence_match_in_a_sentence_without_spaces(session):
-    factories.page(session, body_ja="職場で申請書を渡されても不利益な扱いは許されません。")
-    factories.page(session, body_ja="関係のない本文です。")
+    PageFactory(session).page(body_ja="職場で申請書を渡されても不利益な扱いは許されません。")
+    PageFactory(session).page(body_ja="関係のない本文です。")
     hits = services.search(session, "不利益", "ja")
     assert len(hits) == 1
     assert (hits[0].before, hits[0].match) == ("職場で申請書を渡されても", "不利益")
 
 
 def test_width_and_case_are_folded(session):
-    factories.page(session, body_en="The MyNumber Card is voluntary.", body_ja="ＩＣチップの中身")
+    PageFactory(session).page(body_en="The MyNumber Card is voluntary.", body_ja="ＩＣチップの中身")
     assert len(services.search(session, "mynumber card", "en")) == 1
     assert len(services.search(session, "ICチップ", "ja")) == 1  # full-width in the text
 
@@ -59,7 +59,7 @@ def test_every_word_must_match(session, shipped):
 
 
 def test_like_wildcards_are_taken_literally(session, shipped):
-    page = factories.page(session, body_en="Rates: 9.0% of the population.")
+    page = PageFactory(session).page(body_en="Rates: 9.0% of the population.")
     found = _slugs(session, "%")
     assert page.slug in found and "pressed" not in found  # only texts with a real "%"
     # Only pages with a real "_" (the Q&A has one, in a source's address), never all of them.
@@ -71,7 +71,7 @@ def test_like_wildcards_are_taken_literally(session, shipped):
 
 
 def test_unpublished_pages_are_not_found(session):
-    factories.page(session, publish=False, body_ja="非公開の下書きに通知カードと書く")
+    PageFactory(session).page(publish=False, body_ja="非公開の下書きに通知カードと書く")
     assert _slugs(session, "通知カード") == []
 
 
