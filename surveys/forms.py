@@ -33,7 +33,7 @@ from wtforms.validators import (
 )
 
 from campaign.params import plausible_year
-from surveys.models import Kind
+from surveys.models import SCALE_END_MAX, SCALE_ENDS_EN, SCALE_ENDS_JA, Kind
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 
@@ -103,8 +103,43 @@ class QuestionForm(FlaskForm):
     options_en = TextAreaField(
         _l("Choices (English), one per line"), validators=[Optional(), Length(max=5000)]
     )
+    scale_low_ja = StringField(
+        _l("Label of point 1 (Japanese)"),
+        default=SCALE_ENDS_JA[0],
+        validators=[Optional(), Length(max=SCALE_END_MAX)],
+    )
+    scale_high_ja = StringField(
+        _l("Label of point 5 (Japanese)"),
+        default=SCALE_ENDS_JA[1],
+        validators=[Optional(), Length(max=SCALE_END_MAX)],
+    )
+    scale_low_en = StringField(
+        _l("Label of point 1 (English)"),
+        default=SCALE_ENDS_EN[0],
+        validators=[Optional(), Length(max=SCALE_END_MAX)],
+    )
+    scale_high_en = StringField(
+        _l("Label of point 5 (English)"),
+        default=SCALE_ENDS_EN[1],
+        validators=[Optional(), Length(max=SCALE_END_MAX)],
+    )
     required = BooleanField(_l("An answer is required"))
     is_grouping = BooleanField(_l("Use this question to group the results"))
+
+    @classmethod
+    def of(cls, question) -> QuestionForm:
+        """The form filled with a question as it is (to edit it)."""
+        names = ("text_ja", "text_en", "options_ja", "options_en", "required", "is_grouping")
+        data = {name: getattr(question, name) for name in names}
+        data["kind"] = question.kind.value
+        if question.kind == Kind.SCALE5:
+            data |= {
+                "scale_low_ja": question.scale_low_ja,
+                "scale_high_ja": question.scale_high_ja,
+                "scale_low_en": question.scale_low_en,
+                "scale_high_en": question.scale_high_en,
+            }
+        return cls(data=data)
 
 
 class OpenForm(FlaskForm):

@@ -55,6 +55,12 @@ class State(enum.StrEnum):
     CLOSED = "closed"
 
 
+# The ends of a 5-point scale unless the builder names them (Japanese and English).
+SCALE_ENDS_JA = ("まったくそう思わない", "とてもそう思う")
+SCALE_ENDS_EN = ("Strongly disagree", "Strongly agree")
+SCALE_END_MAX = 100
+
+
 class Kind(enum.StrEnum):
     """The kinds of question."""
 
@@ -141,6 +147,11 @@ class Question(Base):
     options_en: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     is_grouping: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A 5-point scale's end labels (1 and 5), as the builder wrote them; empty for other kinds.
+    scale_low_ja: Mapped[str] = mapped_column(String(SCALE_END_MAX), default="")
+    scale_high_ja: Mapped[str] = mapped_column(String(SCALE_END_MAX), default="")
+    scale_low_en: Mapped[str] = mapped_column(String(SCALE_END_MAX), default="")
+    scale_high_en: Mapped[str] = mapped_column(String(SCALE_END_MAX), default="")
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
 
@@ -160,6 +171,28 @@ class Question(Base):
         if locale == "en" and len(en) == len(ja):
             return en
         return ja
+
+    def scale_ends(self, locale: str) -> tuple[str, str]:
+        """The labels of points 1 and 5 in the reader's language (English falls back to the
+        Japanese ones when the builder gave none)."""
+        ja = (self.scale_low_ja or SCALE_ENDS_JA[0], self.scale_high_ja or SCALE_ENDS_JA[1])
+        if locale == "en" and self.scale_low_en and self.scale_high_en:
+            return self.scale_low_en, self.scale_high_en
+        return ja
+
+    def scale_points(self, locale: str) -> list[str]:
+        """The five points of a scale as a reader sees them: 「1：まったくそう思わない」, 2, 3, 4,
+        「5：とてもそう思う」 (the same on the answer page, in the results and in the exports)."""
+        from flask_babel import gettext
+
+        low, high = self.scale_ends(locale)
+        return [
+            gettext("%(point)d: %(label)s", point=1, label=low),
+            "2",
+            "3",
+            "4",
+            gettext("%(point)d: %(label)s", point=5, label=high),
+        ]
 
 
 class Slot(Base):

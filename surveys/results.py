@@ -34,7 +34,6 @@ from surveys.models import Kind, Question, Survey
 TEXT_MIN = 10
 TEXT_SAMPLE = 500  # free-text answers kept per question (a uniform random sample)
 MIN_K = 3
-SCALE_LABELS = ("1", "2", "3", "4", "5")
 
 
 def effective_k(k: int | None) -> int:
@@ -316,7 +315,9 @@ def _block(question: Question, count: QuestionCount, locale: str, k: int) -> Blo
     if question.kind == Kind.NUMBER:
         mean = round(count.total / count.answered, 1) if count.answered else None
         return Block(count.answered, [], mean)
-    labels = SCALE_LABELS if question.kind == Kind.SCALE5 else question.options(locale)
+    labels = (
+        question.scale_points(locale) if question.kind == Kind.SCALE5 else question.options(locale)
+    )
     rows = [
         Row(label, n, round(100 * n / count.answered, 1) if count.answered else 0.0)
         for label, n in zip(labels, count.options, strict=True)

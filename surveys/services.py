@@ -20,7 +20,7 @@ from campaign import clock
 from campaign.audit import services as audit
 from campaign.auth.models import User
 from surveys import custody, sealing, storage
-from surveys.models import Custodian, Kind, Question, State, Survey
+from surveys.models import SCALE_ENDS_EN, SCALE_ENDS_JA, Custodian, Kind, Question, State, Survey
 
 TEXT_MAX = 300  # characters of a free-text answer
 NUMBER_MAX = 10**9
@@ -28,6 +28,8 @@ MAX_OPTIONS = 50
 MAX_QUESTIONS = 60
 MIN_PASSPHRASE = 12
 SCALE = (1, 2, 3, 4, 5)
+SCALE_END_FIELDS = ("scale_low_ja", "scale_high_ja", "scale_low_en", "scale_high_en")
+SCALE_LOW, SCALE_HIGH = zip(SCALE_ENDS_JA, SCALE_ENDS_EN, strict=True)
 
 
 class SurveyError(Exception):
@@ -92,12 +94,10 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def add_question(db: Session, survey: Survey, **fields) -> Question:
-    """Append a question to a draft."""
+def _question_values(survey: Survey, fields: Mapping, question: Question | None = None) -> dict:
+    """A question's columns from the builder's form, checked (the same for adding and editing)."""
     if survey.state != State.DRAFT:
         raise SurveyError(_l("The questions of an open survey cannot be changed."))
-    if len(survey.questions) >= MAX_QUESTIONS:
-        raise SurveyError(_l("A survey can have at most 60 questions."))
     kind = Kind(fields["kind"])
     options_ja, options_en = _lines(fields.get("options_ja")), _lines(fields.get("options_en"))
     if kind in (Kind.SINGLE, Kind.MULTIPLE):
@@ -107,23 +107,67 @@ def add_question(db: Session, survey: Survey, **fields) -> Question:
             raise SurveyError(_l("Give as many English choices as Japanese ones, or none."))
     else:
         options_ja, options_en = [], []
+    ends = {name: (fields.get(name) or "").strip() for name in SCALE_END_FIELDS}
+    if kind == Kind.SCALE5:
+        # An end left empty takes the usual label (and its English one, unless English was given).
+        for end, usual_ja, usual_en in (("low", *SCALE_LOW), ("high", *SCALE_HIGH)):
+            if not ends[f"scale_{end}_ja"]:
+                ends[f"scale_{end}_ja"] = usual_ja
+                ends[f"scale_{end}_en"] = ends[f"scale_{end}_en"] or usual_en
+    else:
+        ends = dict.fromkeys(SCALE_END_FIELDS, "")
     grouping = bool(fields.get("is_grouping"))
     if grouping and kind != Kind.SINGLE:
         raise SurveyError(_l("Only a single-choice question can group the results."))
-    if grouping and survey.grouping is not None:
+    if grouping and survey.grouping not in (None, question):
         raise SurveyError(_l("This survey already has a grouping question."))
+    return {
+        "kind": kind,
+        "text_ja": fields["text_ja"].strip(),
+        "text_en": (fields.get("text_en") or "").strip(),
+        "options_ja": "\n".join(options_ja),
+        "options_en": "\n".join(options_en),
+        "required": bool(fields.get("required")) or grouping,
+        "is_grouping": grouping,
+        **ends,
+    }
+
+
+def add_question(db: Session, survey: Survey, **fields) -> Question:
+    """Append a question to a draft."""
+    values = _question_values(survey, fields)
+    if len(survey.questions) >= MAX_QUESTIONS:
+        raise SurveyError(_l("A survey can have at most 60 questions."))
     question = Question(
-        kind=kind,
-        text_ja=fields["text_ja"].strip(),
-        text_en=(fields.get("text_en") or "").strip(),
-        options_ja="\n".join(options_ja),
-        options_en="\n".join(options_en),
-        required=bool(fields.get("required")) or grouping,
-        is_grouping=grouping,
-        position=max((q.position for q in survey.questions), default=0) + 1,
+        **values, position=max((q.position for q in survey.questions), default=0) + 1
     )
     survey.questions.append(question)
     db.flush()
+    return question
+
+
+def question_of(survey: Survey, question_id: int) -> Question:
+    """One of the survey's questions (SurveyError when it has no such question)."""
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None:
+        raise SurveyError(_l("No such question."))
+    return question
+
+
+def update_question(db: Session, survey: Survey, question_id: int, **fields) -> Question:
+    """Change a question of a draft (its text, kind, choices, scale labels, whether required);
+    audited, as every edit is. Once the survey is open its questions are frozen."""
+    question = question_of(survey, question_id)
+    for name, value in _question_values(survey, fields, question).items():
+        setattr(question, name, value)
+    db.flush()
+    audit.record(
+        db,
+        "survey.question_edited",
+        object_kind="survey",
+        object_id=survey.id,
+        branch_id=survey.branch_id,
+    )
     return question
 
 
@@ -131,10 +175,7 @@ def remove_question(db: Session, survey: Survey, question_id: int) -> None:
     """Take a question out of a draft."""
     if survey.state != State.DRAFT:
         raise SurveyError(_l("The questions of an open survey cannot be changed."))
-    question = next((q for q in survey.questions if q.id == question_id), None)
-    if question is None:
-        raise SurveyError(_l("No such question."))
-    survey.questions.remove(question)
+    survey.questions.remove(question_of(survey, question_id))
     db.flush()
 
 

@@ -28,7 +28,7 @@ from campaign.forms import form_status
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
 from surveys import codes, custody, exporting, sealing, services
-from surveys.common import back, bp, load
+from surveys.common import back, bp, load, locale
 from surveys.forms import (
     KIND_LABELS,
     CloseForm,
@@ -113,7 +113,7 @@ def create():
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
-            title = survey.title(_locale())
+            title = survey.title(locale())
             flash(
                 _("The survey “%(title)s” was created. Now add its questions.", title=title), "info"
             )
@@ -188,6 +188,31 @@ def add_question(survey_id: int):
             flash(_("Question %(n)d was added.", n=number), "info")
             return redirect(url_for("surveys.detail", survey_id=survey.id) + "#questions")
     return _detail(survey, form, 400)
+
+
+@bp.route("/surveys/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+def edit_question(survey_id: int, question_id: int):
+    """Change a question of a draft; once the survey is open the questions are frozen."""
+    survey = load(survey_id)
+    try:
+        question = services.question_of(survey, question_id)
+    except services.SurveyError:
+        abort(404)
+    if survey.state != State.DRAFT:
+        return back(survey, _l("The questions cannot change once the survey is open."))
+    form = QuestionForm.of(question)
+    number = survey.questions.index(question) + 1
+    if form.validate_on_submit():
+        try:
+            services.update_question(db.session(), survey, question.id, **form.data)
+        except services.SurveyError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Question %(n)d was saved.", n=number), "info")
+            return redirect(url_for("surveys.detail", survey_id=survey.id) + "#questions")
+    return render_template(
+        "surveys/question.html", survey=survey, question=question, number=number, form=form
+    ), form_status(form)
 
 
 @bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/<any(remove, up, down):change>")

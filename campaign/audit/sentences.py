@@ -60,6 +60,7 @@ SENTENCES = {
     "page.restored": _l("Restored an earlier revision of %(object)s."),
     "page.adopted": _l("Adopted the newer shipped content of %(object)s."),
     "survey.created": _l("Created %(object)s."),
+    "survey.question_edited": _l("Edited a question of %(object)s."),
     "survey.opened": _l("Opened %(object)s for answers."),
     "survey.closed": _l("Closed %(object)s."),
     "survey.unlock_refused": _l("A wrong key was given for the results of %(object)s."),

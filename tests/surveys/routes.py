@@ -14,6 +14,7 @@ EXPECTED = {
     "surveys.detail": (302, 404, 200),
     "surveys.add_question": (405, 405, 405),
     "surveys.change_question": (405, 405, 405),
+    "surveys.edit_question": (302, 404, 302),  # open: its questions are frozen, back to its page
     "surveys.preview": (302, 404, 200),
     "surveys.open_survey": (302, 403, 302),  # already open: back to its page
     "surveys.close": (405, 405, 405),
@@ -33,6 +34,7 @@ EXPECTED_POST = {
     "surveys.edit": (401, 404, 302),
     "surveys.add_question": (401, 404, 400),
     "surveys.change_question": (401, 404, 302),
+    "surveys.edit_question": (401, 404, 302),
     "surveys.open_survey": (401, 403, 302),
     # Only headquarters closes early, and only with a reason: the empty form sends it back.
     "surveys.close": (401, 403, 302),
