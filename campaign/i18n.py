@@ -8,6 +8,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
+from markupsafe import Markup
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANG_COOKIE = "naishin_lang"
@@ -60,3 +61,17 @@ def init_app(app: Flask) -> None:
     compiled = compile_catalogs(Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(sentences)
+
+
+def sentences(parts) -> Markup:
+    """Sentences one after another as the reader's language writes them: with a space between
+    them in English, none in Japanese (「…です。うち…」, never 「…です。 うち…」).
+
+    In a template: ``{{ [_("One."), _("Two.")]|sentences }}``; empty parts are left out.
+    """
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    glue = "" if locale is not None and locale.language == "ja" else " "
+    return Markup(glue).join(part for part in parts if part)  # noqa: S704 - the glue is a constant; parts are escaped by join

@@ -8,8 +8,11 @@ hidden.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 KINDS = {
     "case": _l("case"),
@@ -20,6 +23,10 @@ KINDS = {
     "user": _l("account"),
     "account": _l("account"),
     "branch": _l("branch"),
+    "formal_request": _l("formal request"),
+    "formal_settings": _l("formal request settings"),
+    "petition": _l("petition"),
+    "paper_batch": _l("batch of paper signatures"),
 }
 
 SENTENCES = {
@@ -65,7 +72,55 @@ SENTENCES = {
     "survey.closed": _l("Closed %(object)s."),
     "survey.unlock_refused": _l("A wrong key was given for the results of %(object)s."),
     "survey.results_opened": _l("Opened the results of %(object)s."),
+    "survey.codes_made": _l("Made invitation codes for %(object)s."),
+    "survey.receipts_published": _l("Published the receipts of %(object)s."),
+    "formal_request.created": _l("Drafted %(object)s."),
+    "formal_request.edited": _l("Edited %(object)s."),
+    "formal_request.viewed": _l("Viewed %(object)s."),
+    "formal_request.item_added": _l("Added an item to %(object)s."),
+    "formal_request.item_edited": _l("Edited an item of %(object)s."),
+    "formal_request.item_moved": _l("Reordered the items of %(object)s."),
+    "formal_request.item_removed": _l("Removed an item from %(object)s."),
+    "formal_request.state": _l("Moved %(object)s to its next step."),
+    "formal_request.approved": _l("Approved %(object)s."),
+    "formal_request.meeting_changed": _l("Recorded the meeting of %(object)s."),
+    "formal_request.answers_recorded": _l("Recorded the answers to %(object)s."),
+    "formal_request.answer_attached": _l("Attached the written answer to %(object)s."),
+    "formal_request.answer_downloaded": _l("Downloaded the written answer to %(object)s."),
+    "formal_request.outcome_recorded": _l("Recorded what came of %(object)s."),
+    "formal_request.published": _l("Published the confirmed answers of %(object)s."),
+    "formal_request.unpublished": _l("Withdrew the confirmed answers of %(object)s."),
+    "formal_request.followed_up": _l("Started a follow-up to %(object)s."),
+    "formal_request.printed": _l("Printed %(object)s."),
+    "formal_request.exported": _l("Downloaded %(object)s as a file."),
+    "formal_settings.changed": _l("Changed the settings of formal requests."),
+    "petition.created": _l("Drafted %(object)s."),
+    "petition.updated": _l("Edited %(object)s."),
+    "petition.opened": _l("Opened %(object)s for signatures."),
+    "petition.closed": _l("Closed %(object)s."),
+    "petition.submitted": _l("Recorded the submission of %(object)s."),
+    "petition.anonymised": _l("Deleted the signers' personal data of %(object)s."),
+    "petition.marked_invalid": _l("Set signatures of %(object)s aside as invalid."),
+    "petition.marked_valid": _l("Counted set-aside signatures of %(object)s again."),
+    "petition.paper_added": _l("Entered a batch of paper signatures (%(object)s)."),
+    "petition.paper_corrected": _l("Corrected a batch of paper signatures (%(object)s)."),
+    "petition.list_html": _l("Viewed the signature list of %(object)s."),
+    "petition.list_pdf": _l("Downloaded the signature list of %(object)s as PDF."),
+    "petition.list_xlsx": _l("Downloaded the signature list of %(object)s as XLSX."),
 }
+
+# Reasons the platform writes itself (the log keeps them as written, for exports); shown in
+# the reader's language. A reason a person typed is shown as typed.
+_MACHINE_REASONS = [
+    (re.compile(r"revision (\d+)"), _l("revision %(n)s")),
+    (re.compile(r"file (\d+)"), _l("file #%(n)s")),
+    (re.compile(r"follow-up (\d+)"), _l("follow-up formal request #%(n)s")),
+    (re.compile(r"(\d+) signatures"), _l("%(n)s signatures")),
+    (re.compile(r"(\d+) signatures deleted"), _l("%(n)s signatures deleted")),
+    (re.compile(r"closing date passed"), _l("the closing date had passed")),
+]
+_STATE_MOVE = re.compile(r"[a-z_]+->[a-z_]+")
+_FILE_KIND = re.compile(r"pdf|docx|xlsx|csv|zip")
 
 
 def object_name(kind: str | None, object_id: str | None) -> str:
@@ -84,3 +139,25 @@ def sentence(action: str, kind: str | None = None, object_id: str | None = None)
     if template is None:
         return None
     return str(template) % {"object": object_name(kind, object_id)}
+
+
+def reason_text(reason: str | None) -> str | Markup:
+    """An entry's reason for reading: the platform's own notes translated, codes as code."""
+    if not reason:
+        return ""
+    for pattern, template in _MACHINE_REASONS:
+        match = pattern.fullmatch(reason)
+        if match:
+            return str(template) % {"n": match.group(1) if match.groups() else ""}
+    if _STATE_MOVE.fullmatch(reason) or _FILE_KIND.fullmatch(reason):
+        return Markup('<code class="small">%s</code>') % escape(reason)
+    return reason
+
+
+def action_label(action: str) -> str:
+    """An action as the filter lists it: its sentence about a record, the code when none."""
+    template = SENTENCES.get(action)
+    if template is None:
+        return action
+    kind = action.split(".")[0]
+    return str(template) % {"object": object_name(kind if kind in KINDS else None, None)}

@@ -23,6 +23,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 registry.add_menu(_l("Audit log"), "audit.index", order=90, audience="hq")
 registry.add_template_global("audit_sentence", sentences.sentence)
 registry.add_template_global("audit_object", sentences.object_name)
+registry.add_template_global("audit_reason", sentences.reason_text)
 registry.add_home_card(
     _l("Audit log"),
     "audit.index",
@@ -80,7 +81,9 @@ def index():
     session = db.session()
     form = FilterForm(request.args)
     actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
-    form.action.choices = [SelectChoice("", _l("All actions"))] + [SelectChoice(a) for a in actions]
+    form.action.choices = [SelectChoice("", _l("All actions"))] + [
+        SelectChoice(a, sentences.action_label(a)) for a in actions
+    ]
     valid = form.validate()
     stmt = _filtered(form) if valid else _filtered(FilterForm(formdata=None))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))

@@ -99,7 +99,7 @@ def _meeting(db: Session, request: FormalRequest, who: User, on: date, *, how="�
         request,
         who,
         met_on=on,
-        place="総務省 会議室",
+        place="総務省会議室",
         ours="本部書記長、本部政策局",
         theirs="自治行政局住民制度課、自治行政局公務員部福利課",
     )

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -440,13 +441,23 @@ def revisions(db: Session, request: FormalRequest) -> list[Revision]:
 
 def revision_text(data: dict) -> list[str]:
     """A revision as lines of text, for reading and for the diff against the one before."""
-    lines = [f"件名: {data['subject']}", f"文書番号: {data.get('document_number') or ''}"]
-    lines += [f"宛先: {a['organisation']} {a['line']}".rstrip() for a in data["addressees"]]
+    lines = [
+        gettext("Subject: %(value)s", value=data["subject"]),
+        gettext("Document number: %(value)s", value=data.get("document_number") or ""),
+    ]
+    lines += [
+        gettext(
+            "Addressee: %(value)s",
+            value="\u3000".join(filter(None, (a["organisation"], a["line"]))),
+        )
+        for a in data["addressees"]
+    ]
     lines += ["", *data["preamble"].splitlines(), "", "記"]
     for number, item in enumerate(data["items"], start=1):
-        lines.append(f"{number}. {item['body']}")
+        lines.append(f"{number}．{item['body']}")
         if item["cases"]:
-            lines.append("   " + ", ".join(f"#{c}" for c in item["cases"]))
+            cases = gettext(", ").join(f"#{c}" for c in item["cases"])
+            lines.append("\u3000" + gettext("Cases it rests on: %(value)s", value=cases))
         for sub, child in enumerate(item["children"], start=1):
-            lines.append(f"   ({sub}) {child['body']}")
+            lines.append(f"\u3000（{sub}）{child['body']}")
     return lines

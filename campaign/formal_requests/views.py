@@ -73,7 +73,15 @@ def _header_form(user, formal: FormalRequest | None = None) -> HeaderForm:
             select(Branch).order_by(Branch.prefecture_code, Branch.code)
         )
         form.branch_id.choices = [SelectChoice(HQ_CHOICE, _("Headquarters"))] + [
-            SelectChoice(b.id, f"{b.prefecture.name(locale())} {b.name}") for b in branches
+            SelectChoice(
+                b.id,
+                _(
+                    "%(branch)s (%(prefecture)s)",
+                    branch=b.name,
+                    prefecture=b.prefecture.name(locale()),
+                ),
+            )
+            for b in branches
         ]
     else:
         del form.branch_id

@@ -93,18 +93,24 @@ WIDE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _join_japanese_lines(children: list) -> None:
-    """A line break inside a paragraph next to Japanese text joins the lines with no space.
+    """A line break inside a paragraph next to Japanese text joins the lines with no space, and
+    so does the space after emphasis between two Japanese characters.
 
     CommonMark keeps it as a newline, which browsers show as a space between two Japanese
     sentences (「義務ではありません。 マイナンバー法は」); Japanese is written without one.
     """
     for index, child in enumerate(children):
-        if child.type != "softbreak":
-            continue
         before = next((c.content for c in reversed(children[:index]) if c.content), "")
         after = next((c.content for c in children[index + 1 :] if c.content), "")
-        if WIDE.match(before[-1:]) or WIDE.match(after[:1]):
-            child.type, child.content = "text", ""
+        if child.type == "softbreak":
+            if WIDE.match(before[-1:]) or WIDE.match(after[:1]):
+                child.type, child.content = "text", ""
+        elif child.type == "text" and index and children[index - 1].type.endswith("_close"):
+            # 「**義務ではありません。** 番号利用法では」: CommonMark needs the space to close the
+            # emphasis after 。, but a Japanese reader must not see it.
+            rest = child.content.lstrip(" ")
+            if rest != child.content and WIDE.match(before[-1:]) and WIDE.match(rest[:1]):
+                child.content = rest
 
 
 @lru_cache(maxsize=256)

@@ -15,7 +15,7 @@ from tests.screens.pagetext import parse, walk
 
 # Links a crawl must not follow: they change state by GET or leave the site's pages.
 NOT_FOLLOWED = re.compile(
-    r"^/(?:lang/|static/|health)|/(?:export|download)\b|\.(?:csv|xlsx|pdf|svg|png|ico|js|css)(?:\?|$)"
+    r"^/(?:lang/|static/|health)|[?&]lang=|/(?:export|download)\b|\.(?:csv|xlsx|pdf|svg|png|ico|js|css)(?:\?|$)"
 )
 
 
@@ -71,22 +71,25 @@ def links(html: str, base: str) -> list[str]:
     return found
 
 
-def crawl(client, starts: list[str], limit: int = 400) -> dict[str, str]:
+def crawl(client, starts: list[str], limit: int = 400, per_shape: int = 3) -> dict[str, str]:
     """Every HTML page reachable from ``starts`` by links: {path: html}.
 
-    Query strings are followed once per path and query-key set, so a pager or a filter does not
-    multiply the crawl.
+    Pages of one shape (the path with its numbers left out, and its query keys) are read up to
+    ``per_shape`` times (three cases in different states, not every case), so a pager or a filter
+    does not multiply the crawl.
     """
-    seen_shapes: set[tuple] = set()
+    seen: set[str] = set()
+    shapes: dict[tuple, int] = {}
     pages: dict[str, str] = {}
     queue = deque(starts)
     while queue and len(pages) < limit:
         path = queue.popleft()
         parts = urlsplit(path)
         shape = (re.sub(r"\d+", "N", parts.path), tuple(sorted(re.findall(r"(\w+)=", parts.query))))
-        if shape in seen_shapes:
+        if path in seen or shapes.get(shape, 0) >= per_shape:
             continue
-        seen_shapes.add(shape)
+        seen.add(path)
+        shapes[shape] = shapes.get(shape, 0) + 1
         response = client.get(path)
         if response.status_code in (301, 302, 303):
             queue.append(urlsplit(response.headers["Location"]).path)

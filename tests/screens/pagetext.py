@@ -99,7 +99,12 @@ ISO_DATE = re.compile(
 )
 # Identifiers as a program writes them: state_changed, case.state_changed, body_ja, r1, r12.
 CODE = re.compile(r"\b[a-z][a-z0-9]*(?:[._][a-z0-9]+)+\b|\br\d+\b|\bNone\b")
-EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|/\S*")
+# Addresses, web addresses, paths, domain names (iuris.jp) and file extensions (Word（.docx）)
+# are written as they are, like code.
+EMAIL_OR_URL = re.compile(
+    r"\S+@\S+|https?://\S+|/\S*|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:jp|com|org|net)\b"
+    r"|(?<![\w.])\.[a-z]{3,4}\b"
+)
 # Words in Latin letters that a Japanese page may use as they are.
 LATIN_ALLOWED = {
     "CSV",
@@ -135,6 +140,7 @@ LATIN_ALLOWED = {
     "KB",
     "HTML",
     "LINE",
+    "BCN",
 }
 FRAMEWORK_MESSAGES = (
     "このフィールド",
@@ -254,7 +260,8 @@ def lines(html: str) -> list[str]:
     visit(parse(html))
     result = []
     for line in out:
-        text = re.sub(r"\s+", " ", line).strip()
+        # Only ASCII white space collapses: a full-width space (「総務大臣　殿」) is a character.
+        text = re.sub(r"[ \t\r\n\f\v]+", " ", line).strip(" \t\r\n\f\v")
         if text.replace("\x00", "").strip():
             result.append(text)
     return result

@@ -12,10 +12,22 @@ def test_entries_read_as_japanese_sentences_with_their_codes_kept(client, auth, 
     assert "ログインしました。" in html and "事例の一覧を閲覧しました。" in html
     assert '<code class="small">cases.listed</code>' in html
     assert "件</p>" in html and " 件" not in html
-    # The filter still takes the code.
-    assert "事例の一覧を閲覧しました。" not in client.get("/audit/?action=login").get_data(
-        as_text=True
-    )
+    # The filter lists the actions as sentences and still takes the code.
+    assert '<option value="cases.listed">事例の一覧を閲覧しました。</option>' in html
+    filtered = client.get("/audit/?action=login").get_data(as_text=True)
+    assert "事例の一覧を閲覧しました。" not in filtered.split("<table")[1]
+
+
+def test_the_platforms_own_reasons_read_in_japanese(app):
+    from campaign.audit.sentences import reason_text
+
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        assert reason_text("revision 3") == "第3版"
+        assert reason_text("12 signatures") == "12筆"
+        assert (
+            str(reason_text("draft->approved")) == '<code class="small">draft-&gt;approved</code>'
+        )
+        assert reason_text("本人から取り下げの申し出") == "本人から取り下げの申し出"
 
 
 def test_every_sentence_names_its_record(app):

@@ -1,0 +1,59 @@
+"""The crawl's rules catch what a Japanese reader would stumble on, and leave correct text alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.screens.pagetext import markup_problems, text_problems
+
+
+def _rules(html: str) -> set[str]:
+    return {p.rule for p in text_problems(f"<html lang='ja'><body>{html}</body></html>")}
+
+
+@pytest.mark.parametrize(
+    ("html", "rule"),
+    [
+        ("<p>このフィールドは必須です。</p>", "framework message"),
+        ("<p>市区町村: 港区</p>", "ASCII punctuation next to Japanese"),
+        ("<p>全回答 (12件の回答)</p>", "ASCII punctuation next to Japanese"),
+        ("<p>港区職員支部 の記録</p>", "space next to Japanese"),
+        ("<p>報告されています。 うち自支部</p>", "space next to Japanese"),
+        ("<p>最終更新日：2026-12-01</p>", "ISO date in running text"),
+        ("<p>状態：hq_reviewing</p>", "code in running text"),
+        ("<p>事例を更新しました（case.state_changed）</p>", "code in running text"),
+        ("<p>保存しました。Shipped content</p>", "Latin letters in Japanese text"),
+        ("<td>Opened petition for signatures.</td>", "English on a Japanese page"),
+    ],
+)
+def test_each_rule_catches_its_mistake(html, rule):
+    assert rule in _rules(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>2026年12月1日 9:05に保存しました。</p>",
+        "<p>総務大臣　殿</p>",
+        "<p>コードは<code>case.state_changed</code>です。</p>",
+        '<p>日付<time datetime="2026-12-01">2026年12月1日</time></p>',
+        '<input value="2026-12-01"><p>PDF、Word（.docx）で保存できます。</p>',
+        "<p>出典：e-Gov法令検索 https://laws.e-gov.go.jp/law/1 。「iuris.jp」の写し</p>",
+        "<ul><li>一覧</li>\n  <li>検索</li></ul>",
+    ],
+)
+def test_correct_japanese_passes(html):
+    assert not _rules(html)
+
+
+def test_unstyled_buttons_and_python_attributes_are_caught():
+    html = (
+        '<form method="post"><input type="submit" value="保存">'
+        '<input aria-invalid="None" aria-describedby="nowhere"></form>'
+    )
+    rules = {p.rule for p in markup_problems(html)}
+    assert rules == {
+        "unstyled submit button",
+        "attribute written from Python",
+        "aria-describedby names no element",
+    }
