@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.petitions.helpers import SECRET, PetitionFactory
 from tests.screens.crawl import Demo, load_demo
 
 
 @pytest.fixture
 def demo(runner, session, make) -> Demo:
     """The demo data as ``make run`` loads it, plus an open petition with a signature."""
-    from tests.petitions.conftest import SECRET, PetitionFactory
-
     site = load_demo(runner)
     outcome = runner.invoke(args=["formal", "demo"])
     assert outcome.exit_code == 0, outcome.output
