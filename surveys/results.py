@@ -398,10 +398,12 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
 
 
 def rows_for_export(rep: Report) -> list[list[object]]:
-    """The aggregates as a table (the same figures the page shows)."""
+    """The aggregates as a table (the same figures the page shows): per shown figure, how many
+    answered it, then its choices with count and percentage; a number question's mean has a
+    column of its own (never the percentage's)."""
     from flask_babel import gettext as _
 
-    header = [_("Question"), _("Group"), _("Answer"), _("Count"), _("Percent")]
+    header = [_("Question"), _("Group"), _("Answer"), _("Count"), _("Percent"), _("Mean")]
     rows: list[list[object]] = [header]
     if not rep.enough:
         return rows
@@ -410,9 +412,8 @@ def rows_for_export(rep: Report) -> list[list[object]]:
             if block.suppressed:
                 continue
             # Every shown figure with its base: how many people it describes.
-            rows.append([qr.text, group, _("Answered"), block.answered, ""])
-            if block.mean is not None:
-                rows.append([qr.text, group, _("Mean"), block.answered, block.mean])
+            mean = "" if block.mean is None else block.mean
+            rows.append([qr.text, group, _("Answered"), block.answered, "", mean])
             for row in block.rows:
-                rows.append([qr.text, group, row.label, row.count, row.percent])
+                rows.append([qr.text, group, row.label, row.count, row.percent, ""])
     return rows

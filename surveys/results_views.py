@@ -24,8 +24,11 @@ def _survey_chart(block) -> charts.Chart:
     """One shown figure as the platform's bar chart: count and percentage on each bar."""
     return charts.bar_chart(
         [(row.label, row.count) for row in block.rows],
-        headings=(_("Answer"), _("Count")),
-        texts=[f"{row.count} ({row.percent}%)" for row in block.rows],
+        headings=(_("Answer"), _("Count (share)")),
+        texts=[
+            _("%(count)s (%(percent)s%%)", count=row.count, percent=row.percent)
+            for row in block.rows
+        ],
     )
 
 

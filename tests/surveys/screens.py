@@ -33,3 +33,12 @@ def results(client, survey, fmt: str = "html"):
         f"/surveys/{survey.id}/results",
         data={"csrf_token": token, "passphrase": PASSPHRASE, "format": fmt},
     )
+
+
+def main_text_problems(html: str) -> list:
+    """The Japanese-text problems of a page's main content (the header names the test user,
+    whom the factories call 「職員 1」)."""
+    from tests.screens.pagetext import text_problems
+
+    start, end = html.index('<main id="main"'), html.index("</main>")
+    return text_problems(html[start:end])

@@ -326,8 +326,8 @@ def test_results_and_exports_show_nothing_below_k_and_the_same_figures_above(
     rows = list(
         load_workbook(io.BytesIO(post(five, "xlsx").data)).active.iter_rows(values_only=True)
     )
-    assert rows[0] == ("Question", "Group", "Answer", "Count", "Percent")
-    assert ("Were you pressed to get the card?", "All", "Yes", 5, 100.0) in rows
+    assert rows[0] == ("Question", "Group", "Answer", "Count", "Percent", "Mean")
+    assert ("Were you pressed to get the card?", "All", "Yes", 5, 100.0, None) in rows
     # All five are in one group (>= k) and the other groups are empty: that group is shown.
-    assert ("Were you pressed to get the card?", "Office", "Yes", 5, 100.0) in rows
+    assert ("Were you pressed to get the card?", "Office", "Yes", 5, 100.0, None) in rows
     assert not any(row[1] == "Technical" for row in rows)
