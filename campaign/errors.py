@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 
 MESSAGES = {
     400: _l("The request could not be understood. Please check what you entered and try again."),
@@ -27,6 +27,14 @@ TITLES = {
     429: _l("Too many attempts"),
     500: _l("Server error"),
 }
+
+
+class Refused(BadRequest):
+    """A 400 that tells the person what was wrong (a translated message), not only that it was."""
+
+    def __init__(self, message) -> None:
+        super().__init__()
+        self.message = message
 
 
 def _render(code: int, message=None):
@@ -58,7 +66,7 @@ def init_app(app: Flask) -> None:
             # A Host outside TRUSTED_HOSTS: no URL can be built for this request, so no page
             # (every template links somewhere); a plain answer, and nothing from the request.
             return app.response_class("Bad request: unknown host.\n", 400, mimetype="text/plain")
-        return _render(error.code)
+        return _render(error.code, getattr(error, "message", None))
 
     @app.errorhandler(Exception)
     def crash(error: Exception):

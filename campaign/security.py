@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 
 from campaign.access import is_public_endpoint
+from campaign.errors import Refused
 
 CSP = "; ".join(
     [
@@ -46,14 +48,22 @@ class SessionInterface(SecureCookieSessionInterface):
 # C0 control characters other than tab, line feed and carriage return: PostgreSQL cannot store
 # NUL at all, and none of them belongs in anything a person types.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = _l(
+    "What you entered contains invisible control characters (often left by text pasted from "
+    "another program), so nothing was saved. Go back to the form with your browser's back "
+    "button, retype or remove the pasted part, and send it again."
+)
 
 
 def reject_control_characters() -> None:
-    """``before_request`` hook: refuse form or query values with control characters (400)."""
+    """``before_request`` hook: refuse form or query values with control characters (400),
+    saying so: they are invisible, so the person needs to be told what to look for (text
+    pasted from another program is the usual source). Nothing is stored; the browser's back
+    button returns to the form as it was filled in."""
     for values in (request.args, request.form):
         for value in values.values():
             if _CONTROL.search(value):
-                abort(400)
+                raise Refused(CONTROL_MESSAGE)
 
 
 def add_headers(response: Response) -> Response:

@@ -89,7 +89,7 @@ def test_control_characters_are_refused_before_reaching_the_database(client, aut
             ("abc", bad, "13", ""),
         )
         assert response.status_code == 400
-        assert "could not be understood" in response.get_data(as_text=True)
+        assert "invisible control characters" in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Branch)) == 0
     ok = _post(
         client,
