@@ -107,3 +107,20 @@ def test_two_charts_on_one_page_have_their_own_ids(app):
     html = render(app, chart, id="one") + render(app, chart, id="two", title="Other")
     ids = re.findall(r'id="([^"]+)"', html)
     assert len(ids) == len(set(ids))
+
+
+def test_the_reference_line_never_runs_through_a_label_above_its_bar(app):
+    chart = bar_chart(
+        [("職場で全員に申請書が配られた", 10), ("職員証との一体化が案内された", 40)], marker=25
+    )
+    assert chart.label_width == 0  # the labels stand on lines of their own
+    html = render(app, chart)
+    lines = [
+        tuple(map(float, m)) for m in re.findall(r'<line[^>]*y1="([\d.]+)" y2="([\d.]+)"', html)
+    ]
+    label_ys = [float(y) for y in re.findall(r'class="chart-label" x="0" y="([\d.]+)"', html)]
+    assert len(lines) == 2 and len(label_ys) == 2
+    for top, bottom in lines:
+        for baseline in label_ys:
+            # A label's glyphs span about one font size above its baseline.
+            assert bottom < baseline - 13 or top > baseline + 3, (top, bottom, baseline)
