@@ -31,7 +31,8 @@ MEASURE = """() => {
     if (!own || !visible(el) || ['SCRIPT', 'STYLE', 'TITLE', 'DESC'].includes(el.tagName)) continue;
     let size = parseFloat(getComputedStyle(el).fontSize);
     if (el instanceof SVGElement && el.getScreenCTM()) size *= el.getScreenCTM().a;
-    if (size < 11) small.push(`${el.tagName.toLowerCase()} ${size.toFixed(1)}px: ${el.textContent.trim().slice(0, 40)}`);
+    const what = el.textContent.trim().slice(0, 40);
+    if (size < 11) small.push(`${el.tagName.toLowerCase()} ${size.toFixed(1)}px: ${what}`);
   }
   const scrollers = [];
   for (const el of document.querySelectorAll('body *')) {
