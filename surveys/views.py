@@ -157,7 +157,6 @@ def _detail(survey: Survey, question_form=None, status: int = 200):
             codes_made=codes.counts(session, survey.id),
             question_form=question_form or QuestionForm(),
             confirm=ConfirmForm(),
-            close_form=CloseForm(),
             codes_form=CodesForm(),
             kinds=KIND_LABELS,
             public_url=external_url("surveys.answer", survey_id=survey.id, trusted=True),
@@ -350,21 +349,32 @@ def make_codes(survey_id: int):
     return exporting.codes_response(survey, form.count.data, request.form.get("format", "pdf"))
 
 
-@bp.post("/surveys/<int:survey_id>/close")
+@bp.route("/surveys/<int:survey_id>/close", methods=["GET", "POST"])
 @hq_required
 def close(survey_id: int):
-    """Headquarters closes a survey before its announced date, giving a reason (audited)."""
+    """Headquarters closes a survey at once: a page first says what that means and asks for the
+    reason (audited); closing earlier than announced is for headquarters only."""
     survey = load(survey_id)
+    if survey.state != State.OPEN:
+        return back(survey, _l("Only an open survey can be closed."))
     form = CloseForm()
-    if not form.validate_on_submit():
-        return back(survey, _l("Give the reason for closing the survey early."))
-    try:
-        services.close_survey(db.session(), survey, user=current_user(), reason=form.reason.data)
-    except services.SurveyError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("The survey is closed."), "info")
-    return redirect(url_for("surveys.detail", survey_id=survey.id))
+    if form.validate_on_submit():
+        try:
+            services.close_survey(
+                db.session(), survey, user=current_user(), reason=form.reason.data
+            )
+        except services.SurveyError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The survey is closed. It takes no more answers."), "info")
+            return redirect(url_for("surveys.detail", survey_id=survey.id))
+    page = render_template(
+        "surveys/close.html",
+        survey=survey,
+        form=form,
+        reached=services.k_reached(db.session(), survey),
+    )
+    return page, form_status(form)
 
 
 from surveys import public, results_views  # noqa: E402,F401  (their routes, on this blueprint)

@@ -17,7 +17,7 @@ EXPECTED = {
     "surveys.edit_question": (302, 404, 302),  # open: its questions are frozen, back to its page
     "surveys.preview": (302, 404, 200),
     "surveys.open_survey": (302, 403, 302),  # already open: back to its page
-    "surveys.close": (405, 405, 405),
+    "surveys.close": (302, 403, 200),  # the page that says what closing means
     "surveys.results_view": (302, 403, 302),  # still open: back to its page, nothing shown
     "surveys.key_file": (302, 403, 302),
     "surveys.answer": (200, 200, 200),
@@ -36,8 +36,8 @@ EXPECTED_POST = {
     "surveys.change_question": (401, 404, 302),
     "surveys.edit_question": (401, 404, 302),
     "surveys.open_survey": (401, 403, 302),
-    # Only headquarters closes early, and only with a reason: the empty form sends it back.
-    "surveys.close": (401, 403, 302),
+    # Only headquarters closes early, and only with a reason: the empty form comes back (400).
+    "surveys.close": (401, 403, 400),
     # Still open, so results and key file send headquarters back to the survey's page.
     "surveys.results_view": (401, 403, 302),
     "surveys.key_file": (401, 403, 302),
