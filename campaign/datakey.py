@@ -72,6 +72,16 @@ def _key() -> bytes:
     return _last_key
 
 
+def subkey(context: str) -> bytes:
+    """A 32-byte key of its own for ``context`` (BLAKE2b keyed with the data key), for sealing
+    one kind of thing apart from the rest (a survey custodian's share)."""
+    import hashlib
+
+    return hashlib.blake2b(
+        context.encode(), key=_key(), person=b"naishin-subkey", digest_size=32
+    ).digest()
+
+
 def seal(plaintext: bytes, key: bytes | None = None) -> bytes:
     """Encrypt and authenticate (XSalsa20-Poly1305, random nonce stored in front)."""
     return bytes(SecretBox(key or _key()).encrypt(plaintext))

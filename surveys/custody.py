@@ -5,31 +5,23 @@ split with SLIP-39 (``shamir-mnemonic``, Trezor's reference implementation) into
 words, any k of which give the key back; k-1 give nothing (Shamir's scheme over GF(256), and
 SLIP-39's digest share makes a wrong combination fail loudly instead of giving a wrong key).
 
-Nothing of the key is stored: the database keeps the public key and, per custodian, which member
-index of the split they hold (``survey_custodians``), never a share. The shares exist only in
-the responses of the opening ceremony: one custodian after another sees their own share, as
-words and as a QR code to print. Between two steps the shares not yet shown travel in the form,
-sealed with a key derived from the app's secret key and limited to 15 minutes, so that the
-browser at the opening holds at most one share in the clear at a time.
+Nothing of the key is stored in the clear: the database keeps the public key and, per custodian,
+which member index of the split they hold (``survey_custodians``). Each share waits for its
+custodian sealed to a key of their own, is shown to them alone once, as words and as a QR code
+to print, and is then erased (surveys/handover.py).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import time
 import unicodedata
 
 import nacl.exceptions
-import nacl.secret
 import shamir_mnemonic
 from nacl.public import PrivateKey
 from shamir_mnemonic.share import Share
 from shamir_mnemonic.utils import MnemonicError
 
 MIN_CUSTODIANS, MAX_CUSTODIANS = 2, 16
-CEREMONY_SECONDS = 15 * 60
 
 
 class CustodyError(Exception):
@@ -84,30 +76,3 @@ def qr_svg(mnemonic: str) -> str:
     buffer = io.BytesIO()
     segno.make(mnemonic, error="m").save(buffer, kind="svg", scale=3, xmldecl=False, svgns=True)
     return buffer.getvalue().decode()
-
-
-# --- the ceremony's state between two steps -----------------------------------------------
-
-
-def _box(secret_key: str, survey_id: int) -> nacl.secret.SecretBox:
-    key = hashlib.sha256(f"naishin-custody-ceremony|{survey_id}|".encode() + secret_key.encode())
-    return nacl.secret.SecretBox(key.digest())
-
-
-def seal_ceremony(secret_key: str, survey_id: int, pending: list[tuple[int, str]]) -> str:
-    """The shares not yet shown, sealed for the next step of this survey's ceremony."""
-    document = {"until": int(time.time()) + CEREMONY_SECONDS, "pending": pending}
-    sealed = _box(secret_key, survey_id).encrypt(json.dumps(document).encode())
-    return base64.urlsafe_b64encode(bytes(sealed)).decode()
-
-
-def open_ceremony(secret_key: str, survey_id: int, token: str) -> list[tuple[int, str]]:
-    """The shares still to show; CustodyError when the state is forged or expired."""
-    try:
-        raw = _box(secret_key, survey_id).decrypt(base64.urlsafe_b64decode(token.encode()))
-        document = json.loads(raw)
-    except (ValueError, nacl.exceptions.CryptoError, TypeError) as error:
-        raise CustodyError("the opening ceremony cannot go on") from error
-    if document["until"] < time.time():
-        raise CustodyError("the opening ceremony took too long")
-    return [(int(user_id), str(words)) for user_id, words in document["pending"]]

@@ -234,3 +234,16 @@ class Custodian(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), primary_key=True)
     member_index: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class PendingShare(Base):
+    """A custodian's share waiting for them to log in, sealed to a key of their own.
+
+    surveys/handover.py says how it is sealed and why nothing of it stays once shown.
+    """
+
+    __tablename__ = "survey_pending_shares"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -257,9 +257,12 @@ def open_with_custodians(
     threshold: int,
     *,
     initial_slots: int | None = None,
-) -> list[tuple[int, str]]:
-    """Open with the key split among custodians; returns (user id, share) once, never stored."""
+) -> None:
+    """Open with the key split among custodians. Each share is left sealed to its custodian,
+    who sees it once when they log in (surveys/handover.py); nobody else ever sees it."""
     from nacl.public import PrivateKey
+
+    from surveys import handover
 
     ids = [u.id for u in custodians]
     if (
@@ -283,9 +286,9 @@ def open_with_custodians(
                 survey_id=survey.id, member_index=custody.member_index(share), user_id=user_id
             )
         )
+        handover.leave(db, survey, user_id, share)
     _start(db, survey, bytes(private.public_key), initial_slots)
-    del private
-    return list(zip(ids, shares, strict=True))
+    del private, shares
 
 
 def custodians(db: Session, survey_id: int) -> dict[int, int]:

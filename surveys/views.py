@@ -27,7 +27,7 @@ from campaign.auth.models import Role, User
 from campaign.forms import form_status
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
-from surveys import codes, custody, exporting, sealing, services
+from surveys import codes, exporting, sealing, services
 from surveys.common import back, bp, load, locale
 from surveys.forms import (
     KIND_LABELS,
@@ -285,55 +285,24 @@ def open_survey(survey_id: int):
         try:
             if form.custody.data == "custodians":
                 chosen = [people[i] for i in form.custodians.data or [] if i in people]
-                shares = services.open_with_custodians(
+                services.open_with_custodians(
                     session, survey, chosen, int(form.threshold.data or 0)
                 )
-                return _ceremony(survey, shares)
-            services.open_survey(session, survey, form.passphrase.data, _kdf_limits())
+                message = _(
+                    "The survey is open. Each custodian sees their own share once, on their "
+                    "home page, the next time they log in; nobody else sees it."
+                )
+            else:
+                services.open_survey(session, survey, form.passphrase.data, _kdf_limits())
+                message = _(
+                    "The survey is open. Keep the passphrase safe: nobody can count without it."
+                )
         except services.SurveyError as error:
             form.form_errors.append(str(error))
         else:
-            flash(
-                _("The survey is open. Keep the passphrase safe: nobody can count without it."),
-                "info",
-            )
+            flash(message, "info")
             return redirect(url_for("surveys.detail", survey_id=survey.id))
     return render_template("surveys/open.html", survey=survey, form=form), form_status(form)
-
-
-def _ceremony(survey: Survey, pending: list[tuple[int, str]]):
-    """Show the next custodian's share (once); the others travel sealed in the form."""
-    user_id, words = pending[0]
-    rest = custody.seal_ceremony(current_app.config["SECRET_KEY"], survey.id, pending[1:])
-    holder = db.session().get(User, user_id)
-    return render_template(
-        "surveys/share.html",
-        survey=survey,
-        holder=holder,
-        words=words,
-        qr=custody.qr_svg(words),
-        rest=rest if len(pending) > 1 else None,
-        remaining=len(pending) - 1,
-        confirm=ConfirmForm(),
-    )
-
-
-@bp.post("/surveys/<int:survey_id>/custody/next")
-@hq_required
-def custody_next(survey_id: int):
-    """The next step of the opening ceremony."""
-    survey = load(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        pending = custody.open_ceremony(
-            current_app.config["SECRET_KEY"], survey.id, request.form.get("rest", "")
-        )
-    except custody.CustodyError:
-        return back(survey, _l("The shares can no longer be shown. Nothing was stored."))
-    if not pending:
-        return redirect(url_for("surveys.detail", survey_id=survey.id))
-    return _ceremony(survey, pending)
 
 
 @bp.post("/surveys/<int:survey_id>/codes")
@@ -377,4 +346,4 @@ def close(survey_id: int):
     return page, form_status(form)
 
 
-from surveys import public, results_views  # noqa: E402,F401  (their routes, on this blueprint)
+from surveys import custody_views, public, results_views  # noqa: E402,F401  (their routes, on this blueprint)

@@ -86,3 +86,39 @@ class Auth:
         """Post the logout form from the home page."""
         token = csrf_token(self.client, "/")
         return self.client.post("/logout", data={"csrf_token": token})
+
+
+def database_bytes(session, database_url: str, tables) -> bytes | None:
+    """What is on disk of a database: on SQLite the file and its WAL; on PostgreSQL the files of
+    ``tables`` (heap, indexes, TOAST) after a CHECKPOINT, or ``None`` if this process may not
+    read them. Commits the session first, so that the database is read as others see it."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    session.commit()
+    if not database_url.startswith("postgresql"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        wal = Path(f"{path}-wal")
+        return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    session.execute(text("CHECKPOINT"))
+    directory = session.execute(text("SHOW data_directory")).scalar()
+    relations = session.execute(
+        text(
+            "SELECT pg_relation_filepath(c.oid) FROM pg_class c WHERE c.relname = ANY(:names) "
+            "OR c.oid IN (SELECT indexrelid FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relname = ANY(:names)) OR c.oid IN (SELECT reltoastrelid FROM pg_class "
+            "WHERE relname = ANY(:names))"
+        ),
+        {"names": list(tables)},
+    ).scalars()
+    content = b""
+    try:
+        for relative in relations:
+            if relative:
+                for path in Path(directory).glob(relative + "*"):
+                    content += path.read_bytes()
+    except OSError:
+        content = None
+    session.commit()
+    return content

@@ -22,7 +22,8 @@ EXPECTED = {
     "surveys.key_file": (302, 403, 302),
     "surveys.answer": (200, 200, 200),
     "surveys.sodium": (200, 200, 200),
-    "surveys.custody_next": (405, 405, 405),
+    "surveys.my_shares": (302, 200, 200),
+    "surveys.show_share": (405, 405, 405),
     "surveys.make_codes": (405, 405, 405),
     "surveys.publish_receipts": (405, 405, 405),
     # Receipts are public only once published, after close: nothing to see for an open survey.
@@ -42,7 +43,7 @@ EXPECTED_POST = {
     "surveys.results_view": (401, 403, 302),
     "surveys.key_file": (401, 403, 302),
     "surveys.answer": (400, 400, 400),  # no answer-form token
-    "surveys.custody_next": (401, 403, 302),  # no ceremony under way: back to the page
+    "surveys.show_share": (401, 404, 404),  # no share waits for this person
     "surveys.make_codes": (401, 404, 302),  # this survey uses no codes
     "surveys.publish_receipts": (401, 403, 302),  # not closed yet
 }

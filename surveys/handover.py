@@ -1,0 +1,177 @@
+"""Handing each custodian their share: once, to them alone, and then nothing of it is left.
+
+When headquarters opens a survey with custodians (services.open_with_custodians), the key is
+split (surveys/custody.py) and each share is left for its custodian in ``survey_pending_shares``,
+sealed; headquarters sees none of them. The custodian finds a card on their home page when they
+next log in, opens the page that only they can open (the row is looked up by their own account,
+so anyone else, headquarters or another custodian, finds nothing: 404), and sees their share once,
+as words and as a QR code to print. In that same request the row is erased.
+
+Why this is safe while the share waits
+    Each share is sealed (XSalsa20-Poly1305) with a key of its own custodian: BLAKE2b keyed with
+    the data key (campaign/datakey.py) over the survey and the custodian's account. The data key
+    never enters the database, so a copy of the database, its log or a backup reveals no share;
+    the padded plaintext has one length for every share. The server that made the shares could
+    read them while they wait, as it could while it split the key: custody protects the results
+    from anyone holding the database, not from the running server at the opening.
+
+Why nothing is left once it is shown
+    The row is first overwritten in place with zeros of the same length, then deleted, in the
+    request that shows it. SQLite: ``secure_delete=ON`` (campaign/db.py) zeroes what a write frees
+    and, once the request commits, ``wal_checkpoint(TRUNCATE)`` writes the zeroed page into the
+    file and empties the log, so no earlier frame with the sealed share survives. PostgreSQL: an
+    UPDATE or DELETE leaves the old row versions in the table's pages, and a plain VACUUM only
+    marks their space free; after the commit ``VACUUM FULL`` rewrites this small table into a new
+    file and unlinks the old one. The server's write-ahead log segments (pg_wal) and its backups
+    still hold the sealed row until recycled: sealed with the data key, which backups of the
+    database do not hold. The share never reaches a log line (the access log records the path
+    only; the audit entry names the survey and the custodian, never the share), nor the instance
+    folder.
+"""
+
+from __future__ import annotations
+
+import nacl.exceptions
+from flask import current_app
+from sqlalchemy import delete, event, select, text, update
+from sqlalchemy.orm import Session
+
+from campaign import datakey
+from campaign.audit import services as audit
+from surveys import sealing
+from surveys.models import PendingShare, Survey
+
+PADDED = 512  # bytes of every share before sealing (33 SLIP-39 words take at most 297)
+
+
+def _key(survey_id: int, user_id: int) -> bytes:
+    """The custodian's own sealing key for this survey's share."""
+    return datakey.subkey(f"survey-share|{survey_id}|{user_id}")
+
+
+def leave(db: Session, survey: Survey, user_id: int, words: str) -> None:
+    """Keep one custodian's share, sealed to them, until they see it."""
+    padded = sealing.pad(words.encode(), PADDED)
+    sealed = datakey.seal(padded, _key(survey.id, user_id))
+    db.add(PendingShare(survey_id=survey.id, user_id=user_id, sealed=sealed))
+
+
+def waiting_for(db: Session, user_id: int) -> list[Survey]:
+    """The surveys whose share is waiting for this person."""
+    return list(
+        db.scalars(
+            select(Survey)
+            .join(PendingShare, PendingShare.survey_id == Survey.id)
+            .where(PendingShare.user_id == user_id)
+            .order_by(Survey.id)
+        )
+    )
+
+
+def has_waiting(user) -> bool:
+    """For the home page's card: whether a share waits for the logged-in person."""
+    from campaign import db
+
+    return (
+        db.session().scalar(
+            select(PendingShare.survey_id).where(PendingShare.user_id == user.id).limit(1)
+        )
+        is not None
+    )
+
+
+def waiting_count(db: Session, survey_id: int) -> int:
+    """How many custodians of a survey have not seen their share yet."""
+    rows = db.scalars(select(PendingShare.user_id).where(PendingShare.survey_id == survey_id))
+    return len(rows.all())
+
+
+def collect(db: Session, survey_id: int, user_id: int) -> tuple[Survey, str] | None:
+    """The share waiting for ``user_id`` in this survey, erased as it is returned; ``None`` when
+    there is none (never was, already shown, or it is someone else's)."""
+    row = db.get(PendingShare, (survey_id, user_id))
+    if row is None:
+        return None
+    try:
+        words = sealing.unpad(datakey.unseal(bytes(row.sealed), _key(survey_id, user_id)))
+    except (nacl.exceptions.CryptoError, ValueError):  # pragma: no cover - another data key
+        words = None
+    where = (PendingShare.survey_id == survey_id, PendingShare.user_id == user_id)
+    db.execute(
+        update(PendingShare)
+        .where(*where)
+        .values(sealed=bytes(len(row.sealed)))
+        .execution_options(synchronize_session=False)
+    )
+    db.execute(delete(PendingShare).where(*where).execution_options(synchronize_session=False))
+    db.expunge(row)
+    survey = db.get(Survey, survey_id)
+    audit.record(
+        db,
+        "survey.share_shown",
+        object_kind="survey",
+        object_id=survey_id,
+        branch_id=survey.branch_id if survey else None,
+        actor_id=user_id,
+    )
+    scrub_after_commit(db)
+    if words is None or survey is None:  # pragma: no cover
+        return None
+    return survey, words.decode()
+
+
+def scrub_after_commit(db: Session) -> None:
+    """Once this transaction commits, make sure the erased row leaves the files (see above)."""
+    bind = db.get_bind()
+    if db.info.get("survey_share_scrub"):
+        return
+    db.info["survey_share_scrub"] = True
+    # PostgreSQL: the transaction that erases; VACUUM FULL copies a deleted row version into the
+    # new file as long as a transaction older than this one may still see it.
+    xid = None
+    if bind.dialect.name == "postgresql":
+        xid = int(db.scalar(text("SELECT pg_current_xact_id()::text"))) % 2**32
+
+    def _scrub(session):
+        session.info.pop("survey_share_scrub", None)
+        try:
+            scrub(bind, after_xid=xid)
+        except Exception:  # never fails the request that showed the share
+            current_app.logger.warning("custodian share table not scrubbed yet")
+
+    event.listen(db, "after_commit", _scrub, once=True)
+
+
+def scrub(engine, *, after_xid: int | None = None, patience: float = 2.0) -> None:
+    """Write erased shares out of the database files (also run by ``surveys close-due``).
+
+    SQLite: checkpoint the log into the file and truncate it. PostgreSQL: wait (up to
+    ``patience`` seconds) until no other transaction of this database is older than the one that
+    erased (``after_xid``), then ``VACUUM FULL`` the table into a new file.
+    """
+    import time
+
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+
+        connection = sqlite3.connect(engine.url.database, timeout=10, isolation_level=None)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+        return
+    if engine.dialect.name != "postgresql":
+        return
+    older = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+        "AND age(backend_xmin) >= age(CAST(:xid AS text)::xid)"
+    )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        deadline = time.monotonic() + patience
+        while after_xid is not None and time.monotonic() < deadline:
+            if not connection.execute(older, {"xid": str(after_xid)}).scalar():
+                break
+            time.sleep(0.05)
+        connection.execute(text("SET lock_timeout = '5s'"))
+        connection.execute(text("VACUUM FULL survey_pending_shares"))
