@@ -18,7 +18,7 @@ from campaign.models import Base
 from surveys import custody
 from surveys.models import Custodian, PendingShare, State, Survey
 from tests.helpers import Auth, csrf_token, database_bytes
-from tests.surveys.conftest import answer_token, plain_form
+from tests.surveys.helpers import answer_token, plain_form
 
 WORDS_RE = re.compile(r"<li>([a-z]+)</li>")
 
