@@ -65,6 +65,8 @@ class Case(Base):
         Index("ix_cases_month_state", "occurred_month", "state"),
         Index("ix_cases_state_id", "state", "id"),
         Index("ix_cases_closed", "closed_at", "purged_at"),
+        # An officer's national picture reads one quarter of reports at a time.
+        Index("ix_cases_reported", "reported_at", "branch_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,12 +6,13 @@ Routes of the ``cases`` blueprint (``common.bp``), registered when views.py impo
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from campaign import clock, db, params
 from campaign.access import current_user, hq_required
 from campaign.audit import services as audit
-from campaign.cases import export, queries, services, stats
+from campaign.cases import export, national, services, stats
 from campaign.cases.common import FILTER_ARGS, audit_read, bp, read_filters
 from campaign.cases.forms import CategoryForm
 from campaign.charts import Chart, bar_chart
@@ -25,42 +26,102 @@ from campaign.org.services import prefectures
 
 @bp.get("/dashboard")
 def dashboard():
-    """Counts by category, prefecture, issuer kind and month; officers also see their branch."""
+    """Headquarters: counts of every case by category, prefecture, issuer kind and month, with
+    any filter. Officers: other branches' figures by completed quarter beside their own branch's
+    (``national``)."""
     user = current_user()
+    if not user.is_hq:
+        return _officer_dashboard(user)
     form, filters = read_filters(user)
     session, locale = db.session(), current_locale()
-    own = None if user.is_hq else user.branch_id
-    context = stats.picture(session, filters, locale, prefectures(session), own)
+    context = stats.picture(session, filters, locale, prefectures(session))
     audit_read(user, "cases.dashboard_viewed")
-    minimum = current_app.config.get("CASES_DASHBOARD_MIN", stats.MIN_CASES)
-    # An officer who narrows the national figures down to a handful of cases could read another
-    # branch's case off them (its categories, its issuer): below the minimum nothing national
-    # is shown. Headquarters sees every case anyway.
-    withheld = own is not None and filters != queries.Filters() and context["total"] < minimum
-    own_counts = context["own"] or {}
-    charts = {
-        name: _chart(context[f"by_{name}"], own_counts.get(name))
-        for name in ("category", "issuer", "month")
-    }
+    charts = {name: _chart(context[f"by_{name}"]) for name in ("category", "issuer", "month")}
     return render_template(
         "cases/dashboard.html",
         form=form,
         charts=charts,
-        withheld=withheld,
-        minimum=minimum,
+        prefecture_rows=[(r.key, r.label, r.count) for r in context["by_prefecture"]],
         filter_args=params.known_args(request.args, FILTER_ARGS),
         **context,
     ), (400 if form.month_from.errors or form.month_to.errors else 200)
 
 
-def _chart(rows: list[stats.Row], own: dict | None) -> Chart:
-    """One count per row (and, for an officer, their branch's beside it in the table)."""
-    headings = [_("Item"), _("National")] + ([_("Your branch")] if own is not None else [])
+def _chart(rows: list[stats.Row]) -> Chart:
     return bar_chart(
         [(row.label, row.count) for row in rows],
         keys=[row.key for row in rows],
-        cells=[[own.get(row.key, 0)] for row in rows] if own is not None else None,
-        headings=headings,
+        headings=[_("Item"), _("National")],
+    )
+
+
+def _officer_dashboard(user):
+    session, locale = db.session(), current_locale()
+    k = current_app.config.get("CASES_DASHBOARD_MIN", stats.MIN_CASES)
+    now = clock.now()
+    given = request.args.get("quarter", "")
+    quarter = national.Quarter.parse(given) if given else None
+    running = national.Quarter.of(now)
+
+    def figures(chosen):
+        return stats.cached(
+            session,
+            ("branch", user.branch_id, chosen, running, locale, k),
+            lambda: national.picture(
+                session,
+                user.branch_id,
+                chosen,
+                locale=locale,
+                prefectures=prefectures(session),
+                now=now,
+                k=k,
+            ),
+        )
+
+    status = 200
+    try:
+        if given and quarter is None:
+            raise LookupError(given)
+        context = figures(quarter)
+    except LookupError:
+        flash(
+            _("There are no figures for that quarter: choose one of the quarters listed."), "error"
+        )
+        status, context = 400, figures(None)
+    audit_read(
+        user,
+        "cases.dashboard_viewed",
+        quarter=context["quarter"].key if context["quarter"] else None,
+    )
+    tables = context["tables"] or {}
+    charts = {
+        name: _officer_chart(tables[name]) for name in ("category", "issuer") if name in tables
+    }
+    charts["quarter"] = _officer_chart(context["by_quarter"])
+    tiles = legend = None
+    if "prefecture" in tables:
+        rows = [stats.Row(key, label, n) for key, label, n, _own in tables["prefecture"].rows]
+        tiles, legend = stats.tiles(rows), stats.legend(rows)
+    return render_template(
+        "cases/dashboard_officer.html",
+        charts=charts,
+        tiles=tiles,
+        legend=legend,
+        **context,
+    ), status
+
+
+def _officer_chart(table: national.Table) -> Chart:
+    """The other branches' figure (or 「非表示」) and the branch's own beside it."""
+    withheld = national.withheld_text()
+    return bar_chart(
+        [(label, shown) for _key, label, shown, _own in table.rows],
+        keys=[key for key, *_rest in table.rows],
+        texts=[
+            withheld if shown is None else format_decimal(shown) for _k, _l, shown, _o in table.rows
+        ],
+        cells=[[own] for *_rest, own in table.rows],
+        headings=[_("Item"), _("Other branches"), _("Your branch")],
     )
 
 

@@ -50,15 +50,17 @@ TILES: dict[str, tuple[int, int]] = {
 # every pair has a contrast of at least 4.5:1 (tests/cases/test_dashboard_screens.py measures it).
 SHADES = ("#f1efe9", "#d5e4f0", "#a9c7e0", "#6f9fc9", "#2f6d9f", "#14324d")
 FIRST_WHITE_LEVEL = 4
+# A withheld prefecture (an officer's picture): white, with a dashed edge and "＊".
+WITHHELD_SHADE = "#ffffff"
 
 
 @dataclass(frozen=True)
 class Row:
-    """One bar: a key, its label and its count."""
+    """One bar: a key, its label and its count (None when withheld)."""
 
     key: str
     label: str
-    count: int
+    count: int | None
 
 
 def _group(db: Session, column, filters: Filters, branch_id: int | None) -> dict[str, int]:
@@ -147,18 +149,19 @@ def level(count: int, top: int) -> int:
 
 def tiles(rows: list[Row]) -> list[dict]:
     """The tile map: position, shade and label of each prefecture."""
-    top = max((r.count for r in rows), default=0)
+    top = max((r.count for r in rows if r.count is not None), default=0)
     result = []
     for row in rows:
         col, line = TILES[row.key]
-        shade = level(row.count, top)
+        shade = level(row.count, top) if row.count is not None else 0
         result.append(
             {
                 "row": row,
                 "x": col * 44,
                 "y": line * 44,
-                "fill": SHADES[shade],
+                "fill": SHADES[shade] if row.count is not None else WITHHELD_SHADE,
                 "dark": shade >= FIRST_WHITE_LEVEL,
+                "withheld": row.count is None,
             }
         )
     return result
@@ -166,8 +169,9 @@ def tiles(rows: list[Row]) -> list[dict]:
 
 def legend(rows: list[Row]) -> list[tuple[str, str]]:
     """The shades the map uses and the counts each stands for, as ranges that do not overlap:
-    0, 1, 2, 3 (one shade per count) or 0, 1～4, 5～8, … (one shade per range)."""
-    top = max((r.count for r in rows), default=0)
+    0, 1, 2, 3 (one shade per count) or 0, 1～4, 5～8, … (one shade per range), and the
+    withheld tiles' own entry when there are any."""
+    top = max((r.count for r in rows if r.count is not None), default=0)
     out = [(SHADES[0], "0")]
     step = _step(top)
     low = 1
@@ -176,38 +180,43 @@ def legend(rows: list[Row]) -> list[tuple[str, str]]:
         label = str(low) if low == high else gettext("%(low)d–%(high)d", low=low, high=high)
         out.append((SHADES[level(low, top)], label))
         low = high + 1
+    if any(r.count is None for r in rows):
+        out.append((WITHHELD_SHADE, gettext("withheld")))
     return out
 
 
-def picture(db: Session, filters: Filters, locale: str, prefectures, own: int | None) -> dict:
-    """Everything the dashboard shows, from the cache when nothing changed since."""
-    key = (stats_version(db), filters, locale, own)
+def cached(db: Session, key: tuple, compute):
+    """``compute()``, or what it returned for the same key since the last counted change."""
+    key = (stats_version(db), *key)
     cache = current_app.extensions.setdefault("naishin.cases.pictures", OrderedDict())
     with _lock:
         found = cache.get(key)
         if found is not None:
             cache.move_to_end(key)
             return found
+    result = compute()
+    with _lock:
+        cache[key] = result
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    return result
+
+
+def picture(db: Session, filters: Filters, locale: str, prefectures) -> dict:
+    """Everything headquarters' dashboard shows (every case, any filter), from the cache when
+    nothing changed since."""
+    return cached(db, ("hq", filters, locale), lambda: _picture(db, filters, locale, prefectures))
+
+
+def _picture(db: Session, filters: Filters, locale: str, prefectures) -> dict:
     by_pref = by_prefecture(db, filters, prefectures, locale)
     result = {
         "total": total(db, filters),
-        "own_total": total(db, filters, own) if own else None,
         "by_category": by_category(db, filters, locale),
         "by_issuer": by_issuer(db, filters),
         "by_month": by_month(db, filters, locale=locale),
         "by_prefecture": by_pref,
         "tiles": tiles(by_pref),
         "legend": legend(by_pref),
-        "own": None,
     }
-    if own:
-        result["own"] = {
-            "category": {r.key: r.count for r in by_category(db, filters, locale, own)},
-            "issuer": {r.key: r.count for r in by_issuer(db, filters, own)},
-            "month": {r.key: r.count for r in by_month(db, filters, own, locale)},
-        }
-    with _lock:
-        cache[key] = result
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
     return result

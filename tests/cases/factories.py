@@ -9,6 +9,7 @@ from datetime import date
 from PIL import Image
 from sqlalchemy import select
 
+from campaign import clock
 from campaign.cases import services, vocab
 from campaign.cases.models import Case, CaseCategory
 
@@ -40,8 +41,10 @@ class CaseFactory:
         occurred_on: date = date(2019, 8, 20),
         user=None,
         closed_at=None,
+        reported_at=None,
     ) -> Case:
-        """A case of a branch, committed so that requests see it."""
+        """A case of a branch, committed so that requests see it (reported now unless it is
+        a draft or ``reported_at`` says when)."""
         chosen = list(
             self.session.scalars(select(CaseCategory).where(CaseCategory.code.in_(category_codes)))
         )
@@ -61,6 +64,7 @@ class CaseFactory:
             created_by_id=user.id if user else None,
             categories=chosen,
             closed_at=closed_at,
+            reported_at=None if state == vocab.DRAFT else (reported_at or clock.now()),
         )
         self.session.add(case)
         services.bump_stats(self.session)

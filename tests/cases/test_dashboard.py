@@ -69,12 +69,16 @@ def test_counts_match_the_cases(auth, make, national):
     assert _table(filtered, "Cases by prefecture")["Tokyo"] == ["0"]
 
 
-def test_an_officer_sees_national_totals_and_their_branch(auth, make, national):
+def test_an_officer_sees_other_branches_by_quarter_and_their_own(auth, make, national, clock):
     tokyo, _shiga = national
+    clock.advance(days=100)  # the quarter in which the cases were reported has ended
     auth.login(make.user(branch=tokyo))
     page = auth.client.get("/cases/dashboard").get_data(as_text=True)
-    assert "4 cases reported nationally." in page and "3 of them by your branch." in page
-    assert _table(page, "Cases by category")["Status surveys"] == ["1", "0"]
+    # One case of another branch in the quarter: its figures are withheld, his own are not.
+    assert "Fewer than 5 cases were reported by the other branches in this quarter" in page
+    assert "Your branch reported 3 cases in it." in page
+    assert "Your branch has reported 3 cases in all." in page
+    assert "Cases by category" not in page
 
 
 def test_the_tile_map_has_47_distinct_tiles():

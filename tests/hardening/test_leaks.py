@@ -78,22 +78,21 @@ def test_without_a_base_url_the_canonical_link_is_a_path(
 # --- the national picture filtered by an officer ----------------------------------------
 
 
-def test_an_officer_cannot_narrow_national_figures_to_a_few_cases(auth, make, session):
+def test_an_officer_cannot_narrow_national_figures_to_a_few_cases(auth, make, session, clock):
     tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
     for _ in range(6):
         CaseFactory(session).case(tokyo)
     CaseFactory(session).case(shiga, category_codes=("status_survey",), issuer_kind="mutual_aid",
         occurred_on=date(2024, 5, 10),
     )  # fmt: skip
+    clock.advance(days=100)
     auth.login(make.user(branch=tokyo))
+    # The filters of R4's report are not taken: one quarter of the other branches' cases, and
+    # Shiga's single case in it is withheld (tests/hardening/test_national_picture.py).
     narrowed = "/cases/dashboard?prefecture=25&month_from=2024-05&month_to=2024-05"
     page = auth.client.get(narrowed).get_data(as_text=True)
-    assert "no national figures are shown" in page
+    assert "national figures are withheld" in page
     assert "Cases by category" not in page and "Cases by issuer" not in page
-    # Unfiltered, or filtered to at least the minimum, the figures are there.
-    assert "Cases by category" in auth.client.get("/cases/dashboard").get_data(as_text=True)
-    wide = auth.client.get("/cases/dashboard?prefecture=13").get_data(as_text=True)
-    assert "Cases by category" in wide and "no national figures" not in wide
 
 
 def test_headquarters_sees_any_filter(hq, make, session, client):

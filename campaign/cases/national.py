@@ -1,0 +1,260 @@
+"""The national picture as a branch officer sees it: no figure that singles out another
+branch's case, whatever he subtracts from what.
+
+Headquarters sees every case and filters the picture freely (``stats.picture``). An officer
+could otherwise rebuild one case of another branch by subtracting two pictures (a month range
+and the same range one month longer, one prefecture against all, the day before and after a
+case was reported). So the officer's national figures are:
+
+- computed from the *other* branches' cases only; his own branch is shown beside them in full,
+  so subtracting what he knows gains him nothing;
+- by fiscal-year quarter (April to March) of the day a case was reported (in the platform's
+  time zone), one quarter at a time, and only quarters that have ended: a new report lands in
+  the running quarter, which is not shown, so no figure moves from one day to the next;
+- never filtered further (no prefecture × month × category): within a quarter, one table per
+  dimension (category, issuer kind, prefecture), withheld by ``suppression`` so that no cell
+  and no total minus shown cells describes 1 to k−1 cases;
+- with a table of the quarters (each quarter's total, small ones withheld) and no all-time
+  national total, which would grow by a withheld quarter when it arrives.
+
+The figures are computed by GROUP BY over one quarter's cases (``ix_cases_reported``), and
+cached per worker like the headquarters picture (``stats.cached``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import gettext
+from sqlalchemy import case as case_when
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaign.cases import stats, suppression, vocab
+from campaign.cases.models import Case, CaseCategory, case_category_links
+from campaign.dates import timezone
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A quarter of a fiscal year (April to March): 1 is April–June, 4 is January–March."""
+
+    year: int
+    number: int
+
+    @property
+    def key(self) -> str:
+        """As the page's query string names it: 2024-1."""
+        return f"{self.year}-{self.number}"
+
+    @classmethod
+    def parse(cls, key: str) -> Quarter | None:
+        """The quarter a key names, or None for anything else."""
+        year, _, number = (key or "").partition("-")
+        if not (year.isascii() and year.isdigit() and len(year) == 4):
+            return None
+        if number not in ("1", "2", "3", "4"):
+            return None
+        return cls(int(year), int(number))
+
+    @classmethod
+    def of(cls, moment: datetime) -> Quarter:
+        """The quarter a moment falls in, in the platform's time zone."""
+        local = moment.astimezone(timezone())
+        year = local.year if local.month >= 4 else local.year - 1
+        return cls(year, (local.month - 4) % 12 // 3 + 1)
+
+    def first_month(self) -> tuple[int, int]:
+        """(calendar year, month) of the quarter's first month."""
+        month = 4 + 3 * (self.number - 1)
+        return (self.year, month) if month <= 12 else (self.year + 1, month - 12)
+
+    def start(self) -> datetime:
+        """The quarter's first moment, as an aware UTC datetime."""
+        year, month = self.first_month()
+        return datetime(year, month, 1, tzinfo=timezone()).astimezone(UTC)
+
+    def next(self) -> Quarter:
+        """The quarter after this one."""
+        return (
+            Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+        )
+
+    def label(self, locale: str) -> str:
+        """2024年度第1四半期（2024年4月～6月）, FY2024 Q1 (April–June 2024)."""
+        year, month = self.first_month()
+        if locale == "ja":
+            return f"{self.year}年度第{self.number}四半期（{year}年{month}月～{month + 2}月）"
+        names = ("April–June", "July–September", "October–December", "January–March")
+        return f"FY{self.year} Q{self.number} ({names[self.number - 1]} {year})"
+
+
+def completed_quarters(db: Session, now: datetime) -> list[Quarter]:
+    """Every quarter from the first in which any case was reported to the last that has
+    ended, oldest first (the same list for every officer)."""
+    first = db.scalar(select(func.min(Case.reported_at)).where(Case.state != vocab.DRAFT))
+    if first is None:
+        return []
+    quarter, running = Quarter.of(first), Quarter.of(now)
+    out = []
+    while quarter < running:
+        out.append(quarter)
+        quarter = quarter.next()
+    return out
+
+
+def _in(quarter: Quarter, branch_id: int, own: bool):
+    """The conditions that pick one quarter's reported cases of the branch, or of the others."""
+    mine = Case.branch_id == branch_id if own else Case.branch_id != branch_id
+    return (
+        Case.state != vocab.DRAFT,
+        Case.reported_at >= quarter.start(),
+        Case.reported_at < quarter.next().start(),
+        mine,
+    )
+
+
+def _counts(db: Session, quarter: Quarter, branch_id: int, own: bool) -> dict:
+    """Raw counts of one quarter: total, per category, issuer kind and prefecture."""
+    where = _in(quarter, branch_id, own)
+    link = case_category_links
+    total = db.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    category = dict(
+        db.execute(
+            select(link.c.category_id, func.count())
+            .join(Case, Case.id == link.c.case_id)
+            .where(*where)
+            .group_by(link.c.category_id)
+        ).all()
+    )
+    issuer = dict(
+        db.execute(
+            select(Case.issuer_kind, func.count()).where(*where).group_by(Case.issuer_kind)
+        ).all()
+    )
+    prefecture = dict(
+        db.execute(
+            select(Case.prefecture_code, func.count()).where(*where).group_by(Case.prefecture_code)
+        ).all()
+    )
+    return {"total": total, "category": category, "issuer": issuer, "prefecture": prefecture}
+
+
+def _per_quarter(db: Session, quarters: list[Quarter], branch_id: int, own: bool) -> list[int]:
+    """Each quarter's total of reported cases, of the branch or of the others."""
+    if not quarters:
+        return []
+    bucket = case_when(
+        *[(Case.reported_at < q.next().start(), q.key) for q in quarters], else_=None
+    )
+    mine = Case.branch_id == branch_id if own else Case.branch_id != branch_id
+    stmt = (
+        select(bucket, func.count())
+        .where(Case.state != vocab.DRAFT, Case.reported_at >= quarters[0].start(), mine)
+        .where(Case.reported_at < quarters[-1].next().start())
+        .group_by(bucket)
+    )
+    counts = dict(db.execute(stmt).all())
+    return [counts.get(q.key, 0) for q in quarters]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the officer's picture: rows of (key, label, national figure or None when
+    withheld, the branch's own count)."""
+
+    rows: tuple[tuple[str, str, int | None, int], ...]
+
+    @property
+    def withheld(self) -> bool:
+        """Whether any national figure of the table is withheld."""
+        return any(national is None for _k, _l, national, _o in self.rows)
+
+
+def _table(keys, labels, national: list[int | None], own: dict) -> Table:
+    return Table(
+        tuple((k, lab, n, own.get(k, 0)) for k, lab, n in zip(keys, labels, national, strict=True))
+    )
+
+
+def picture(
+    db: Session,
+    branch_id: int,
+    quarter: Quarter | None,
+    *,
+    locale: str,
+    prefectures,
+    now: datetime,
+    k: int = stats.MIN_CASES,
+) -> dict:
+    """Everything an officer's dashboard shows: the quarters, and for the chosen quarter (the
+    last completed one by default) the other branches' figures, withheld where small, beside
+    the branch's own. ``quarter`` outside the completed quarters raises LookupError."""
+    quarters = completed_quarters(db, now)
+    if quarter is None and quarters:
+        quarter = quarters[-1]
+    if quarter is not None and quarter not in quarters:
+        raise LookupError(quarter)
+    per_quarter = _per_quarter(db, quarters, branch_id, own=False)
+    own_per_quarter = _per_quarter(db, quarters, branch_id, own=True)
+    result = {
+        "k": k,
+        "quarters": quarters,
+        "quarter": quarter,
+        "by_quarter": Table(
+            tuple(
+                (q.key, q.label(locale), shown, own)
+                for q, shown, own in zip(
+                    quarters, suppression.primary(per_quarter, k), own_per_quarter, strict=True
+                )
+            )
+        ),
+        "own_total": db.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.state != vocab.DRAFT, Case.branch_id == branch_id)
+        )
+        or 0,
+        "total": None,
+        "tables": None,
+    }
+    if quarter is None:
+        return result
+    others = _counts(db, quarter, branch_id, own=False)
+    own = _counts(db, quarter, branch_id, own=True)
+    total = others["total"]
+    result["own_quarter_total"] = own["total"]
+    if suppression.small(total, k):
+        return result  # the whole quarter is withheld, its zeros included
+    result["total"] = total
+    cats = list(db.scalars(select(CaseCategory).order_by(CaseCategory.position, CaseCategory.id)))
+    cat_keys = [c.id for c in cats]
+    issuer_keys = list(vocab.ISSUER_KINDS)
+    pref_keys = [p.code for p in prefectures]
+    result["tables"] = {
+        "category": _table(
+            [str(c) for c in cat_keys],
+            [c.name(locale) for c in cats],
+            suppression.multilabel(total, [others["category"].get(c, 0) for c in cat_keys], k),
+            {str(c): n for c, n in own["category"].items()},
+        ),
+        "issuer": _table(
+            issuer_keys,
+            [str(vocab.ISSUER_KINDS[i]) for i in issuer_keys],
+            suppression.partition(total, [others["issuer"].get(i, 0) for i in issuer_keys], k),
+            own["issuer"],
+        ),
+        "prefecture": _table(
+            pref_keys,
+            [p.name(locale) for p in prefectures],
+            suppression.partition(total, [others["prefecture"].get(p, 0) for p in pref_keys], k),
+            own["prefecture"],
+        ),
+    }
+    return result
+
+
+def withheld_text() -> str:
+    """What stands in a withheld cell."""
+    return gettext("withheld")
