@@ -402,13 +402,19 @@ def _read_copy(folder: Path, survey, open_one, number: str) -> dict:
     return result
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="copies the SQLite file and its WAL")
-def test_red_team_gunicorn_300_answers_with_codes_no_order_no_log_line(
-    app, database_url, surveys, session, tmp_path
-):
-    import shutil
+STATICS = [
+    "/static/css/site.css",
+    "/static/css/print.css",
+    "/static/favicon.svg",
+    "/static/surveys/answer.js",
+    "/surveys/sodium/libsodium.js",
+    "/surveys/sodium/libsodium-wrappers.js",
+]
+HEADERS = {"X-Forwarded-For": "198.51.100.77", "User-Agent": "RedTeamAgent"}
 
-    from campaign import clock as real_clock
+
+def _coded_survey(app, surveys, session):
+    """An open survey that needs codes, and N_RED_TEAM codes for it."""
     from surveys import codes
 
     survey = surveys.draft()
@@ -418,90 +424,108 @@ def test_red_team_gunicorn_300_answers_with_codes_no_order_no_log_line(
     with app.test_request_context():
         made = codes.generate(session, app.config["SECRET_KEY"], survey, N_RED_TEAM)
     session.commit()
-    number = str(next(q.id for q in survey.questions if q.kind.value == "number"))
-    db_file = Path(database_url.removeprefix("sqlite:///"))
-    server, log, logs, base, _instance = _start_gunicorn(
-        database_url, tmp_path, app.config["SECRET_KEY"]
-    )
-    headers = {"X-Forwarded-For": "198.51.100.77", "User-Agent": "RedTeamAgent"}
-    statics = [
-        "/static/css/site.css",
-        "/static/css/print.css",
-        "/static/favicon.svg",
-        "/static/surveys/answer.js",
-        "/surveys/sodium/libsodium.js",
-        "/surveys/sodium/libsodium-wrappers.js",
-    ]
-    copies = {}
-    try:
-        url = f"{base}/surveys/answer/{survey.id}"
-        for n in range(N_RED_TEAM):
-            status, page = _request(url, headers=headers)
-            assert status == 200
-            if n % 5 == 0:
-                for path in statics:
-                    assert _request(base + path, headers=headers)[0] == 200, path
-            token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-            if n % 2:
-                answer = {str(survey.grouping.id): n % 4, number: n}
-                sealed = sealing.seal(answer, survey.public_key, survey.block_size)
-                fields = {"sealed": base64.b64encode(sealed).decode()}
-            else:
-                fields = {**plain_form(survey, group=n % 4), f"q{number}": str(n)}
-            body = urllib.parse.urlencode(
-                {**fields, "token": token, "code": made[n]}, doseq=True
-            ).encode()
-            status, receipt = _request(url, body, headers)
-            assert status == 200, (n, re.findall(r'id="answer-error"><p>([^<]*)', receipt))
-            if n + 1 in (N_RED_TEAM // 2, N_RED_TEAM):
-                folder = tmp_path / f"open-{n + 1}"
-                folder.mkdir()
-                for suffix in ("", "-wal"):
-                    if Path(f"{db_file}{suffix}").exists():
-                        shutil.copy(f"{db_file}{suffix}", folder / f"naishin.sqlite3{suffix}")
-                copies[f"open after {n + 1}"] = folder
-        # The closing date passes; cron's `surveys close-due` closes it, as the system, while
-        # the server runs.
-        session.expire_all()
-        due = session.get(Survey, survey.id)
-        due.closes_at = real_clock.now()
-        session.commit()
-        time.sleep(1.1)
-        env = {
-            **os.environ,
-            "NAISHIN_DATABASE_URL": database_url,
-            "NAISHIN_INSTANCE_PATH": str(_instance),
-            "NAISHIN_SECRET_KEY": app.config["SECRET_KEY"],
-        }
-        closing = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "surveys", "close-due"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert "closed: 1" in closing.stdout, closing.stdout + closing.stderr
-        assert _request(f"{base}/login")[0] == 200
-        folder = tmp_path / "closed"
-        folder.mkdir()
-        for suffix in ("", "-wal"):
-            if Path(f"{db_file}{suffix}").exists():
-                shutil.copy(f"{db_file}{suffix}", folder / f"naishin.sqlite3{suffix}")
-        copies["closed"] = folder
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
+    return survey, made
+
+
+def _send_answers(base: str, survey, made: list[str], number: str, snapshot) -> None:
+    """N_RED_TEAM answers in a known order (the number question holds the rank), half sealed
+    "in the browser", half by the server, loading the page's static files as a browser would;
+    ``snapshot(n)`` after the middle and the last answer."""
+    url = f"{base}/surveys/answer/{survey.id}"
+    for n in range(N_RED_TEAM):
+        status, page = _request(url, headers=HEADERS)
+        assert status == 200
+        if n % 5 == 0:
+            for path in STATICS:
+                assert _request(base + path, headers=HEADERS)[0] == 200, path
+        token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+        if n % 2:
+            answer = {str(survey.grouping.id): n % 4, number: n}
+            sealed = sealing.seal(answer, survey.public_key, survey.block_size)
+            fields = {"sealed": base64.b64encode(sealed).decode()}
+        else:
+            fields = {**plain_form(survey, group=n % 4), f"q{number}": str(n)}
+        body = urllib.parse.urlencode(
+            {**fields, "token": token, "code": made[n]}, doseq=True
+        ).encode()
+        status, receipt = _request(url, body, HEADERS)
+        assert status == 200, (n, re.findall(r'id="answer-error"><p>([^<]*)', receipt))
+        if n + 1 in (N_RED_TEAM // 2, N_RED_TEAM):
+            snapshot(n + 1)
+
+
+def _close_due_while_serving(app, session, survey, database_url: str, instance: Path) -> str:
+    """The closing date passes; cron's `surveys close-due` closes the survey, as the system,
+    while the server runs. Returns what the command printed."""
+    from campaign import clock as real_clock
+
     session.expire_all()
-    assert session.get(Survey, survey.id).state.value == "closed"
+    due = session.get(Survey, survey.id)
+    due.closes_at = real_clock.now()
+    session.commit()
+    time.sleep(1.1)
+    env = {
+        **os.environ,
+        "NAISHIN_DATABASE_URL": database_url,
+        "NAISHIN_INSTANCE_PATH": str(instance),
+        "NAISHIN_SECRET_KEY": app.config["SECRET_KEY"],
+    }
+    closing = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "surveys", "close-due"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert "closed: 1" in closing.stdout, closing.stdout + closing.stderr
+    return closing.stdout
+
+
+def _check_logs(logs: Path, made: list[str]) -> None:
     log_bytes = logs.read_bytes()
     assert b'"GET /login HTTP/1.1" 200' in log_bytes  # the access log was captured...
     for path in ("/surveys/", "/static/", "RedTeamAgent", "198.51.100.77"):
         assert path.encode() not in log_bytes, path  # ...and holds no respondent's request
     for code in made:
         assert code.encode() not in log_bytes
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="copies the SQLite file and its WAL")
+def test_red_team_gunicorn_300_answers_with_codes_no_order_no_log_line(
+    app, database_url, surveys, session, tmp_path
+):
+    import shutil
+
+    survey, made = _coded_survey(app, surveys, session)
+    number = str(next(q.id for q in survey.questions if q.kind.value == "number"))
+    db_file = Path(database_url.removeprefix("sqlite:///"))
+    server, log, logs, base, instance = _start_gunicorn(
+        database_url, tmp_path, app.config["SECRET_KEY"]
+    )
+    copies = {}
+
+    def copy(name: str) -> None:
+        folder = tmp_path / name.replace(" ", "-")
+        folder.mkdir()
+        for suffix in ("", "-wal"):
+            if Path(f"{db_file}{suffix}").exists():
+                shutil.copy(f"{db_file}{suffix}", folder / f"naishin.sqlite3{suffix}")
+        copies[name] = folder
+
+    try:
+        _send_answers(base, survey, made, number, lambda n: copy(f"open after {n}"))
+        _close_due_while_serving(app, session, survey, database_url, instance)
+        assert _request(f"{base}/login")[0] == 200
+        copy("closed")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    session.expire_all()
+    assert session.get(Survey, survey.id).state == "closed"
+    _check_logs(logs, made)
     open_one = sealing.opener(sealing.unwrap(services.wrapped_key(survey), PASSPHRASE))
     measured = {
         name: _read_copy(folder, survey, open_one, number) for name, folder in copies.items()
@@ -515,3 +539,96 @@ def test_red_team_gunicorn_300_answers_with_codes_no_order_no_log_line(
         # Chance is 1 in 10; 0.2 is far above what chance gives for 150 to 300 answers.
         assert result["batch guessed"] < 0.2, (name, result)
         assert result["in wal"] <= 3, (name, result)
+
+
+def _read_postgres(session, survey, open_one, number: str) -> dict:
+    """What PostgreSQL shows of the order at this moment: the order a plain SELECT returns, the
+    physical order (ctid: heap page and line), and the byte offset in the table's heap file
+    after a CHECKPOINT (when this process may read the server's files)."""
+    session.commit()
+    rows = session.execute(
+        text(
+            "SELECT slot, part, data, ctid::text FROM survey_slots WHERE survey_id = :s AND filled"
+        ),
+        {"s": survey.id},
+    ).all()
+    session.execute(text("CHECKPOINT"))
+    directory = session.execute(text("SHOW data_directory")).scalar()
+    relative = session.execute(text("SELECT pg_relation_filepath('survey_slots')")).scalar()
+    session.commit()
+    try:
+        heap = b"".join(p.read_bytes() for p in sorted(Path(directory).glob(relative + "*")))
+    except OSError:
+        heap = None
+    slots: dict[int, list] = {}
+    select_order = []
+    for slot, part, data, ctid in rows:
+        page, line = (int(x) for x in ctid.strip("()").split(","))
+        slots.setdefault(slot, []).append((part, bytes(data), (page, line)))
+        if slot not in select_order:
+            select_order.append(slot)
+    arrival, first, last, in_file = {}, [], [], []
+    for slot, parts in slots.items():
+        parts.sort()
+        arrival[slot] = open_one(b"".join(p[1] for p in parts))[number]
+        first.append((parts[0][2], arrival[slot]))
+        last.append((parts[-1][2], arrival[slot]))
+        if heap is not None and (where := heap.find(parts[-1][1])) >= 0:
+            in_file.append((where, arrival[slot]))
+    result = {
+        "answers": len(slots),
+        "select": _spearman([arrival[s] for s in select_order]),
+        "ctid first part": _spearman([a for _, a in sorted(first)]),
+        "ctid last part": _spearman([a for _, a in sorted(last)]),
+        "batch guessed (ctid)": _batch_accuracy(last),
+        "in heap file": len(in_file) if heap is not None else None,
+    }
+    if heap is not None and len(in_file) >= 3:
+        result["heap file"] = _spearman([a for _, a in sorted(in_file)])
+        result["batch guessed (file)"] = _batch_accuracy(in_file)
+    return result
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's heap and ctid")
+def test_red_team_gunicorn_300_answers_on_postgresql_no_order_no_log_line(
+    app, database_url, surveys, session, tmp_path
+):
+    survey, made = _coded_survey(app, surveys, session)
+    number = str(next(q.id for q in survey.questions if q.kind.value == "number"))
+    open_one = sealing.opener(sealing.unwrap(services.wrapped_key(survey), PASSPHRASE))
+    server, log, logs, base, instance = _start_gunicorn(
+        database_url, tmp_path, app.config["SECRET_KEY"]
+    )
+    measured = {}
+    try:
+        _send_answers(
+            base,
+            survey,
+            made,
+            number,
+            lambda n: measured.update(
+                {f"open after {n}": _read_postgres(session, survey, open_one, number)}
+            ),
+        )
+        _close_due_while_serving(app, session, survey, database_url, instance)
+        assert _request(f"{base}/login")[0] == 200
+        measured["closed"] = _read_postgres(session, survey, open_one, number)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    session.expire_all()
+    assert session.get(Survey, survey.id).state == "closed"
+    _check_logs(logs, made)
+    print(f"red team (PostgreSQL, gunicorn, {N_RED_TEAM} answers): {measured}")
+    for name, result in measured.items():
+        expected = int(name.rsplit(" ", 1)[-1]) if name.startswith("open") else N_RED_TEAM
+        assert result["answers"] == expected, (name, result)
+        for key in ("select", "ctid first part", "ctid last part", "heap file"):
+            if key in result:
+                assert abs(result[key]) < RHO_BOUND, (name, key, result)
+        if result["in heap file"] is not None:
+            assert result["in heap file"] == result["answers"], (name, result)
+        for key in ("batch guessed (ctid)", "batch guessed (file)"):
+            if key in result:
+                assert result[key] < 0.2, (name, key, result)
