@@ -46,19 +46,29 @@ def report_response(survey: Survey, report, fmt: str):
     )
 
 
-def slips_pdf(survey: Survey, made: list[str]) -> bytes:
-    """A4 sheets of slips to cut: title, address, code, QR code, short instructions."""
+def answer_address(survey: Survey) -> str:
+    """The address members answer the survey at (from NAISHIN_BASE_URL when set)."""
+    return external_url("surveys.answer", survey_id=survey.id, trusted=True)
+
+
+def qr_svg(data: str, *, scale: int = 2) -> str:
+    """A QR code as inline SVG (no XML declaration), made with segno: the slips' and the
+    invitation sheet's."""
     import segno
 
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, xmldecl=False, border=1)
+    return buffer.getvalue().decode()
+
+
+def slips_pdf(survey: Survey, made: list[str]) -> bytes:
+    """A4 sheets of slips to cut: title, address, code, QR code, short instructions."""
     from campaign.pdf import render_pdf
 
-    address = external_url("surveys.answer", survey_id=survey.id, trusted=True)
-    slips = []
-    for code in made:
-        qr = segno.make(f"{address}?code={code.replace('-', '')}", error="m")
-        buffer = io.BytesIO()
-        qr.save(buffer, kind="svg", scale=2, xmldecl=False, border=1)
-        slips.append({"code": code, "qr": buffer.getvalue().decode()})
+    address = answer_address(survey)
+    slips = [
+        {"code": code, "qr": qr_svg(f"{address}?code={code.replace('-', '')}")} for code in made
+    ]
     html = render_template("surveys/slips.html", survey=survey, slips=slips, address=address)
     return render_pdf(html, url_for("main.home", _external=True) if _has("main.home") else address)
 
@@ -70,7 +80,7 @@ def _has(endpoint: str) -> bool:
 def mail_merge_csv(survey: Survey, made: list[str]) -> bytes:
     """One row per code, for a mail merge: title, address, code (no names: the platform never
     knows who receives which code)."""
-    address = external_url("surveys.answer", survey_id=survey.id, trusted=True)
+    address = answer_address(survey)
     rows: list[list[object]] = [[_("Survey"), _("Address"), _("Invitation code")]]
     rows += [[survey.title("ja"), address, code] for code in made]
     return csv_bytes(rows)

@@ -44,11 +44,33 @@ class NotAccepting(SurveyError):
 
 
 def visible_surveys(db: Session, user: User) -> list[Survey]:
-    """Headquarters sees every survey; an officer those of their own branch."""
+    """Headquarters sees every survey; an officer those of their own branch, and the
+    federation-wide ones once open (read-only, to pass the link on: see ``shared_only``)."""
     stmt = select(Survey).order_by(Survey.id.desc())
     if not user.is_hq:
-        stmt = stmt.where(Survey.branch_id == user.branch_id)
+        federation = Survey.branch_id.is_(None) & (Survey.state != State.DRAFT)
+        stmt = stmt.where((Survey.branch_id == user.branch_id) | federation)
     return list(db.scalars(stmt))
+
+
+def shared_only(user: User, survey: Survey) -> bool:
+    """Whether this person sees the survey only to pass its link on: an officer and a
+    federation-wide survey. They see its title, dates and link, and while it is open whether k
+    answers have arrived; never its count, results, questions to edit, or codes."""
+    return not user.is_hq and survey.branch_id is None
+
+
+def readable(db: Session, user: User, survey_id: int) -> Survey | None:
+    """A survey this person may look at: their own (as ``campaign.access.get_in_scope``), or
+    for an officer a federation-wide one that is open or closed. None otherwise."""
+    survey = db.get(Survey, survey_id)
+    if survey is None:
+        return None
+    if user.can_see_branch(survey.branch_id):
+        return survey
+    if shared_only(user, survey) and survey.state != State.DRAFT:
+        return survey
+    return None
 
 
 def create_survey(db: Session, user: User, **fields) -> Survey:

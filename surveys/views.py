@@ -28,7 +28,7 @@ from campaign.forms import form_status
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
 from surveys import codes, exporting, sealing, services
-from surveys.common import back, bp, load, locale
+from surveys.common import back, bp, load, load_readable, locale
 from surveys.forms import (
     KIND_LABELS,
     CloseForm,
@@ -72,13 +72,18 @@ def _close_due() -> None:
 @bp.get("/surveys/")
 def index():
     """The surveys this person may see; counts only once closed."""
-    session = db.session()
-    surveys = services.visible_surveys(session, current_user())
+    session, user = db.session(), current_user()
+    surveys = services.visible_surveys(session, user)
     counts = {
-        s.id: services.count_answers(session, s.id) for s in surveys if s.state == State.CLOSED
+        s.id: services.count_answers(session, s.id)
+        for s in surveys
+        if s.state == State.CLOSED and not services.shared_only(user, s)
     }
     reached = {s.id: services.k_reached(session, s) for s in surveys if s.state == State.OPEN}
-    return render_template("surveys/index.html", surveys=surveys, counts=counts, reached=reached)
+    branches = {b.id: b.name for b in visible_branches(session, user)}
+    return render_template(
+        "surveys/index.html", surveys=surveys, counts=counts, reached=reached, branches=branches
+    )
 
 
 def _branch_choices(form: SurveyForm) -> None:
@@ -168,8 +173,19 @@ def _detail(survey: Survey, question_form=None, status: int = 200):
 
 @bp.get("/surveys/<int:survey_id>")
 def detail(survey_id: int):
-    """A survey, its questions and state (never the answers, and no running count)."""
-    return _detail(load(survey_id))
+    """A survey, its questions and state (never the answers, and no running count). An officer
+    sees a federation-wide survey read-only: its title, dates and the link to pass on."""
+    survey = load_readable(survey_id)
+    if services.shared_only(current_user(), survey):
+        return render_template(
+            "surveys/shared.html",
+            survey=survey,
+            reached=services.k_reached(db.session(), survey)
+            if survey.state == State.OPEN
+            else None,
+            public_url=external_url("surveys.answer", survey_id=survey.id, trusted=True),
+        )
+    return _detail(survey)
 
 
 @bp.post("/surveys/<int:survey_id>/questions")
@@ -346,4 +362,9 @@ def close(survey_id: int):
     return page, form_status(form)
 
 
-from surveys import custody_views, public, results_views  # noqa: E402,F401  (their routes, on this blueprint)
+from surveys import (  # noqa: E402,F401  (their routes, on this blueprint)
+    custody_views,
+    invitation,
+    public,
+    results_views,
+)

@@ -16,6 +16,7 @@ EXPECTED = {
     "surveys.change_question": (405, 405, 405),
     "surveys.edit_question": (302, 404, 302),  # open: its questions are frozen, back to its page
     "surveys.preview": (302, 404, 200),
+    "surveys.invitation": (302, 404, 200),  # the sheet to print, for a survey without codes
     "surveys.open_survey": (302, 403, 302),  # already open: back to its page
     "surveys.close": (302, 403, 200),  # the page that says what closing means
     "surveys.results_view": (302, 403, 302),  # still open: back to its page, nothing shown
