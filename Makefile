@@ -32,6 +32,18 @@ $(NODE_MODULES): surveys/package-lock.json
 	  echo "npm is missing: survey answers will be sealed on the server, not in the browser"; \
 	fi
 
+# axe-core for the accessibility test, loaded into the test browser only (never served).
+AXE := tests/e2e/node_modules/.package-lock.json
+$(AXE): tests/e2e/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "npm is missing: the accessibility test will be skipped"; \
+	fi
+
 ## Install, prepare the database with demo data, and serve on http://127.0.0.1:8000 (or NAISHIN_BIND)
 run: $(VENV)/.app $(NODE_MODULES) pdf
 	$(BIN)/flask --app wsgi init
@@ -43,7 +55,7 @@ run: $(VENV)/.app $(NODE_MODULES) pdf
 	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
 
 ## Install what the tests need and run the whole suite (SQLite unless NAISHIN_DATABASE_URL is set)
-test: $(VENV)/.test browser pdf $(NODE_MODULES)
+test: $(VENV)/.test browser pdf $(NODE_MODULES) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest

@@ -87,6 +87,14 @@ def live_make(live_app, session) -> factories.Factory:
 
 
 @pytest.fixture
+def demo(runner, session, make):
+    """The demo data (tests/screens/crawl.py), for the tests that walk every page."""
+    from tests.screens.crawl import load_demo_site
+
+    return load_demo_site(runner, session, make)
+
+
+@pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) on a phone-or-desk sized window, in Japanese."""
     context = browser.new_context(locale="ja-JP", base_url=live_server)

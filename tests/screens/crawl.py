@@ -47,6 +47,19 @@ def load_demo(runner) -> Demo:
     return Demo(logins, passphrase.group(1) if passphrase else None)
 
 
+def load_demo_site(runner, session, make) -> Demo:
+    """The demo data as ``make run`` loads it, plus an open petition with a signature."""
+    from tests.petitions.helpers import SECRET, PetitionFactory
+
+    site = load_demo(runner)
+    outcome = runner.invoke(args=["formal", "demo"])
+    assert outcome.exit_code == 0, outcome.output
+    petitions = PetitionFactory(session, make)
+    petition = petitions.opened()
+    petitions.sign(petition, "山田太郎", "東京都港区芝公園1-5-25", secret=SECRET)
+    return site
+
+
 def login(client, clock, demo: Demo, role: str) -> None:
     """Log a demo account in through the login form."""
     email, password, secret = demo.logins[role]
