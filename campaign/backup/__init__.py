@@ -1,0 +1,1 @@
+"""Backups: ``flask --app wsgi backup DEST`` and ``restore SRC`` (see services.py)."""
