@@ -26,6 +26,19 @@ def free_port() -> int:
 def gunicorn(database_url: str, instance: Path, log: Path, **env):
     """Serve the app with the production settings (campaign/gunicorn_conf.py) on a free port;
     yields its base URL; the access and error logs go to ``log``."""
+    with gunicorn_process(database_url, instance, log, **env) as (base, _process):
+        yield base
+
+
+def workers(master: subprocess.Popen) -> list[int]:
+    """The process ids of a gunicorn master's workers (Linux: its children)."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+@contextmanager
+def gunicorn_process(database_url: str, instance: Path, log: Path, **env):
+    """``gunicorn``, yielding (base URL, the master's Popen) for tests that kill a worker."""
     port = free_port()
     environment = {
         **os.environ,
@@ -55,7 +68,7 @@ def gunicorn(database_url: str, instance: Path, log: Path, **env):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}") from None
                 time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=30)
