@@ -150,11 +150,15 @@ def era(value: date | datetime) -> tuple[str, str, int]:
 
 def era_date(value: date | datetime | None, locale: str | None = None) -> str:
     """The era form formal documents use: 令和7年12月1日, 令和元年5月1日 (the first year is
-    元年), 平成31年4月30日. On an English page: 1 May, Reiwa 1 (2019)."""
+    元年), 平成31年4月30日. On an English page: 1 May, Reiwa 1 (2019). A date before Meiji (which
+    the forms refuse, but a page must never fail on) is shown in the western calendar."""
     if value is None:
         return ""
     d = _as_date(value)
-    kanji, latin, year = era(d)
+    try:
+        kanji, latin, year = era(d)
+    except ValueError:
+        return format_date(d, locale)
     if _lang(locale) == "ja":
         return f"{kanji}{'元' if year == 1 else year}年{d.month}月{d.day}日"
     return f"{d.day} {_MONTHS_EN[d.month - 1]}, {latin} {year} ({d.year})"

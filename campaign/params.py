@@ -11,9 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, ValidationError
-from wtforms.validators import ValidationError as FieldError
 
 # Ids are ``INTEGER`` columns: PostgreSQL holds 32 signed bits there (SQLite 64).
 MAX_ID = 2**31 - 1
@@ -72,13 +70,3 @@ def init_app(app) -> None:
     """Make the id converter the app's ``int`` (and name it ``id``), before routes are added."""
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["id"] = IdConverter
-
-
-def plausible_year(_form, field) -> None:
-    """WTForms validator: a date or time between the years 1900 and 9000.
-
-    Dates at the ends of the calendar cannot be moved between time zones (0001-01-01 00:00 in
-    Japan is before the first UTC day), so they are refused as input rather than with a crash.
-    """
-    if field.data and not 1900 <= field.data.year <= 9000:
-        raise FieldError(_l("Give a date between 1900 and 9000."))

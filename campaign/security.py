@@ -56,14 +56,16 @@ CONTROL_MESSAGE = _l(
 
 
 def reject_control_characters() -> None:
-    """``before_request`` hook: refuse form or query values with control characters (400),
+    """``before_request`` hook: refuse query, form or path values with control characters (400;
+    every value of a repeated name, not only the first),
     saying so: they are invisible, so the person needs to be told what to look for (text
     pasted from another program is the usual source). Nothing is stored; the browser's back
     button returns to the form as it was filled in."""
-    for values in (request.args, request.form):
-        for value in values.values():
-            if _CONTROL.search(value):
-                raise Refused(CONTROL_MESSAGE)
+    values = [v for _key, items in request.args.lists() for v in items]
+    values += [v for _key, items in request.form.lists() for v in items]
+    values += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+    if any(_CONTROL.search(value) for value in values):
+        raise Refused(CONTROL_MESSAGE)
 
 
 def add_headers(response: Response) -> Response:

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields import DateTimeField
 from wtforms.validators import DateRange, NumberRange
+from wtforms.validators import ValidationError as FieldError
 
 CHOICE_TYPES = {
     "SelectField",
@@ -162,9 +164,25 @@ class FieldTranslations:
         return PLURAL_MESSAGES[singular](n, label_of(self.field)).replace("%", "%%")
 
 
+def plausible_year(_form, field) -> None:
+    """WTForms validator: a date or time between the years 1900 and 9000.
+
+    Dates at the ends of the calendar cannot be moved between time zones (0001-01-01 00:00 in
+    Japan is before the first UTC day), so they are refused as input rather than with a crash.
+    """
+    year = getattr(field.data, "year", None)  # a time of day has none
+    if year is not None and not 1900 <= year <= 9000:
+        raise FieldError(_l("%(label)s must be a date from 1900 to 9000.", label=label_of(field)))
+
+
 def _bind_field(meta, form, unbound_field, options):
     field = unbound_field.bind(form=form, **options)
     field._translations = FieldTranslations(field, options.get("translations"))
+    if isinstance(field, DateTimeField) and plausible_year not in field.validators:
+        # Every date and time a person types is between 1900 and 9000: the ends of the calendar
+        # cannot be moved between time zones or written in an era, and a typo such as 1026 for
+        # 2026 would otherwise be stored and break every page that shows it.
+        field.validators = [*field.validators, plausible_year]
     return field
 
 

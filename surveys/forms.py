@@ -32,7 +32,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from campaign.params import plausible_year
 from surveys.models import SCALE_END_MAX, SCALE_ENDS_EN, SCALE_ENDS_JA, Kind
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -73,12 +72,12 @@ class SurveyForm(FlaskForm):
     opens_at = DateTimeLocalField(
         _l("Opens (Japan time)"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional(), plausible_year],
+        validators=[Optional()],
     )
     closes_at = DateTimeLocalField(
         _l("Closes (Japan time)"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional(), plausible_year],
+        validators=[Optional()],
     )
     min_group = IntegerField(
         _l("Smallest group shown in the results"),

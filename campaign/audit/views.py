@@ -49,8 +49,8 @@ class FilterForm(FlaskForm):
     branch_id = IntegerField(
         _l("Branch number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
-    since = DateField(_l("From"), validators=[Optional(), params.plausible_year])
-    until = DateField(_l("Until"), validators=[Optional(), params.plausible_year])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
 
 
 def _filtered(form: FilterForm):

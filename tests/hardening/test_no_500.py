@@ -178,7 +178,7 @@ def test_a_survey_opening_in_the_year_one_is_refused_with_a_message(hq, surveys,
     assert "opens_at" in page
     response = client.post(url, data=data)
     assert response.status_code == 400
-    assert "Give a date between 1900 and 9000." in response.get_data(as_text=True)
+    assert "must be a date from 1900 to 9000." in response.get_data(as_text=True)
 
 
 # --- uploads ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ def test_the_contracts_are_kept():
         "The platform imports no feature KEPT",
         "Features do not import one another's views, forms, commands or demo data KEPT",
         "No import cycles KEPT",
+        "campaign/__init__.py imports no feature (features are found at start-up) KEPT",
     ):
         assert name in output
 
@@ -51,4 +52,4 @@ def test_every_platform_module_is_in_the_contract():
         if c["name"].startswith("Features do not import one another's")
     )
     missing = features - set(internals["source_modules"])
-    assert not missing, f"add {sorted(missing)} (and its ignore line) to the second contract"
+    assert not missing, f"add {sorted(missing)} (and its ignore line) to the contract on internals"
