@@ -22,12 +22,17 @@ class PageForm(FlaskForm):
         _l("Description for sharing (English)"), validators=[DataRequired(), Length(max=300)]
     )
     body_ja = TextAreaField(
-        _l("Page text (Japanese)"), validators=[DataRequired(), Length(max=BODY_MAX)]
+        _l("Page text (Japanese)"),
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        render_kw={"rows": 24},
     )
     body_en = TextAreaField(
-        _l("Page text (English)"), validators=[DataRequired(), Length(max=BODY_MAX)]
+        _l("Page text (English)"),
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        render_kw={"rows": 24},
     )
     note = StringField(_l("What you changed (optional)"), validators=[Length(max=200)])
+    preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save as draft"))
     save_publish = SubmitField(_l("Save and publish"))
 

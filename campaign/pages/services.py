@@ -6,7 +6,6 @@ Every change is written to the audit log (without any page content).
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from campaign import clock
 from campaign.audit import services as audit
-from campaign.pages import markup
+from campaign.pages import changes, markup
 from campaign.pages.models import Page, PageRevision
 
 CONTENT = Path(__file__).resolve().parent / "content"
@@ -272,41 +271,14 @@ def revisions(db: Session, page: Page) -> list[PageRevision]:
     )
 
 
-@dataclass(frozen=True)
-class FieldDiff:
-    """A unified diff of one field between two revisions."""
-
-    field: str
-    lines: tuple[str, ...]
-
-
-def diff(older: PageRevision | None, newer: PageRevision) -> list[FieldDiff]:
+def diff(older: PageRevision | None, newer: PageRevision) -> list[changes.FieldChange]:
     """What changed from ``older`` to ``newer``, field by field (unchanged fields left out)."""
-    return diff_content(
-        content_of(older) if older else {},
-        content_of(newer),
-        f"r{older.number}" if older else "-",
-        f"r{newer.number}",
-    )
+    return diff_content(content_of(older) if older else {}, content_of(newer))
 
 
-def diff_content(before: dict, after: dict, from_label: str, to_label: str) -> list[FieldDiff]:
-    """A field-by-field unified diff of two contents (dicts of ``FIELDS``)."""
-    changes = []
-    for name in FIELDS:
-        old, new = before.get(name, ""), after.get(name, "")
-        if old == new:
-            continue
-        lines = difflib.unified_diff(
-            old.splitlines(),
-            new.splitlines(),
-            fromfile=from_label,
-            tofile=to_label,
-            lineterm="",
-            n=2,
-        )
-        changes.append(FieldDiff(name, tuple(lines)))
-    return changes
+def diff_content(before: dict, after: dict) -> list[changes.FieldChange]:
+    """What changed between two contents (dicts of ``FIELDS``), in words (pages/changes.py)."""
+    return changes.compare(before, after, FIELDS)
 
 
 # --- changing --------------------------------------------------------------------------------

@@ -232,11 +232,25 @@ def index():
     return _cacheable(render_template("pages/index.html", entries=entries))
 
 
+def _preview(form: PageForm) -> dict:
+    """The page as the form would publish it, without saving anything (works without JS)."""
+    return {
+        lang: {
+            "title": getattr(form, f"title_{lang}").data or "",
+            "description": getattr(form, f"description_{lang}").data or "",
+            "body": markup.render(getattr(form, f"body_{lang}").data or "").html,
+        }
+        for lang in ("ja", "en")
+    }
+
+
 @bp.route("/admin/new", methods=["GET", "POST"])
 @hq_required
 def new():
     """Headquarters adds a page; it starts as a draft."""
     form = NewPageForm()
+    if form.preview.data:
+        return render_template("pages/new.html", form=form, preview=_preview(form))
     if form.validate_on_submit():
         content = {name: getattr(form, name).data for name in services.FIELDS}
         try:
@@ -263,6 +277,10 @@ def edit(page_slug: str):
     if request.method == "GET":
         form.base_number.data = page.latest_number
         form.note.data = ""
+    if form.preview.data:
+        return render_template(
+            "pages/edit.html", page=page, form=form, action=ActionForm(), preview=_preview(form)
+        )
     if form.validate_on_submit():
         content = {name: getattr(form, name).data for name in services.FIELDS}
         try:
@@ -379,21 +397,14 @@ def shipped(page_slug: str):
     offer = services.shipped_offer(session, page)
     if offer is None:
         abort(404)
-    base_label = f"r{offer.base.number}" if offer.base else "-"
-    current_label = f"r{offer.current.number}"
     return render_template(
         "pages/shipped.html",
         page=page,
         offer=offer,
         release_changes=services.diff_content(
-            services.content_of(offer.base) if offer.base else {},
-            offer.shipped,
-            base_label,
-            "shipped",
+            services.content_of(offer.base) if offer.base else {}, offer.shipped
         ),
-        adopt_changes=services.diff_content(
-            services.content_of(offer.current), offer.shipped, current_label, "shipped"
-        ),
+        adopt_changes=services.diff_content(services.content_of(offer.current), offer.shipped),
         rendered_ja=markup.render(offer.shipped["body_ja"]),
         rendered_en=markup.render(offer.shipped["body_en"]),
         action=ActionForm(),

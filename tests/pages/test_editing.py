@@ -65,8 +65,9 @@ def test_edit_as_draft_then_publish_then_restore_each_audited(client, session, s
     history = client.get("/info/admin/rights/revisions").get_data(as_text=True)
     assert "見出しを変更" in history and "Restore revision 1" in history
     diff = client.get("/info/admin/rights/revisions/2").get_data(as_text=True)
-    assert '<span class="add">+本部が書き直した本文です。</span>' in diff
-    assert "body_ja" in diff and "body_en" not in diff
+    assert "本部が書き直した本文です。</ins>" in diff
+    assert "Page text (Japanese)" in diff and "Page text (English)" not in diff
+    assert "---" not in diff and "@@" not in diff and "body_ja" not in diff
 
     token = csrf_token(client, "/info/admin/rights/revisions/1")
     response = client.post("/info/admin/rights/revisions/1/restore", data={"csrf_token": token})

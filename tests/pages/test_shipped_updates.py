@@ -106,9 +106,8 @@ def test_an_edited_page_is_not_overwritten_and_is_offered_the_new_version(
     assert review.status_code == 200
     html = review.get_data(as_text=True)
     # What adopting would do to headquarters' page, and what the release itself changed.
-    assert "-本部が書き直した本文です。" in html
-    assert "+次の版で出荷された本文です。" in html
-    assert "+Text shipped with the next release." in html
+    assert "本部が書き直し</del>" in html and "次の版で出荷され</ins>た本文です。" in html
+    assert "Text shipped with the next release.</ins>" in html
     assert client.get("/info/admin/qa/shipped").status_code == 404
 
     token = csrf_token(client, "/info/admin/rights/shipped")
