@@ -15,6 +15,23 @@ def surveys(session, make) -> SurveyFactory:
     return SurveyFactory(session, make)
 
 
+@pytest.fixture
+def japanese(client) -> None:
+    """Pages in Japanese, as the browser of a union office asks for them (the test client
+    asks for English)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
+
+
+@pytest.fixture
+def hq(auth, make):
+    """A headquarters account, logged in."""
+    from campaign.auth.models import Role
+
+    user = make.user(role=Role.HQ)
+    auth.login(user)
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _generous_answer_limit(request):
     """Tests answer many times from one address; test_throttle sets its own limit."""

@@ -6,11 +6,6 @@ from tests.helpers import csrf_token
 from tests.surveys.helpers import PASSPHRASE, SurveyFactory, answer_token, plain_form
 
 
-def japanese(client) -> None:
-    """Pages in Japanese, as the browser of a union office asks for them."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
-
-
 def text(response) -> str:
     """A response's body as text."""
     return response.get_data(as_text=True)

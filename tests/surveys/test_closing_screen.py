@@ -14,19 +14,9 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from surveys.models import State, Survey
 from tests.helpers import csrf_token
-from tests.surveys.screens import japanese, main_text_problems, text
+from tests.surveys.screens import main_text_problems, text
 
-
-@pytest.fixture(autouse=True)
-def _japanese(client):
-    japanese(client)
-
-
-@pytest.fixture
-def hq(auth, make):
-    user = make.user(role=Role.HQ)
-    auth.login(user)
-    return user
+pytestmark = pytest.mark.usefixtures("japanese")
 
 
 @pytest.fixture

@@ -14,14 +14,12 @@ from campaign.dates import format_range
 from tests.helpers import csrf_token
 from tests.screens.pagetext import markup_problems
 from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form
-from tests.surveys.screens import answered_and_closed, japanese, main_text_problems, text
+from tests.surveys.screens import answered_and_closed, main_text_problems, text
 
 TEST_ACCOUNT = re.compile(r"職員 \d+")
 
 
-@pytest.fixture(autouse=True)
-def _japanese(client):
-    japanese(client)
+pytestmark = pytest.mark.usefixtures("japanese")
 
 
 def _problems(html: str) -> list[str]:

@@ -13,19 +13,9 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from surveys.models import Kind, Survey
 from tests.helpers import csrf_token
-from tests.surveys.screens import answered_and_closed, japanese, results, text
+from tests.surveys.screens import answered_and_closed, results, text
 
-
-@pytest.fixture(autouse=True)
-def _japanese(client):
-    japanese(client)
-
-
-@pytest.fixture
-def hq(auth, make):
-    user = make.user(role=Role.HQ)
-    auth.login(user)
-    return user
+pytestmark = pytest.mark.usefixtures("japanese")
 
 
 def _question(session, survey, kind):

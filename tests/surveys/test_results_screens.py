@@ -13,12 +13,9 @@ from openpyxl import load_workbook
 from campaign.auth.models import Role
 from tests.helpers import csrf_token
 from tests.screens.pagetext import parse, walk
-from tests.surveys.screens import answered_and_closed, japanese, main_text_problems, results, text
+from tests.surveys.screens import answered_and_closed, main_text_problems, results, text
 
-
-@pytest.fixture(autouse=True)
-def _japanese(client):
-    japanese(client)
+pytestmark = pytest.mark.usefixtures("japanese")
 
 
 @pytest.fixture

@@ -6,24 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaign.auth.models import Role
 from surveys.models import Survey
 from tests.helpers import csrf_token
 from tests.screens.pagetext import text_problems
 from tests.surveys.helpers import answer_token, plain_form
 
-
-@pytest.fixture(autouse=True)
-def japanese(client):
-    """Pages in Japanese, as the browser of a union office asks for them."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
-
-
-@pytest.fixture
-def hq(auth, make):
-    user = make.user(role=Role.HQ)
-    auth.login(user)
-    return user
+pytestmark = pytest.mark.usefixtures("japanese")
 
 
 def _page(response) -> str:

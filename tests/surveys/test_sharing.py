@@ -11,12 +11,9 @@ import pytest
 
 from campaign.auth.models import Role
 from tests.helpers import csrf_token
-from tests.surveys.screens import answered_and_closed, japanese, main_text_problems, text
+from tests.surveys.screens import answered_and_closed, main_text_problems, text
 
-
-@pytest.fixture(autouse=True)
-def _japanese(client):
-    japanese(client)
+pytestmark = pytest.mark.usefixtures("japanese")
 
 
 @pytest.fixture
