@@ -1,4 +1,8 @@
-"""The platform's own commands: ``flask --app wsgi init`` and ``translations``.
+"""The platform's own commands: ``flask --app wsgi init`` and ``translations``; and
+``progress_bar``, the bar every long command draws (click's, on standard error)::
+
+    with progress_bar("Purging") as step:
+        retention.purge_closed(session, older_than=period, progress=step)   # step(done, total)
 
 Features bring theirs (``users create`` in accounts, ``audit verify`` in audit, ``demo``...):
 a feature's ``commands.py`` group ``cli`` is found by itself, and ``registry.add_command``
@@ -7,6 +11,9 @@ adds any other; what ``init`` loads after migrating comes from ``registry.add_se
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -32,6 +39,20 @@ def init_command() -> None:
     source = Path(current_app.static_folder)
     count = staticfiles.build(source, Path(current_app.instance_path) / staticfiles.BUILD)
     click.echo(f"{count} static files precompressed (Brotli, gzip); restart to serve them.")
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """Draw a click progress bar while the block runs; yields ``step(done, total)``, which the
+    long operation calls as it goes (the total may change, e.g. once it is known)."""
+    bar = click.progressbar(length=1, label=label, file=sys.stderr)
+
+    def step(done: int, total: int) -> None:
+        bar.length = max(total, 1)
+        bar.update(max(0, min(done, bar.length) - bar.pos))
+
+    with bar:
+        yield step
 
 
 def init_app(app: Flask) -> None:

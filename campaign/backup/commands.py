@@ -15,17 +15,7 @@ from flask.cli import with_appcontext
 
 from campaign import db, registry
 from campaign.backup import checks, services
-
-
-def _bar(label: str):
-    """A progress bar that a ``services.Progress`` moves."""
-    bar = click.progressbar(length=1, label=label, file=sys.stderr)
-
-    def step(done: int, total: int) -> None:
-        bar.length = max(total, 1)
-        bar.update(done - bar.pos)
-
-    return bar, services.Progress(step)
+from campaign.cli import progress_bar
 
 
 @click.command("backup")
@@ -34,10 +24,9 @@ def _bar(label: str):
 def cli(dest: Path) -> None:
     """Back up the database into the new folder DEST (never the data key: keep it apart)."""
     url = current_app.config["DATABASE_URL"]
-    bar, progress = _bar("Backing up")
     try:
-        with bar:
-            manifest = services.backup(db.engine(), url, dest, progress)
+        with progress_bar("Backing up") as step:
+            manifest = services.backup(db.engine(), url, dest, services.Progress(step))
     except services.BackupError as error:
         raise click.ClickException(str(error)) from None
     rows = sum(manifest["counts"].values())
@@ -55,10 +44,9 @@ def restore_command(src: Path) -> None:
     """Restore the backup folder SRC onto this instance's empty database, then check it."""
     url = current_app.config["DATABASE_URL"]
     engine = db.engine()
-    bar, progress = _bar("Restoring")
     try:
-        with bar:
-            manifest = services.restore(engine, url, src, progress)
+        with progress_bar("Restoring") as step:
+            manifest = services.restore(engine, url, src, services.Progress(step))
     except services.BackupError as error:
         raise click.ClickException(str(error)) from None
     session = db.session()

@@ -1,4 +1,5 @@
-"""``flask --app wsgi cases purge``: the retention rule, to run from cron (e.g. nightly).
+"""``flask --app wsgi cases purge``: the retention rule, to run from cron (e.g. nightly); and
+``cases export PATH``: every reported case's non-personal fields as CSV or XLSX.
 
 Closed cases (resolved or withdrawn) lose their description, timeline notes, comments and
 attachments once closed for longer than the retention period (``--days``, else
@@ -9,13 +10,18 @@ See ``retention.py`` for what happens in the database files on SQLite and on Pos
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 
 from campaign import db
-from campaign.cases import demo, retention, services
+from campaign.audit import services as audit
+from campaign.cases import demo, export, queries, retention, services
+from campaign.cli import progress_bar
+from campaign.exports import csv_bytes, xlsx_bytes
 
 cli = AppGroup("cases", help="Case reports: retention and reference data.")
 
@@ -34,11 +40,48 @@ def purge(days: int | None, full: bool) -> None:
     """Erase the content of cases closed longer than the retention period."""
     period = timedelta(days=days if days is not None else default_days())
     session = db.session()
-    count = retention.purge_closed(session, older_than=period)
-    session.commit()
+    with progress_bar("Purging closed cases") as step:
+        count = retention.purge_closed(session, older_than=period, progress=step)
+        session.commit()
     session.close()
-    retention.scrub_files(db.engine(), full=full)
+    with progress_bar("Scrubbing the database files") as step:
+        retention.scrub_files(db.engine(), full=full)
+        step(1, 1)
     click.echo(f"Purged the content of {count} closed cases.")
+
+
+@cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@with_appcontext
+def export_command(path: Path, lang: str) -> None:
+    """Write every reported case's non-personal fields to PATH (.csv or .xlsx), as
+    headquarters' export from the web does (audited as the system)."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.BadParameter("name a .csv or .xlsx file", param_hint="PATH")
+    session = db.session()
+    # The headings and vocabularies are translated per request: read as one in that language.
+    with current_app.test_request_context(headers={"Accept-Language": lang}):
+        total = export.count(session, queries.Filters())
+        with progress_bar("Exporting cases") as step:
+
+            def counted():
+                for n, row in enumerate(export.rows(session, None, queries.Filters(), lang), 1):
+                    if n % 500 == 0 or n == total:
+                        step(n, total)
+                    yield row
+
+            if path.suffix.lower() == ".csv":
+                body = csv_bytes(export.header(), counted())
+            else:
+                body = xlsx_bytes(_("Cases"), export.header(), counted())
+    path.write_bytes(body)
+    session.rollback()  # the read ran as a request's (read-only); the audit entry is written apart
+    audit.record(
+        session, "cases.exported", object_kind="case", reason=f"cli {path.suffix[1:]}", system=True
+    )
+    session.commit()
+    click.echo(f"Exported {total} cases to {path}.")
 
 
 @cli.command("seed")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.access import scope_to_branch
@@ -17,7 +17,7 @@ from campaign.auth.models import User
 from campaign.cases import vocab
 from campaign.cases.models import Case, CaseCategory, case_category_links
 from campaign.cases.queries import Filters
-from campaign.org.models import Prefecture
+from campaign.org.models import Branch, Prefecture
 
 
 def header() -> list[str]:
@@ -25,6 +25,7 @@ def header() -> list[str]:
     return [
         _("Case number"),
         _("Prefecture"),
+        _("Branch"),
         _("Month"),
         _("State"),
         _("Categories"),
@@ -37,30 +38,34 @@ def header() -> list[str]:
     ]
 
 
-def rows(db: Session, user: User, filters: Filters, locale: str) -> Iterator[list]:
+def count(db: Session, filters: Filters) -> int:
+    """How many rows a headquarters export with these filters holds."""
+    stmt = filters.apply(select(func.count(Case.id)).where(Case.state != vocab.DRAFT))
+    return db.scalar(stmt) or 0
+
+
+def rows(db: Session, user: User | None, filters: Filters, locale: str) -> Iterator[list]:
     """The export's rows (after ``header()``), in case number order, for the cases one may
-    see."""
+    see (``user`` None: every case, as headquarters and the command line see them)."""
     prefectures = {p.code: p.name(locale) for p in db.scalars(select(Prefecture))}
     names = {c.id: c.name(locale) for c in db.scalars(select(CaseCategory))}
+    branches = dict(db.execute(select(Branch.id, Branch.name)).all())
     yes, no = _("yes"), _("no")
-    stmt = filters.apply(
-        scope_to_branch(
-            select(
-                Case.id,
-                Case.prefecture_code,
-                Case.occurred_month,
-                Case.state,
-                Case.issuer_kind,
-                Case.channel,
-                Case.staff_affected,
-                Case.non_regular,
-                Case.new_hires,
-                Case.dependents,
-            ).where(Case.state != vocab.DRAFT),
-            Case.branch_id,
-            user,
-        )
-    ).order_by(Case.id)
+    columns = select(
+        Case.id,
+        Case.prefecture_code,
+        Case.branch_id,
+        Case.occurred_month,
+        Case.state,
+        Case.issuer_kind,
+        Case.channel,
+        Case.staff_affected,
+        Case.non_regular,
+        Case.new_hires,
+        Case.dependents,
+    ).where(Case.state != vocab.DRAFT)
+    scoped = columns if user is None else scope_to_branch(columns, Case.branch_id, user)
+    stmt = filters.apply(scoped).order_by(Case.id)
     for chunk in db.execute(stmt).partitions(2000):
         ids = [r.id for r in chunk]
         links: dict[int, list[str]] = {}
@@ -74,6 +79,7 @@ def rows(db: Session, user: User, filters: Filters, locale: str) -> Iterator[lis
             yield [
                 r.id,
                 prefectures.get(r.prefecture_code, r.prefecture_code),
+                branches.get(r.branch_id, ""),
                 r.occurred_month,
                 str(vocab.STATES.get(r.state, r.state)),
                 " / ".join(sorted(links.get(r.id, []))),

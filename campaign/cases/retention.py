@@ -14,6 +14,7 @@ What is purged must be gone from the files, not only hidden:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Engine, select, text, update
@@ -26,10 +27,13 @@ from campaign.cases.models import Attachment, Case, CaseAction, CaseComment
 TABLES = ("cases", "case_actions", "case_comments", "case_attachments")
 
 
-def purge_closed(db: Session, *, older_than: timedelta) -> int:
+def purge_closed(
+    db: Session, *, older_than: timedelta, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Erase the titles, workplaces, issuer names, descriptions, timeline notes, comments and
     attachments of cases closed before ``now - older_than``. The case rows stay (with their
-    categories, issuer kind, prefecture, branch and dates), so every count keeps adding up."""
+    categories, issuer kind, prefecture, branch and dates), so every count keeps adding up.
+    ``progress(done, total)`` is called after each batch of 500 cases."""
     cutoff = clock.now() - older_than
     ids = list(
         db.scalars(
@@ -51,6 +55,8 @@ def purge_closed(db: Session, *, older_than: timedelta) -> int:
             .where(Case.id.in_(chunk))
             .values(title="", workplace="", issuer_name="", description="", purged_at=now)
         )
+        if progress is not None:
+            progress(start + len(chunk), len(ids))
     db.flush()
     if ids:
         audit.record(db, "cases.purged", object_kind="case", reason=f"{len(ids)} cases")

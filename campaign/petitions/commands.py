@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from campaign import db
+from campaign.cli import progress_bar
 from campaign.petitions import retention, services
 
 cli = AppGroup("petitions", help="Petitions: deleting signers' data on schedule.")
@@ -22,10 +23,13 @@ cli = AppGroup("petitions", help="Petitions: deleting signers' data on schedule.
 def anonymise() -> None:
     """Anonymise the petitions that are due, and scrub the database files."""
     session = db.session()
-    done = services.anonymise_due(session)
-    session.commit()
-    session.close()
-    retention.scrub_files(db.engine())
+    with progress_bar("Deleting signers' data, then scrubbing the files") as step:
+        done = services.anonymise_due(session)
+        session.commit()
+        session.close()
+        step(1, 2)
+        retention.scrub_files(db.engine())
+        step(2, 2)
     for petition in done:
         click.echo(f"Petition {petition.id}: signers' personal data deleted.")
     click.echo(f"Anonymised {len(done)} petitions.")

@@ -95,11 +95,12 @@ def test_csv_and_xlsx_exports(auth, make, session, national):
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["事例番号", "都道府県", "月"]
+    assert rows[0][:4] == ["事例番号", "都道府県", "支部", "月"]
     assert len(rows) == 5  # header + 4 reported cases
     tokyo_rows = [r for r in rows[1:] if r[1] == "東京都"]
     assert len(tokyo_rows) == 3
-    assert "申請書の一括配布" in tokyo_rows[0][4] and "被扶養者への勧奨" in tokyo_rows[0][4]
+    assert {r[2] for r in tokyo_rows} == {national[0].name}  # the branch that reported it
+    assert "申請書の一括配布" in tokyo_rows[0][5] and "被扶養者への勧奨" in tokyo_rows[0][5]
     assert all("○○市人事課" not in ",".join(r) for r in rows)  # no free text
     assert audit_count(session, "cases.exported") == 1
 
@@ -107,7 +108,26 @@ def test_csv_and_xlsx_exports(auth, make, session, national):
     book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
     values = list(book.active.values)
     assert len(values) == 2 and values[1][1] == "滋賀県"
+    assert values[0][2] == "支部" and values[1][2] == national[1].name
     assert audit_count(session, "cases.exported") == 2
+
+
+def test_the_command_line_exports_every_reported_case(runner, session, national, tmp_path):
+    tokyo, shiga = national
+    target = tmp_path / "cases.csv"
+    result = runner.invoke(args=["cases", "export", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Exported 4 cases" in result.output and "Exporting cases" in result.output
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["事例番号", "都道府県", "支部"] and len(rows) == 5
+    assert sorted(r[2] for r in rows[1:]) == sorted([tokyo.name] * 3 + [shiga.name])
+    assert audit_count(session, "cases.exported") == 1
+    book_path = tmp_path / "cases.xlsx"
+    assert runner.invoke(args=["cases", "export", str(book_path), "--lang", "en"]).exit_code == 0
+    values = list(load_workbook(book_path, read_only=True).active.values)
+    assert values[0][:3] == ("Case number", "Prefecture", "Branch") and len(values) == 5
+    bad = runner.invoke(args=["cases", "export", str(tmp_path / "cases.txt")])
+    assert bad.exit_code == 2 and ".csv or .xlsx" in bad.output
 
 
 def test_a_cached_picture_follows_every_change(auth, make, session, national):

@@ -22,6 +22,7 @@ from campaign.cases.models import Case, case_category_links
 from campaign.org.services import prefectures
 from tests.cases.factories import CaseFactory
 from tests.cases.helpers import audit_count
+from tests.screens.pagetext import text_problems
 
 FIRST = national.Quarter(2023, 1)  # April–June 2023
 NOW = datetime(2025, 2, 10, 3, 0, tzinfo=UTC)  # in FY2024 Q4: FY2023 Q1 … FY2024 Q3 have ended
@@ -315,9 +316,15 @@ def test_headquarters_keeps_every_filter(auth, make, session, clock):
     assert "1 case reported nationally." in page and 'name="month_from"' in page
 
 
-def test_the_officer_page_reads_in_japanese(auth, officer_world, client):
+def test_the_officer_page_reads_in_japanese(auth, officer_world, client, session):
+    CaseFactory(session).case(officer_world[1], reported_at=datetime(2024, 8, 1, tzinfo=UTC))
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
     auth.client.get("/lang/ja")
     page = auth.client.get("/cases/dashboard").get_data(as_text=True)
     assert "2024年度第3四半期（2024年10月～12月）" in page
     assert "ほかの支部" in page and "非表示" in page
+    # (The factory's display name 「職員 4」 in the header is the test's, not the page's.)
+    assert [p for p in text_problems(page) if not p.text.startswith("職員 ")] == []
+    withheld = auth.client.get("/cases/dashboard?quarter=2024-2").get_data(as_text=True)
+    assert "全国の数字は示しません" in withheld
+    assert [p for p in text_problems(withheld) if not p.text.startswith("職員 ")] == []

@@ -111,6 +111,7 @@ def test_anonymise_leaves_no_name_address_or_email_in_the_files(
     result = runner.invoke(args=["petitions", "anonymise"])
     assert result.exit_code == 0, result.output
     assert "Anonymised 1 petitions." in result.output
+    assert "Deleting signers' data" in result.output  # the progress bar
 
     from campaign.petitions.models import Petition
 
