@@ -112,6 +112,8 @@ def test_the_invitation_sheet_has_title_dates_link_and_qr_code(client, officer, 
     from tests.screens.pagetext import text_problems
 
     assert text_problems(page[start:end]) == []
+    member = client.application.test_client().get(f"/surveys/answer/{survey.id}?lang=ja")
+    assert "回答期間：2026年11月10日～11月20日" in text(member)  # the same period for members
 
 
 def test_the_invitation_qr_code_holds_the_answer_address(client, officer, surveys, app):
