@@ -79,7 +79,7 @@ def main() -> None:
         services.open_petition(session, petition)
         session.commit()
         petition_id = petition.id
-        key = services.signer_key(app.config["SECRET_KEY"], petition)
+        key = services.signer_key(petition)
         token_key = publicforms.derive_key(app.config["SECRET_KEY"], "public-form")
     with app.test_request_context():
         token = publicforms.issue_token("petition-sign", petition_id)

@@ -1,13 +1,15 @@
 """Petitions, their signatures (online), paper batches (counted by branches) and, once the
 signers' personal data is gone, the counts that stay.
 
-What a signature row keeps (SECURITY.md promises 1 and 9): the name and address as typed, the
-prefecture read from the address, the *date* of signing (never a time), an email address only
-when the signer asked for news, and keyed hashes: ``signer_hash`` (name + address, for
-duplicates), ``name_tag`` and ``address_tag`` (for headquarters' review of bursts, shown as
-counts) and ``token_hash`` (the SHA-256 of the emailed link's token, never the token). No IP
-address, user agent, referrer or time of day exists anywhere to be stored. Anonymisation
-deletes the rows and keeps ``PetitionTally`` (online signatures counted per prefecture).
+What a signature row keeps (SECURITY.md promises 1 and 9): ``sealed``, the name and address as
+typed and an email address only when the signer asked for news, encrypted under the petition's
+own key (never in the clear, see sealing.py); the prefecture read from the address; the *date*
+of signing (never a time); and keyed hashes under a key derived from the petition's key:
+``signer_hash`` (name + address, for duplicates), ``name_tag`` and ``address_tag`` (for
+headquarters' review of bursts, shown as counts) and ``token_hash`` (the SHA-256 of the emailed
+link's token, never the token). No IP address, user agent, referrer or time of day exists
+anywhere to be stored. Anonymisation deletes the rows and the petition's key, and keeps
+``PetitionTally`` (online signatures counted per prefecture).
 """
 
 from __future__ import annotations
@@ -82,8 +84,9 @@ class Petition(Base):
     keep_days: Mapped[int] = mapped_column(Integer, default=30)
     unsubmitted_days: Mapped[int] = mapped_column(Integer, default=90)
     state: Mapped[State] = mapped_column(_enum(State, "petition_state"), default=State.DRAFT)
-    # Mixed with the app's secret key into the duplicate-check key; NULL once anonymised.
-    salt: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # The petition's key, wrapped by the data key (sealing.py): made when it opens, NULL
+    # before and once anonymised (what was sealed under it opens for no one after that).
+    sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary(72))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     opened_on: Mapped[date | None] = mapped_column(Date)
@@ -137,10 +140,8 @@ class Signature(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(60))
-    address: Mapped[str] = mapped_column(String(200))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # name, address, email (sealing.py)
     prefecture_code: Mapped[str] = mapped_column(String(2))
-    email: Mapped[str | None] = mapped_column(String(254))
     signed_on: Mapped[date] = mapped_column(Date)
     state: Mapped[SignatureState] = mapped_column(_enum(SignatureState, "petition_signature_state"))
     signer_hash: Mapped[bytes] = mapped_column(LargeBinary(32))

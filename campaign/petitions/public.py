@@ -134,7 +134,6 @@ def page(petition_id: int):
         signed = services.sign(
             db.session(),
             petition,
-            current_app.config["SECRET_KEY"],
             name=form.name.data,
             address=form.address.data,
             email=email,

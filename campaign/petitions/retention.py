@@ -1,28 +1,68 @@
 """After anonymisation the signers' data must be gone from the files, not only the tables.
 
+First, it was never there in the clear: names, addresses and emails are sealed under the
+petition's own key, itself stored only wrapped by the data key, which lives outside the database
+(sealing.py). Anonymisation deletes the rows and the petition's key (crypto-shredding); then
+``scrub_files`` removes the ciphertext and the wrapped key from the database files as well:
+
 * SQLite: ``secure_delete=ON`` (campaign/db.py) zeroes the cells a DELETE frees; ``scrub_files``
   then runs ``VACUUM`` (rebuilds the file from live rows only) and checkpoints the write-ahead
-  log with ``wal_checkpoint(TRUNCATE)``, so no page holding a name survives in the WAL either.
+  log with ``wal_checkpoint(TRUNCATE)``, so no page of a deleted row survives in the WAL either.
 * PostgreSQL: deleted rows stay in the table files as dead tuples until vacuumed, and a plain
   ``VACUUM`` only marks their space free for reuse: the bytes stay until overwritten. So
   ``scrub_files`` runs ``VACUUM FULL`` on the petition tables, which writes the tables and
   their indexes into new files and unlinks the old ones (it locks the tables while it runs:
   well under a second for 100,000 signatures), then ``CHECKPOINT``. Row versions that a
   transaction open at that moment may still see (a ``pg_dump`` under way, a session left
-  idle in a transaction) are copied into the new files too; the command scrubs on every run,
-  so the next nightly run removes them. The server's WAL segments,
-  WAL archives and base backups still hold the rows until they are recycled or expire: keep
-  their retention shorter than a petition's ``keep_days``.
+  idle in a transaction) are copied into the new files too, so ``scrub_files`` first waits up
+  to ten seconds for the sessions of this database whose snapshot is older than its start (an
+  autovacuum's ANALYZE, a request finishing); if one stays open, it logs a warning and the
+  next nightly run, which scrubs again, removes what is left (ciphertext whose key is gone).
+
+What is left, and what it means. PostgreSQL's WAL segments (and segment files recycled but not
+yet overwritten), WAL archives and base backups or dumps made before the anonymisation still
+hold the sealed rows and the wrapped petition key, until they are overwritten or expire. They
+never hold a name, an address or an email in the clear: reading them needs the data key too,
+which is kept apart from the database and its backups. Whoever has such an old copy *and* the
+data key can read that petition's signers, so keep backup and archive retention shorter than a
+petition's ``keep_days``, and keep the data key out of those backups. On SQLite the WAL is
+truncated; a file copy made before (a backup) is in the same position as PostgreSQL's.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+import logging
+import time
+
+from sqlalchemy import Connection, Engine, text
 
 TABLES = ("petition_signatures", "petitions")
+WAIT_SECONDS = 10.0
+log = logging.getLogger(__name__)
+
+# Other sessions of this database whose snapshot is older than the scrub's start: they may
+# still see the deleted rows, and VACUUM FULL would copy those into the new files.
+OLDER_SNAPSHOTS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+    "AND age(backend_xmin) > age(CAST(CAST(:horizon AS text) AS xid))"
+)
 
 
-def scrub_files(engine: Engine) -> None:
+def _wait_for_older_snapshots(connection: Connection, seconds: float) -> bool:
+    """Wait (a little) until no other session may still see rows deleted before now: an
+    autovacuum's ANALYZE or a request finishing takes milliseconds. False if one stays (a
+    ``pg_dump`` under way, a session left idle in a transaction)."""
+    horizon = connection.execute(text("SELECT pg_snapshot_xmax(pg_current_snapshot())")).scalar()
+    deadline = time.monotonic() + seconds
+    while connection.execute(OLDER_SNAPSHOTS, {"horizon": horizon}).scalar():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def scrub_files(engine: Engine, *, wait: float = WAIT_SECONDS) -> None:
     """Make sure deleted signatures leave the database files (see the module docstring)."""
     if engine.dialect.name == "sqlite":
         # On the driver's own connection: SQLAlchemy would wrap the statements in BEGIN.
@@ -37,6 +77,11 @@ def scrub_files(engine: Engine) -> None:
         return
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if not _wait_for_older_snapshots(connection, wait):
+                log.warning(
+                    "petitions: a transaction older than the deletion is still open; the next "
+                    "run of `petitions anonymise` scrubs what it still sees"
+                )
             for table in TABLES:
                 connection.execute(text(f"VACUUM FULL {table}"))
             connection.execute(text("CHECKPOINT"))

@@ -22,7 +22,7 @@ from campaign import clock, dates
 from campaign.audit import services as audit
 from campaign.auth.models import User
 from campaign.org.models import Branch
-from campaign.petitions import japanese
+from campaign.petitions import japanese, sealing
 from campaign.petitions.models import (
     PaperBatch,
     Petition,
@@ -61,15 +61,23 @@ def today() -> date:
 # --- keys and hashes ------------------------------------------------------------------------
 
 
-def signer_key(secret_key: str, petition: Petition) -> bytes:
-    """The petition's duplicate-check key: the app's secret key and the petition's own salt.
+def petition_key(petition: Petition) -> bytes:
+    """The petition's own key, unwrapped with the data key (sealing.py)."""
+    try:
+        return sealing.unwrap(petition.sealed_key)
+    except sealing.NoKey:
+        raise PetitionError(_l("This petition takes no signatures.")) from None
 
-    Neither alone recomputes a hash, so a copy of the database does not let anyone test
-    "did this person sign?"; and the same person gets unrelated hashes on two petitions.
+
+def signer_key(petition: Petition) -> bytes:
+    """The petition's duplicate-check key, derived from the petition's key.
+
+    The petition's key is stored only under the data key, which never enters the database: a
+    copy of the database does not let anyone test "did this person sign?"; the same person
+    gets unrelated hashes on two petitions; and once the petition's key is deleted (at
+    anonymisation) no one can test it any more, whatever copy of the hashes survives.
     """
-    if petition.salt is None:
-        raise PetitionError(_l("This petition takes no signatures."))
-    return hmac.new(secret_key.encode(), b"petition-signers\x00" + petition.salt, "sha256").digest()
+    return sealing.hash_key(petition_key(petition))
 
 
 @dataclass(frozen=True)
@@ -151,13 +159,13 @@ def update_petition(db: Session, petition: Petition, **fields) -> None:
 
 
 def open_petition(db: Session, petition: Petition) -> None:
-    """Start taking signatures; the duplicate-check salt is made now."""
+    """Start taking signatures; the petition's key is made now (stored wrapped)."""
     if petition.state != State.DRAFT:
         raise PetitionError(_l("Only a draft can be opened."))
     if petition.closes_on < today():
         raise PetitionError(_l("The closing date has passed. Choose a later one first."))
     petition.state = State.OPEN
-    petition.salt = secrets.token_bytes(32)
+    petition.sealed_key = sealing.wrap(sealing.new_key())
     petition.opened_on = today()
     db.flush()
     audit.record(db, "petition.opened", object_kind="petition", object_id=petition.id)
@@ -200,15 +208,13 @@ def submit(
     petition.submission_note = note.strip()
     db.flush()
     audit.record(db, "petition.submitted", object_kind="petition", object_id=petition.id)
-    return list(
-        db.scalars(
-            select(Signature.email).where(
-                Signature.petition_id == petition.id,
-                Signature.state == SignatureState.COUNTED,
-                Signature.email.is_not(None),
-            )
+    open_one = sealing.opener(petition_key(petition))
+    sealed = db.scalars(
+        select(Signature.sealed).where(
+            Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED
         )
     )
+    return [signer.email for signer in map(open_one, sealed) if signer.email]
 
 
 # --- signing --------------------------------------------------------------------------------
@@ -231,7 +237,6 @@ def check_signer(name: str, address: str) -> list[japanese.Problem]:
 def sign(
     db: Session,
     petition: Petition,
-    secret_key: str,
     *,
     name: str,
     address: str,
@@ -249,14 +254,18 @@ def sign(
     problems = check_signer(name, address)
     if problems:
         raise InvalidSignature(problems)
-    keyed = hashes(signer_key(secret_key, petition), name, address)
+    key = petition_key(petition)
+    keyed = hashes(sealing.hash_key(key), name, address)
     token = secrets.token_urlsafe(32) if email else None
-    signature = Signature(
-        petition_id=petition.id,
+    signer = sealing.Signer(
         name=japanese.tidy(name),
         address=japanese.tidy(japanese.strip_postcode(address)),
-        prefecture_code=japanese.prefecture_of(address),
         email=email if email and wants_news else None,
+    )
+    signature = Signature(
+        petition_id=petition.id,
+        sealed=sealing.seal_signer(key, signer),
+        prefecture_code=japanese.prefecture_of(address),
         signed_on=today(),
         state=SignatureState.PENDING if email else SignatureState.COUNTED,
         signer_hash=keyed.signer,
@@ -557,15 +566,17 @@ def signature_list(db: Session, petition: Petition) -> list[tuple[str, list[tupl
     """Counted signatures grouped by prefecture (JIS order), numbered from 1 in that order:
     ``[(prefecture_code, [(number, name, address), …]), …]``."""
     rows = db.execute(
-        select(Signature.prefecture_code, Signature.name, Signature.address)
+        select(Signature.prefecture_code, Signature.sealed)
         .where(Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED)
         .order_by(Signature.prefecture_code, Signature.id)
     )
+    open_one = sealing.opener(petition_key(petition))
     groups: list[tuple[str, list[tuple[int, str, str]]]] = []
-    for number, (code, name, address) in enumerate(rows, start=1):
+    for number, (code, sealed) in enumerate(rows, start=1):
         if not groups or groups[-1][0] != code:
             groups.append((code, []))
-        groups[-1][1].append((number, name, address))
+        signer = open_one(sealed)
+        groups[-1][1].append((number, signer.name, signer.address))
     return groups
 
 
@@ -575,6 +586,8 @@ def signature_list(db: Session, petition: Petition) -> list[tuple[str, list[tupl
 def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -> int:
     """Delete every signer's name, address, email, hashes and token; keep the counts.
 
+    The rows go, and then the petition's key (crypto-shredding): what a WAL segment or a backup
+    still holds of them was sealed under that key, and opens for no one once it is gone.
     Returns how many signature rows were deleted. The database files still need scrubbing
     (``retention.scrub_files``), which the command and the button do after the commit.
     """
@@ -589,7 +602,7 @@ def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -
         db.add(PetitionTally(petition_id=petition.id, prefecture_code=code, online=number))
     deleted = db.execute(delete(Signature).where(Signature.petition_id == petition.id)).rowcount
     petition.state = State.ANONYMISED
-    petition.salt = None
+    petition.sealed_key = None
     petition.anonymised_on = today()
     db.flush()
     audit.record(

@@ -6,10 +6,8 @@ import re
 import socket
 from datetime import timedelta
 
-from campaign.petitions import services
-from campaign.petitions.models import Petition
-
-SECRET = "a test secret key that is long enough to pass the check"
+from campaign.petitions import sealing, services
+from campaign.petitions.models import Petition, Signature
 
 
 class PetitionFactory:
@@ -43,11 +41,16 @@ class PetitionFactory:
         self.session.commit()
         return petition
 
-    def sign(self, petition: Petition, name: str, address: str, secret: str = SECRET, **kw):
+    def sign(self, petition: Petition, name: str, address: str, **kw):
         """Sign directly through the service (no request)."""
-        result = services.sign(self.session, petition, secret, name=name, address=address, **kw)
+        result = services.sign(self.session, petition, name=name, address=address, **kw)
         self.session.commit()
         return result
+
+    def signer(self, signature: Signature) -> sealing.Signer:
+        """A stored signature's name, address and email, opened with its petition's key."""
+        petition = self.session.get(Petition, signature.petition_id)
+        return sealing.open_signer(services.petition_key(petition), signature.sealed)
 
 
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')

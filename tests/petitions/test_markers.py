@@ -66,7 +66,9 @@ def _headers(markers):
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="greps the SQLite file and its WAL; rows are checked below")
-def test_markers_reach_neither_the_database_files_nor_any_log(database_url, petitions, tmp_path):
+def test_markers_reach_neither_the_database_files_nor_any_log(
+    app, database_url, petitions, tmp_path
+):
     petition = petitions.opened()
     db_file = Path(database_url.removeprefix("sqlite:///"))
     instance = tmp_path / "gunicorn-instance"
@@ -83,6 +85,8 @@ def test_markers_reach_neither_the_database_files_nor_any_log(database_url, peti
         "NAISHIN_SMTP_PORT": str(outbox.port),
         "NAISHIN_BASE_URL": BASE_URL,
         "NAISHIN_TRUSTED_HOSTS": "127.0.0.1",  # the test talks to the server directly
+        # The petition's key is wrapped by the data key: both servers share it (README).
+        "NAISHIN_DATA_KEY": app.extensions["naishin.data_key"].hex(),
     }
     env.pop("NAISHIN_REDIS_URL", None)
     env.pop("NAISHIN_SECRET_KEY", None)

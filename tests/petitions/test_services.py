@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
-from campaign.petitions import services
+from campaign.petitions import sealing, services
 from campaign.petitions.models import PetitionTally, Signature, SignatureState, State
-from tests.petitions.helpers import SECRET
 
 ADDRESS = "東京都千代田区霞が関二丁目1番2号"
 
@@ -29,7 +28,7 @@ def test_a_petition_goes_from_draft_to_anonymised(petitions, session, make, cloc
     session.commit()
     assert petition.state == State.DRAFT and not services.accepting(petition)
     services.open_petition(session, petition)
-    assert services.accepting(petition) and petition.salt is not None
+    assert services.accepting(petition) and petition.sealed_key is not None
     petitions.sign(petition, "山田太郎", ADDRESS)
     clock.advance(days=4)
     services.close_if_due(session, petition)
@@ -38,7 +37,7 @@ def test_a_petition_goes_from_draft_to_anonymised(petitions, session, make, cloc
     assert petition.state == State.SUBMITTED
     assert petition.delete_on == services.today() + timedelta(days=30)
     assert services.anonymise(session, petition) == 1
-    assert petition.state == State.ANONYMISED and petition.salt is None
+    assert petition.state == State.ANONYMISED and petition.sealed_key is None
     assert services.counts(session, petition).online == 1
     actions = set(session.scalars(select(AuditEntry.action)))
     assert {"petition.created", "petition.opened", "petition.closed"} <= actions
@@ -91,14 +90,32 @@ def test_a_household_signs_as_two_people(petitions, session):
     assert services.counts(session, petition).online == 2
 
 
-def test_hashes_are_keyed_per_petition_and_by_the_secret(petitions, session):
+def test_hashes_are_keyed_per_petition_by_its_own_key(petitions, session):
     one, two = petitions.opened(), petitions.opened()
     petitions.sign(one, "山田太郎", ADDRESS)
     petitions.sign(two, "山田太郎", ADDRESS)
     hashes = list(session.scalars(select(Signature.signer_hash)))
     assert len(set(hashes)) == 2
-    other = services.hashes(services.signer_key(SECRET + "x", one), "山田太郎", ADDRESS)
+    assert services.hashes(services.signer_key(one), "山田太郎", ADDRESS).signer in hashes
+    other = services.hashes(sealing.hash_key(sealing.new_key()), "山田太郎", ADDRESS)
     assert other.signer not in hashes
+
+
+def test_the_personal_data_is_sealed_under_the_petitions_wrapped_key(app, petitions, session):
+    from nacl.exceptions import CryptoError
+
+    from campaign import datakey
+
+    petition = petitions.opened()
+    petitions.sign(petition, "山田太郎", ADDRESS, email="taro@example.org", wants_news=True)
+    stored = session.scalar(select(Signature))
+    assert "山田".encode() not in stored.sealed and b"taro" not in stored.sealed
+    assert len(stored.sealed) % sealing.PAD == 40 % sealing.PAD  # padded, plus nonce and MAC
+    assert petitions.signer(stored) == sealing.Signer("山田太郎", ADDRESS, "taro@example.org")
+    with pytest.raises(CryptoError):  # the stored key opens only under the data key
+        datakey.unseal(petition.sealed_key, sealing.new_key())
+    with pytest.raises(CryptoError):  # and another petition's key opens nothing
+        sealing.open_signer(sealing.new_key(), stored.sealed)
 
 
 def test_with_an_email_the_signature_waits_for_the_link(petitions, session):
@@ -108,7 +125,7 @@ def test_with_an_email_the_signature_waits_for_the_link(petitions, session):
     assert services.counts(session, petition).online == 0
     assert services.counts(session, petition).pending == 1
     stored = session.scalar(select(Signature))
-    assert stored.email is None  # kept only for news
+    assert petitions.signer(stored).email is None  # kept only for news
     assert stored.token_hash == services.token_hash(signed.token) != signed.token.encode()
     assert services.confirm(session, signed.token) == "confirmed"
     assert services.confirm(session, signed.token) == "already"
@@ -147,14 +164,14 @@ def test_a_closed_petition_takes_no_signature_and_no_confirmation(petitions, ses
     signed = petitions.sign(petition, "山田太郎", ADDRESS, email="taro@example.org")
     clock.advance(days=1)
     with pytest.raises(services.NotAccepting):
-        services.sign(session, petition, SECRET, name="鈴木一郎", address=ADDRESS)
+        services.sign(session, petition, name="鈴木一郎", address=ADDRESS)
     assert services.confirm(session, signed.token) == "closed"
 
 
 def test_bad_names_and_addresses_are_refused_with_each_field(petitions, session):
     petition = petitions.opened()
     with pytest.raises(services.InvalidSignature) as caught:
-        services.sign(session, petition, SECRET, name="", address="千代田区")
+        services.sign(session, petition, name="", address="千代田区")
     assert {p.field for p in caught.value.problems} == {"name", "address"}
 
 
