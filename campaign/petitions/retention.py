@@ -14,10 +14,12 @@ petition's own key, itself stored only wrapped by the data key, which lives outs
   their indexes into new files and unlinks the old ones (it locks the tables while it runs:
   well under a second for 100,000 signatures), then ``CHECKPOINT``. Row versions that a
   transaction open at that moment may still see (a ``pg_dump`` under way, a session left
-  idle in a transaction) are copied into the new files too, so ``scrub_files`` first waits up
-  to ten seconds for the sessions of this database whose snapshot is older than its start (an
-  autovacuum's ANALYZE, a request finishing); if one stays open, it logs a warning and the
-  next nightly run, which scrubs again, removes what is left (ciphertext whose key is gone).
+  idle in a transaction) are copied into the new files too, and so are those deleted after
+  the oldest transaction id still running anywhere on the server (snapshots are server-wide:
+  a long transaction in another database holds the horizon back here too). So
+  ``scrub_files`` first waits up to ten seconds for those transactions to end (a request, an
+  autovacuum's ANALYZE: milliseconds); if one stays open, it logs a warning and the next
+  nightly run, which scrubs again, removes what is left (ciphertext whose key is gone).
 
 What is left, and what it means. PostgreSQL's WAL segments (and segment files recycled but not
 yet overwritten), WAL archives and base backups or dumps made before the anonymisation still
@@ -40,22 +42,25 @@ TABLES = ("petition_signatures", "petitions")
 WAIT_SECONDS = 10.0
 log = logging.getLogger(__name__)
 
-# Other sessions of this database whose snapshot is older than the scrub's start: they may
-# still see the deleted rows, and VACUUM FULL would copy those into the new files.
-OLDER_SNAPSHOTS = text(
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-    "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
-    "AND age(backend_xmin) > age(CAST(CAST(:horizon AS text) AS xid))"
+# What keeps VACUUM FULL from dropping the rows deleted before ``horizon``: a session of this
+# database with an older snapshot (it may still see them), or a transaction anywhere on the
+# server holding an older transaction id (every new snapshot, VACUUM FULL's own included,
+# then starts below it, so the deleted rows count as "recently dead" and are copied).
+OLDER_TRANSACTIONS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ("
+    "(backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(CAST(:horizon AS text) AS xid))) "
+    "OR (datname = current_database() AND backend_xmin IS NOT NULL "
+    "AND age(backend_xmin) > age(CAST(CAST(:horizon AS text) AS xid))))"
 )
 
 
-def _wait_for_older_snapshots(connection: Connection, seconds: float) -> bool:
-    """Wait (a little) until no other session may still see rows deleted before now: an
-    autovacuum's ANALYZE or a request finishing takes milliseconds. False if one stays (a
+def _wait_for_older_transactions(connection: Connection, seconds: float) -> bool:
+    """Wait (a little) until nothing keeps the rows deleted before now (``OLDER_TRANSACTIONS``):
+    a request or an autovacuum's ANALYZE ends in milliseconds. False if one stays open (a
     ``pg_dump`` under way, a session left idle in a transaction)."""
     horizon = connection.execute(text("SELECT pg_snapshot_xmax(pg_current_snapshot())")).scalar()
     deadline = time.monotonic() + seconds
-    while connection.execute(OLDER_SNAPSHOTS, {"horizon": horizon}).scalar():
+    while connection.execute(OLDER_TRANSACTIONS, {"horizon": horizon}).scalar():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -77,7 +82,7 @@ def scrub_files(engine: Engine, *, wait: float = WAIT_SECONDS) -> None:
         return
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            if not _wait_for_older_snapshots(connection, wait):
+            if not _wait_for_older_transactions(connection, wait):
                 log.warning(
                     "petitions: a transaction older than the deletion is still open; the next "
                     "run of `petitions anonymise` scrubs what it still sees"

@@ -129,12 +129,13 @@ def test_never_in_the_clear_and_gone_after_anonymise(app, petitions, session, ru
 
     before = scan.parts()
     assert_nowhere(before, [*markers, keep_name])  # never written in the clear
-    # The scan reads the right bytes: the ciphertext is there, in the tables and (on
-    # PostgreSQL) in the WAL.
+    # The scan reads the right bytes: the ciphertext and the wrapped key are there. (On
+    # PostgreSQL not necessarily in the WAL as well: the server, shared with other databases,
+    # may have recycled and overwritten that segment by now.)
     everything = before["tables"] + before["log"]
     assert all(c in everything for c in ciphertexts) and wrapped_key in everything
     if ON_POSTGRES:
-        assert ciphertexts[0] in before["tables"] and ciphertexts[0] in before["log"]
+        assert all(c in before["tables"] for c in ciphertexts), "not in the table files"
 
     petition = session.get(Petition, petition_id)
     clock.advance(days=1)

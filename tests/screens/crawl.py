@@ -49,14 +49,14 @@ def load_demo(runner) -> Demo:
 
 def load_demo_site(runner, session, make) -> Demo:
     """The demo data as ``make run`` loads it, plus an open petition with a signature."""
-    from tests.petitions.helpers import SECRET, PetitionFactory
+    from tests.petitions.helpers import PetitionFactory
 
     site = load_demo(runner)
     outcome = runner.invoke(args=["formal", "demo"])
     assert outcome.exit_code == 0, outcome.output
     petitions = PetitionFactory(session, make)
     petition = petitions.opened()
-    petitions.sign(petition, "山田太郎", "東京都港区芝公園1-5-25", secret=SECRET)
+    petitions.sign(petition, "山田太郎", "東京都港区芝公園1-5-25")
     return site
 
 
