@@ -51,6 +51,7 @@ run: $(VENV)/.app $(NODE_MODULES) pdf
 	$(BIN)/flask --app wsgi cases demo
 	$(BIN)/flask --app wsgi surveys demo
 	$(BIN)/flask --app wsgi formal demo
+	$(BIN)/flask --app wsgi petitions demo
 	@echo "Serving on http://$${NAISHIN_BIND:-127.0.0.1:8000} (Ctrl-C to stop)"
 	$(BIN)/gunicorn --config campaign/gunicorn_conf.py wsgi:app
 

@@ -1,4 +1,5 @@
-"""``flask --app wsgi petitions anonymise``: the deletion rule, to run from cron (e.g. nightly).
+"""``flask --app wsgi petitions anonymise``: the deletion rule, to run from cron (e.g. nightly);
+``petitions demo``: the demo petition (demo.py), run by ``make run``.
 
 Deletes the signers' names, addresses, emails, hashes and link tokens of every petition whose
 deletion day has come (``keep_days`` after its submission, or ``unsubmitted_days`` after its
@@ -13,9 +14,9 @@ from flask.cli import AppGroup, with_appcontext
 
 from campaign import db
 from campaign.cli import progress_bar
-from campaign.petitions import retention, services
+from campaign.petitions import demo, retention, services
 
-cli = AppGroup("petitions", help="Petitions: deleting signers' data on schedule.")
+cli = AppGroup("petitions", help="Petitions: deleting signers' data on schedule; demo data.")
 
 
 @cli.command("anonymise")
@@ -33,3 +34,16 @@ def anonymise() -> None:
     for petition in done:
         click.echo(f"Petition {petition.id}: signers' personal data deleted.")
     click.echo(f"Anonymised {len(done)} petitions.")
+
+
+@cli.command("demo")
+@with_appcontext
+def demo_petition() -> None:
+    """Add the demo petition, open, with online and paper signatures (after ``flask demo``)."""
+    session = db.session()
+    count = demo.load(session)
+    session.commit()
+    if count:
+        click.echo(f"Added the demo petition with {count} signatures (online and on paper).")
+    else:
+        click.echo("Petitions exist already (or the demo accounts are missing): nothing added.")
