@@ -100,6 +100,17 @@ def load() -> Table:
     return table
 
 
+def csv_rows() -> tuple[list[str], list[list]]:
+    """The shipped counts as they are in the data file (header and rows), for the download."""
+    with CSV_FILE.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        counts = {header.index("population"), header.index("cards")}
+        # Counts stay numbers; codes (01 for Hokkaido) stay text.
+        rows = [[int(v) if i in counts else v for i, v in enumerate(row)] for row in reader]
+    return header, rows
+
+
 @lru_cache(maxsize=1)
 def source() -> dict:
     """Where the numbers come from (title, source, dates, notes) in both languages."""

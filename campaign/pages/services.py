@@ -6,6 +6,7 @@ Every change is written to the audit log (without any page content).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -416,6 +417,22 @@ class Hit:
     before: str
     match: str
     after: str
+    anchor: str | None = None  # the ## section the match is in (its id on the page)
+    heading: str | None = None
+
+
+_H2 = re.compile(r"^## +(.+?)\s*#*\s*$", re.M)
+
+
+def _sections(markdown: str) -> list[tuple[str | None, str | None, str]]:
+    """A body cut at its ``##`` headings: (anchor, heading, Markdown) in order; the anchors are
+    the ones markup.render gives the headings (s1, s2, ...)."""
+    sections, start, anchor, heading = [], 0, None, None
+    for number, match in enumerate(_H2.finditer(markdown), start=1):
+        sections.append((anchor, heading, markdown[start : match.start()]))
+        start, anchor, heading = match.start(), f"s{number}", match.group(1)
+    sections.append((anchor, heading, markdown[start:]))
+    return sections
 
 
 def search(db: Session, query: str, locale: str) -> list[Hit]:
@@ -445,15 +462,19 @@ def search(db: Session, query: str, locale: str) -> list[Hit]:
 def _hit(page: Page, rev: PageRevision, term: str, locale: str) -> Hit:
     other = "ja" if locale == "en" else "en"
     for lang in (locale, other):
-        text = markup.plain_text(rev.body(lang))
-        folded = markup.normalise(text)
-        at = folded.find(term)
-        # NFKC can change lengths; the passage is only shown when the offsets still agree.
-        if at >= 0 and len(folded) == len(text):
+        for anchor, heading, section in _sections(rev.body(lang)):
+            text = markup.plain_text(section)
+            folded = markup.normalise(text)
+            at = folded.find(term)
+            if at < 0:
+                continue
+            # NFKC can change lengths; the passage is only shown when the offsets still agree.
+            if len(folded) != len(text):
+                return Hit(page, rev, "", "", rev.description(locale), anchor, heading)
             start, end = max(0, at - 40), min(len(text), at + len(term) + 60)
-            return Hit(
-                page, rev, text[start:at], text[at : at + len(term)], text[at + len(term) : end]
-            )
+            before, found = text[start:at], text[at : at + len(term)]
+            after = text[at + len(term) : end]
+            return Hit(page, rev, before, found, after, anchor, heading)
     return Hit(page, rev, "", "", rev.description(locale))
 
 

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from campaign import db, registry
 from campaign.access import current_user, hq_required, is_public_endpoint, public
 from campaign.dates import current_locale
+from campaign.exports import csv_response
 from campaign.org import services as org
 from campaign.pages import figures, markup, services
 from campaign.pages.forms import ActionForm, NewPageForm, PageForm
@@ -82,7 +83,7 @@ PUBLIC_MAX_AGE = 300
 registry.add_seeder("pages", services.load_message, order=50)  # ``flask init``
 
 
-def _cacheable(body: str | bytes):
+def _cacheable(body):
     """A public response the browser and proxies may keep for a while and revalidate.
 
     The ETag is a hash of the body, so it changes with the content, the language and the
@@ -192,7 +193,9 @@ def search():
     """Search the published pages (Japanese words inside sentences too)."""
     query = request.args.get("q", "").strip()[: services.MAX_QUERY]
     hits = services.search(db.session(), query, current_locale()) if query else []
-    return _cacheable(render_template("pages/search.html", query=query, hits=hits))
+    return _cacheable(
+        render_template("pages/search.html", query=query, hits=hits, shipped_slugs=SLUGS)
+    )
 
 
 @bp.get("/p/<page_slug>")
@@ -436,7 +439,6 @@ def adopt_shipped(page_slug: str):
 @public
 def figures_csv():
     """The shipped counts as a file, so that anyone can check the page's arithmetic."""
-    response = _cacheable(figures.CSV_FILE.read_bytes())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="card-issuance-2017-05-15.csv"'
-    return response
+    header, rows = figures.csv_rows()
+    # Through the platform's writer: UTF-8 with a BOM and CRLF, so that Excel in Japan opens it.
+    return _cacheable(csv_response(figures.CSV_FILE.name, header, rows))

@@ -71,5 +71,10 @@ def test_the_data_file_is_downloadable_with_its_source(client):
     response = client.get("/info/figures/card-issuance-2017-05-15.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert b"prefecture,39" in response.data
+    # UTF-8 with a byte-order mark and CRLF, as Excel in Japan needs, through campaign/exports.py.
+    assert response.data.startswith(b"\xef\xbb\xbf") and b"\r\n" in response.data
+    assert "prefecture,39,高知県,".encode() in response.data
+    assert "prefecture,01,北海道,".encode() in response.data
+    assert "（資料" not in figures.source()["source_ja"]
+    assert "平成29年5月15日現在" in figures.source()["source_ja"]
     assert "総務省" in figures.source()["source_ja"]
