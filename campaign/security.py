@@ -46,8 +46,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 # C0 control characters other than tab, line feed and carriage return: PostgreSQL cannot store
-# NUL at all, and none of them belongs in anything a person types.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# NUL at all, and none of them belongs in anything a person types. U+FFFE and U+FFFF are no
+# characters at all, and XML (the Word files) cannot hold them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 CONTROL_MESSAGE = _l(
     "What you entered contains invisible control characters (often left by text pasted from "
     "another program), so nothing was saved. Go back to the form with your browser's back "

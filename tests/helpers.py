@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -122,3 +123,21 @@ def database_bytes(session, database_url: str, tables) -> bytes | None:
         content = None
     session.commit()
     return content
+
+
+@contextmanager
+def served(app):
+    """The app on a real threaded HTTP server in this process (for requests at the same moment,
+    which the test client cannot make); yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

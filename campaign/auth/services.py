@@ -65,15 +65,18 @@ def _second_factor(db: Session, user: User, code: str) -> bool:
         )
         db.refresh(user, ["totp_last_step"])
         return spent.rowcount == 1
-    spent = db.scalar(
-        select(RecoveryCode).where(
+    # A recovery code is spent by one conditional DELETE for the same reason: of two logins
+    # racing with one code, only the one whose DELETE removed the row passes.
+    spent = db.execute(
+        delete(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == credentials.hash_recovery_code(code),
         )
+        .execution_options(synchronize_session=False)
     )
-    if spent is None:
+    if spent.rowcount != 1:
         return False
-    db.delete(spent)
     audit.record(db, "recovery_code.used", object_kind="user", object_id=user.id, actor_id=user.id)
     return True
 

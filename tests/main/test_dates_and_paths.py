@@ -74,7 +74,15 @@ def test_a_date_before_meiji_already_stored_is_shown_not_a_crash():
 
 @pytest.mark.parametrize(
     "path",
-    ["/info/p/%00", "/info/p/a%00b", "/info/p/%1b", "/cases/?q=ok&q=%00", "/info/search?q=%7f"],
+    [
+        "/info/p/%00",
+        "/info/p/a%00b",
+        "/info/p/%1b",
+        "/cases/?q=ok&q=%00",
+        "/info/search?q=%7f",
+        "/info/search?q=%EF%BF%BE",
+        "/info/p/%EF%BF%BF",
+    ],
 )
 def test_control_characters_in_the_path_or_a_repeated_query_are_refused(client, path):
     response = client.get(path)
