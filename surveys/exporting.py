@@ -51,13 +51,16 @@ def answer_address(survey: Survey) -> str:
     return external_url("surveys.answer", survey_id=survey.id, trusted=True)
 
 
-def qr_svg(data: str, *, scale: int = 2) -> str:
+def qr_svg(data: str, *, scale: int = 2, fluid: bool = False) -> str:
     """A QR code as inline SVG (no XML declaration), made with segno: the slips' and the
-    invitation sheet's."""
+    invitation sheet's. ``fluid``: no width and height of its own, only a viewBox, so that the
+    stylesheet sizes it (in millimetres on the printed invitation)."""
     import segno
 
     buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, xmldecl=False, border=1)
+    segno.make(data, error="m").save(
+        buffer, kind="svg", scale=scale, xmldecl=False, border=1, omitsize=fluid
+    )
     return buffer.getvalue().decode()
 
 

@@ -39,6 +39,6 @@ def invitation(survey_id: int):
         "surveys/invitation.html",
         survey=survey,
         address=address,
-        qr=exporting.qr_svg(address, scale=4),
+        qr=exporting.qr_svg(address, scale=4, fluid=True),
         branch=branch,
     )

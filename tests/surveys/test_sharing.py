@@ -123,7 +123,7 @@ def test_the_invitation_qr_code_holds_the_answer_address(client, officer, survey
     page = text(client.get(f"/surveys/{survey.id}/invitation"))
     with app.test_request_context():
         address = exporting.answer_address(survey)
-        assert exporting.qr_svg(address, scale=4) in page
+        assert exporting.qr_svg(address, scale=4, fluid=True) in page
         # The slips use the same maker: one code each, the address with the code in it.
         assert exporting.qr_svg(f"{address}?code=ABCD") != exporting.qr_svg(address)
 
