@@ -77,6 +77,8 @@ SENTENCES = {
     "formal_request.created": _l("Drafted %(object)s."),
     "formal_request.edited": _l("Edited %(object)s."),
     "formal_request.viewed": _l("Viewed %(object)s."),
+    "formal_request.revisions_viewed": _l("Viewed the past wordings of %(object)s."),
+    "formal_request.chain_viewed": _l("Viewed the rounds of %(object)s."),
     "formal_request.item_added": _l("Added an item to %(object)s."),
     "formal_request.item_edited": _l("Edited an item of %(object)s."),
     "formal_request.item_moved": _l("Reordered the items of %(object)s."),

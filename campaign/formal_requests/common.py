@@ -8,6 +8,7 @@ from flask_babel import get_locale
 
 from campaign import db
 from campaign.access import current_user, get_in_scope
+from campaign.audit import services as audit
 from campaign.formal_requests.models import FormalRequest
 from campaign.forms import form_status
 
@@ -27,3 +28,15 @@ def status_of(form) -> int:
 def load(request_id: int) -> FormalRequest:
     """The request if this person may see it, else 404."""
     return get_in_scope(db.session(), FormalRequest, request_id, current_user())
+
+
+def audit_read(formal: FormalRequest, action: str = "formal_request.viewed") -> None:
+    """One audit entry for a page that shows a request's wording (the page, its revisions,
+    one past revision, the chain of rounds): every reading leaves a trace, as a case's does."""
+    audit.record(
+        db.session(),
+        action,
+        object_kind="formal_request",
+        object_id=formal.id,
+        branch_id=formal.branch_id,
+    )

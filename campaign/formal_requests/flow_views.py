@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from campaign import clock, db, security
 from campaign.access import current_user
 from campaign.formal_requests import answer_files, services, vocab, workflow
-from campaign.formal_requests.common import bp, load, locale, status_of
+from campaign.formal_requests.common import audit_read, bp, load, locale, status_of
 from campaign.formal_requests.forms import (
     AnswersForm,
     ConfirmForm,
@@ -287,6 +287,7 @@ def chain(request_id: int):
     """Every item across the rounds: request → answer → re-request → answer."""
     user = current_user()
     formal = load(request_id)
+    audit_read(formal, "formal_request.chain_viewed")
     rounds = workflow.chain_requests(db.session(), formal, user)
     by_id = {r.id: r for r in rounds}
     return render_template(
@@ -302,6 +303,7 @@ def chain(request_id: int):
 def revisions(request_id: int):
     """The saved revisions of the wording, newest first, each with its changes."""
     formal = load(request_id)
+    audit_read(formal, "formal_request.revisions_viewed")
     history = services.revisions(db.session(), formal)
     diffs = {}
     for newer, older in zip(history, [*history[1:], None], strict=True):
@@ -329,6 +331,7 @@ def revision(request_id: int, number: int):
     )
     if found is None:
         abort(404)
+    audit_read(formal, "formal_request.revisions_viewed")
     lines = services.revision_text(json.loads(found))
     return render_template(
         "formal_requests/revision.html",

@@ -9,9 +9,8 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign import clock, db
 from campaign.access import current_user
-from campaign.audit import services as audit
 from campaign.formal_requests import evidence, services, vocab
-from campaign.formal_requests.common import locale
+from campaign.formal_requests.common import audit_read, locale
 from campaign.formal_requests.forms import ConfirmForm, ItemForm, MeetingForm, OutcomeForm, SendForm
 from campaign.formal_requests.models import FormalRequest
 
@@ -51,13 +50,7 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
 
     user = current_user()
     session = db.session()
-    audit.record(
-        session,
-        "formal_request.viewed",
-        object_kind="formal_request",
-        object_id=formal.id,
-        branch_id=formal.branch_id,
-    )
+    audit_read(formal)
     settings = services.hq_settings(session)
     follow_ups = list(
         session.scalars(
@@ -77,6 +70,7 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
         evidence_of=lambda item: evidence.item_evidence(item, user, locale()),
         can_edit=services.can_edit(user, formal),
         can_approve=services.can_approve(user, formal),
+        wrote_wording=services.wrote_wording(user, formal),
         can_manage=services.can_manage(user, formal),
         follow_ups=follow_ups,
         has_open_items=any(not i.fully_confirmed for i in formal.items),

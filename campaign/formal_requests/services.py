@@ -17,7 +17,7 @@ from datetime import date
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from campaign import clock
 from campaign.audit import services as audit
@@ -139,9 +139,26 @@ def can_edit(user: User, request: FormalRequest) -> bool:
     return request.is_draft and user.can_see_branch(request.branch_id)
 
 
+def wrote_wording(user: User, request: FormalRequest) -> bool:
+    """Whether this person drafted the request or saved any revision of its wording."""
+    if user.id == request.drafted_by_id:
+        return True
+    session = object_session(request)
+    return (
+        session is not None
+        and session.scalar(
+            select(Revision.id)
+            .where(Revision.request_id == request.id, Revision.saved_by_id == user.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def can_approve(user: User, request: FormalRequest) -> bool:
-    """Four eyes: a second person approves, never the one who drafted it."""
-    if request.state != vocab.DRAFT or user.id == request.drafted_by_id:
+    """Four eyes: a second person approves, never one who wrote any of the wording (the
+    drafter, or a colleague who edited it: approving one's own words is no second look)."""
+    if request.state != vocab.DRAFT or wrote_wording(user, request):
         return False
     if request.branch_id is None:
         return user.is_hq

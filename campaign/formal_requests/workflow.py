@@ -23,6 +23,7 @@ from campaign.formal_requests.services import (
     can_manage,
     save_revision,
     visible_requests,
+    wrote_wording,
 )
 
 
@@ -53,10 +54,17 @@ def _move(db: Session, request: FormalRequest, to_state: str) -> None:
 
 
 def approve(db: Session, request: FormalRequest, user: User) -> None:
-    """A second person approves the draft; the drafter never can."""
+    """A second person approves the draft; no one who wrote any of its wording can."""
     if request.state == vocab.DRAFT and user.id == request.drafted_by_id:
         raise FormalError(
             _l("The person who drafted a request cannot approve it. Ask a colleague.")
+        )
+    if request.state == vocab.DRAFT and wrote_wording(user, request):
+        raise FormalError(
+            _l(
+                "You have edited the wording of this request, so you cannot approve it. "
+                "Ask a colleague who has not edited it."
+            )
         )
     if not can_approve(user, request):
         raise FormalError(_l("You cannot approve this request."))

@@ -43,6 +43,65 @@ def test_the_drafter_cannot_approve_a_second_person_can(people, auth, session):
     assert "formal_request.approved" in actions
 
 
+def test_a_colleague_who_edited_the_wording_cannot_approve_it(people, auth, session, make):
+    """Four eyes: whoever rewrote part of a draft approves nothing of it (review R2-3); a third
+    person who only read it can."""
+    request = FormalFactory(session).request(people["drafter"])
+    item = request.items[0]
+    auth.login(people["approver"])
+    edited = _post(
+        auth.client,
+        f"/formal/{request.id}/items/{item.id}/edit",
+        {"body": "本部が書き換えた文言。", "cases": ""},
+        page=f"/formal/{request.id}/items/{item.id}/edit",
+    )
+    assert edited.status_code == 302
+    page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
+    assert "You have edited its wording" in page
+    assert _post(auth.client, f"/formal/{request.id}/approve").status_code == 302
+    session.expire_all()
+    assert session.get(FormalRequest, request.id).state == vocab.DRAFT
+    with pytest.raises(services.FormalError, match="edited the wording"):
+        workflow.approve(session, session.get(FormalRequest, request.id), people["approver"])
+    session.rollback()
+
+    third = make.user(role=people["drafter"].role)
+    auth.logout()
+    auth.login(third)
+    assert _post(auth.client, f"/formal/{request.id}/approve").status_code == 302
+    session.expire_all()
+    approved = session.get(FormalRequest, request.id)
+    assert approved.state == vocab.APPROVED and approved.approved_by_id == third.id
+
+
+def test_reading_the_revisions_and_the_chain_is_audited(people, auth, session):
+    """Each page that shows a request's wording leaves one entry (review R2-4)."""
+    request = FormalFactory(session).request(people["drafter"])
+    auth.login(people["approver"])
+
+    def entries():
+        return list(
+            session.scalars(
+                select(AuditEntry.action).where(
+                    AuditEntry.object_kind == "formal_request",
+                    AuditEntry.object_id == str(request.id),
+                )
+            )
+        )
+
+    before = entries()
+    for url, action in (
+        (f"/formal/{request.id}/revisions", "formal_request.revisions_viewed"),
+        (f"/formal/{request.id}/revisions/1", "formal_request.revisions_viewed"),
+        (f"/formal/{request.id}/chain", "formal_request.chain_viewed"),
+    ):
+        assert auth.client.get(url).status_code == 200, url
+        session.expire_all()
+        now = entries()
+        assert now[len(before) :] == [action], url
+        before = now
+
+
 def test_an_approved_request_cannot_be_reworded_until_returned_to_draft(people, session):
     request = FormalFactory(session).request(people["drafter"])
     workflow.approve(session, request, people["approver"])
