@@ -12,10 +12,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from campaign.dates import era_date
 from campaign.formal_requests import evidence
 from campaign.formal_requests.models import FormalRequest
+
+if TYPE_CHECKING:
+    from campaign.auth.models import User
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -71,6 +75,16 @@ class Document:
     closing: str
     appendix: evidence.Appendix | None
     draft: bool
+    appendix_withheld: bool = False  # the viewer may not see every cited case
+
+    def appendix_lines(self) -> list[str]:
+        """The 別紙's lines, as every output prints them."""
+        return appendix_lines(self.appendix) if self.appendix else []
+
+    @property
+    def withheld_note(self) -> str:
+        """The line printed instead of a 別紙 the viewer may not see."""
+        return WITHHELD_NOTE
 
 
 def build(
@@ -80,10 +94,14 @@ def build(
     with_appendix: bool | None = None,
     evidence_minimum: int = 3,
     locale: str = "ja",
+    viewer: User | None = None,
 ) -> Document:
-    """The document of a request; ``era`` and ``with_appendix`` default to its own settings."""
+    """The document of a request; ``era`` and ``with_appendix`` default to its own settings.
+    For a ``viewer`` who may not see every cited case the 別紙 is left out (and said so)."""
     era = request.era_dates if era is None else era
     with_appendix = request.appendix if with_appendix is None else with_appendix
+    withheld = bool(with_appendix and viewer and evidence.appendix_withheld(request, viewer))
+    with_appendix = with_appendix and not withheld
     items = []
     for number, item in enumerate(request.items, start=1):
         children = [(sub_label(n), c.body) for n, c in enumerate(item.children, start=1)]
@@ -100,21 +118,24 @@ def build(
         closing=request.closing or "以上",
         appendix=evidence.appendix(request, evidence_minimum, locale) if with_appendix else None,
         draft=request.is_draft,
+        appendix_withheld=withheld,
     )
 
 
-def appendix_line(row: evidence.AppendixRow) -> str:
-    """「申請書の一括配布：12都道府県で37件」, or the words for a count too small to show."""
-    if row.cases is None:
-        return f"{row.category}：（件数が少ないため表示しません）"
-    return f"{row.category}：{row.prefectures}都道府県で{row.cases}件"
-
-
-def appendix_total(appendix: evidence.Appendix) -> str:
-    """The appendix's total line."""
+def appendix_lines(appendix: evidence.Appendix) -> list[str]:
+    """「申請書の一括配布：12都道府県で37件」 a kind, the sentence for the kinds too small to
+    name, and the total."""
+    lines = [f"{row.category}：{row.prefectures}都道府県で{row.cases}件" for row in appendix.rows]
+    if appendix.small_kinds:
+        lines.append("ほかに、件数が少ないため表示しない区分があります。")
     if appendix.total_cases is None:
-        return "合計：（件数が少ないため表示しません）"
-    return f"合計：{appendix.total_prefectures}都道府県で{appendix.total_cases}件"
+        lines.append("合計：（件数が少ないため表示しません）")
+    else:
+        lines.append(f"合計：{appendix.total_prefectures}都道府県で{appendix.total_cases}件")
+    return lines
+
+
+WITHHELD_NOTE = "※別紙（事例の集計）には、ほかの支部の事例が含まれるため、本部が印刷します。"
 
 
 # --- Word ---------------------------------------------------------------------------------
@@ -238,12 +259,13 @@ def docx_bytes(doc: Document) -> bytes:
         _font(run)
         paragraph("別紙", right)
         paragraph("要請の根拠となる事例（集計）", centre, size=13, after=12)
-        for row in doc.appendix.rows:
-            paragraph(appendix_line(row), indent=(7, 7), after=2)
-        paragraph(appendix_total(doc.appendix), before=6)
+        for line in doc.appendix_lines():
+            paragraph(line, indent=(7, 7), after=2)
         paragraph(
             f"※{doc.appendix.minimum}件未満の区分は件数を表示していません。", size=9, before=12
         )
+    if doc.appendix_withheld:
+        paragraph(WITHHELD_NOTE, size=9, before=12)
     _page_numbers(section.footer.paragraphs[0])
     out = io.BytesIO()
     word.save(out)

@@ -54,10 +54,18 @@ def cite(
             )
         cases.append(case)
     if replace:
-        item.cases = cases
+        # The cases of branches this person may not see are kept as they are: they are not in
+        # the form (it shows only what the person may see), so they cannot be meant to go.
+        kept = [c for c in item.cases if not user.can_see_branch(c.branch_id)]
+        item.cases = [*kept, *(c for c in cases if c not in kept)]
     else:
         item.cases = [*item.cases, *(c for c in cases if c not in item.cases)]
     db.flush()
+
+
+def visible_cited_ids(item: Item, user: User) -> list[int]:
+    """The numbers of the cases an item cites that this person may see (for the edit form)."""
+    return sorted(c.id for c in item.cases if user.can_see_branch(c.branch_id))
 
 
 def cited_ids(item: Item) -> list[int]:
@@ -83,16 +91,18 @@ class CaseLine:
 
 @dataclass(frozen=True)
 class ItemEvidence:
-    """What a person may see of one item's cited cases."""
+    """What a person may see of one item's cited cases: those they may see in full, and only
+    whether it cites others too (no count: a count of one, beside what an officer knows of
+    their own branch, would tell another branch's case)."""
 
     shown: list[CaseLine]
-    hidden: int
-    hidden_prefectures: int
+    others: bool
 
 
 def item_evidence(item: Item, user: User, locale: str) -> ItemEvidence:
-    """The cases an item cites: in full where the person may see the case, else counted."""
-    shown, hidden, prefectures = [], 0, set()
+    """The cases an item cites: in full where the person may see the case, else only that
+    there are others."""
+    shown, others = [], False
     for case in item.cases:
         if user.can_see_branch(case.branch_id):
             shown.append(
@@ -105,19 +115,18 @@ def item_evidence(item: Item, user: User, locale: str) -> ItemEvidence:
                 )
             )
         else:
-            hidden += 1
-            prefectures.add(case.prefecture_code)
-    return ItemEvidence(shown, hidden, len(prefectures))
+            others = True
+    return ItemEvidence(shown, others)
 
 
 @dataclass(frozen=True)
 class AppendixRow:
-    """One line of the 別紙: a kind of pressure, how many cases, in how many prefectures.
-    ``cases`` and ``prefectures`` are None when the count is below the minimum."""
+    """One line of the 別紙: a kind of pressure, how many cases, in how many prefectures (only
+    kinds with at least the minimum of cases have a line)."""
 
     category: str
-    cases: int | None
-    prefectures: int | None
+    cases: int
+    prefectures: int
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,7 @@ class Appendix:
     """The aggregate evidence printed with a request."""
 
     rows: list[AppendixRow]
+    small_kinds: bool  # kinds with fewer cases than the minimum exist (not named, not counted)
     total_cases: int | None
     total_prefectures: int | None
     minimum: int
@@ -133,7 +143,9 @@ class Appendix:
 def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
     """Count the request's cited cases by category (distinct cases, distinct prefectures).
 
-    A category with fewer than ``minimum`` cases shows no figure at all; so does the total.
+    A category with fewer than ``minimum`` cases has no line at all (naming it would say that
+    some case is of that kind); one sentence says such kinds exist. The total follows the same
+    rule, with complementary suppression.
     """
     minimum = max(1, minimum)
     cases: dict[int, Case] = {}
@@ -149,10 +161,12 @@ def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
             )
             entry[2].add(case.id)
             entry[3].add(case.prefecture_code)
-    rows = []
+    rows, small_kinds = [], False
     for _position, name, ids, prefs in sorted(by_category.values(), key=lambda e: (e[0], e[1])):
-        big = len(ids) >= minimum
-        rows.append(AppendixRow(name, len(ids) if big else None, len(prefs) if big else None))
+        if len(ids) >= minimum:
+            rows.append(AppendixRow(name, len(ids), len(prefs)))
+        else:
+            small_kinds = True
     # Complementary suppression: the total minus the shown categories must not describe
     # 1 to minimum-1 cases either, else the hidden categories could be worked out.
     shown_ids = set().union(*(e[2] for e in by_category.values() if len(e[2]) >= minimum))
@@ -160,6 +174,7 @@ def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
     big_total = len(cases) >= minimum and not 0 < only_hidden < minimum
     return Appendix(
         rows=rows,
+        small_kinds=small_kinds,
         total_cases=len(cases) if big_total else None,
         total_prefectures=len({c.prefecture_code for c in cases.values()}) if big_total else None,
         minimum=minimum,
@@ -179,3 +194,14 @@ def requests_citing(db: Session, case_id: int, user: User) -> list[FormalRequest
     if not user.is_hq:
         stmt = stmt.where(FormalRequest.branch_id == user.branch_id)
     return list(db.scalars(stmt))
+
+
+def appendix_withheld(request: FormalRequest, user: User) -> bool:
+    """Whether the 別紙 is for headquarters only: it counts cases of branches this person may
+    not see, and its figures beside what they know of their own branch would tell those."""
+    return not user.is_hq and any(
+        not user.can_see_branch(case.branch_id)
+        for item in request.items
+        for node in (item, *item.children)
+        for case in node.cases
+    )

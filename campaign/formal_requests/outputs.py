@@ -10,6 +10,7 @@ from urllib.parse import quote
 from flask import current_app, render_template, request
 
 from campaign import db
+from campaign.access import current_user
 from campaign.audit import services as audit
 from campaign.formal_requests import document, services
 from campaign.formal_requests.common import bp, load, locale
@@ -38,7 +39,13 @@ def _document(formal: FormalRequest, kind: str) -> document.Document:
         reason=None if kind == "print" else kind,
     )
     minimum = services.hq_settings(session).evidence_minimum
-    return document.build(formal, evidence_minimum=minimum, locale=locale(), **_options(formal))
+    return document.build(
+        formal,
+        evidence_minimum=minimum,
+        locale=locale(),
+        viewer=current_user(),
+        **_options(formal),
+    )
 
 
 def _filename(formal: FormalRequest, extension: str) -> str:

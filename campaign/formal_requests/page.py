@@ -59,7 +59,9 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
             .order_by(FormalRequest.id)
         )
     )
-    proof = document.build(formal, evidence_minimum=settings.evidence_minimum, locale=locale())
+    proof = document.build(
+        formal, evidence_minimum=settings.evidence_minimum, locale=locale(), viewer=user
+    )
     page_forms = workflow_forms(formal)
     page_forms.update(forms)
     return render_template(

@@ -206,7 +206,7 @@ def edit_item(request_id: int, item_id: int):
     form = ItemForm(obj=item if request.method == "GET" else None)
     del form.parent_id
     if request.method == "GET":
-        form.cases.data = ", ".join(str(c) for c in evidence.cited_ids(item))
+        form.cases.data = ", ".join(str(c) for c in evidence.visible_cited_ids(item, user))
     if form.validate_on_submit():
         try:
             services.edit_item(

@@ -1,5 +1,6 @@
-"""Officers draft and see their own branch's requests only; others' cases only as counts;
-the appendix hides small counts."""
+"""Officers draft and see their own branch's requests only; of others' cases only that there
+are some; the appendix hides small kinds, and is for headquarters when it counts cases an
+officer may not see."""
 
 from __future__ import annotations
 
@@ -34,22 +35,55 @@ def test_an_officer_sees_and_prints_only_their_branch_requests(people, auth, ses
     assert own.approved_by_id == people["colleague"].id
 
 
-def test_cited_cases_of_other_branches_are_counts_for_an_officer(people, auth, session):
-    tokyo_case = CaseFactory(session).case(people["tokyo"], title="東京の事例")
-    shiga_case = CaseFactory(session).case(people["shiga"], title="滋賀の事例")
+def test_an_officer_learns_nothing_countable_of_other_branches_cases(people, auth, session):
+    """Review R2-5: headquarters makes a branch request cite two of the branch's cases and one
+    of another branch. The officer knows their own two; any count (1 other case, the appendix's
+    3 cases, a small kind named) would describe the other branch's case."""
+    mine = [
+        CaseFactory(session).case(
+            people["tokyo"], title=f"東京の事例{n}", category_codes=("bulk_forms",)
+        )
+        for n in range(2)
+    ]
+    shiga_case = CaseFactory(session).case(
+        people["shiga"], title="滋賀の事例", category_codes=("bulk_forms", "mutual_aid_data")
+    )
     request = FormalFactory(session).request(
         people["drafter"],
         branch_id=people["tokyo"].id,
-        case_ids=[tokyo_case.id, shiga_case.id],
+        case_ids=[*(c.id for c in mine), shiga_case.id],
     )
+    request.appendix = True
+    session.commit()
     auth.login(people["drafter"])
     page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
-    assert "東京の事例" in page and "滋賀の事例" in page
+    assert "東京の事例0" in page and "滋賀の事例" in page and "別紙" in page
     auth.logout()
     auth.login(people["officer"])
     page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
-    assert "東京の事例" in page and "滋賀の事例" not in page
-    assert "Cites 2 cases." in page and "1 case of other branches (in 1 prefectures)" in page
+    assert "東京の事例0" in page and "滋賀の事例" not in page
+    assert "Cites 2 cases." in page and "It also cites cases of other branches" in page
+    assert "Cites 3 cases." not in page and "prefectures" not in page
+    assert "要請の根拠となる事例" not in page and document.WITHHELD_NOTE in page
+    printed = auth.client.get(f"/formal/{request.id}/print?appendix=1").get_data(as_text=True)
+    assert "要請の根拠となる事例" not in printed and "3件" not in printed
+    pdf = auth.client.get(f"/formal/{request.id}/pdf?appendix=1").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "別紙（事例の集計）" in text and "都道府県で" not in text
+    docx = auth.client.get(f"/formal/{request.id}/docx?appendix=1").data
+    assert "都道府県で".encode() not in _docx_text(docx)
+    # The edit form offers only the officer's own cases, and saving keeps the hidden one.
+    item = request.items[0]
+    form = auth.client.get(f"/formal/{request.id}/items/{item.id}/edit").get_data(as_text=True)
+    assert (
+        f"{mine[0].id}, {mine[1].id}" in form
+        and str(shiga_case.id) not in form.split('name="cases"')[1].split(">")[0]
+    )
+    services.edit_item(
+        session, request, people["officer"], item.id, body="言い換え", case_ids=[mine[0].id]
+    )
+    session.commit()
+    assert sorted(evidence.cited_ids(item)) == sorted([mine[0].id, shiga_case.id])
     # An officer cannot cite another branch's case (nor learn it exists).
     own = FormalFactory(session).request(people["officer"], items=("一",))
     try:
@@ -76,21 +110,22 @@ def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session)
         people["drafter"], case_ids=[c.id for c in big + small]
     )
     appendix = evidence.appendix(request, 3, "ja")
-    lines = [document.appendix_line(r) for r in appendix.rows]
-    assert lines == [
+    # The small kind is not named (that would say some case is of that kind); 6 in all minus
+    # the 4 shown would reveal the 2 hidden ones: the total is hidden too.
+    assert document.appendix_lines(appendix) == [
         "申請書の一括配布：2都道府県で4件",
-        "取得状況調査：（件数が少ないため表示しません）",
+        "ほかに、件数が少ないため表示しない区分があります。",
+        "合計：（件数が少ないため表示しません）",
     ]
-    # 6 in all minus the 4 shown would reveal the 2 hidden ones: the total is hidden too.
-    assert document.appendix_total(appendix) == "合計：（件数が少ないため表示しません）"
     shown = evidence.appendix(
         FormalFactory(session).request(people["drafter"], case_ids=[c.id for c in big]), 3, "ja"
     )
-    assert document.appendix_total(shown) == "合計：2都道府県で4件"
+    assert document.appendix_lines(shown)[-1] == "合計：2都道府県で4件"
     auth.login(people["drafter"])
     pdf = auth.client.get(f"/formal/{request.id}/pdf?appendix=1").data
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "別紙" in text and "2都道府県で4件" in text and "2件" not in text.replace("で4件", "")
+    assert "取得状況調査" not in text
     assert "東京" not in text.split("別紙")[1]  # no case's details, only counts
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 2  # the appendix on a page of its own
     tiny = evidence.appendix(
@@ -116,3 +151,10 @@ def test_the_case_page_lists_the_requests_citing_it(people, auth, session):
     page = auth.client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "支部の要請" in page and f"/formal/{own.id}" in page
     assert "本部の要請" not in page  # not the officer's to open
+
+
+def _docx_text(data: bytes) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("word/document.xml")
