@@ -7,12 +7,11 @@ has a name, and the dashed national-rate line of a chart crosses no label.
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from campaign.auth.models import Role
-from tests.factories import PASSWORD
+from tests.e2e.helpers import login
 from tests.pages.factories import PageFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -108,11 +107,6 @@ def test_figures_page_on_a_phone(phone):
 
 def test_audit_log_on_a_phone(phone, live_make):
     user = live_make.user(role=Role.HQ)
-    phone.goto("/login")
-    phone.get_by_label("メールアドレス").fill(user.email)
-    phone.get_by_label("パスワード").fill(PASSWORD)
-    phone.get_by_label("認証コードまたはリカバリーコード").fill(pyotp.TOTP(user.totp_secret).now())
-    phone.get_by_role("button", name="ログイン").click()
-    expect(phone.get_by_role("heading", level=1)).to_contain_text(user.display_name)
+    login(phone, user)
     _check(phone, "/audit/")
     expect(phone.get_by_role("region", name="監査ログ")).to_be_visible()
