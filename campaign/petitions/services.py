@@ -15,7 +15,6 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaign import clock, dates
@@ -246,8 +245,8 @@ def sign(
     """Add one signature. With an email it waits for the emailed link; without, it counts.
 
     A second signature of the same person (same normalised name and address) is refused as
-    ``duplicate``; the unique index decides (inside a savepoint, so the request's transaction
-    goes on), and two at once cannot both get in.
+    ``duplicate``; the unique index decides (see ``_insert_signature``), and two at once cannot
+    both get in.
     """
     if not accepting(petition):
         raise NotAccepting(_l("This petition is not taking signatures."))
@@ -262,23 +261,44 @@ def sign(
         address=japanese.tidy(japanese.strip_postcode(address)),
         email=email if email and wants_news else None,
     )
-    signature = Signature(
-        petition_id=petition.id,
-        sealed=sealing.seal_signer(key, signer),
-        prefecture_code=japanese.prefecture_of(address),
-        signed_on=today(),
-        state=SignatureState.PENDING if email else SignatureState.COUNTED,
-        signer_hash=keyed.signer,
-        name_tag=keyed.name,
-        address_tag=keyed.address,
-        token_hash=token_hash(token) if token else None,
-    )
-    try:
-        with db.begin_nested():
-            db.add(signature)
-    except IntegrityError:
+    row = {
+        "petition_id": petition.id,
+        "sealed": sealing.seal_signer(key, signer),
+        "prefecture_code": japanese.prefecture_of(address),
+        "signed_on": today(),
+        "state": SignatureState.PENDING if email else SignatureState.COUNTED,
+        "signer_hash": keyed.signer,
+        "name_tag": keyed.name,
+        "address_tag": keyed.address,
+        "token_hash": token_hash(token) if token else None,
+    }
+    if db.execute(_insert_signature(db), row).scalar() is None:
         return Signed("duplicate")
     return Signed("pending" if email else "counted", token)
+
+
+def _insert_signature(db: Session):
+    """``INSERT … ON CONFLICT (petition_id, signer_hash) DO NOTHING RETURNING id`` (rowcount is
+    not reliable with the RETURNING SQLAlchemy adds on PostgreSQL): the unique index decides
+    (two at once cannot both get in), a duplicate inserts nothing and raises nothing, so the
+    transaction goes on without a savepoint; one Core statement, compiled once."""
+    dialect = db.get_bind().dialect.name
+    statement = _INSERTS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = (
+            insert(Signature.__table__)
+            .on_conflict_do_nothing(index_elements=["petition_id", "signer_hash"])
+            .returning(Signature.__table__.c.id)  # no row back: a duplicate
+        )
+        _INSERTS[dialect] = statement
+    return statement
+
+
+_INSERTS: dict = {}
 
 
 def discard_pending(db: Session, token: str) -> None:
