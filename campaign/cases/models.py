@@ -65,8 +65,8 @@ class Case(Base):
         Index("ix_cases_month_state", "occurred_month", "state"),
         Index("ix_cases_state_id", "state", "id"),
         Index("ix_cases_closed", "closed_at", "purged_at"),
-        # An officer's national picture reads one quarter of reports at a time.
-        Index("ix_cases_reported", "reported_at", "branch_id"),
+        # An officer's national picture reads one quarter of reports at a time (covering).
+        Index("ix_cases_reported", "reported_at", "branch_id", "issuer_kind", "prefecture_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +126,20 @@ class CaseStatsVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseCount(Base):
+    """How many cases of a state there are in all (``dimension`` "total") and per category,
+    issuer kind, month and prefecture (``key``). Kept by database triggers (migration 0013) in
+    the same transaction as every change of a case or its categories; never written by the app.
+    """
+
+    __tablename__ = "case_counts"
+
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class CaseAction(Base):

@@ -1,0 +1,170 @@
+"""The case counts the database keeps (``case_counts``, migration 0013's triggers) always equal
+what grouping the cases gives, through inserts, state changes, edits of counted fields and of
+categories, bulk inserts and deletes; and headquarters' unfiltered picture, read from them,
+equals the picture computed by GROUP BY."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, insert, select
+
+from campaign.auth.models import Role
+from campaign.cases import queries, stats, vocab
+from campaign.cases.models import Case, CaseCount, case_category_links
+from campaign.cases.queries import Filters
+from campaign.org.services import prefectures
+from tests.cases.factories import CaseFactory
+
+STATES = list(vocab.STATES)
+ISSUERS = ("municipality", "prefecture", "mutual_aid")
+
+
+def _kept(session) -> dict:
+    rows = session.execute(select(CaseCount.dimension, CaseCount.key, CaseCount.state, CaseCount.n))
+    return {(d, k, s): n for d, k, s, n in rows if n}
+
+
+def _grouped(session) -> dict:
+    out = {}
+    for state, n in session.execute(select(Case.state, func.count()).group_by(Case.state)):
+        out[("total", "", state)] = n
+    for dim, column in (
+        ("issuer", Case.issuer_kind),
+        ("month", Case.occurred_month),
+        ("prefecture", Case.prefecture_code),
+    ):
+        for key, state, n in session.execute(
+            select(column, Case.state, func.count()).group_by(column, Case.state)
+        ):
+            out[(dim, key, state)] = n
+    link = case_category_links
+    for category, state, n in session.execute(
+        select(link.c.category_id, Case.state, func.count())
+        .join(Case, Case.id == link.c.case_id)
+        .group_by(link.c.category_id, Case.state)
+    ):
+        out[("category", str(category), state)] = n
+    return out
+
+
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(("add", "state", "issuer", "month", "categories", "delete", "bulk")),
+        st.integers(0, 1000),
+        st.sets(st.integers(0, 3), min_size=1, max_size=3),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=operations)
+def test_kept_counts_follow_every_change(app, make, session, ops):
+    session.execute(delete(case_category_links))
+    session.execute(delete(Case))
+    session.commit()
+    assert _kept(session) == {}
+    factory = CaseFactory(session)
+    branches = [make.branch(prefecture=p) for p in ("13", "25")]
+    categories = factory.categories()[:4]
+    for op, n, cats in ops:
+        cases = list(session.scalars(select(Case).order_by(Case.id)))
+        target = cases[n % len(cases)] if cases else None
+        if op == "add" or target is None:
+            factory.case(
+                branches[n % len(branches)],
+                state=STATES[n % len(STATES)],
+                issuer_kind=ISSUERS[n % 3],
+                occurred_on=date(2020 + n % 3, n % 12 + 1, 1),
+                category_codes=[categories[c].code for c in cats],
+            )
+        elif op == "state":
+            target.state = STATES[(STATES.index(target.state) + 1 + n) % len(STATES)]
+        elif op == "issuer":
+            target.issuer_kind = ISSUERS[n % 3]
+        elif op == "month":
+            target.occurred_month = f"2021-{n % 12 + 1:02d}"
+        elif op == "categories":
+            target.categories = [categories[c] for c in cats]
+        elif op == "delete":
+            session.delete(target)
+        else:  # a bulk load, as the benchmark and a restore write rows
+            rows = [
+                {
+                    "branch_id": branches[0].id, "prefecture_code": "13",
+                    "state": STATES[(n + i) % len(STATES)], "title": "t", "workplace": "",
+                    "occurred_on": date(2019, 1, 1), "occurred_month": "2019-01",
+                    "issuer_kind": ISSUERS[i % 3], "issuer_name": "", "channel": "written",
+                    "description": "",
+                }
+                for i in range(3)
+            ]  # fmt: skip
+            ids = list(session.scalars(insert(Case.__table__).returning(Case.__table__.c.id), rows))
+            session.execute(
+                insert(case_category_links),
+                [{"case_id": i, "category_id": categories[c].id} for i in ids for c in cats],
+            )
+        session.commit()
+        assert _kept(session) == _grouped(session), op
+
+
+def test_the_unfiltered_picture_reads_the_kept_counts(app, make, session):
+    factory = CaseFactory(session)
+    tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
+    for n in range(7):
+        factory.case(
+            tokyo if n % 2 else shiga,
+            state=STATES[n % len(STATES)],
+            occurred_on=date(2019, 8 + n % 4, 1),
+            category_codes=("bulk_forms", "dependents") if n % 3 else ("status_survey",),
+        )
+    with app.test_request_context():
+        prefs = prefectures(session)
+        for filters in (Filters(), Filters(state=vocab.REPORTED), Filters(state=vocab.DRAFT)):
+            assert stats._kept_counts(session, filters) is not None
+            kept = stats._from_kept(stats._kept_counts(session, filters), "ja", prefs, session)
+            grouped = stats._grouped_picture(session, filters, "ja", prefs)
+            assert kept == grouped, filters
+        assert stats._kept_counts(session, Filters(issuer_kind="municipality")) is None
+
+
+def test_the_list_total_from_the_kept_counts_equals_counting(app, make, session):
+    factory = CaseFactory(session)
+    tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
+    cats = factory.categories()
+    for n in range(12):
+        factory.case(
+            tokyo if n % 3 else shiga,
+            state=STATES[n % len(STATES)],
+            issuer_kind=ISSUERS[n % 3],
+            occurred_on=date(2019, 1 + n % 6, 1),
+            category_codes=[cats[n % 4].code, cats[(n + 1) % 4].code],
+        )
+    hq = make.user(role=Role.HQ)
+    kinds = [
+        {},
+        {"prefecture_code": "25"},
+        {"issuer_kind": "mutual_aid"},
+        {"category_id": cats[1].id},
+        {"month_from": "2019-02"},
+        {"month_to": "2019-03"},
+        {"month_from": "2019-02", "month_to": "2019-04"},
+    ]
+    for extra in kinds:
+        for state in (None, vocab.DRAFT, vocab.REPORTED):
+            filters = Filters(state=state, **extra)
+            kept = queries.kept_total(session, filters)
+            base = filters.apply(select(Case.id))
+            counted = session.scalar(select(func.count()).select_from(base.subquery()))
+            assert kept == counted, filters
+            assert queries.list_cases(session, hq, filters)[1] == counted
+    both = Filters(issuer_kind="mutual_aid", category_id=cats[1].id)
+    assert queries.kept_total(session, both) is None  # counted instead
