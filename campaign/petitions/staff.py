@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from campaign import db
 from campaign.access import current_user, get_in_scope, hq_required, scope_to_branch
+from campaign.org.models import Branch
 from campaign.org.services import visible_branches
 from campaign.petitions import mail, retention, services
 from campaign.petitions.blueprint import bp
@@ -233,6 +234,7 @@ def add_paper(petition_id: int):
     petition = _petition(petition_id)
     form = BatchForm()
     if form.validate_on_submit():
+        _visible_branch(form.branch_id.data)
         try:
             services.add_batch(
                 db.session(),
@@ -249,6 +251,15 @@ def add_paper(petition_id: int):
         else:
             return _back(petition, _("The paper batch is added."), "info")
     return _detail_page(petition, 400, batch_form=form)
+
+
+def _visible_branch(branch_id: int) -> Branch:
+    """The branch a batch is entered for: another branch than the officer's own, or one that
+    does not exist (an id beyond 64 bits included), answers 404 as its records do."""
+    branch = db.session().get(Branch, branch_id) if 0 < branch_id < 2**63 else None
+    if branch is None or not current_user().can_see_branch(branch.id):
+        abort(404)
+    return branch
 
 
 @bp.route("/petitions/manage/paper/<int:batch_id>", methods=["GET", "POST"])
