@@ -75,13 +75,38 @@ def tally_command(survey_id: int, key_path: Path | None, shares: tuple[str, ...]
 @cli.command("close-due")
 @with_appcontext
 def close_due_command() -> None:
-    """Close every open survey whose closing date has passed (for cron; audited as the system)."""
-    from surveys import services
+    """Close every open survey whose closing date has passed (for cron; audited as the system).
+
+    Closing is one short transaction per survey; moving its answers to fresh random slots then
+    runs in batches of short transactions (linear in the answers, never holding the write lock
+    for long, so answers to other surveys go on), with a progress bar. Every run also scrubs
+    custodians' shares shown since (surveys/handover.py)."""
+    from flask import current_app
+    from sqlalchemy.orm import Session
+
+    from surveys import handover, services, storage
 
     session = db.session()
-    closed = services.close_due(session)
+    closed = services.close_due(session, shuffle=False)
+    due = [(s.id, s.sealed_size) for s in closed]
     session.commit()
-    click.echo(f"closed: {len(closed)}")
+    bind = session.get_bind()
+    for survey_id, sealed_size in due:
+        total = storage.capacity(session, survey_id)
+        session.commit()
+        with click.progressbar(length=total, label=f"survey {survey_id}: shuffling slots") as bar:
+            storage.shuffle(
+                lambda: Session(bind, expire_on_commit=False),
+                survey_id,
+                sealed_size,
+                progress=bar.update,
+            )
+        storage.tidy_now(bind, vacuum=True)
+    try:
+        handover.scrub(current_app.extensions["naishin.engine"], patience=1.0)
+    except Exception:  # the next run scrubs again
+        click.echo("custodian shares not scrubbed this time", err=True)
+    click.echo(f"closed: {len(due)}")
 
 
 def render_text(report) -> list[str]:

@@ -94,9 +94,8 @@ def codes_response(survey: Survey, count: int, fmt: str):
     session = db.session()
     made = codes.generate(session, current_app.config["SECRET_KEY"], survey, count)
     if survey.state == State.OPEN:
-        # New codes mean room for more answers: more slots, every answer moved to a new one.
-        storage.allocate(session, survey, count)
-        storage.rewrite(session, survey)
+        # New codes mean room for more answers: more slots, added as growth adds them.
+        storage.grow(session, survey, count)
     from campaign.audit import services as audit
 
     audit.record(

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from campaign.audit import services as audit
-from surveys import custody, results, sealing, services, storage
+from surveys import custody, handover, results, sealing, services, storage
 from surveys.models import State, Survey
 
 NOT_CLOSED = _l(
@@ -69,7 +69,7 @@ def unlock(
             if len(given) < int(survey.custody_threshold or 2):
                 raise custody.CustodyError("too few shares")
             private, indexes = custody.combine(given, survey.public_key)
-            holders = services.custodians(db, survey.id)
+            holders = handover.custodians(db, survey.id)
             who = "custodians: " + ", ".join(str(holders.get(i, "?")) for i in indexes)
         else:
             if not passphrase:

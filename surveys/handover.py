@@ -1,6 +1,7 @@
-"""Handing each custodian their share: once, to them alone, and then nothing of it is left.
+"""Opening a survey with custodians, and handing each their share: once, to them alone, and
+then nothing of it is left.
 
-When headquarters opens a survey with custodians (services.open_with_custodians), the key is
+When headquarters opens a survey with custodians (``open_with_custodians``), the key is
 split (surveys/custody.py) and each share is left for its custodian in ``survey_pending_shares``,
 sealed; headquarters sees none of them. The custodian finds a card on their home page when they
 next log in, opens the page that only they can open (the row is looked up by their own account,
@@ -33,13 +34,15 @@ from __future__ import annotations
 
 import nacl.exceptions
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.orm import Session
 
 from campaign import datakey
 from campaign.audit import services as audit
-from surveys import sealing
-from surveys.models import PendingShare, Survey
+from campaign.auth.models import User
+from surveys import custody, sealing, services
+from surveys.models import WORKFLOW, Custodian, PendingShare, State, Survey
 
 PADDED = 512  # bytes of every share before sealing (33 SLIP-39 words take at most 297)
 
@@ -47,6 +50,53 @@ PADDED = 512  # bytes of every share before sealing (33 SLIP-39 words take at mo
 def _key(survey_id: int, user_id: int) -> bytes:
     """The custodian's own sealing key for this survey's share."""
     return datakey.subkey(f"survey-share|{survey_id}|{user_id}")
+
+
+def open_with_custodians(
+    db: Session,
+    survey: Survey,
+    custodians: list[User],
+    threshold: int,
+    *,
+    initial_slots: int | None = None,
+) -> None:
+    """Open with the key split among custodians. Each share is left sealed to its custodian,
+    who sees it once when they log in (surveys/handover.py); nobody else ever sees it."""
+    from nacl.public import PrivateKey
+
+    ids = [u.id for u in custodians]
+    if (
+        len(set(ids)) != len(ids)
+        or not custody.MIN_CUSTODIANS <= len(ids) <= custody.MAX_CUSTODIANS
+    ):
+        raise services.SurveyError(_l("Choose between 2 and 16 different custodians."))
+    if not 2 <= threshold <= len(ids):
+        raise services.SurveyError(
+            _l("The number of custodians needed must be at least 2 and at most the custodians.")
+        )
+    if not WORKFLOW.can(survey.state, State.OPEN):
+        raise services.SurveyError(_l("Only a draft can be opened."))
+    private = PrivateKey.generate()
+    shares = custody.split(private, len(ids), threshold)
+    survey.custody, survey.custody_threshold = "custodians", threshold
+    survey.wrapped_key = survey.key_salt = None
+    for user_id, share in zip(ids, shares, strict=True):
+        db.add(
+            Custodian(
+                survey_id=survey.id, member_index=custody.member_index(share), user_id=user_id
+            )
+        )
+        leave(db, survey, user_id, share)
+    services.start(db, survey, bytes(private.public_key), initial_slots)
+    del private, shares
+
+
+def custodians(db: Session, survey_id: int) -> dict[int, int]:
+    """member index -> user id of a survey's custodians."""
+    rows = db.execute(
+        select(Custodian.member_index, Custodian.user_id).where(Custodian.survey_id == survey_id)
+    )
+    return dict(rows.all())
 
 
 def leave(db: Session, survey: Survey, user_id: int, words: str) -> None:

@@ -16,6 +16,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign import clock
 from campaign.db import Base, UTCDateTime
+from campaign.workflow import StateMachine
 
 PART = 1536  # bytes of a slot row: below SQLite's in-page limit and PostgreSQL's TOAST threshold
 RandomKey = BigInteger().with_variant(Integer, "sqlite")  # SQLite: the rowid itself
@@ -47,12 +49,17 @@ def random_key() -> bytes:
     return secrets.token_bytes(16)
 
 
-class State(enum.StrEnum):
-    """A survey's life: built (draft), answered (open), counted (closed)."""
+DRAFT, OPEN, CLOSED = "draft", "open", "closed"
+STATES = {DRAFT: _l("Draft"), OPEN: _l("Taking answers"), CLOSED: _l("No longer taking answers")}
+# A survey's life, in the platform's one state-machine style (campaign/workflow.py, as cases):
+# built (draft), answered (open), counted (closed); nothing goes back.
+WORKFLOW = StateMachine({DRAFT: (OPEN,), OPEN: (CLOSED,), CLOSED: ()}, STATES)
 
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
+
+class State:
+    """The names of the states, plain strings (``State.OPEN == "open"``)."""
+
+    DRAFT, OPEN, CLOSED = DRAFT, OPEN, CLOSED
 
 
 # The ends of a 5-point scale unless the builder names them (Japanese and English).
@@ -82,10 +89,7 @@ class Survey(Base):
     title_en: Mapped[str] = mapped_column(String(200), default="")
     intro_ja: Mapped[str] = mapped_column(Text, default="")
     intro_en: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[State] = mapped_column(
-        Enum(State, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
-        default=State.DRAFT,
-    )
+    state: Mapped[str] = mapped_column(String(16), default=DRAFT)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     min_group: Mapped[int] = mapped_column(Integer, default=5)  # k, never below 3

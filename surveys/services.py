@@ -19,8 +19,16 @@ from sqlalchemy.orm import Session
 from campaign import clock
 from campaign.audit import services as audit
 from campaign.auth.models import User
-from surveys import custody, sealing, storage
-from surveys.models import SCALE_ENDS_EN, SCALE_ENDS_JA, Custodian, Kind, Question, State, Survey
+from surveys import sealing, storage
+from surveys.models import (
+    SCALE_ENDS_EN,
+    SCALE_ENDS_JA,
+    WORKFLOW,
+    Kind,
+    Question,
+    State,
+    Survey,
+)
 
 TEXT_MAX = 300  # characters of a free-text answer
 NUMBER_MAX = 10**9
@@ -236,14 +244,22 @@ def block_size(questions: list[Question]) -> int:
     return 256 * math.ceil(bound / 256)
 
 
-def _start(db: Session, survey: Survey, public_key: bytes, initial_slots: int | None) -> None:
-    if survey.state != State.DRAFT:
+def _move(survey: Survey, target: str, message) -> None:
+    """Change the survey's state along campaign/workflow.py's table (SurveyError if it may not)."""
+    if not WORKFLOW.can(survey.state, target):
+        raise SurveyError(message)
+    survey.state = target
+
+
+def start(db: Session, survey: Survey, public_key: bytes, initial_slots: int | None) -> None:
+    """Freeze the questions and open a draft whose key pair is made (passphrase or custodians)."""
+    if not WORKFLOW.can(survey.state, State.OPEN):
         raise SurveyError(_l("Only a draft can be opened."))
     if not survey.questions:
         raise SurveyError(_l("Add at least one question before opening the survey."))
     survey.public_key = public_key
     survey.block_size = block_size(survey.questions)
-    survey.state = State.OPEN
+    _move(survey, State.OPEN, _l("Only a draft can be opened."))
     db.flush()
     storage.allocate(db, survey, initial_slots or storage.DEFAULT_CAPACITY)
     storage.tidy_after_commit(db)
@@ -269,68 +285,27 @@ def open_survey(
     survey.wrapped_key, survey.key_salt = key.wrapped, key.salt
     survey.key_opslimit, survey.key_memlimit = key.opslimit, key.memlimit
     survey.custody = "passphrase"
-    _start(db, survey, key.public_key, initial_slots)
-
-
-def open_with_custodians(
-    db: Session,
-    survey: Survey,
-    custodians: list[User],
-    threshold: int,
-    *,
-    initial_slots: int | None = None,
-) -> None:
-    """Open with the key split among custodians. Each share is left sealed to its custodian,
-    who sees it once when they log in (surveys/handover.py); nobody else ever sees it."""
-    from nacl.public import PrivateKey
-
-    from surveys import handover
-
-    ids = [u.id for u in custodians]
-    if (
-        len(set(ids)) != len(ids)
-        or not custody.MIN_CUSTODIANS <= len(ids) <= custody.MAX_CUSTODIANS
-    ):
-        raise SurveyError(_l("Choose between 2 and 16 different custodians."))
-    if not 2 <= threshold <= len(ids):
-        raise SurveyError(
-            _l("The number of custodians needed must be at least 2 and at most the custodians.")
-        )
-    if survey.state != State.DRAFT:
-        raise SurveyError(_l("Only a draft can be opened."))
-    private = PrivateKey.generate()
-    shares = custody.split(private, len(ids), threshold)
-    survey.custody, survey.custody_threshold = "custodians", threshold
-    survey.wrapped_key = survey.key_salt = None
-    for user_id, share in zip(ids, shares, strict=True):
-        db.add(
-            Custodian(
-                survey_id=survey.id, member_index=custody.member_index(share), user_id=user_id
-            )
-        )
-        handover.leave(db, survey, user_id, share)
-    _start(db, survey, bytes(private.public_key), initial_slots)
-    del private, shares
-
-
-def custodians(db: Session, survey_id: int) -> dict[int, int]:
-    """member index -> user id of a survey's custodians."""
-    rows = db.execute(
-        select(Custodian.member_index, Custodian.user_id).where(Custodian.survey_id == survey_id)
-    )
-    return dict(rows.all())
+    start(db, survey, key.public_key, initial_slots)
 
 
 def close_survey(
-    db: Session, survey: Survey, *, user: User | None = None, reason: str = "", system=False
+    db: Session,
+    survey: Survey,
+    *,
+    user: User | None = None,
+    reason: str = "",
+    system=False,
+    shuffle: bool = True,
 ) -> None:
-    """Stop answers and move every answer to a fresh random slot.
+    """Stop answers; then move every answer to a fresh random slot, in short batches once this
+    transaction commits (``shuffle=False``: the caller runs storage.shuffle itself, as
+    ``surveys close-due`` does with a progress bar).
 
     A survey closes at the date announced when it opened (the system does it). Closing earlier is
     for headquarters only, with a reason that goes to the audit log: an officer who could close
     at will could close right after a victim's answer (stuffing, SECURITY.md promise 4).
     """
-    if survey.state != State.OPEN:
+    if not WORKFLOW.can(survey.state, State.CLOSED):
         raise SurveyError(_l("Only an open survey can be closed."))
     if not system:
         if user is None or not user.is_hq:
@@ -342,9 +317,10 @@ def close_survey(
             )
         if len((reason or "").strip()) < 5:
             raise SurveyError(_l("Give the reason for closing the survey early."))
-    survey.state = State.CLOSED
-    storage.rewrite(db, survey)
-    storage.tidy_after_commit(db, rewrite=True)
+    _move(survey, State.CLOSED, _l("Only an open survey can be closed."))
+    db.flush()
+    if shuffle:
+        storage.shuffle_after_commit(db, survey)
     audit.record(
         db,
         "survey.closed",
@@ -370,7 +346,7 @@ def close_if_due(db: Session, survey: Survey) -> bool:
     return False
 
 
-def close_due(db: Session) -> list[int]:
+def close_due(db: Session, *, shuffle: bool = True) -> list[Survey]:
     """Close every open survey whose date has passed (``surveys close-due``, and the check at
     the first request after a due time). Audited as the system."""
     now = clock.now()
@@ -378,8 +354,8 @@ def close_due(db: Session) -> list[int]:
         select(Survey).where(Survey.state == State.OPEN, Survey.closes_at <= now)
     ).all()
     for survey in due:
-        close_survey(db, survey, system=True)
-    return [s.id for s in due]
+        close_survey(db, survey, system=True, shuffle=shuffle)
+    return list(due)
 
 
 def next_due(db: Session) -> datetime | None:

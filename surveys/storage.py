@@ -23,10 +23,14 @@ lies in the file therefore says nothing of when it came. ``filled`` is a flag, n
 Why a random free slot is enough: the i-th answer goes to a slot drawn uniformly from the free
 ones, and the free set is itself a uniformly random subset of the slots, so by symmetry every
 answer's slot is uniform over all slots, whatever its rank in arrival, the last one included.
-When no slot is free the survey's storage doubles, and every answer so far is moved to a random
-slot of the larger set (filler rewritten too), so that no answer's place tells whether it came
-before or after the growth. The same rewrite runs at close and when codes are added (each batch
-of codes adds as many slots). A survey starts with ``DEFAULT_CAPACITY`` (512) slots.
+When fewer than ``GROW_BELOW`` slots are free the storage grows by one step (an eighth, 256 to
+2,048 slots) in the answer's own short transaction; ``grow`` says how each new slot takes, with
+the right probability, an answer chosen at random, so that no answer's place tells whether it
+came before or after a growth, without rewriting the whole survey (which held the write lock
+for a second at 2,000 answers and blocked every other survey's answers). Adding invitation
+codes grows the storage the same way. At close, ``shuffle`` moves every answer to a fresh
+random slot in batches of short transactions (after which no page of PostgreSQL's heap keeps
+even the order of its own few rows' updates). A survey starts with ``DEFAULT_CAPACITY`` (512).
 
 The logs: SQLite's WAL is checkpointed and truncated after each answer's commit
 (``PRAGMA wal_checkpoint(TRUNCATE)``), so a copy of it holds at most the answer being written
@@ -51,6 +55,8 @@ from sqlalchemy.orm import Session
 from surveys.models import PART, Slot, Survey
 
 DEFAULT_CAPACITY = 512
+MIN_GROW_STEP, MAX_GROW_STEP = 256, 2048
+GROW_BELOW = 64  # free slots left when the storage grows by a step
 _rng = secrets.SystemRandom()
 
 
@@ -125,17 +131,10 @@ def store(db: Session, survey: Survey, sealed: bytes) -> None:
     free_slots = select(Slot.slot).where(
         Slot.survey_id == survey.id, Slot.part == 0, Slot.filled.is_(False)
     )
-    locked = False
     for _attempt in range(50):
         free = int(db.scalar(select(func.count()).select_from(free_slots.subquery())) or 0)
-        if free < 64 and not locked:
-            # Near a growth, take the survey's lock before any slot's (PostgreSQL): always
-            # survey then slots, so two requests never wait on each other in a cycle.
-            _lock_survey(db, survey.id)
-            locked = True
-            continue
-        if not free:
-            grow(db, survey)
+        if free < GROW_BELOW:
+            _grow_before_answering(db, survey)
             continue
         # Uniform over the free slots: the k-th in slot-number order, k drawn at random.
         number = db.scalar(free_slots.order_by(Slot.slot).offset(secrets.randbelow(free)).limit(1))
@@ -171,50 +170,166 @@ def _lock_survey(db: Session, survey_id: int) -> None:
         db.execute(select(Survey.id).where(Survey.id == survey_id).with_for_update())
 
 
-def grow(db: Session, survey: Survey) -> None:
-    """Double the survey's slots and move every answer to a random slot of the new set."""
-    _lock_survey(db, survey.id)
-    total = capacity(db, survey.id)
-    if total > filled_count(db, survey.id):
-        return  # another request grew it meanwhile
-    allocate(db, survey, max(total, 16))
-    rewrite(db, survey)
+def _grow_before_answering(db: Session, survey: Survey) -> None:
+    """One growth step, before this answer takes a slot.
+
+    PostgreSQL: in a transaction of its own, committed at once, so that an answer's transaction
+    never holds the survey's lock: growers wait for each other (the survey's row lock) and
+    answerers may wait for a grower's rows, but a grower never waits for an answerer (it only
+    rewrites slots whose answers are committed), so no two can wait on each other in a cycle.
+    SQLite: in this transaction, which already holds the database's one write lock.
+    """
+    bind = db.get_bind()
+    if bind.dialect.name != "postgresql":
+        grow(db, survey, below=GROW_BELOW)
+        return
+    with Session(bind) as apart, apart.begin():
+        grow(apart, survey, below=GROW_BELOW)
 
 
-def rewrite(db: Session, survey: Survey) -> None:
-    """Move every answer to a slot drawn at random, refilling all others with fresh filler.
+def grow_step(capacity_now: int) -> int:
+    """How many slots one growth step adds: an eighth of the storage, 256 to 2,048."""
+    return min(MAX_GROW_STEP, max(MIN_GROW_STEP, capacity_now // 8))
 
-    Every row is updated in place (same size), so the slots keep their places in the file and
-    only their contents are permuted.
+
+def grow(db: Session, survey: Survey, count: int | None = None, *, below: int = 0) -> None:
+    """Add ``count`` slots (one step by default), keeping every answer's place uniform.
+
+    The storage is a uniformly random placement of f answers among m slots. Adding one slot
+    keeps it so if, with probability f/(m+1), an answer chosen uniformly moves into the new slot
+    (its old slot taking fresh filler), and otherwise the new slot is filler: every placement of
+    the f answers among the m+1 slots is then equally likely (the new slot is filled with the
+    right probability, and given that, by a uniform answer from a uniform placement). Repeated
+    for each slot of the step, the step writes the new slots plus about f/m of them moved out:
+    a few hundred rows in one short transaction, never the whole survey. The storage grows
+    while a few free slots remain, so an answer never waits for more than one step. With
+    ``below``, nothing is done if another request grew the storage meanwhile.
     """
     _lock_survey(db, survey.id)
-    answers = list(iter_sealed(db, survey.id))
-    rows = db.execute(
-        select(Slot.id, Slot.slot, Slot.part).where(Slot.survey_id == survey.id)
-    ).all()
-    numbers = sorted({row.slot for row in rows})
-    _rng.shuffle(numbers)
-    chosen = dict(zip(numbers, answers, strict=False))
-    sizes = parts_of(survey.sealed_size)
-    changes = []
-    for row_id, number, part in rows:
-        sealed = chosen.get(number)
-        data = (
-            sealed[part * PART : (part + 1) * PART]
-            if sealed is not None
-            else secrets.token_bytes(sizes[part])
+    total = capacity(db, survey.id)
+    if below and total - filled_count(db, survey.id) >= below:
+        return
+    count = count or grow_step(total)
+    filled = list(
+        db.scalars(
+            select(Slot.slot).where(
+                Slot.survey_id == survey.id, Slot.part == 0, Slot.filled.is_(True)
+            )
         )
-        changes.append({"row_id": row_id, "new_filled": sealed is not None, "new_data": data})
-    # One executemany: every row updated in place, by its key, in the order of the random keys.
+    )
+    numbers = _new_slot_numbers(db, survey.id, count)
+    source: dict[int, int] = {}  # new slot -> the old slot whose answer it now holds
+    vacated: set[int] = set()
+    for new in numbers:
+        total += 1
+        if filled and secrets.randbelow(total) < len(filled):
+            pick = secrets.randbelow(len(filled))
+            old = filled[pick]
+            if old in source:  # moved already in this step: move it on
+                source[new] = source.pop(old)
+            else:
+                source[new], _ = old, vacated.add(old)
+            filled[pick] = new
+    contents = _contents(db, survey.id, set(source.values()))
+    sizes = parts_of(survey.sealed_size)
+    rows = []
+    for new in numbers:
+        held = contents.get(source.get(new, -1))
+        for part, size in enumerate(sizes):
+            rows.append(
+                {
+                    "id": secrets.randbelow(2**62),
+                    "survey_id": survey.id,
+                    "slot": new,
+                    "part": part,
+                    "filled": held is not None,
+                    "data": held[part] if held is not None else secrets.token_bytes(size),
+                }
+            )
+    _rng.shuffle(rows)
+    for start in range(0, len(rows), 500):
+        db.execute(Slot.__table__.insert(), rows[start : start + 500])
+    _overwrite(db, survey.id, {number: None for number in vacated}, sizes)
+
+
+def _contents(db: Session, survey_id: int, numbers: set[int]) -> dict[int, list[bytes] | None]:
+    """slot number -> its parts' bytes if it holds an answer, None if filler."""
+    found: dict[int, dict[int, bytes]] = {}
+    wanted = sorted(numbers)
+    kinds: dict[int, bool] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for number, part, filled, data in db.execute(
+            select(Slot.slot, Slot.part, Slot.filled, Slot.data).where(
+                Slot.survey_id == survey_id, Slot.slot.in_(chunk)
+            )
+        ):
+            found.setdefault(number, {})[part] = bytes(data)
+            kinds[number] = kinds.get(number, True) and bool(filled)
+    return {n: [found[n][p] for p in sorted(found[n])] if kinds.get(n) else None for n in wanted}
+
+
+def _overwrite(db: Session, survey_id: int, contents: dict, sizes: list[int]) -> None:
+    """Write each slot's new contents over its rows in place (same size): an answer's parts, or
+    fresh filler for ``None``."""
+    table = Slot.__table__
     statement = (
-        Slot.__table__.update()
-        .where(Slot.__table__.c.id == bindparam("row_id"))
+        table.update()
+        .where(
+            table.c.survey_id == survey_id,
+            table.c.slot == bindparam("number"),
+            table.c.part == bindparam("number_part"),
+        )
         .values(filled=bindparam("new_filled"), data=bindparam("new_data"))
     )
-    changes.sort(key=lambda c: c["row_id"])
+    changes = []
+    for number, held in contents.items():
+        for part, size in enumerate(sizes):
+            changes.append(
+                {
+                    "number": number,
+                    "number_part": part,
+                    "new_filled": held is not None,
+                    "new_data": held[part] if held is not None else secrets.token_bytes(size),
+                }
+            )
+    _rng.shuffle(changes)
     for start in range(0, len(changes), 1000):
         db.connection().execute(statement, changes[start : start + 1000])
-    del answers, chosen, changes
+
+
+def shuffle(
+    open_session, survey_id: int, sealed_size: int, *, batch: int = 500, progress=None
+) -> int:
+    """Move every answer to a slot drawn at random, refilling the others with fresh filler, in
+    batches of short transactions (closing a survey; ``surveys close-due``).
+
+    A Fisher–Yates shuffle of the slots' contents: step i swaps slot i with a slot drawn from
+    i..n-1; ``batch`` steps make one transaction (reading the slots they touch, writing them in
+    place), so the work is linear in the number of slots and no transaction holds the write lock
+    for more than a few milliseconds. Stopped half way, what is stored is still a uniform
+    placement (a fixed rearrangement of a uniform placement is uniform), only less fresh.
+    ``open_session()`` gives a new session; ``progress(n)`` is told of every n slots done.
+    Returns how many slots were shuffled.
+    """
+    with open_session() as session:
+        numbers = sorted(
+            session.scalars(select(Slot.slot).where(Slot.survey_id == survey_id, Slot.part == 0))
+        )
+    sizes = parts_of(sealed_size)
+    n = len(numbers)
+    for start in range(0, n, batch):
+        steps = []
+        for i in range(start, min(start + batch, n)):
+            steps.append((numbers[i], numbers[i + secrets.randbelow(n - i)]))
+        with open_session() as session, session.begin():
+            contents = _contents(session, survey_id, {x for pair in steps for x in pair})
+            for a, b in steps:
+                contents[a], contents[b] = contents[b], contents[a]
+            _overwrite(session, survey_id, contents, sizes)
+        if progress is not None:
+            progress(len(steps))
+    return n
 
 
 def iter_sealed(db: Session, survey_id: int) -> Iterator[bytes]:
@@ -241,60 +356,70 @@ def discard(db: Session, survey_id: int) -> None:
     db.execute(Slot.__table__.delete().where(Slot.survey_id == survey_id))
 
 
-def tidy_after_commit(db: Session, *, rewrite: bool = False) -> None:
+def shuffle_after_commit(db: Session, survey: Survey) -> None:
+    """Once this transaction commits, ``shuffle`` the survey's slots (in batches of their own
+    transactions) and tidy the files after them."""
+    bind = db.get_bind()
+    survey_id, sealed_size = survey.id, survey.sealed_size
+
+    def _run(_session):
+        shuffle(lambda: Session(bind, expire_on_commit=False), survey_id, sealed_size)
+        tidy_now(bind, vacuum=True)
+
+    event.listen(db, "after_commit", _run, once=True)
+
+
+def tidy_now(bind, *, vacuum: bool = False) -> None:
+    """Remove what the storage keeps of the order of writes (see ``tidy_after_commit``)."""
+    import sqlite3
+
+    if bind.dialect.name == "sqlite":
+        # On a connection of its own (none of the pool's), that never waits: under load, when
+        # readers hold the log, it gives up at once and the next answer's checkpoint takes the
+        # frames left (the log then holds a few answers for those moments).
+        try:
+            connection = sqlite3.connect(bind.url.database, timeout=0, isolation_level=None)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            current_app.logger.debug("survey WAL checkpoint deferred")
+        return
+    if bind.dialect.name != "postgresql" or not vacuum:
+        return
+    raw = bind.raw_connection()
+    try:
+        connection = raw.driver_connection
+        connection.rollback()
+        connection.autocommit = True
+        try:
+            connection.execute("SET lock_timeout = '2s'")
+            connection.execute("VACUUM survey_slots")
+        except Exception:
+            current_app.logger.warning("survey slots not vacuumed; autovacuum will")
+        finally:
+            connection.execute("RESET lock_timeout")
+            connection.autocommit = False
+    finally:
+        raw.close()
+
+
+def tidy_after_commit(db: Session) -> None:
     """Once this transaction commits, remove what the storage keeps of the order of writes.
 
-    SQLite: checkpoint the WAL into the file and truncate it (surveys/storage.py), on the same
-    connection that wrote, right after its commit. PostgreSQL, when ``rewrite`` (at close):
-    ``VACUUM`` the slot table so the dead versions of its rows are pruned (the slots stay in
-    their pages: a plain VACUUM moves no row). Best effort: never fails the committed request.
+    SQLite: checkpoint the WAL into the file and truncate it, on a connection of its own, right
+    after the commit. (PostgreSQL: ``VACUUM`` of the slot table runs after the shuffle at close;
+    the slots stay in their pages: a plain VACUUM moves no row.) Best effort: never fails the
+    committed request.
     """
-    dialect = db.get_bind().dialect.name
-    if dialect != "sqlite" and not (dialect == "postgresql" and rewrite):
-        return
-    flag = "survey_tidy_rewrite" if rewrite else "survey_tidy"
-    if db.info.get(flag):
-        return
-    db.info[flag] = True
-    if dialect == "sqlite":
-        path = db.get_bind().url.database
-
-        def _checkpoint(session):
-            session.info.pop(flag, None)
-            # On a connection of its own (none of the pool's), that never waits: under load,
-            # when readers hold the log, it gives up at once and the next answer's checkpoint
-            # takes the frames left (the log then holds a few answers for those moments).
-            import sqlite3
-
-            try:
-                connection = sqlite3.connect(path, timeout=0, isolation_level=None)
-                try:
-                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    connection.close()
-            except sqlite3.Error:
-                current_app.logger.debug("survey WAL checkpoint deferred")
-
-        event.listen(db, "after_commit", _checkpoint, once=True)
-        return
     bind = db.get_bind()
+    if bind.dialect.name != "sqlite" or db.info.get("survey_tidy"):
+        return
+    db.info["survey_tidy"] = True
 
-    def _vacuum(session):
-        session.info.pop(flag, None)
-        raw = bind.raw_connection()
-        try:
-            connection = raw.driver_connection
-            connection.rollback()
-            connection.autocommit = True
-            try:
-                connection.execute("SET lock_timeout = '2s'")
-                connection.execute("VACUUM survey_slots")
-            except Exception:
-                current_app.logger.warning("survey slots not vacuumed; autovacuum will")
-            finally:
-                connection.execute("RESET lock_timeout")
-                connection.autocommit = False
-        finally:
-            raw.close()
+    def _checkpoint(session):
+        session.info.pop("survey_tidy", None)
+        tidy_now(bind)
 
-    event.listen(db, "after_commit", _vacuum, once=True)
+    event.listen(db, "after_commit", _checkpoint, once=True)

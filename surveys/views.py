@@ -27,7 +27,7 @@ from campaign.auth.models import Role, User
 from campaign.forms import form_status
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
-from surveys import codes, exporting, sealing, services
+from surveys import codes, exporting, handover, sealing, services
 from surveys.common import back, bp, load, load_readable, locale
 from surveys.forms import (
     KIND_LABELS,
@@ -301,7 +301,7 @@ def open_survey(survey_id: int):
         try:
             if form.custody.data == "custodians":
                 chosen = [people[i] for i in form.custodians.data or [] if i in people]
-                services.open_with_custodians(
+                handover.open_with_custodians(
                     session, survey, chosen, int(form.threshold.data or 0)
                 )
                 message = _(

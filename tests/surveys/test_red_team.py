@@ -300,7 +300,7 @@ def test_neither_select_order_nor_storage_order_follows_arrival(
     for when, measured in (("open", while_open), ("closed", after_close)):
         for name, rho in measured.items():
             assert abs(rho) < RHO_BOUND, (when, name, rho)
-    assert session.scalar(select(Survey.state).where(Survey.id == survey.id)).value == "closed"
+    assert session.scalar(select(Survey.state).where(Survey.id == survey.id)) == "closed"
     assert session.scalar(select(Slot.id).limit(1)) is not None
 
 
