@@ -36,7 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and the database live here
     app.config.update(config.settings(instance))
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = (

@@ -6,13 +6,15 @@ rolls back otherwise (see ``_finish``).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
+from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -54,12 +56,31 @@ class UTCDateTime(TypeDecorator):
 
 
 def make_engine(url: str, **options) -> Engine:
-    """Create an engine with the settings each supported database needs."""
+    """Create an engine with the settings each supported database needs.
+
+    ``hide_parameters``: a failing statement is logged without its values, which would put a
+    person's name, an email address or a case's text into the error log. A SQLite file is
+    created readable by its owner only (0600), like the keys beside it.
+    """
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 15}, **options)
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file (0600) before SQLite does (it would take the umask, often
+    0644: world-readable). Its -wal and -shm files take the database file's mode."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path)
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def read_only_request() -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
@@ -80,9 +80,15 @@ def add_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     is_static = request.endpoint == "static"
-    if not is_static and not (
-        is_public_endpoint(request.endpoint) and "Cache-Control" in response.headers
-    ):
+    shared = (
+        is_public_endpoint(request.endpoint)
+        and "Cache-Control" in response.headers
+        # A page that showed this visitor's own message (a flash) or changed their cookie is
+        # theirs alone, whatever the page: no cache, shared or the browser's, may keep it.
+        and not session.modified
+        and "Set-Cookie" not in response.headers
+    )
+    if not is_static and not shared:
         response.headers["Cache-Control"] = "no-store"
     if not is_static:
         response.vary.add("Cookie")

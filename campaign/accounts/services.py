@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaign import clock
@@ -86,8 +87,12 @@ def invite(
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(_l("An account with this email address already exists."))
     user = User(email=email, display_name=display_name.strip(), role=role, branch_id=branch_id)
-    db.add(user)
-    db.flush()
+    try:
+        with db.begin_nested():  # two invitations of one address at the same moment
+            db.add(user)
+            db.flush()
+    except IntegrityError:
+        raise AccountError(_l("An account with this email address already exists.")) from None
     token = _new_invitation(user, lifetime)
     audit.record(db, "account.invited", object_kind="user", object_id=user.id, branch_id=branch_id)
     return user, token

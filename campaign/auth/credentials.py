@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 import pyotp
 from argon2 import PasswordHasher, Type
@@ -60,13 +61,19 @@ def provisioning_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
 
 
+def _typed(code: str) -> str:
+    """A code as typed, with a Japanese input method on or off: full-width digits, letters,
+    hyphens and spaces become their plain forms (NFKC), and spaces go."""
+    return "".join(unicodedata.normalize("NFKC", code or "").split())
+
+
 def totp_step(secret: str, code: str, last_step: int) -> int | None:
     """Return the time step a code belongs to, if it is valid and newer than ``last_step``.
 
     One step either side is accepted for clock drift; a step at or before ``last_step`` has
     been used already and is refused, so that an observed code cannot be replayed.
     """
-    code = code.strip().replace(" ", "")
+    code = _typed(code)
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
@@ -88,7 +95,7 @@ def new_recovery_codes() -> list[str]:
 
 def hash_recovery_code(code: str) -> str:
     """Recovery codes carry 79 random bits, so a plain SHA-256 is enough to store them."""
-    normalised = code.strip().lower().replace("-", "").replace(" ", "")
+    normalised = _typed(code).lower().replace("-", "")
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 

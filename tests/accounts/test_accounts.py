@@ -145,3 +145,70 @@ def test_reset_clears_the_second_factor_and_issues_a_new_link(client, auth, make
         session.scalar(select(AuditEntry.reason).where(AuditEntry.action == "account.reset"))
         == "端末紛失"
     )
+
+
+def test_a_reset_ends_the_persons_open_sessions(app, client, auth, make, clock):
+    """SECURITY.md promise 6: after a reset nobody is still logged in as that person."""
+    from tests.helpers import Auth
+
+    officer = make.user()
+    theirs = app.test_client()
+    Auth(theirs, clock).login(officer)
+    assert theirs.get("/account").status_code == 200
+    auth.login(make.user(role=Role.ADMIN))
+    token = csrf_token(client, f"/accounts/{officer.id}")
+    client.post(f"/accounts/{officer.id}/reset", data={"reason": "端末紛失", "csrf_token": token})
+    assert theirs.get("/account").status_code in (302, 401)
+
+
+def test_two_invitations_of_one_address_at_once_make_one_account(app, make, session):
+    """Review R2-18: the second is told the address exists (on PostgreSQL it was a 500 that
+    logged the address and name)."""
+    import threading
+    from datetime import timedelta
+
+    from sqlalchemy import func
+    from sqlalchemy.orm import Session
+
+    from campaign.accounts import services
+
+    actor_id = make.user(role=Role.HQ).id
+    engine = app.extensions["naishin.engine"]
+    gate = threading.Barrier(4, timeout=60)
+    outcomes: list[str] = []
+
+    def one() -> None:
+        try:
+            attempt()
+        except Exception as error:  # reported in the assertion below
+            outcomes.append(repr(error))
+
+    def attempt() -> None:
+        with app.test_request_context(method="POST"), Session(engine) as db:
+            actor = db.get(User, actor_id)
+            db.commit()  # no transaction (on SQLite, no write lock) held while waiting
+            gate.wait()
+            try:
+                services.invite(
+                    db,
+                    actor,
+                    email="hanako.yamada@example.jp",
+                    display_name="山田花子",
+                    role=Role.HQ,
+                    branch_id=None,
+                    lifetime=timedelta(hours=72),
+                )
+                db.commit()
+                outcomes.append("made")
+            except services.AccountError:
+                db.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["made"] + ["refused"] * 3, outcomes
+    count = select(func.count()).select_from(User).where(User.email == "hanako.yamada@example.jp")
+    assert session.scalar(count) == 1

@@ -302,3 +302,22 @@ def test_one_totp_code_opens_one_session_when_logins_race(app, make, clock):
     clock.advance(seconds=30)
     statuses = _race(app, user, current_code(user.totp_secret, clock))
     assert sorted(statuses) == [302] + [401] * 5, statuses
+
+
+def test_codes_typed_with_a_japanese_input_method_are_understood(
+    client, auth, make, app, session, clock
+):
+    """Review R2-8: full-width digits, letters and hyphens (IME on) are the same code."""
+    from campaign.auth.services import replace_recovery_codes
+
+    user = make.user()
+    clock.advance(seconds=30)
+    code = current_code(user.totp_secret, clock)
+    wide = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert auth.login(user, code=f"{wide[:3]}　{wide[3:]}").status_code == 302
+    auth.logout()
+    with app.app_context():
+        codes = replace_recovery_codes(session, user)
+        session.commit()
+    wide_code = "".join(chr(ord(c) + 0xFEE0) for c in codes[0].upper())  # ＡＢＣＤ－…
+    assert auth.login(user, code=wide_code).status_code == 302
