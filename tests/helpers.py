@@ -1,4 +1,5 @@
-"""Helpers the tests share: a movable clock, an English-speaking client, CSRF tokens, logins.
+"""Helpers the tests share: a movable clock, an English-speaking client, CSRF tokens, logins,
+and the production server (gunicorn) with real HTTP requests for the red-team tests.
 
 Import them from here (``from tests.helpers import Auth, csrf_token``), not from a conftest:
 conftest modules hold fixtures, and pytest may import them under another name.
@@ -8,8 +9,17 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyotp
 from flask.testing import FlaskClient
@@ -141,3 +151,98 @@ def served(app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+# --- the production server, for the red-team tests ------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_request(url: str, data: bytes | dict | None = None, headers: dict | None = None):
+    """``(status, text)`` of a real HTTP request (a POST when ``data`` is given: bytes as they
+    are, a dict form-encoded); an error status is returned, not raised."""
+    if isinstance(data, dict):
+        data = urllib.parse.urlencode(data).encode()
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+class Gunicorn:
+    """gunicorn with ``campaign/gunicorn_conf.py``, as in production, on a free port of
+    127.0.0.1, writing its output (access log included) to ``log_path``::
+
+        with Gunicorn(database_url, tmp_path, NAISHIN_DATA_KEY=key) as server:
+            status, page = http_request(f"{server.base}/petitions/1")
+
+    It trusts one proxy (``X-Forwarded-For`` becomes the client's address), runs without Redis
+    and, unless given, with a secret key of its own instance folder. Pass ``NAME=None`` to drop
+    a variable from the environment.
+    """
+
+    def __init__(self, database_url: str, tmp_path: Path, **env: str | None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.instance = tmp_path / "gunicorn-instance"
+        self.log_path = tmp_path / "gunicorn.log"
+        self.env = {
+            **os.environ,
+            "NAISHIN_DATABASE_URL": database_url,
+            "NAISHIN_INSTANCE_PATH": str(self.instance),
+            "NAISHIN_BIND": f"127.0.0.1:{self.port}",
+            "NAISHIN_PROXY_COUNT": "1",
+            "NAISHIN_THREADS": "4",
+        }
+        for name in ("NAISHIN_REDIS_URL", "NAISHIN_SECRET_KEY"):
+            self.env.pop(name, None)
+        for name, value in env.items():
+            if value is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Gunicorn:
+        """Start it and wait until ``/health`` answers (fails the test if it never does)."""
+        import pytest
+
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "campaign/gunicorn_conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for _ in range(150):
+            try:
+                if http_request(f"{self.base}/health")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail("gunicorn did not start: " + self.log_path.read_text())
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM to its process group) and close its log."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self._log.close()
+
+    def __enter__(self) -> Gunicorn:
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

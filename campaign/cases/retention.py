@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from campaign import clock
 from campaign.audit import services as audit
 from campaign.cases.models import Attachment, Case, CaseAction, CaseComment
+from campaign.db import vacuum_sqlite
 
 TABLES = ("cases", "case_actions", "case_comments", "case_attachments")
 
@@ -66,15 +67,7 @@ def purge_closed(
 def scrub_files(engine: Engine, *, full: bool = False) -> None:
     """Make sure deleted content leaves the database files (see the module docstring)."""
     if engine.dialect.name == "sqlite":
-        # On the driver's own connection: SQLAlchemy would wrap the statements in BEGIN.
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.close()
-        finally:
-            raw.close()
+        vacuum_sqlite(engine)
         return
     if engine.dialect.name == "postgresql":
         verb = "VACUUM FULL" if full else "VACUUM"

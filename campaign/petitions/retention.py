@@ -38,6 +38,8 @@ import time
 
 from sqlalchemy import Connection, Engine, text
 
+from campaign.db import vacuum_sqlite
+
 TABLES = ("petition_signatures", "petitions")
 WAIT_SECONDS = 10.0
 log = logging.getLogger(__name__)
@@ -70,15 +72,7 @@ def _wait_for_older_transactions(connection: Connection, seconds: float) -> bool
 def scrub_files(engine: Engine, *, wait: float = WAIT_SECONDS) -> None:
     """Make sure deleted signatures leave the database files (see the module docstring)."""
     if engine.dialect.name == "sqlite":
-        # On the driver's own connection: SQLAlchemy would wrap the statements in BEGIN.
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.close()
-        finally:
-            raw.close()
+        vacuum_sqlite(engine)
         return
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

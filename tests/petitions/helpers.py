@@ -7,7 +7,7 @@ import socket
 from datetime import timedelta
 
 from campaign.petitions import sealing, services
-from campaign.petitions.models import Petition, Signature
+from campaign.petitions.models import PaperBatch, Petition, Signature
 
 
 class PetitionFactory:
@@ -46,6 +46,27 @@ class PetitionFactory:
         result = services.sign(self.session, petition, name=name, address=address, **kw)
         self.session.commit()
         return result
+
+    def batch(
+        self,
+        petition: Petition,
+        user,
+        branch,
+        signatures: int = 50,
+        sheets: int = 10,
+        note: str = "",
+    ) -> PaperBatch:
+        """A paper batch of ``branch`` entered today by ``user`` through the service."""
+        return services.add_batch(
+            self.session,
+            user,
+            petition,
+            branch_id=branch.id,
+            received_on=services.today(),
+            signatures=signatures,
+            sheets=sheets,
+            note=note,
+        )
 
     def signer(self, signature: Signature) -> sealing.Signer:
         """A stored signature's name, address and email, opened with its petition's key."""

@@ -9,16 +9,7 @@ file and captures everything it writes; the row test runs on either database.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -26,26 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from campaign.petitions.models import Signature
-from tests.helpers import ON_POSTGRES
+from tests.helpers import ON_POSTGRES, Gunicorn, http_request
 from tests.petitions.helpers import BASE_URL, FORM_TOKEN_RE, TOKEN_RE, Outbox, sign_via_form
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _request(url: str, data: dict | None = None, headers: dict | None = None):
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers=headers or {})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 def _markers():
@@ -71,51 +44,25 @@ def test_markers_reach_neither_the_database_files_nor_any_log(
 ):
     petition = petitions.opened()
     db_file = Path(database_url.removeprefix("sqlite:///"))
-    instance = tmp_path / "gunicorn-instance"
     outbox = Outbox()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "NAISHIN_DATABASE_URL": database_url,
-        "NAISHIN_INSTANCE_PATH": str(instance),
-        "NAISHIN_BIND": f"127.0.0.1:{port}",
-        "NAISHIN_PROXY_COUNT": "1",  # trust one proxy: X-Forwarded-For becomes the address
-        "NAISHIN_THREADS": "4",
-        "NAISHIN_SMTP_HOST": "127.0.0.1",
-        "NAISHIN_SMTP_PORT": str(outbox.port),
-        "NAISHIN_BASE_URL": BASE_URL,
-        "NAISHIN_TRUSTED_HOSTS": "127.0.0.1",  # the test talks to the server directly
+    server = Gunicorn(
+        database_url,
+        tmp_path,
+        NAISHIN_SMTP_HOST="127.0.0.1",
+        NAISHIN_SMTP_PORT=str(outbox.port),
+        NAISHIN_BASE_URL=BASE_URL,
+        NAISHIN_TRUSTED_HOSTS="127.0.0.1",  # the test talks to the server directly
         # The petition's key is wrapped by the data key: both servers share it (README).
-        "NAISHIN_DATA_KEY": app.extensions["naishin.data_key"].hex(),
-    }
-    env.pop("NAISHIN_REDIS_URL", None)
-    env.pop("NAISHIN_SECRET_KEY", None)
-    logs = tmp_path / "gunicorn.log"
+        NAISHIN_DATA_KEY=app.extensions["naishin.data_key"].hex(),
+    )
     markers = _markers()
     headers = _headers(markers)
     secrets_seen = []
-    with logs.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "campaign/gunicorn_conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    if _request(f"{base}/health")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                pytest.fail("gunicorn did not start: " + logs.read_text())
-            url = f"{base}/petitions/{petition.id}"
+    try:
+        with server:
+            url = f"{server.base}/petitions/{petition.id}"
             for n in range(8):
-                status, page = _request(url, headers=headers)
+                status, page = http_request(url, headers=headers)
                 assert status == 200
                 token = TOKEN_RE.search(page).group(1)
                 fields = {
@@ -127,26 +74,25 @@ def test_markers_reach_neither_the_database_files_nor_any_log(
                     fields["email"] = f"signer{n}{markers['agent'].lower()}@example.org"
                     secrets_seen.append(fields["email"])
                 secrets_seen += [fields["name"], fields["address"]]
-                status, _ = _request(url, fields, headers)
+                status, _ = http_request(url, fields, headers)
                 assert status == 200
             for link in outbox.links():
                 path = link.removeprefix(BASE_URL)
                 secrets_seen.append(link.split("token=", 1)[1])
-                status, page = _request(base + path, headers=headers)
+                status, page = http_request(server.base + path, headers=headers)
                 assert status == 200
                 form_token = FORM_TOKEN_RE.search(page).group(1)
                 token = link.split("token=", 1)[1]
                 data = {"token": token, "form_token": form_token, "action": "confirm"}
-                assert _request(f"{base}/petitions/signature", data, headers)[0] == 200
+                assert http_request(f"{server.base}/petitions/signature", data, headers)[0] == 200
             # Failures too: a bad token, bad input, a page that is not there.
-            assert _request(url, {"token": "nope", "name": "x"}, headers)[0] == 400
-            assert _request(f"{base}/petitions/999999", None, headers)[0] == 404
-            assert _request(f"{base}/petitions/", None, headers)[0] == 200
-            assert _request(f"{base}/login", None, headers)[0] == 200  # a logged page
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-            outbox.stop()
+            assert http_request(url, {"token": "nope", "name": "x"}, headers)[0] == 400
+            assert http_request(f"{server.base}/petitions/999999", None, headers)[0] == 404
+            assert http_request(f"{server.base}/petitions/", None, headers)[0] == 200
+            assert http_request(f"{server.base}/login", None, headers)[0] == 200  # a logged page
+    finally:
+        outbox.stop()
+    logs, instance = server.log_path, server.instance
     assert len(outbox.messages) == 4
     log_bytes = logs.read_bytes()
     assert b'"GET /login HTTP/1.1" 200' in log_bytes  # the access log was captured...

@@ -54,16 +54,7 @@ def test_another_branchs_batch_is_not_found_for_an_officer(auth, make, petitions
     petition = petitions.opened()
     theirs = make.branch()
     hq = make.user(role=Role.HQ)
-    batch = services.add_batch(
-        session,
-        hq,
-        petition,
-        branch_id=theirs.id,
-        received_on=services.today(),
-        signatures=40,
-        sheets=8,
-        note="他支部の回収分",
-    )
+    batch = petitions.batch(petition, hq, theirs, signatures=40, sheets=8, note="他支部の回収分")
     session.commit()
     officer = make.user()
     auth.login(officer)
@@ -82,15 +73,7 @@ def test_headquarters_corrects_a_batch_with_a_reason(auth, make, petitions, sess
     petition = petitions.opened()
     branch = make.branch()
     hq = make.user(role=Role.HQ)
-    batch = services.add_batch(
-        session,
-        hq,
-        petition,
-        branch_id=branch.id,
-        received_on=services.today(),
-        signatures=50,
-        sheets=10,
-    )
+    batch = petitions.batch(petition, hq, branch)
     session.commit()
     auth.login(hq)
     url = f"/petitions/manage/paper/{batch.id}"

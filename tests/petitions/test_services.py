@@ -181,15 +181,7 @@ def test_counts_join_online_and_paper_by_prefecture(petitions, session, make):
     petitions.sign(petition, "田中一郎", "滋賀県大津市京町4-1-1")
     shiga = make.branch(prefecture="25")
     officer = make.user(branch=shiga)
-    services.add_batch(
-        session,
-        officer,
-        petition,
-        branch_id=shiga.id,
-        received_on=services.today(),
-        signatures=120,
-        sheets=24,
-    )
+    petitions.batch(petition, officer, shiga, signatures=120, sheets=24)
     counts = services.counts(session, petition)
     assert (counts.online, counts.paper, counts.total) == (2, 120, 122)
     assert counts.by_prefecture == {"13": [1, 0], "25": [1, 120]}
@@ -199,30 +191,14 @@ def test_an_officer_enters_paper_for_their_own_branch_only(petitions, session, m
     petition = petitions.opened()
     officer, other = make.user(), make.branch()
     with pytest.raises(services.PetitionError):
-        services.add_batch(
-            session,
-            officer,
-            petition,
-            branch_id=other.id,
-            received_on=services.today(),
-            signatures=1,
-            sheets=1,
-        )
+        petitions.batch(petition, officer, other, signatures=1, sheets=1)
 
 
 def test_a_correction_is_audited_with_its_reason(petitions, session, make):
     petition = petitions.opened()
     branch = make.branch()
     hq = make.user(role=Role.HQ)
-    batch = services.add_batch(
-        session,
-        hq,
-        petition,
-        branch_id=branch.id,
-        received_on=services.today(),
-        signatures=50,
-        sheets=10,
-    )
+    batch = petitions.batch(petition, hq, branch)
     with pytest.raises(services.PetitionError):
         services.correct_batch(
             session,

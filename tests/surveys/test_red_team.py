@@ -12,7 +12,6 @@ import base64
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,25 +26,13 @@ from sqlalchemy import inspect, select, text
 
 from surveys import sealing, services
 from surveys.models import Slot, Survey
-from tests.helpers import ON_POSTGRES
+from tests.helpers import ON_POSTGRES, Gunicorn, free_port, http_request
 from tests.surveys.helpers import PASSPHRASE, answer_token, plain_form
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _request(url: str, data: bytes | None = None, headers: dict | None = None):
-    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - local
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+_free_port, _request = free_port, http_request  # tests/helpers.py: the shared harness
 
 
 def test_answer_tables_have_no_time_address_or_order_columns(app):
@@ -82,76 +69,47 @@ def test_markers_reach_neither_the_database_file_nor_any_log(
 ):
     survey = surveys.opened()
     db_file = Path(database_url.removeprefix("sqlite:///"))
-    instance = tmp_path / "gunicorn-instance"
-    port = _free_port()
-    env = {
-        **os.environ,
-        "NAISHIN_DATABASE_URL": database_url,
-        "NAISHIN_INSTANCE_PATH": str(instance),
-        "NAISHIN_BIND": f"127.0.0.1:{port}",
-        "NAISHIN_PROXY_COUNT": "1",  # trust one proxy: X-Forwarded-For becomes the address
-        "NAISHIN_THREADS": "4",
-    }
-    env.pop("NAISHIN_REDIS_URL", None)
-    env.pop("NAISHIN_SECRET_KEY", None)
-    logs = tmp_path / "gunicorn.log"
-    with logs.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "campaign/gunicorn_conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    if _request(f"{base}/health")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                pytest.fail("gunicorn did not start: " + logs.read_text())
-            tag = uuid.uuid4().hex[:12]
-            markers = {
-                "answer": f"ANSWER{tag}",
-                "address": "198.51.100.173",
-                "agent": f"AGENT{tag}",
-                "referer": f"REFERER{tag}",
-            }
-            headers = {
-                "X-Forwarded-For": markers["address"],
-                "User-Agent": markers["agent"],
-                "Referer": f"https://{markers['referer']}.example/",
-            }
-            url = f"{base}/surveys/answer/{survey.id}"
-            for n in range(12):
-                status, page = _request(url, headers=headers)
-                assert status == 200
-                token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-                fields = {**plain_form(survey, group=n % 4, text=f"{markers['answer']} {n}")}
-                if n % 2:  # sealed "in the browser"
-                    answer = {str(q.id): 1 for q in survey.questions if q.kind.value == "single"}
-                    answer[str(survey.questions[-1].id)] = markers["answer"]
-                    fields = {
-                        "sealed": base64.b64encode(
-                            sealing.seal(answer, survey.public_key, survey.block_size)
-                        ).decode()
-                    }
-                body = urllib.parse.urlencode({**fields, "token": token}, doseq=True).encode()
-                status, receipt = _request(url, body, headers)
-                assert status == 200, receipt
-            # Failures are logged too: a bad token, a malformed answer, a page that is not there.
-            for data in (b"token=nope", f"token={token}&sealed=%%%".encode()):
-                assert _request(url, data, headers)[0] == 400
-            assert _request(f"{base}/surveys/answer/999999", None, headers)[0] == 404
-            # A staff page, with the same headers: its access line shows the log is captured.
-            assert _request(f"{base}/login", None, headers)[0] == 200
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+    server = Gunicorn(database_url, tmp_path).start()
+    instance, logs = server.instance, server.log_path
+    try:
+        base = server.base
+        tag = uuid.uuid4().hex[:12]
+        markers = {
+            "answer": f"ANSWER{tag}",
+            "address": "198.51.100.173",
+            "agent": f"AGENT{tag}",
+            "referer": f"REFERER{tag}",
+        }
+        headers = {
+            "X-Forwarded-For": markers["address"],
+            "User-Agent": markers["agent"],
+            "Referer": f"https://{markers['referer']}.example/",
+        }
+        url = f"{base}/surveys/answer/{survey.id}"
+        for n in range(12):
+            status, page = _request(url, headers=headers)
+            assert status == 200
+            token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+            fields = {**plain_form(survey, group=n % 4, text=f"{markers['answer']} {n}")}
+            if n % 2:  # sealed "in the browser"
+                answer = {str(q.id): 1 for q in survey.questions if q.kind.value == "single"}
+                answer[str(survey.questions[-1].id)] = markers["answer"]
+                fields = {
+                    "sealed": base64.b64encode(
+                        sealing.seal(answer, survey.public_key, survey.block_size)
+                    ).decode()
+                }
+            body = urllib.parse.urlencode({**fields, "token": token}, doseq=True).encode()
+            status, receipt = _request(url, body, headers)
+            assert status == 200, receipt
+        # Failures are logged too: a bad token, a malformed answer, a page that is not there.
+        for data in (b"token=nope", f"token={token}&sealed=%%%".encode()):
+            assert _request(url, data, headers)[0] == 400
+        assert _request(f"{base}/surveys/answer/999999", None, headers)[0] == 404
+        # A staff page, with the same headers: its access line shows the log is captured.
+        assert _request(f"{base}/login", None, headers)[0] == 200
+    finally:
+        server.stop()
     log_bytes = logs.read_bytes()
     assert b'"GET /login HTTP/1.1" 200' in log_bytes  # the access log was captured...
     assert b"/surveys/answer/" not in log_bytes  # ...and holds no line of any answer
@@ -309,39 +267,13 @@ BATCHES = 10
 
 
 def _start_gunicorn(database_url: str, tmp_path: Path, secret_key: str):
-    instance = tmp_path / "gunicorn-instance"
-    port = _free_port()
-    env = {
-        **os.environ,
-        "NAISHIN_DATABASE_URL": database_url,
-        "NAISHIN_INSTANCE_PATH": str(instance),
-        "NAISHIN_BIND": f"127.0.0.1:{port}",
-        "NAISHIN_PROXY_COUNT": "1",
-        "NAISHIN_THREADS": "4",
-        "NAISHIN_SURVEY_ANSWER_LIMIT": "100000 per minute",
-    }
-    env.pop("NAISHIN_REDIS_URL", None)
-    env["NAISHIN_SECRET_KEY"] = secret_key  # the codes were hashed under the test app's key
-    logs = tmp_path / "gunicorn.log"
-    log = logs.open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "campaign/gunicorn_conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if _request(f"{base}/health")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        pytest.fail("gunicorn did not start: " + logs.read_text())
-    return server, log, logs, base, instance
+    server = Gunicorn(
+        database_url,
+        tmp_path,
+        NAISHIN_SURVEY_ANSWER_LIMIT="100000 per minute",
+        NAISHIN_SECRET_KEY=secret_key,  # the codes were hashed under the test app's key
+    ).start()
+    return server.process, server._log, server.log_path, server.base, server.instance
 
 
 def _batch_accuracy(positions: list[tuple[int, int]]) -> float:
