@@ -305,10 +305,12 @@ def revisions(request_id: int):
     formal = load(request_id)
     audit_read(formal, "formal_request.revisions_viewed")
     history = services.revisions(db.session(), formal)
+    snapshots = {r.number: json.loads(r.snapshot) for r in history}
+    visible = services.visible_case_ids(db.session(), current_user(), list(snapshots.values()))
     diffs = {}
     for newer, older in zip(history, [*history[1:], None], strict=True):
-        new_lines = services.revision_text(json.loads(newer.snapshot))
-        old_lines = services.revision_text(json.loads(older.snapshot)) if older else []
+        new_lines = services.revision_text(snapshots[newer.number], visible)
+        old_lines = services.revision_text(snapshots[older.number], visible) if older else []
         diffs[newer.number] = [
             line
             for line in difflib.unified_diff(old_lines, new_lines, lineterm="", n=0)
@@ -332,7 +334,10 @@ def revision(request_id: int, number: int):
     if found is None:
         abort(404)
     audit_read(formal, "formal_request.revisions_viewed")
-    lines = services.revision_text(json.loads(found))
+    data = json.loads(found)
+    lines = services.revision_text(
+        data, services.visible_case_ids(db.session(), current_user(), [data])
+    )
     return render_template(
         "formal_requests/revision.html",
         formal=formal,

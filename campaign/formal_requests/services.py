@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, object_session
 from campaign import clock
 from campaign.audit import services as audit
 from campaign.auth.models import User
+from campaign.cases.models import Case
 from campaign.formal_requests import evidence, vocab
 from campaign.formal_requests.errors import FormalError
 from campaign.formal_requests.models import (
@@ -456,8 +457,19 @@ def revisions(db: Session, request: FormalRequest) -> list[Revision]:
     )
 
 
-def revision_text(data: dict) -> list[str]:
-    """A revision as lines of text, for reading and for the diff against the one before."""
+def visible_case_ids(db: Session, user: User, snapshots: list[dict]) -> set[int]:
+    """Of the cases the snapshots cite, those this person may see (for ``revision_text``)."""
+    ids = {c for data in snapshots for item in data["items"] for c in item["cases"]}
+    if user.is_hq or not ids:
+        return ids
+    return set(
+        db.scalars(select(Case.id).where(Case.id.in_(ids), Case.branch_id == user.branch_id))
+    )
+
+
+def revision_text(data: dict, visible: set[int] | None = None) -> list[str]:
+    """A revision as lines of text, for reading and for the diff against the one before.
+    Cases outside ``visible`` (the reader may not see them) are named only as others."""
     lines = [
         gettext("Subject: %(value)s", value=data["subject"]),
         gettext("Document number: %(value)s", value=data.get("document_number") or ""),
@@ -472,8 +484,12 @@ def revision_text(data: dict) -> list[str]:
     lines += ["", *data["preamble"].splitlines(), "", "記"]
     for number, item in enumerate(data["items"], start=1):
         lines.append(f"{number}．{item['body']}")
-        if item["cases"]:
-            cases = gettext(", ").join(f"#{c}" for c in item["cases"])
+        shown = [c for c in item["cases"] if visible is None or c in visible]
+        words = [f"#{c}" for c in shown]
+        if len(shown) < len(item["cases"]):
+            words.append(gettext("cases of other branches"))
+        if words:
+            cases = gettext(", ").join(words)
             lines.append("\u3000" + gettext("Cases it rests on: %(value)s", value=cases))
         for sub, child in enumerate(item["children"], start=1):
             lines.append(f"\u3000（{sub}）{child['body']}")

@@ -84,6 +84,13 @@ def test_an_officer_learns_nothing_countable_of_other_branches_cases(people, aut
     )
     session.commit()
     assert sorted(evidence.cited_ids(item)) == sorted([mine[0].id, shiga_case.id])
+    # Nor do the revisions name it (review R2-27), in the list with its changes or alone.
+    session.refresh(request)
+    latest = f"/formal/{request.id}/revisions/{request.revision}"
+    for url in (f"/formal/{request.id}/revisions", latest):
+        page = auth.client.get(url).get_data(as_text=True)
+        assert f"#{mine[0].id}" in page and "cases of other branches" in page, url
+        assert f"#{shiga_case.id}" not in page, url
     # An officer cannot cite another branch's case (nor learn it exists).
     own = FormalFactory(session).request(people["officer"], items=("一",))
     try:
