@@ -60,9 +60,11 @@ class Case(Base):
     __table_args__ = (
         # Each GROUP BY of the national picture reads one of these covering indexes in order.
         Index("ix_cases_branch_state", "branch_id", "state"),
-        Index("ix_cases_prefecture_state", "prefecture_code", "state"),
-        Index("ix_cases_issuer_state", "issuer_kind", "state"),
-        Index("ix_cases_month_state", "occurred_month", "state"),
+        # With the id, so that a filtered list is counted from the index alone on PostgreSQL
+        # too (SQLite's indexes carry the rowid anyway).
+        Index("ix_cases_prefecture_state", "prefecture_code", "state", "id"),
+        Index("ix_cases_issuer_state", "issuer_kind", "state", "id"),
+        Index("ix_cases_month_state", "occurred_month", "state", "id"),
         Index("ix_cases_state_id", "state", "id"),
         Index("ix_cases_closed", "closed_at", "purged_at"),
         # An officer's national picture reads one quarter of reports at a time (covering).

@@ -23,6 +23,13 @@ down_revision = "0012_surveys"
 branch_labels = None
 depends_on = None
 
+# The grouping indexes get the id, so that PostgreSQL counts a filtered list from the index.
+WITH_ID = (
+    ("ix_cases_prefecture_state", "prefecture_code"),
+    ("ix_cases_issuer_state", "issuer_kind"),
+    ("ix_cases_month_state", "occurred_month"),
+)
+
 
 def upgrade() -> None:
     """Index cases by the moment they were reported (an officer's national figures are counted
@@ -37,6 +44,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_cases_reported", "cases", ["reported_at", "branch_id", "issuer_kind", "prefecture_code"]
     )
+    for name, column in WITH_ID:
+        op.drop_index(name, table_name="cases")
+        op.create_index(name, "cases", [column, "state", "id"])
     op.create_table(
         "case_counts",
         sa.Column("dimension", sa.String(16), primary_key=True),
@@ -74,4 +84,7 @@ def downgrade() -> None:
         if postgres:
             op.execute(f"DROP FUNCTION {name}()")
     op.drop_table("case_counts")
+    for name, column in WITH_ID:
+        op.drop_index(name, table_name="cases")
+        op.create_index(name, "cases", [column, "state"])
     op.drop_index("ix_cases_reported", table_name="cases")
