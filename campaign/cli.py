@@ -29,6 +29,13 @@ def init_command() -> None:
     """Apply the database migrations, then load each feature's reference data (the seeders of
     ``campaign.registry``: prefectures, the shipped information pages...)."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
+    differences = migrate.schema_differences(current_app.config["DATABASE_URL"])
+    if differences:
+        shown = "\n".join(f"  {d}" for d in differences[:10])
+        raise click.ClickException(
+            "the database does not match this version of Naishin after migrating (was a "
+            f"migration changed after this database applied it?):\n{shown}"
+        )
     session = db.session()
     lines = registry.run_seeders(session)
     session.commit()

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from campaign import migrate
 from campaign.db import make_engine
-from campaign.models import Base
 
 
 def test_up_down_up_and_models_match(empty_database):
     migrate.upgrade(empty_database)
-    engine = make_engine(empty_database)
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, Base.metadata)
+    diff = migrate.schema_differences(empty_database)
     assert diff == [], f"models and migrations differ: {diff}"
-    engine.dispose()
 
     migrate.downgrade(empty_database, "base")
     engine = make_engine(empty_database)
@@ -39,3 +32,23 @@ def test_the_migrations_have_one_head():
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
     assert len(heads) == 1, f"merge the heads {heads}"
+
+
+def test_init_refuses_a_database_that_lacks_what_the_models_need(
+    empty_database, tmp_path, monkeypatch
+):
+    """Review R2-12: a database that recorded a revision before it was filled in lacks its
+    tables; ``init`` must say so rather than report the database ready."""
+    from campaign import create_app
+
+    monkeypatch.setenv("NAISHIN_INSTANCE_PATH", str(tmp_path / "instance"))
+    migrate.upgrade(empty_database)
+    engine = make_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE survey_pending_shares"))
+    engine.dispose()
+    app = create_app({"TESTING": True, "DATABASE_URL": empty_database, "SECRET_KEY": "x" * 40})
+    result = app.test_cli_runner().invoke(args=["init"])
+    app.extensions["naishin.engine"].dispose()
+    assert result.exit_code != 0
+    assert "does not match" in result.output and "survey_pending_shares" in result.output
