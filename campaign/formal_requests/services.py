@@ -171,7 +171,13 @@ def can_manage(user: User, request: FormalRequest) -> bool:
     return user.can_see_branch(request.branch_id)
 
 
-def _require_draft(user: User, request: FormalRequest) -> None:
+def _require_draft(db: Session, user: User, request: FormalRequest) -> None:
+    # The request's row lock first (PostgreSQL; on SQLite the write lock is held already):
+    # two saves of one draft at the same moment happen one after the other, each seeing the
+    # other's items, positions and revision number (review R2-17: six parallel saves had all
+    # been numbered revision 2).
+    db.execute(select(FormalRequest.id).where(FormalRequest.id == request.id).with_for_update())
+    db.refresh(request)
     if not request.is_draft:
         raise FormalError(
             _l("Only a draft can be changed. Return it to draft first (its approval then lapses).")
@@ -270,7 +276,7 @@ def create_request(
 
 def update_header(db: Session, request: FormalRequest, user: User, data: HeaderInput) -> None:
     """Change the header and addressees of a draft (one revision)."""
-    _require_draft(user, request)
+    _require_draft(db, user, request)
     _apply_header(db, request, data)
     _sender(db, request)
     _touched(db, request, user, "formal_request.edited")
@@ -329,7 +335,7 @@ def add_item(
     record: bool = True,
 ) -> Item:
     """Append an item (or a sub-item of ``parent_id``) to a draft."""
-    _require_draft(user, request)
+    _require_draft(db, user, request)
     body = _check_body(body)
     total = db.scalar(select(func.count()).select_from(Item).where(Item.request_id == request.id))
     if (total or 0) >= vocab.MAX_ITEMS:
@@ -370,7 +376,7 @@ def edit_item(
     case_ids: list[int] | None = None,
 ) -> Item:
     """Reword an item of a draft and replace the cases it cites."""
-    _require_draft(user, request)
+    _require_draft(db, user, request)
     item = _item_of(db, request, item_id)
     item.body = _check_body(body)
     evidence.cite(db, item, user, case_ids or [], replace=True)
@@ -380,7 +386,7 @@ def edit_item(
 
 def move_item(db: Session, request: FormalRequest, user: User, item_id: int, step: int) -> None:
     """Move an item one place up (``step`` -1) or down (+1) among its siblings."""
-    _require_draft(user, request)
+    _require_draft(db, user, request)
     item = _item_of(db, request, item_id)
     siblings = _siblings(db, request, item.parent_id)
     index = next(i for i, s in enumerate(siblings) if s.id == item.id)
@@ -395,7 +401,7 @@ def move_item(db: Session, request: FormalRequest, user: User, item_id: int, ste
 
 def remove_item(db: Session, request: FormalRequest, user: User, item_id: int) -> None:
     """Remove an item (with its sub-items) from a draft; the revisions keep its wording."""
-    _require_draft(user, request)
+    _require_draft(db, user, request)
     item = _item_of(db, request, item_id)
     parent_id = item.parent_id
     for child in _siblings(db, request, item.id):

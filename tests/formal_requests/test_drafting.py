@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from campaign.auth.models import Role
+from campaign.auth.models import Role, User
 from campaign.formal_requests.models import FormalRequest, Item, Revision
 from tests.helpers import csrf_token
 
@@ -102,3 +102,47 @@ def test_draft_items_reorder_revise(make, auth, session):
     assert "二つ目の要請" in auth.client.get(f"/formal/{request_id}/revisions/8").get_data(
         as_text=True
     )
+
+
+def test_parallel_saves_of_one_draft_get_their_own_revisions_and_places(app, people, session):
+    """Review R2-17: six items added at the same moment (two colleagues, a double click) give
+    six revisions numbered in turn and six distinct places, so "revision N" names one wording."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from campaign.formal_requests import services
+    from tests.formal_requests.factories import FormalFactory
+
+    request = FormalFactory(session).request(people["drafter"], items=())
+    request_id, drafter_id = request.id, people["drafter"].id
+    first = session.scalar(
+        select(func.max(Revision.number)).where(Revision.request_id == request_id)
+    )
+    engine = app.extensions["naishin.engine"]
+    gate = threading.Barrier(6, timeout=60)
+    errors: list[str] = []
+
+    def add(n: int) -> None:
+        try:
+            with app.test_request_context(method="POST"), Session(engine) as db:
+                formal, drafter = db.get(FormalRequest, request_id), db.get(User, drafter_id)
+                db.commit()  # hold no transaction (nor SQLite's write lock) while waiting
+                gate.wait()
+                services.add_item(db, formal, drafter, body=f"項目{n}")
+                db.commit()
+        except Exception as error:  # reported below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = list(
+        session.scalars(select(Revision.number).where(Revision.request_id == request_id))
+    )
+    assert sorted(numbers) == list(range(1, first + 7))
+    positions = list(session.scalars(select(Item.position).where(Item.request_id == request_id)))
+    assert len(set(positions)) == 6
