@@ -3,7 +3,7 @@ and the public page of what the ministry confirmed (generated from the recorded 
 
 from __future__ import annotations
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -70,9 +70,7 @@ def settings():
 @public
 def confirmed():
     """What the ministry confirmed: from the recorded answers, in the page's language."""
-    requests = workflow.published(db.session())
-    if request.args:
-        abort(404)
+    requests = workflow.published(db.session())  # query arguments (?fbclid=…) change nothing
     response = make_response(
         render_template(
             "formal_requests/confirmed.html", requests=requests, publishable=vocab.PUBLISHABLE

@@ -277,6 +277,17 @@ def follow_up(db: Session, request: FormalRequest, user: User) -> FormalRequest:
         raise FormalError(_l("You cannot follow up this request."))
     if request.state not in (vocab.ANSWERED, vocab.CLOSED):
         raise FormalError(_l("A follow-up is made from an answered request."))
+    # One follow-up per request (a double click made two, and the chain of rounds could show
+    # only one of them): under the request's row lock, so two at the same moment make one.
+    db.execute(select(FormalRequest.id).where(FormalRequest.id == request.id).with_for_update())
+    existing = db.scalar(select(FormalRequest.id).where(FormalRequest.follows_id == request.id))
+    if existing is not None:
+        raise FormalError(
+            _l(
+                "This request already has a follow-up (request #%(number)d): continue with it.",
+                number=existing,
+            )
+        )
     open_items = [item for item in request.items if not item.fully_confirmed]
     if not open_items:
         raise FormalError(_l("Every item was confirmed: there is nothing to follow up."))

@@ -60,14 +60,16 @@ def _first_endpoint(names: tuple[str, ...]) -> str | None:
 @bp.get("/lang/<code>")
 @public
 def switch_language(code: str):
-    """Remember the chosen language for a year and go back to the page the person was on."""
+    """Remember the chosen language and go back to the page the person was on: for a year for
+    staff, and only until the browser closes for a visitor (a member reading on a workplace PC
+    should leave no lasting trace of the union's site)."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     response = make_response(redirect(safe_next(request.args.get("next"))))
     response.set_cookie(
         LANG_COOKIE,
         code,
-        max_age=365 * 24 * 3600,
+        max_age=365 * 24 * 3600 if g.get("user") is not None else None,
         httponly=True,
         samesite="Strict",
         secure=current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure,

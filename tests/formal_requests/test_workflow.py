@@ -341,3 +341,14 @@ def test_published_answers_and_outcomes_appear_in_both_languages(people, auth, s
     # An officer cannot publish; a branch's request is never published.
     with pytest.raises(services.FormalError):
         workflow.set_published(session, request, people["officer"], False)
+
+
+def test_a_request_is_followed_up_once(people, session):
+    """Review R2-13: a second follow-up (a double click) is refused, naming the first."""
+    drafter, approver = people["drafter"], people["approver"]
+    first = FormalFactory(session).request(drafter, items=("強制しない",))
+    FormalFactory(session).answered(first, approver, ["refused"])
+    second = workflow.follow_up(session, first, drafter)
+    session.commit()
+    with pytest.raises(services.FormalError, match=f"#{second.id}"):
+        workflow.follow_up(session, first, drafter)

@@ -91,3 +91,21 @@ def test_the_committed_template_is_current(tmp_path):
     with (TRANSLATIONS / "messages.pot").open("rb") as handle:
         committed = {m.id for m in read_po(handle) if m.id}
     assert fresh == committed, "run: flask --app wsgi translations update"
+
+
+def test_a_visitors_language_choice_ends_with_the_browser_session(app, auth, make):
+    """Review R2-23: no year-long cookie on a member's (perhaps a workplace) browser."""
+    visitor = app.test_client().get("/lang/en?next=/info/qa")
+    cookie = visitor.headers["Set-Cookie"]
+    assert (
+        cookie.startswith("naishin_lang=en") and "Max-Age" not in cookie and "Expires" not in cookie
+    )
+    auth.login(make.user())
+    staff = auth.client.get("/lang/en?next=/")
+    assert "Max-Age=31536000" in staff.headers["Set-Cookie"]
+
+
+def test_a_shared_link_with_tracking_arguments_opens_the_page(client):
+    """Review R2-25: Facebook and LINE add ?fbclid= or ?utm_source= to every link."""
+    for path in ("/info/confirmed?fbclid=IwAR0abc", "/info/confirmed?utm_source=line"):
+        assert client.get(path).status_code == 200, path
