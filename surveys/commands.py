@@ -6,6 +6,7 @@ database ``NAISHIN_DATABASE_URL`` names (a copy on a machine that is not the ser
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -36,7 +37,7 @@ def tally_command(survey_id: int, key_path: Path | None, shares: tuple[str, ...]
     """Open and count a survey's answers; print the aggregates that may be shown."""
     from flask_babel import force_locale
 
-    from surveys import gate, services
+    from surveys import counting, gate, services, storage
     from surveys.models import Survey
 
     session = db.session()
@@ -45,16 +46,22 @@ def tally_command(survey_id: int, key_path: Path | None, shares: tuple[str, ...]
         raise click.ClickException(f"no opened survey {survey_id}")
     if key_path is None and not shares:
         raise click.ClickException("give --key-file FILE or the custodians' --share words")
+    total = storage.filled_count(session, survey_id)
     with force_locale(locale):
         try:
-            report = gate.open_results(
-                session,
-                survey,
-                purpose="results_tallied_offline",
-                locale=locale,
-                key_file=key_path.read_bytes() if key_path else b"",
-                shares=list(shares),
-            )
+            with click.progressbar(
+                length=total, label=f"counting on {counting.processes()} cores", file=sys.stderr
+            ) as bar:
+                report = gate.open_results(
+                    session,
+                    survey,
+                    purpose="results_tallied_offline",
+                    locale=locale,
+                    key_file=key_path.read_bytes() if key_path else b"",
+                    shares=list(shares),
+                    workers=counting.processes(),
+                    progress=bar.update,
+                )
         except gate.NotClosed as error:
             session.commit()
             raise click.ClickException(
@@ -84,10 +91,10 @@ def close_due_command() -> None:
     from flask import current_app
     from sqlalchemy.orm import Session
 
-    from surveys import handover, services, storage
+    from surveys import closing, handover, storage
 
     session = db.session()
-    closed = services.close_due(session, shuffle=False)
+    closed = closing.close_due(session, shuffle=False)
     due = [(s.id, s.sealed_size) for s in closed]
     session.commit()
     bind = session.get_bind()

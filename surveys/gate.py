@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from campaign.audit import services as audit
-from surveys import custody, handover, results, sealing, services, storage
+from surveys import counting, custody, handover, results, sealing, services, storage
 from surveys.models import State, Survey
 
 NOT_CLOSED = _l(
@@ -97,8 +97,13 @@ def open_results(
     key_file: bytes = b"",
     shares: list[str] | tuple[str, ...] = (),
     actor_id: int | None = None,
+    workers: int = 1,
+    progress=None,
 ) -> results.Report:
-    """Closed? Unlock, count, suppress, audit once: the report that may be shown."""
+    """Closed? Unlock, count, suppress, audit once: the report that may be shown.
+
+    ``workers`` processes count (surveys/counting.py; ``surveys tally`` uses every core, a web
+    request one); ``progress(n)`` is told of every n answers counted."""
     private = unlock(
         db,
         survey,
@@ -109,8 +114,12 @@ def open_results(
         actor_id=actor_id,
     )
     try:
-        tally = results.Tally(list(survey.questions)).count_all(
-            storage.iter_sealed(db, survey.id), sealing.opener(private)
+        tally = counting.count(
+            list(survey.questions),
+            storage.iter_sealed(db, survey.id),
+            private,
+            workers=workers,
+            progress=progress,
         )
     finally:
         del private

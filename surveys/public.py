@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from campaign import db, publicforms
 from campaign.access import cookieless
 from campaign.urls import external_url
-from surveys import answering, gate, services
+from surveys import answering, closing, gate, services
 from surveys.common import bp
 from surveys.models import Kind, State, Survey
 
@@ -40,7 +40,7 @@ def _public_survey(survey_id: int) -> Survey:
     if survey is None or survey.state == State.DRAFT:
         abort(404)
     if not db.read_only_request():  # a public GET may not write; it shows the survey as closed
-        services.close_if_due(db.session(), survey)
+        closing.close_if_due(db.session(), survey)
     return survey
 
 

@@ -27,7 +27,7 @@ from campaign.auth.models import Role, User
 from campaign.forms import form_status
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
-from surveys import codes, exporting, handover, sealing, services
+from surveys import closing, codes, exporting, handover, sealing, services
 from surveys.common import back, bp, load, load_readable, locale
 from surveys.forms import (
     KIND_LABELS,
@@ -62,8 +62,8 @@ def _close_due() -> None:
     if fresh and (upcoming is None or now < upcoming):
         return
     session = db.session()
-    services.close_due(session)
-    state["checked"], state["next"] = now, services.next_due(session)
+    closing.close_due(session)
+    state["checked"], state["next"] = now, closing.next_due(session)
 
 
 # --- building ------------------------------------------------------------------------------
