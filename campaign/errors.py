@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from urllib.parse import urlsplit
+
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 
 MESSAGES = {
     400: _l("The request could not be understood. Please check what you entered and try again."),
-    401: _l("Please log in to continue."),
+    401: _l(
+        "You are not logged in (a session ends after a while without activity), so what you "
+        "sent was not saved. Go back with your browser's back button and copy your text, then "
+        "log in again and send it."
+    ),
     403: _l("Your role does not allow this action."),
     404: _l("The page you asked for does not exist, or you may not see it."),
     405: _l("This address does not accept that kind of request."),
@@ -37,11 +43,22 @@ class Refused(BadRequest):
         self.message = message
 
 
+def _back_to() -> str | None:
+    """The page the person was on (their form), for logging in again after a 401."""
+    if not has_request_context() or not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _render(code: int, message=None):
     return (
         render_template(
             "errors/error.html",
             code=code,
+            back_to=_back_to() if code == 401 else None,
             title=TITLES.get(code, TITLES[500]),
             message=message or MESSAGES.get(code, MESSAGES[500]),
         ),

@@ -321,3 +321,17 @@ def test_codes_typed_with_a_japanese_input_method_are_understood(
         session.commit()
     wide_code = "".join(chr(ord(c) + 0xFEE0) for c in codes[0].upper())  # ＡＢＣＤ－…
     assert auth.login(user, code=wide_code).status_code == 302
+
+
+def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_leads_back(client):
+    """Review R2-22: an expired session answers a POST with what happened, what to do, and a
+    login that returns to the form (opened in a new tab, so the typed text stays)."""
+    response = client.post(
+        "/formal/new",
+        data={"subject": "長い前文", "csrf_token": csrf_token(client, "/login")},
+        headers={"Referer": "http://naishin.test/formal/new"},
+    )
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "was not saved" in page and "copy your text" in page
+    assert 'href="/login?next=/formal/new"' in page and 'target="_blank"' in page
