@@ -161,3 +161,52 @@ def test_a_member_answers_with_a_code_and_finds_the_receipt_after_close(
         assert context.cookies() == []
     finally:
         context.close()
+
+
+def test_custodians_each_see_their_own_share_once_on_their_home_page(
+    browser, live_server, live_make, session
+):
+    """Headquarters opens with two custodians and sees no share; each custodian finds a card on
+    their home page, sees their 33 words and a QR code once, and the page is gone after."""
+    from campaign.auth.models import Role
+    from tests.e2e.helpers import login
+
+    hq = live_make.user(role=Role.HQ)
+    holders = [live_make.user(role=Role.HQ), live_make.user()]
+    survey = SurveyFactory(session, live_make).draft()
+
+    def new_page():
+        context = browser.new_context(locale="ja-JP", base_url=live_server)
+        context.set_default_timeout(15_000)
+        return context, context.new_page()
+
+    context, page = new_page()
+    try:
+        login(page, hq)
+        page.goto(f"/surveys/{survey.id}/open")
+        page.locator('select[name="custody"]').select_option("custodians")
+        page.locator('select[name="custodians"]').select_option([str(h.id) for h in holders])
+        page.locator('input[name="threshold"]').fill("2")
+        page.get_by_role("button", name="受付を開始する").click()
+        expect(page.locator(".flash-info")).to_contain_text("次にログインしたとき")
+        expect(page.locator("#share-words")).to_have_count(0)
+    finally:
+        context.close()
+    shares = []
+    for holder in holders:
+        context, page = new_page()
+        try:
+            login(page, holder)
+            page.get_by_role("link", name="あなたの分割鍵が届いています").click()
+            page.get_by_role("button", name="分割鍵を表示する（一度だけ）").click()
+            words = page.locator("#share-words li").all_inner_texts()
+            assert len(words) == 33
+            expect(page.locator(".share-qr svg")).to_have_count(1)
+            shares.append(" ".join(words))
+            page.goto("/")
+            expect(page.get_by_role("link", name="あなたの分割鍵が届いています")).to_have_count(0)
+            page.goto("/surveys/shares")
+            expect(page.locator("main")).to_contain_text("あなた宛ての分割鍵はありません。")
+        finally:
+            context.close()
+    assert shares[0] != shares[1]
