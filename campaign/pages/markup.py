@@ -132,9 +132,25 @@ def render(markdown: str) -> Rendered:
 
 @lru_cache(maxsize=512)
 def plain_text(markdown: str) -> str:
-    """The words of a Markdown text without any markup, whitespace collapsed."""
+    """The words of a Markdown text without any markup, whitespace collapsed: to one space
+    between Latin words; next to Japanese, to nothing after a closing mark (「。」「）」…), as
+    Japanese text runs on, and elsewhere to an ideographic space (a heading, then its text)."""
     stripped = nh3.clean(str(render(markdown).html), tags=set(), attributes={})
-    return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+    return _SPACE_RUN.sub(_join, html.unescape(stripped)).strip()
+
+
+_JAPANESE = re.compile("[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CLOSING = set("。、，．！？」』）】〕")
+_SPACE_RUN = re.compile(r"(?<=(.))\s+(?=(.))|\s+", re.S)
+
+
+def _join(match: re.Match) -> str:
+    before, after = match.group(1), match.group(2)
+    if before is None or after is None:
+        return " "
+    if before in _CLOSING:
+        return ""
+    return "\u3000" if _JAPANESE.match(before) or _JAPANESE.match(after) else " "
 
 
 def normalise(text: str) -> str:

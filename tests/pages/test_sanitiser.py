@@ -56,4 +56,7 @@ def test_code_shows_markup_as_text():
 
 
 def test_plain_text_has_no_markup():
-    assert markup.plain_text("## 質問\n\n**通知カード**と<em>写真</em>") == "質問 通知カードと写真"
+    assert (
+        markup.plain_text("## 質問\n\n**通知カード**と<em>写真</em>")
+        == "質問\u3000通知カードと写真"
+    )
