@@ -52,3 +52,11 @@ def test_init_refuses_a_database_that_lacks_what_the_models_need(
     app.extensions["naishin.engine"].dispose()
     assert result.exit_code != 0
     assert "does not match" in result.output and "survey_pending_shares" in result.output
+
+
+def test_a_database_that_recorded_the_empty_slots_upgrades_to_the_full_schema(empty_database):
+    """Review R2-12: databases made during the session that reserved 0011–0015 recorded them
+    empty; what they were filled with later lives in 0016 onwards, so such a database gets it."""
+    migrate.upgrade(empty_database, "0015_screens")
+    migrate.upgrade(empty_database)
+    assert migrate.schema_differences(empty_database) == []

@@ -1,46 +1,20 @@
-"""Screens: the end labels of a survey's 5-point scale questions, set by the builder.
+"""Screens: survey scale labels and other UI data.
 
 Revision ID: 0011_screens
 Revises: 0010_hardening
 Create Date: 2026-12-01 10:00:00
-
-Scale questions made before this revision showed the fixed labels 「まったくそう思わない」 and
-「とてもそう思う」 (Strongly disagree / Strongly agree): they keep them, now stored.
 """
-
-import sqlalchemy as sa
-from alembic import op
 
 revision = "0011_screens"
 down_revision = "0010_hardening"
 branch_labels = None
 depends_on = None
 
-COLUMNS = ("scale_low_ja", "scale_high_ja", "scale_low_en", "scale_high_en")
-DEFAULTS = {
-    "scale_low_ja": "まったくそう思わない",
-    "scale_high_ja": "とてもそう思う",
-    "scale_low_en": "Strongly disagree",
-    "scale_high_en": "Strongly agree",
-}
-
 
 def upgrade() -> None:
-    """Add the four label columns and give existing scale questions the labels they showed."""
-    with op.batch_alter_table("survey_questions") as batch:
-        for name in COLUMNS:
-            batch.add_column(
-                sa.Column(name, sa.String(length=100), nullable=False, server_default="")
-            )
-    questions = sa.table("survey_questions", sa.column("kind"), *map(sa.column, COLUMNS))
-    op.execute(questions.update().where(questions.c.kind == "scale5").values(**DEFAULTS))
-    with op.batch_alter_table("survey_questions") as batch:
-        for name in COLUMNS:
-            batch.alter_column(name, server_default=None)
+    """Nothing yet: a place kept in the chain so that features arriving side by side add
+    their tables without creating a second head."""
 
 
 def downgrade() -> None:
-    """Drop the label columns (the scale falls back to the fixed labels)."""
-    with op.batch_alter_table("survey_questions") as batch:
-        for name in COLUMNS:
-            batch.drop_column(name)
+    """Nothing to undo."""

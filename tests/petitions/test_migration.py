@@ -16,7 +16,7 @@ ADDRESS = "東京都千代田区霞が関2-1-2"
 
 
 def test_signatures_in_the_clear_are_sealed_and_opened_again(app, empty_database):
-    migrate.upgrade(empty_database, "0013_hardening")
+    migrate.upgrade(empty_database, "0018_case_counts")
     engine = make_engine(empty_database)
     with engine.begin() as connection:
         connection.execute(
@@ -52,7 +52,7 @@ def test_signatures_in_the_clear_are_sealed_and_opened_again(app, empty_database
                 sealing.hash_key(key), "山田太郎", "東京都千代田区霞ヶ関２－１－２"
             ).signer
         )  # the same person, written differently, is still a duplicate
-    migrate.downgrade(empty_database, "0013_hardening")
+    migrate.downgrade(empty_database, "0018_case_counts")
     with engine.connect() as connection:
         row = connection.execute(
             sa.text(

@@ -1,4 +1,4 @@
-"""Migration 0011_screens: scale questions made before it keep the end labels they showed."""
+"""Migration 0016_survey_scale_labels: scale questions made before it keep their end labels."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_existing_scales_keep_their_labels_and_other_kinds_get_none(empty_databa
                 {"s": survey_id, "p": position, "k": kind},
             )
     engine.dispose()
-    migrate.upgrade(empty_database, "0011_screens")
+    migrate.upgrade(empty_database, "0016_survey_scale_labels")
     engine = make_engine(empty_database)
     with engine.connect() as connection:
         rows = connection.execute(
@@ -44,7 +44,7 @@ def test_existing_scales_keep_their_labels_and_other_kinds_get_none(empty_databa
         ("scale5", "まったくそう思わない", "とてもそう思う", "Strongly disagree", "Strongly agree"),
         ("single", "", "", "", ""),
     ]
-    migrate.downgrade(empty_database, "0010_hardening")  # and back, the columns dropped
+    migrate.downgrade(empty_database, "0015_screens")  # and back, the columns dropped
     engine = make_engine(empty_database)
     with engine.connect() as connection:
         columns = connection.execute(text("SELECT * FROM survey_questions")).keys()
