@@ -394,10 +394,15 @@ def tidy_now(bind, *, vacuum: bool = False) -> None:
         connection.rollback()
         connection.autocommit = True
         try:
+            # VACUUM FULL, not VACUUM: the shuffle's UPDATEs leave every slot's old row version
+            # in the heap (a plain VACUUM marks it free, it does not wipe it), and those old
+            # versions still lie where the answers were written. FULL rewrites the table from
+            # the live rows only. It holds the table's lock while it runs (answers to other
+            # surveys wait, about a second at 100,000 slots), which is why it runs at close.
             connection.execute("SET lock_timeout = '2s'")
-            connection.execute("VACUUM survey_slots")
+            connection.execute("VACUUM FULL survey_slots")
         except Exception:
-            current_app.logger.warning("survey slots not vacuumed; autovacuum will")
+            current_app.logger.warning("survey slots not rewritten; the next close-due will")
         finally:
             connection.execute("RESET lock_timeout")
             connection.autocommit = False
@@ -409,9 +414,8 @@ def tidy_after_commit(db: Session) -> None:
     """Once this transaction commits, remove what the storage keeps of the order of writes.
 
     SQLite: checkpoint the WAL into the file and truncate it, on a connection of its own, right
-    after the commit. (PostgreSQL: ``VACUUM`` of the slot table runs after the shuffle at close;
-    the slots stay in their pages: a plain VACUUM moves no row.) Best effort: never fails the
-    committed request.
+    after the commit. (PostgreSQL: ``VACUUM FULL`` of the slot table runs after the shuffle at
+    close, so no old row version outlives it.) Best effort: never fails the committed request.
     """
     bind = db.get_bind()
     if bind.dialect.name != "sqlite" or db.info.get("survey_tidy"):
