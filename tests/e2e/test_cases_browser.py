@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-import pyotp
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -15,7 +14,7 @@ from campaign.auth.models import Role
 from campaign.cases.models import Attachment, Case
 from tests.cases import factories
 from tests.cases.factories import CaseFactory
-from tests.factories import PASSWORD
+from tests.e2e.helpers import login
 
 
 @pytest.fixture
@@ -34,15 +33,6 @@ def phone(browser, live_server):
     context.close()
 
 
-def _login(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("メールアドレス").fill(user.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_label("認証コードまたはリカバリーコード").fill(pyotp.TOTP(user.totp_secret).now())
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(user.display_name)
-
-
 def test_officer_logs_a_case_with_a_photo(phone, page, live_make, session, tmp_path):
     CaseFactory(session).seed()
     branch = live_make.branch(prefecture="25")
@@ -50,7 +40,7 @@ def test_officer_logs_a_case_with_a_photo(phone, page, live_make, session, tmp_p
     photo = tmp_path / "notice.jpg"
     photo.write_bytes(factories.jpeg_bytes(gps=True))
 
-    _login(phone, officer)
+    login(phone, officer)
     phone.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="事例").click()
     phone.get_by_role("link", name="事例を記録する").click()
     expect(phone.get_by_role("note")).to_contain_text("個人の氏名は書かないでください。")
@@ -84,7 +74,7 @@ def test_officer_logs_a_case_with_a_photo(phone, page, live_make, session, tmp_p
 
     # Headquarters takes it up at a desk; the branch then sees the comment.
     hq = live_make.user(role=Role.HQ)
-    _login(page, hq)
+    login(page, hq)
     page.goto(f"/cases/{case.id}")
     page.get_by_label("新しい状態").select_option("hq_reviewing")
     page.get_by_label("コメント").fill("本部で確認し、県に照会します。")

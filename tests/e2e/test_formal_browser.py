@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from campaign.auth.models import Role
-from tests.factories import PASSWORD
+from tests.e2e.helpers import login
 
 
 def _context(browser, live_server, *, javascript: bool):
@@ -23,15 +22,6 @@ def _context(browser, live_server, *, javascript: bool):
     )
     context.set_default_timeout(15_000)
     return context
-
-
-def _login(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("メールアドレス").fill(user.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_label("認証コードまたはリカバリーコード").fill(pyotp.TOTP(user.totp_secret).now())
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(user.display_name)
 
 
 def _no_sideways_scroll(page) -> None:
@@ -48,7 +38,7 @@ def test_hq_drafts_approves_prints_answers_and_follows_up(browser, live_server, 
     drafter, approver = people
     context = _context(browser, live_server, javascript=False)
     page = context.new_page()
-    _login(page, drafter)
+    login(page, drafter)
     page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="要請書").click()
     page.get_by_role("link", name="要請書を起案").click()
     page.get_by_label("件名").fill("カード取得の強制をやめるよう求める要請")
@@ -71,7 +61,7 @@ def test_hq_drafts_approves_prints_answers_and_follows_up(browser, live_server, 
 
     context = _context(browser, live_server, javascript=True)
     page = context.new_page()
-    _login(page, approver)
+    login(page, approver)
     page.goto("/formal/")
     page.get_by_role("link", name="カード取得の強制をやめるよう求める要請").click()
     page.get_by_role("button", name="要請を承認する").click()

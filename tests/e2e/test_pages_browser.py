@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from campaign.auth.models import Role
-from tests.factories import PASSWORD
+from tests.e2e.helpers import login
 from tests.pages.factories import PageFactory
 from tests.pages.xss_corpus import MARKER, PAYLOADS
 
@@ -23,19 +22,10 @@ def shipped_live(live_make):
     PageFactory(live_make.session).load_shipped()
 
 
-def _login(page, user):
-    page.goto("/login")
-    page.get_by_label("メールアドレス").fill(user.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_label("認証コードまたはリカバリーコード").fill(pyotp.TOTP(user.totp_secret).now())
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(user.display_name)
-
-
 def test_xss_corpus_typed_by_an_editor_runs_nothing(page, live_make, shipped_live):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    _login(page, live_make.user(role=Role.HQ))
+    login(page, live_make.user(role=Role.HQ))
     page.goto("/info/admin/qa")
     page.get_by_label("本文（日本語）").fill(
         "\n\n".join(["## 攻撃の見本", *PAYLOADS, "最後の段落"])
