@@ -1,6 +1,6 @@
 """The SQL of the case counts the database keeps (``case_counts``; see models.CaseCount).
 
-Migration 0013 creates the triggers from ``TRIGGERS`` and fills the table with ``BACKFILL``;
+Migration 0018 creates the triggers from ``TRIGGERS`` and fills the table with ``BACKFILL``;
 ``rebuild`` empties and refills it (after a bulk load made with the triggers switched off, as
 the benchmark does on PostgreSQL, where one transaction updating the same few counter rows
 100,000 times would leave ever longer chains of row versions to walk).

@@ -132,7 +132,7 @@ class CaseStatsVersion(Base):
 
 class CaseCount(Base):
     """How many cases of a state there are in all (``dimension`` "total") and per category,
-    issuer kind, month and prefecture (``key``). Kept by database triggers (migration 0013) in
+    issuer kind, month and prefecture (``key``). Kept by database triggers (migration 0018) in
     the same transaction as every change of a case or its categories; never written by the app.
     """
 

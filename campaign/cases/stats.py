@@ -1,7 +1,7 @@
 """The national picture: counts kept or computed by the database, shaped for charts.
 
 Unfiltered (or filtered by state only), headquarters' picture is read from ``case_counts``, the
-counts database triggers keep as cases change (migration 0013): a few hundred rows, however
+counts database triggers keep as cases change (migration 0018): a few hundred rows, however
 many cases there are. Any other filter groups the matching cases (GROUP BY).
 
 Drafts are not counted: they are not reports yet. Purged cases still count: only their
