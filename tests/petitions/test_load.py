@@ -10,21 +10,14 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from campaign.petitions import services
 from campaign.petitions.models import Signature, SignatureState
+from tests.helpers import served
 from tests.petitions.helpers import FORM_TOKEN_RE, page_token
 
 N = 2000
 CLIENTS = 20
-
-
-def _serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread, f"http://127.0.0.1:{server.server_port}"
 
 
 def _post(url: str, fields: dict) -> tuple[int, str]:
@@ -55,13 +48,8 @@ def test_two_thousand_signatures_from_twenty_clients_none_lost_none_twice(
         bodies.append(fields)
         if n % 10 == 0:
             bodies.append(dict(fields))
-    server, thread, base = _serve(app)
-    try:
-        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-            results = list(pool.map(lambda f: _post(f"{base}/petitions/{petition.id}", f), bodies))
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served(app) as base, ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(lambda f: _post(f"{base}/petitions/{petition.id}", f), bodies))
     assert {status for status, _ in results} == {200}
     outcomes = [
         "counted" if 'data-outcome="counted"' in page else "duplicate" for _, page in results
@@ -83,19 +71,16 @@ def test_one_link_confirmed_by_twenty_requests_at_once_counts_once(app, client, 
     page = client.get(f"/petitions/signature?token={signed.token}").get_data(as_text=True)
     form_token = FORM_TOKEN_RE.search(page).group(1)
     fields = {"token": signed.token, "form_token": form_token, "action": "confirm"}
-    server, thread, base = _serve(app)
     barrier = threading.Barrier(CLIENTS)
 
-    def confirm(_):
-        barrier.wait()
-        return _post(f"{base}/petitions/signature", fields)
+    with served(app) as base:
 
-    try:
+        def confirm(_):
+            barrier.wait()
+            return _post(f"{base}/petitions/signature", fields)
+
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             results = list(pool.map(confirm, range(CLIENTS)))
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
     assert {status for status, _ in results} == {200}
     done = [page.split('data-done="', 1)[1].split('"', 1)[0] for _, page in results]
     assert done.count("confirmed") == 1
