@@ -21,7 +21,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from campaign.formal_requests import vocab
 
@@ -177,6 +184,16 @@ class OutcomeForm(FlaskForm):
     )
 
 
+class WholeNumberField(IntegerField):
+    """A whole number with one message: text that is not a number is said to be so, and the
+    range is not checked as well (review R2-10: 「abc」 got both messages for one field)."""
+
+    def pre_validate(self, form) -> None:
+        """Stop at the message that the text could not be read as a number."""
+        if self.process_errors:
+            raise StopValidation()
+
+
 class SettingsForm(FlaskForm):
     """The sender printed on the documents, and headquarters' thresholds."""
 
@@ -187,12 +204,12 @@ class SettingsForm(FlaskForm):
         _l("Title and name of its representative (e.g. 中央執行委員長　○○○○)"),
         validators=[_length(_l("Representative"), 200)],
     )
-    overdue_days = IntegerField(
+    overdue_days = WholeNumberField(
         _l("Days after which an unanswered request is overdue"),
         validators=[Optional(), NumberRange(min=1, max=3650)],
         default=30,
     )
-    evidence_minimum = IntegerField(
+    evidence_minimum = WholeNumberField(
         _l("Smallest number of cases the appendix shows a figure for"),
         validators=[Optional(), NumberRange(min=2, max=1000)],
         default=3,

@@ -63,6 +63,7 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
         formal, evidence_minimum=settings.evidence_minimum, locale=locale(), viewer=user
     )
     page_forms = workflow_forms(formal)
+    wrote = formal.is_draft and services.wrote_wording(user, formal)
     page_forms.update(forms)
     return render_template(
         "formal_requests/detail.html",
@@ -71,8 +72,8 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
         item_form=item_form or item_form_for(formal),
         evidence_of=lambda item: evidence.item_evidence(item, user, locale()),
         can_edit=services.can_edit(user, formal),
-        can_approve=services.can_approve(user, formal),
-        wrote_wording=services.wrote_wording(user, formal),
+        can_approve=services.can_approve(user, formal, wrote=wrote),
+        wrote_wording=wrote,
         can_manage=services.can_manage(user, formal),
         follow_ups=follow_ups,
         has_open_items=any(not i.fully_confirmed for i in formal.items),

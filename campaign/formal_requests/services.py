@@ -156,10 +156,13 @@ def wrote_wording(user: User, request: FormalRequest) -> bool:
     )
 
 
-def can_approve(user: User, request: FormalRequest) -> bool:
+def can_approve(user: User, request: FormalRequest, *, wrote: bool | None = None) -> bool:
     """Four eyes: a second person approves, never one who wrote any of the wording (the
-    drafter, or a colleague who edited it: approving one's own words is no second look)."""
-    if request.state != vocab.DRAFT or wrote_wording(user, request):
+    drafter, or a colleague who edited it: approving one's own words is no second look).
+    ``wrote`` is ``wrote_wording(user, request)`` when the caller has it already."""
+    if request.state != vocab.DRAFT:
+        return False
+    if wrote if wrote is not None else wrote_wording(user, request):
         return False
     if request.branch_id is None:
         return user.is_hq

@@ -59,14 +59,15 @@ def approve(db: Session, request: FormalRequest, user: User) -> None:
         raise FormalError(
             _l("The person who drafted a request cannot approve it. Ask a colleague.")
         )
-    if request.state == vocab.DRAFT and wrote_wording(user, request):
+    wrote = request.state == vocab.DRAFT and wrote_wording(user, request)
+    if wrote:
         raise FormalError(
             _l(
                 "You have edited the wording of this request, so you cannot approve it. "
                 "Ask a colleague who has not edited it."
             )
         )
-    if not can_approve(user, request):
+    if not can_approve(user, request, wrote=wrote):
         raise FormalError(_l("You cannot approve this request."))
     if not request.items:
         raise FormalError(_l("A request needs at least one item before it is approved."))

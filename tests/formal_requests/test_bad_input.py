@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -159,3 +162,31 @@ def test_the_demo_requests_are_written_in_our_own_words():
             if squeezed[i : i + window] in source
         }
         assert not copied, (text, sorted(copied)[:3])
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_number_that_is_not_one_gets_one_message_naming_the_field(people, auth, language):
+    """Review R2-10: 「abc」 in the overdue days gave two messages for the one field (not a
+    whole number, and out of range); one sentence naming the field is enough."""
+    auth.login(people["drafter"])
+    auth.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    token = csrf_token(auth.client, "/formal/settings")
+    response = auth.client.post(
+        "/formal/settings",
+        data={"csrf_token": token, "overdue_days": "abc", "evidence_minimum": "3"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    field_errors = re.findall(r'<p class="error" id="overdue_days-error-\d+">([^<]*)</p>', page)
+    expected = {
+        "ja": "回答遅延とするまでの日数には整数を数字で入力してください。",
+        "en": "Enter a whole number in “Days after which an unanswered request is overdue”.",
+    }[language]
+    assert [html.unescape(e) for e in field_errors] == [expected]
+    # A number out of range still says the range, once.
+    response = auth.client.post(
+        "/formal/settings",
+        data={"csrf_token": token, "overdue_days": "0", "evidence_minimum": "3"},
+    )
+    page = response.get_data(as_text=True)
+    assert len(re.findall(r'id="overdue_days-error-\d+"', page)) == 1

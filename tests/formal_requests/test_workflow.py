@@ -74,6 +74,29 @@ def test_a_colleague_who_edited_the_wording_cannot_approve_it(people, auth, sess
     assert approved.state == vocab.APPROVED and approved.approved_by_id == third.id
 
 
+def test_the_request_page_asks_once_who_wrote_the_wording(people, auth, session, app):
+    """The page needs "did this person write any of it" for the approve button and for the
+    sentence under it: one query to the revisions, not one for each."""
+    from sqlalchemy import event
+
+    request = FormalFactory(session).request(people["drafter"])
+    auth.login(people["approver"])
+    engine = app.extensions["naishin.engine"]
+    asked: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "FROM formal_revisions" in statement:
+            asked.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert "Approve the request" in page
+    assert len(asked) == 1, asked
+
+
 def test_reading_the_revisions_and_the_chain_is_audited(people, auth, session):
     """Each page that shows a request's wording leaves one entry (review R2-4)."""
     request = FormalFactory(session).request(people["drafter"])
