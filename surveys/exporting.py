@@ -84,7 +84,7 @@ def mail_merge_csv(survey: Survey, made: list[str]) -> bytes:
     """One row per code, for a mail merge: title, address, code (no names: the platform never
     knows who receives which code)."""
     address = answer_address(survey)
-    rows: list[list[object]] = [[_("Survey"), _("Address"), _("Invitation code")]]
+    rows: list[list[object]] = [[_("Survey"), _("Answer page address"), _("Invitation code")]]
     rows += [[survey.title("ja"), address, code] for code in made]
     return csv_bytes(rows)
 

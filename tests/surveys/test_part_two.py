@@ -265,6 +265,7 @@ def test_slips_print_on_a4_pages_and_the_mail_merge_csv_has_every_code(
         f"/surveys/{survey.id}/codes", data={"csrf_token": token, "count": "3", "format": "csv"}
     )
     lines = merge.data.decode("utf-8-sig").strip().split("\r\n")
+    assert lines[0] == "Survey,Answer page address,Invitation code"
     assert len(lines) == 4 and all(codes.normalise(line.rsplit(",", 1)[1]) for line in lines[1:])
     assert codes.counts(session, survey.id) == (15, 0)
     # The codes exist only in those responses: none of them is in the database.
