@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nacl.public import PrivateKey
 
 import campaign.models  # noqa: F401  (every model, before a Question is made)
-from surveys import results, sealing, services
+from surveys import counting, sealing, services
 from surveys.models import Kind, Question
 
 PROCESSES = 2
@@ -142,8 +142,8 @@ def _memory(count: int) -> int:
     tracemalloc.start()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
-    results.Tally(QUESTIONS).count_all(
-        (DATA[i % len(DATA)] for i in range(count)), sealing.opener(KEY)
+    counting.count_sealed(
+        counting.Tally(QUESTIONS), (DATA[i % len(DATA)] for i in range(count)), KEY
     )
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
@@ -158,7 +158,7 @@ def main() -> None:
 
     from benchmarks.harness import empty_database
     from campaign.db import make_engine
-    from surveys import counting, storage
+    from surveys import storage
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--answers", type=int, default=100_000)

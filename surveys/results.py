@@ -1,8 +1,7 @@
 """Counting opened answers and deciding what may be shown (SECURITY.md promise 4).
 
-``Tally`` counts in one streaming pass: memory depends on the questions, not on the number of
-answers (free text is kept as a bounded random sample). ``report`` turns a tally into what a
-person may see:
+``counting.Tally`` counts (in one streaming pass, on every core); ``report`` turns a tally into
+what a person may see:
 
 - nothing at all while the survey has fewer than k answers (k per survey, default 5, never < 3);
 - a breakdown by the grouping question only for groups of at least k, with complementary
@@ -24,15 +23,15 @@ person may see:
 
 from __future__ import annotations
 
-import random
 import secrets
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+from surveys.counting import NUMBER_MAX, TEXT_MAX, TEXT_SAMPLE, QuestionCount, Tally
 from surveys.models import Kind, Question, Survey
 
+__all__ = ["NUMBER_MAX", "TEXT_MAX", "TEXT_SAMPLE", "QuestionCount", "Tally"]  # counted there
 TEXT_MIN = 10
-TEXT_SAMPLE = 500  # free-text answers kept per question (a uniform random sample)
 MIN_K = 3
 
 
@@ -55,208 +54,6 @@ def shown_groups(sizes: Mapping[object, int], k: int) -> set:
     while shown and not safe():
         shown.remove(min(shown, key=lambda g: (sizes[g], str(g))))
     return shown
-
-
-@dataclass
-class QuestionCount:
-    """The counts of one question, overall or within one group."""
-
-    answered: int = 0
-    options: list[int] = field(default_factory=list)  # per option (or scale point)
-    total: int = 0  # sum of numbers
-
-
-_CHOICE, _MULTIPLE, _NUMBER, _TEXT = range(4)
-_ANSWERED, _TOTAL, _FIRST = 0, 1, 2  # layout of a question's counter list
-NUMBER_MAX = 10**9
-TEXT_MAX = 300
-
-
-class Tally:
-    """Streaming counts of a survey's answers, overall and per group of the grouping question.
-
-    Each question's counters are one flat list ``[answered, total, option 0, option 1, …]``;
-    an answer is checked completely before anything is counted, so a malformed one (it could
-    come from any browser) counts as invalid and changes nothing else.
-    """
-
-    def __init__(self, questions: list[Question], rng: random.Random | None = None) -> None:
-        self.questions = questions
-        self.rng = rng or secrets.SystemRandom()
-        self.grouping = next((q for q in questions if q.is_grouping), None)
-        self.group_count = len(self.grouping.options("ja")) if self.grouping else 0
-        self._group_key = str(self.grouping.id) if self.grouping else None
-        self.n = 0
-        self.invalid = 0
-        self.group_sizes = [0] * self.group_count
-        self._overall = {str(q.id): [0] * (_FIRST + _width(q)) for q in questions}
-        self._groups = [
-            {str(q.id): [0] * (_FIRST + _width(q)) for q in questions}
-            for _ in range(self.group_count)
-        ]
-        self.texts: dict[str, list[str]] = {str(q.id): [] for q in questions if q.kind == Kind.TEXT}
-        self._seen_texts = dict.fromkeys(self.texts, 0)
-        self._plan = []
-        for q in questions:
-            key, width = str(q.id), _width(q)
-            if q.kind == Kind.SCALE5:
-                code, slots = _CHOICE, {v: _FIRST + v - 1 for v in range(1, 6)}
-            elif q.kind == Kind.SINGLE:
-                code, slots = _CHOICE, {v: _FIRST + v for v in range(width)}
-            elif q.kind == Kind.MULTIPLE:
-                code, slots = _MULTIPLE, {v: _FIRST + v for v in range(width)}
-            elif q.kind == Kind.NUMBER:
-                code, slots = _NUMBER, {}
-            else:
-                code, slots = _TEXT, {}
-            self._plan.append(
-                (key, code, slots, self._overall[key], [g[key] for g in self._groups])
-            )
-
-    def add(self, answer: dict) -> None:
-        """Count one opened answer; one that does not fit the questions counts as invalid."""
-        ops = []
-        texts = []
-        try:
-            get = answer.get
-            group = None
-            if self._group_key is not None:
-                group = get(self._group_key)
-                if type(group) is not int or not 0 <= group < self.group_count:
-                    raise ValueError("no group")
-            for key, code, slots, counts, group_counts in self._plan:
-                value = get(key)
-                if value is None:
-                    continue
-                if code == _CHOICE:
-                    if type(value) is not int:
-                        raise ValueError(key)
-                    ops.append((counts, group_counts, slots[value], 1))
-                elif code == _MULTIPLE:
-                    if type(value) is not list or len(set(value)) != len(value):
-                        raise ValueError(key)
-                    for index in value:
-                        if type(index) is not int:
-                            raise ValueError(key)
-                        ops.append((counts, group_counts, slots[index], 1))
-                elif code == _NUMBER:
-                    if type(value) is not int or not 0 <= value <= NUMBER_MAX:
-                        raise ValueError(key)
-                    ops.append((counts, group_counts, _TOTAL, value))
-                else:
-                    if type(value) is not str or len(value) > TEXT_MAX:
-                        raise ValueError(key)
-                    texts.append((key, value))
-                ops.append((counts, group_counts, _ANSWERED, 1))
-        except (AttributeError, TypeError, ValueError, KeyError):
-            self.invalid += 1
-            return
-        self.n += 1
-        if group is None:
-            for counts, _, slot, amount in ops:
-                counts[slot] += amount
-        else:
-            self.group_sizes[group] += 1
-            for counts, group_counts, slot, amount in ops:
-                counts[slot] += amount
-                group_counts[group][slot] += amount
-        for key, text in texts:
-            self._sample(key, text)
-
-    def _sample(self, key: str, text: str) -> None:
-        """Reservoir sampling: a uniform sample of at most TEXT_SAMPLE texts, in random order."""
-        self._seen_texts[key] += 1
-        kept = self.texts[key]
-        if len(kept) < TEXT_SAMPLE:
-            kept.append(text)
-        else:
-            slot = self.rng.randrange(self._seen_texts[key])
-            if slot < TEXT_SAMPLE:
-                kept[slot] = text
-
-    def count_all(self, sealed: Iterable[bytes], open_one: Callable[[bytes], dict]) -> Tally:
-        """Open and count every sealed answer (ones that do not open count as invalid).
-
-        Each answer is parsed on its own: parsing many as one JSON array would be faster, but
-        one crafted answer could then reach into its neighbour.
-        """
-        from surveys.sealing import SealingError
-
-        add = self.add
-        for item in sealed:
-            try:
-                answer = open_one(item)
-            except SealingError:
-                self.invalid += 1
-                continue
-            add(answer)
-        return self
-
-    @staticmethod
-    def _view(counts: list[int]) -> QuestionCount:
-        return QuestionCount(counts[_ANSWERED], list(counts[_FIRST:]), counts[_TOTAL])
-
-    @property
-    def overall(self) -> dict[str, QuestionCount]:
-        """Per question, the counts over all answers."""
-        return {key: self._view(counts) for key, counts in self._overall.items()}
-
-    @property
-    def by_group(self) -> list[dict[str, QuestionCount]]:
-        """Per group of the grouping question, per question, the counts."""
-        return [{k: self._view(c) for k, c in group.items()} for group in self._groups]
-
-    def merge(self, other: Tally) -> None:
-        """Add another tally of the same survey (counted by another process) into this one."""
-        self.n += other.n
-        self.invalid += other.invalid
-        self.group_sizes = [a + b for a, b in zip(self.group_sizes, other.group_sizes, strict=True)]
-        pairs = [(self._overall, other._overall), *zip(self._groups, other._groups, strict=True)]
-        for mine, theirs in pairs:
-            for key, counts in theirs.items():
-                target = mine[key]
-                for i, value in enumerate(counts):
-                    target[i] += value
-        for key, texts in other.texts.items():
-            for text in texts:
-                self._sample(key, text)
-
-    def state(self) -> dict:
-        """A picklable summary, for counting in several processes."""
-        return {
-            "n": self.n,
-            "invalid": self.invalid,
-            "group_sizes": self.group_sizes,
-            "overall": self._overall,
-            "groups": self._groups,
-            "texts": self.texts,
-            "seen": self._seen_texts,
-        }
-
-    @classmethod
-    def from_state(cls, questions: list[Question], state: dict) -> Tally:
-        """Rebuild a tally from ``state()``."""
-        tally = cls(questions)
-        tally.n, tally.invalid, tally.group_sizes = (
-            state["n"],
-            state["invalid"],
-            state["group_sizes"],
-        )
-        for key, counts in state["overall"].items():
-            tally._overall[key][:] = counts
-        for mine, theirs in zip(tally._groups, state["groups"], strict=True):
-            for key, counts in theirs.items():
-                mine[key][:] = counts
-        tally.texts, tally._seen_texts = state["texts"], state["seen"]
-        return tally
-
-
-def _width(question: Question) -> int:
-    if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
-        return len(question.options("ja"))
-    if question.kind == Kind.SCALE5:
-        return 5
-    return 0
 
 
 # --- what may be shown ---------------------------------------------------------------------
