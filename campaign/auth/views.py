@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import (
     Blueprint,
     current_app,
@@ -22,7 +20,7 @@ from segno import make_qr
 
 from campaign import db, logsafe, registry
 from campaign.access import current_user, is_cookieless_endpoint, public
-from campaign.auth import credentials, services
+from campaign.auth import credentials, services, throttle
 from campaign.auth.forms import LoginForm, SetupForm
 from campaign.extensions import limiter
 from campaign.redirects import safe_next
@@ -58,51 +56,28 @@ registry.add_home_card(
 )
 
 
-def _account_key() -> str:
-    """Throttle key for the account being tried (hashed, so the store holds no address)."""
-    email = services.normalise_email(request.form.get("email", ""))
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()
-
-
-def _login_failed(_response) -> bool:
-    """Only refused attempts count against the throttles."""
-    return bool(g.get("login_failed"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_CLIENT"],
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-client",
-)
 def login():
     """Password and second factor; one message for every kind of failure."""
     if g.user is not None:
         return redirect(url_for("main.home"))
     form = LoginForm()
+    # Counted before anything is checked: guesses sent at the same moment cannot all pass.
+    attempt = throttle.password_guess(form.email.data or "") if request.method == "POST" else None
     if form.validate_on_submit():
         try:
             user = services.authenticate(
                 db.session(), form.email.data, form.password.data, form.code.data
             )
         except services.LoginFailed:
-            g.login_failed = True
+            pass
         else:
+            attempt.succeeded()
             target = safe_next(request.args.get("next"), url_for("main.home"))
             session.clear()  # a new session, and a new CSRF token, at every login
             session["sid"] = services.open_session(db.session(), user)
             return redirect(target)
-    elif request.method == "POST":
-        g.login_failed = True
     status = 200
     if request.method == "POST":
         status = 401
