@@ -327,7 +327,8 @@ def close_survey(
         object_kind="survey",
         object_id=survey.id,
         branch_id=survey.branch_id,
-        reason="closing date passed" if system else reason.strip(),
+        reason="closing date passed" if system else None,
+        note=None if system else reason,
         system=system,
     )
 

@@ -120,7 +120,7 @@ def reset_credentials(db: Session, actor: User, user: User, reason: str, lifetim
         object_kind="user",
         object_id=user.id,
         branch_id=user.branch_id,
-        reason=reason,
+        note=reason,
     )
     return token
 
@@ -152,7 +152,7 @@ def update(
     end_all_sessions(db, user.id)
     for action in changes:
         audit.record(
-            db, action, object_kind="user", object_id=user.id, branch_id=branch_id, reason=reason
+            db, action, object_kind="user", object_id=user.id, branch_id=branch_id, note=reason
         )
 
 

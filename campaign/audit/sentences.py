@@ -58,6 +58,8 @@ SENTENCES = {
     "cases.dashboard_viewed": _l("Viewed the national picture."),
     "cases.exported": _l("Exported cases."),
     "cases.purged": _l("Deleted cases past their retention period."),
+    "audit.notes_purged": _l("Deleted the reasons typed for older audit entries."),
+    "audit.notes_forgotten": _l("Deleted the reasons typed for entries about purged %(object)s."),
     "page.loaded": _l("Loaded the shipped content of %(object)s."),
     "page.created": _l("Added %(object)s."),
     "page.edited": _l("Edited %(object)s."),
@@ -120,6 +122,7 @@ _MACHINE_REASONS = [
     (re.compile(r"(\d+) signatures"), _l("%(n)s signatures")),
     (re.compile(r"(\d+) signatures deleted"), _l("%(n)s signatures deleted")),
     (re.compile(r"closing date passed"), _l("the closing date had passed")),
+    (re.compile(r"(\d+) notes"), _l("%(n)s notes")),
 ]
 _STATE_MOVE = re.compile(r"[a-z_]+->[a-z_]+")
 _FILE_KIND = re.compile(r"pdf|docx|xlsx|csv|zip")

@@ -16,7 +16,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from campaign import db, params, registry
 from campaign.access import hq_required
 from campaign.audit import sentences
-from campaign.audit.models import AuditEntry
+from campaign.audit.models import AuditEntry, AuditNote
 from campaign.db import Base
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -57,7 +57,11 @@ def _filtered(form: FilterForm):
     # The auth feature's accounts table, by name: auth records into the audit log, so the
     # audit feature must not import auth back (import-linter's "No import cycles").
     users = Base.metadata.tables["users"]
-    stmt = select(AuditEntry, users.c.email).outerjoin(users, users.c.id == AuditEntry.actor_id)
+    stmt = (
+        select(AuditEntry, users.c.email, AuditNote.text)
+        .outerjoin(users, users.c.id == AuditEntry.actor_id)
+        .outerjoin(AuditNote, AuditNote.seq == AuditEntry.seq)
+    )
     if form.action.data:
         stmt = stmt.where(AuditEntry.action == form.action.data)
     if form.actor.data:

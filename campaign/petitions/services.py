@@ -432,7 +432,8 @@ def correct_batch(
         object_kind="paper_batch",
         object_id=batch.id,
         branch_id=batch.branch_id,
-        reason=f"{before} → {signatures}/{sheets}: {reason.strip()}"[:500],
+        reason=f"{before} → {signatures}/{sheets}",
+        note=reason,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from campaign.audit import services as audit
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.petitions import services
@@ -93,6 +94,9 @@ def test_headquarters_corrects_a_batch_with_a_reason(auth, make, petitions, sess
     entry = session.scalar(
         select(AuditEntry).where(AuditEntry.action == "petition.paper_corrected")
     )
-    assert entry.reason == "50/10 → 45/10: 重複した用紙を除いた"
+    assert (entry.reason, audit.note_of(session, entry)) == (
+        "50/10 → 45/10",
+        "重複した用紙を除いた",
+    )
     page = auth.client.get(f"/petitions/manage/{petition.id}").get_data(as_text=True)
     assert "Paper signatures by branch" in page and branch.name in page

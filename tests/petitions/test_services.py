@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from campaign.audit import services as audit
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.petitions import sealing, services
@@ -221,7 +222,10 @@ def test_a_correction_is_audited_with_its_reason(petitions, session, make):
     entry = session.scalar(
         select(AuditEntry).where(AuditEntry.action == "petition.paper_corrected")
     )
-    assert entry.reason == "50/10 → 45/10: 二重に数えた用紙があった"
+    assert (entry.reason, audit.note_of(session, entry)) == (
+        "50/10 → 45/10",
+        "二重に数えた用紙があった",
+    )
     assert services.counts(session, petition).paper == 45
 
 

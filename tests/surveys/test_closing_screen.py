@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign import clock
+from campaign.audit import services as audit
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from surveys.models import State, Survey
@@ -63,7 +64,7 @@ def test_closing_with_a_reason_closes_and_audits_it(client, hq, announced, sessi
     assert "アンケートを締め切りました。これ以降の回答は受け付けません。" in text(response)
     assert _state(session, announced) == State.CLOSED
     (entry,) = _closings(session)
-    assert entry.reason == reason and entry.actor_id == hq.id
+    assert audit.note_of(session, entry) == reason and entry.actor_id == hq.id
 
 
 def test_no_reason_or_a_short_one_keeps_it_open_and_keeps_what_was_typed(

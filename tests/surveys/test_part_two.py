@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import inspect, select
 from werkzeug.serving import make_server
 
+from campaign.audit import services as audit
 from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.models import Base
@@ -93,7 +94,7 @@ def test_headquarters_closes_early_only_with_a_reason_which_is_audited(
     reason = "the union meeting was moved forward"
     client.post(f"/surveys/{survey.id}/close", data={"csrf_token": token, "reason": reason})
     (entry,) = _audit(session, "survey.closed")
-    assert entry.reason == reason and entry.actor_id is not None
+    assert audit.note_of(session, entry) == reason and entry.actor_id is not None
 
 
 def test_a_survey_without_codes_warns_that_anyone_with_the_link_can_answer(
