@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pyotp
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 
+from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role, User
 from campaign.org.models import Prefecture
 
@@ -88,3 +89,55 @@ def test_demo_code_is_for_demo_accounts_only(runner, make):
     user = make.user()
     result = runner.invoke(args=["demo", "code", user.email])
     assert result.exit_code != 0
+
+
+MAKE_RUN = [["init"], ["demo"], ["cases", "demo"], ["surveys", "demo"], ["formal", "demo"]]
+MAKE_RUN += [["petitions", "demo"]]
+
+
+def test_make_run_works_on_a_fresh_instance_and_again(runner, session):
+    """README quick start: ``make run`` loads every demo after ``init``; a second ``make run``
+    on the instance the first one made works too (review R2-21 must not break it)."""
+    for _ in range(2):
+        for args in MAKE_RUN:
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, (args, result.output)
+    assert session.scalar(select(func.count()).select_from(User)) == 4
+
+
+def test_demo_audits_every_account_it_makes_or_renews(runner, session):
+    """Review R2-21: the demo made an admin without a trace in the audit log."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    made = session.execute(
+        select(AuditEntry.object_id, User.email)
+        .join(User, User.id == AuditEntry.object_id.cast(Integer))
+        .where(AuditEntry.action == "account.created_by_demo")
+    ).all()
+    assert sorted(email for _id, email in made) == sorted(
+        f"{local}@demo.naishin.invalid"
+        for local in ("admin", "hq", "officer.shiga", "officer.tokyo")
+    )
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    renewed = session.scalars(
+        select(AuditEntry.object_id).where(AuditEntry.action == "account.renewed_by_demo")
+    ).all()
+    assert sorted(renewed) == sorted(object_id for object_id, _email in made)
+
+
+def test_demo_refuses_a_database_with_accounts_of_its_own(runner, make, session):
+    """Review R2-21: on a real instance the demo would add an admin with a printed password."""
+    make.user(role=Role.ADMIN)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "1 account(s) and 0 branch(es) that are not demo data" in result.output
+    assert "password" not in result.output
+    demo_accounts = select(func.count()).select_from(User).where(User.email.like("%@demo.%"))
+    assert session.scalar(demo_accounts) == 0
+
+
+def test_demo_refuses_a_database_with_branches_of_its_own(runner, make, session):
+    make.branch()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "0 account(s) and 1 branch(es) that are not demo data" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 0

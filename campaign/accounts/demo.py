@@ -1,7 +1,10 @@
 """Demo data so that a newcomer can log in and look around: ``flask --app wsgi demo``.
 
 Running it again keeps the data and prints fresh passwords and recovery codes, because only
-their hashes are stored. Demo accounts live under the reserved ``.invalid`` domain.
+their hashes are stored. Demo accounts live under the reserved ``.invalid`` domain. It refuses
+a database that holds anything else (an account outside that domain, a branch of its own):
+demo logins with known passwords have no place on a real instance. Every account it makes or
+gives new credentials is written to the audit log.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import secrets
 import click
 import pyotp
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign import clock, db
 from campaign.accounts import services as accounts
+from campaign.audit import services as audit
 from campaign.auth import credentials
 from campaign.auth.models import Role, User
 from campaign.auth.services import replace_recovery_codes
@@ -40,8 +44,31 @@ def _password() -> str:
     return "-".join(secrets.token_hex(3) for _ in range(4))  # 27 characters, easy to type
 
 
+class NotADemoDatabase(Exception):
+    """The database holds accounts or branches that the demo did not make."""
+
+
+def foreign_records(session) -> tuple[int, int]:
+    """How many accounts and branches the demo did not make: ``(accounts, branches)``."""
+    accounts_ = session.scalar(
+        select(func.count()).select_from(User).where(User.email.not_like(f"%@{DOMAIN}"))
+    )
+    branches = session.scalar(
+        select(func.count())
+        .select_from(Branch)
+        .where(Branch.code.not_in([code for code, *_ in BRANCHES]))
+    )
+    return accounts_, branches
+
+
 def load(session) -> list[tuple[User, str, list[str]]]:
-    """Create (or refresh) the demo branches and accounts; return their fresh credentials."""
+    """Create (or refresh) the demo branches and accounts; return their fresh credentials.
+
+    Raises ``NotADemoDatabase`` (and changes nothing) if the database holds accounts or
+    branches of its own.
+    """
+    if any(foreign_records(session)):
+        raise NotADemoDatabase
     org.load_prefectures(session)
     branches = {}
     for code, name, prefecture, contact in BRANCHES:
@@ -64,12 +91,19 @@ def load(session) -> list[tuple[User, str, list[str]]]:
                 branch=branches[branch_code] if branch_code else None,
                 name=name,
                 password=password,
-                audit_action=None,
+                audit_action="account.created_by_demo",
             )
         else:
             user.password_hash = credentials.hash_password(password)
             session.flush()
             codes = replace_recovery_codes(session, user)
+            audit.record(
+                session,
+                "account.renewed_by_demo",
+                object_kind="user",
+                object_id=user.id,
+                branch_id=user.branch_id,
+            )
         logins.append((user, password, codes))
     return logins
 
@@ -82,7 +116,15 @@ def demo_cli(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     session = db.session()
-    logins = load(session)
+    try:
+        logins = load(session)
+    except NotADemoDatabase:
+        accounts_, branches = foreign_records(session)
+        raise click.ClickException(
+            f"this database holds {accounts_} account(s) and {branches} branch(es) that are not "
+            "demo data, so no demo logins were made. The demo is for a fresh instance (after "
+            "`flask --app wsgi init`) or one it made itself; never run it on a real one."
+        ) from None
     session.commit()
     click.echo("Demo data ready. Logins (passwords are new on every run):")
     for user, password, codes in logins:

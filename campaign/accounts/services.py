@@ -42,11 +42,11 @@ def create_account(
     name: str,
     password: str,
     totp_secret: str | None = None,
-    audit_action: str | None = "account.created_by_command",
+    audit_action: str = "account.created_by_command",
 ) -> tuple[User, str, list[str]]:
     """Create an enrolled account directly (the ``users create`` command, the demo data);
     return it, its TOTP secret and ten recovery codes. Staff invited from the web enrol
-    themselves instead (``invite``)."""
+    themselves instead (``invite``). The audit entry names how it was made."""
     secret = totp_secret or credentials.new_totp_secret()
     user = User(
         email=normalise_email(email),
@@ -59,10 +59,7 @@ def create_account(
     db.add(user)
     db.flush()
     codes = replace_recovery_codes(db, user)
-    if audit_action:
-        audit.record(
-            db, audit_action, object_kind="user", object_id=user.id, branch_id=user.branch_id
-        )
+    audit.record(db, audit_action, object_kind="user", object_id=user.id, branch_id=user.branch_id)
     return user, secret, codes
 
 
