@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     install_validation_messages()
     limiter.init_app(app)
+    _limit_decorated_views_only(app)
     publicforms.init_app(app)
     app.session_interface = security.SessionInterface()
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -73,6 +74,25 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_commands(app)
     staticfiles.init_app(app)
     return app
+
+
+def _limit_decorated_views_only(app: Flask) -> None:
+    """Take Flask-Limiter's ``before_request`` check off every request.
+
+    That hook evaluates the default, application-wide and blueprint limits, and this app has
+    none (extensions.py: ``default_limits=[]``, no ``RATELIMIT_DEFAULT`` or
+    ``RATELIMIT_APPLICATION``): the throttled views (login, account set-up) carry their own
+    ``@limiter.limit``, whose wrapper checks the limit when the view is called. The hook still
+    cost about 50 µs on every request, pages and answers alike. If a default or application
+    limit is ever configured, the hook stays.
+    """
+    if any(app.config.get(f"RATELIMIT_{kind}") for kind in ("DEFAULT", "APPLICATION", "META")):
+        return
+    manager = limiter.limit_manager
+    if manager._default_limits or manager._application_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]
 
 
 def _load_user() -> None:

@@ -56,17 +56,31 @@ CONTROL_MESSAGE = _l(
 )
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def reject_control_characters() -> None:
     """``before_request`` hook: refuse query, form or path values with control characters (400;
     every value of a repeated name, not only the first),
     saying so: they are invisible, so the person needs to be told what to look for (text
     pasted from another program is the usual source). Nothing is stored; the browser's back
-    button returns to the form as it was filled in."""
-    values = [v for _key, items in request.args.lists() for v in items]
-    values += [v for _key, items in request.form.lists() for v in items]
-    values += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
-    if any(_CONTROL.search(value) for value in values):
+    button returns to the form as it was filled in.
+
+    It runs on every request, so it does no more than it must: the query string and the form
+    are looked at only when the request has one (a body werkzeug would parse as a form), and
+    all values are searched at once (joined by a line feed, which is allowed).
+    """
+    values = [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+    if request.query_string:
+        values += [v for _key, items in request.args.lists() for v in items]
+    if request.mimetype in _FORM_TYPES:
+        values += [v for _key, items in request.form.lists() for v in items]
+    if values and _CONTROL.search("\n".join(values)):
         raise Refused(CONTROL_MESSAGE)
+
+
+_HEADER_NAMES = {name.lower() for name in HEADERS}
+_HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 def add_headers(response: Response) -> Response:
@@ -74,22 +88,32 @@ def add_headers(response: Response) -> Response:
 
     Private pages are never stored by the browser or a proxy. Public pages may opt into caching
     by setting their own ``Cache-Control``; static files keep Flask's.
+
+    It runs on every response, so the names already set are read once (one pass over the
+    headers) and the missing protective headers are added in one go.
     """
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    present = {key.lower() for key, _value in headers}
+    if present.isdisjoint(_HEADER_NAMES):
+        headers.extend(HEADERS.items())
+    else:
+        headers.extend((k, v) for k, v in HEADERS.items() if k.lower() not in present)
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        headers[_HSTS[0]] = _HSTS[1]
     is_static = request.endpoint == "static"
-    shared = (
-        is_public_endpoint(request.endpoint)
-        and "Cache-Control" in response.headers
-        # A page that showed this visitor's own message (a flash) or changed their cookie is
-        # theirs alone, whatever the page: no cache, shared or the browser's, may keep it.
-        and not session.modified
-        and "Set-Cookie" not in response.headers
-    )
-    if not is_static and not shared:
-        response.headers["Cache-Control"] = "no-store"
     if not is_static:
-        response.vary.add("Cookie")
+        shared = (
+            "cache-control" in present
+            and is_public_endpoint(request.endpoint)
+            # A page that showed this visitor's own message (a flash) or changed their cookie
+            # is theirs alone, whatever the page: no cache, shared or the browser's, may keep it.
+            and not session.modified
+            and "set-cookie" not in present
+        )
+        if not shared:
+            headers["Cache-Control"] = "no-store"
+        if "vary" in present:
+            response.vary.add("Cookie")
+        else:
+            headers["Vary"] = "Cookie"
     return response

@@ -94,3 +94,20 @@ def test_control_characters_in_the_path_or_a_repeated_query_are_refused(client, 
 def test_control_characters_in_a_staff_path_are_refused(client, auth, make, path):
     auth.login(make.user(role=Role.HQ))
     assert client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded; charset=utf-8", "multipart/form-data"],
+)
+def test_control_characters_in_any_value_of_a_posted_form_are_refused(client, content_type):
+    """The check reads the form only when the body is one; a charset parameter or a multipart
+    body is a form too, and the second value of a repeated name is looked at as well."""
+    if content_type.startswith("multipart"):
+        data = {"q1": ["a", "b\x00"]}
+        response = client.post("/surveys/answer/1", data=data, content_type=content_type)
+    else:
+        body = "q1=a&q1=b%1B"
+        response = client.post("/surveys/answer/1", data=body, content_type=content_type)
+    assert response.status_code == 400
+    assert "invisible control characters" in response.get_data(as_text=True)
