@@ -89,3 +89,13 @@ def password_guess(email: str) -> Attempt:
         if count > item.amount:
             abort(429)
     return attempt
+
+
+def first_in_window(limit: str, *key: str | int) -> bool:
+    """Count one event under ``key``; True for the first one of the window ``limit`` names
+    (e.g. ``"1 per minute"``: the first of each minute)."""
+    item = parse(limit)
+    store = _store()
+    full = item.key_for(current_app.config.get("RATELIMIT_KEY_PREFIX", ""), *key)
+    with _serialised(store):
+        return store.incr(full, item.get_expiry()) <= item.amount

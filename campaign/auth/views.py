@@ -20,12 +20,13 @@ from segno import make_qr
 
 from campaign import db, logsafe, registry
 from campaign.access import current_user, is_cookieless_endpoint, public
-from campaign.auth import credentials, services, throttle
+from campaign.auth import credentials, denials, services, throttle
 from campaign.auth.forms import LoginForm, SetupForm
 from campaign.extensions import limiter
 from campaign.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
+bp.after_app_request(denials.record_refusal)  # runs before the request's commit
 
 
 def load_user() -> None:
