@@ -76,10 +76,26 @@ class Document:
     appendix: evidence.Appendix | None
     draft: bool
     appendix_withheld: bool = False  # the viewer may not see every cited case
+    era: bool = True
 
     def appendix_lines(self) -> list[str]:
         """The 別紙's lines, as every output prints them."""
         return appendix_lines(self.appendix) if self.appendix else []
+
+    @property
+    def appendix_as_of(self) -> str:
+        """「（令和8年12月1日現在）」 under the 別紙's title: the day its figures were counted
+        (kept from the approval); empty for a draft's, which is counted at each view."""
+        if self.appendix is None or self.appendix.counted_on is None:
+            return ""
+        return f"（{document_date(self.appendix.counted_on, self.era)}現在）"
+
+    @property
+    def appendix_recount_note(self) -> str:
+        """For a request approved before the figures were kept: say they were counted later."""
+        if self.appendix is None or not self.appendix.recounted:
+            return ""
+        return RECOUNT_NOTE
 
     @property
     def withheld_note(self) -> str:
@@ -100,8 +116,23 @@ def build(
     For a ``viewer`` who may not see every cited case the 別紙 is left out (and said so)."""
     era = request.era_dates if era is None else era
     with_appendix = request.appendix if with_appendix is None else with_appendix
-    withheld = bool(with_appendix and viewer and evidence.appendix_withheld(request, viewer))
+    # Once approved, the 別紙 is the one counted at approval, whatever the cases became since.
+    kept = evidence.kept_figures(request) if with_appendix else None
+    withheld = bool(
+        with_appendix
+        and viewer
+        and (
+            evidence.appendix_withheld(request, viewer)
+            or (kept is not None and evidence.kept_withheld(kept, viewer))
+        )
+    )
     with_appendix = with_appendix and not withheld
+    if not with_appendix:
+        appendix = None
+    elif kept is not None:
+        appendix = evidence.as_appendix(kept, locale)
+    else:
+        appendix = evidence.appendix(request, evidence_minimum, locale)
     items = []
     for number, item in enumerate(request.items, start=1):
         children = [(sub_label(n), c.body) for n, c in enumerate(item.children, start=1)]
@@ -116,9 +147,10 @@ def build(
         preamble=[p for p in request.preamble.splitlines() if p.strip()],
         items=items,
         closing=request.closing or "以上",
-        appendix=evidence.appendix(request, evidence_minimum, locale) if with_appendix else None,
+        appendix=appendix,
         draft=request.is_draft,
         appendix_withheld=withheld,
+        era=era,
     )
 
 
@@ -136,6 +168,7 @@ def appendix_lines(appendix: evidence.Appendix) -> list[str]:
 
 
 WITHHELD_NOTE = "※別紙（事例の集計）には、ほかの支部の事例が含まれるため、本部が印刷します。"
+RECOUNT_NOTE = "※承認時の集計が記録されていないため、上記の日にその時点の事例から集計しました。"
 
 
 # --- Word ---------------------------------------------------------------------------------
@@ -258,12 +291,18 @@ def docx_bytes(doc: Document) -> bytes:
         run.add_break(WD_BREAK.PAGE)
         _font(run)
         paragraph("別紙", right)
-        paragraph("要請の根拠となる事例（集計）", centre, size=13, after=12)
+        paragraph(
+            "要請の根拠となる事例（集計）", centre, size=13, after=6 if doc.appendix_as_of else 12
+        )
+        if doc.appendix_as_of:
+            paragraph(doc.appendix_as_of, centre, after=12)
         for line in doc.appendix_lines():
             paragraph(line, indent=(7, 7), after=2)
         paragraph(
             f"※{doc.appendix.minimum}件未満の区分は件数を表示していません。", size=9, before=12
         )
+        if doc.appendix_recount_note:
+            paragraph(doc.appendix_recount_note, size=9)
     if doc.appendix_withheld:
         paragraph(WITHHELD_NOTE, size=9, before=12)
     _page_numbers(section.footer.paragraphs[0])

@@ -9,7 +9,9 @@ than headquarters' minimum of cases, so no single case can be picked out of it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, object_session
 from campaign.auth.models import User
 from campaign.cases.models import Case
 from campaign.formal_requests.errors import FormalError
-from campaign.formal_requests.models import FormalRequest, Item, item_case_links
+from campaign.formal_requests.models import FormalRequest, Item, Revision, item_case_links
 
 DRAFT_CASE = "draft"  # a branch's draft case is not evidence yet
 
@@ -131,21 +133,26 @@ class AppendixRow:
 
 @dataclass(frozen=True)
 class Appendix:
-    """The aggregate evidence printed with a request."""
+    """The aggregate evidence printed with a request: counted now (a draft), or as it was
+    counted at approval (``counted_on``) and kept with the approved revision."""
 
     rows: list[AppendixRow]
     small_kinds: bool  # kinds with fewer cases than the minimum exist (not named, not counted)
     total_cases: int | None
     total_prefectures: int | None
     minimum: int
+    counted_on: date | None = None  # kept figures: the day they were counted
+    recounted: bool = False  # kept figures counted at the upgrade, not at approval
 
 
-def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
-    """Count the request's cited cases by category (distinct cases, distinct prefectures).
+def figures(request: FormalRequest, minimum: int) -> dict:
+    """Count the request's cited cases by category (distinct cases, distinct prefectures), as
+    the 別紙 prints them and as they are kept at approval (JSON-ready).
 
     A category with fewer than ``minimum`` cases has no line at all (naming it would say that
     some case is of that kind); one sentence says such kinds exist. The total follows the same
-    rule, with complementary suppression.
+    rule, with complementary suppression. Only what the print shows is kept, and the branches
+    whose cases were counted (``branches``: who may see the figures, R2-5).
     """
     minimum = max(1, minimum)
     cases: dict[int, Case] = {}
@@ -153,31 +160,96 @@ def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
         for node in (item, *item.children):
             for case in node.cases:
                 cases[case.id] = case
-    by_category: dict[str, tuple[int, str, set[int], set[str]]] = {}
+    by_category: dict[str, tuple[object, set[int], set[str]]] = {}
     for case in cases.values():
         for category in case.categories:
-            entry = by_category.setdefault(
-                category.code, (category.position, category.name(locale), set(), set())
-            )
-            entry[2].add(case.id)
-            entry[3].add(case.prefecture_code)
+            entry = by_category.setdefault(category.code, (category, set(), set()))
+            entry[1].add(case.id)
+            entry[2].add(case.prefecture_code)
     rows, small_kinds = [], False
-    for _position, name, ids, prefs in sorted(by_category.values(), key=lambda e: (e[0], e[1])):
+    for category, ids, prefs in by_category.values():
         if len(ids) >= minimum:
-            rows.append(AppendixRow(name, len(ids), len(prefs)))
+            rows.append(
+                {
+                    "position": category.position,
+                    "ja": category.name("ja"),
+                    "en": category.name("en"),
+                    "cases": len(ids),
+                    "prefectures": len(prefs),
+                }
+            )
         else:
             small_kinds = True
     # Complementary suppression: the total minus the shown categories must not describe
     # 1 to minimum-1 cases either, else the hidden categories could be worked out.
-    shown_ids = set().union(*(e[2] for e in by_category.values() if len(e[2]) >= minimum))
+    shown_ids = set().union(*(e[1] for e in by_category.values() if len(e[1]) >= minimum))
     only_hidden = len(cases) - len(shown_ids)
     big_total = len(cases) >= minimum and not 0 < only_hidden < minimum
+    return {
+        "rows": rows,
+        "small_kinds": small_kinds,
+        "total_cases": len(cases) if big_total else None,
+        "total_prefectures": len({c.prefecture_code for c in cases.values()})
+        if big_total
+        else None,
+        "minimum": minimum,
+        "branches": sorted({c.branch_id for c in cases.values()}),
+    }
+
+
+def as_appendix(kept: dict, locale: str) -> Appendix:
+    """The 別紙 of counted figures, its kinds named in ``locale``."""
+    language = "en" if locale == "en" else "ja"
+    rows = sorted(kept["rows"], key=lambda r: (r["position"], r[language]))
+    counted_on = kept.get("counted_on")
     return Appendix(
-        rows=rows,
-        small_kinds=small_kinds,
-        total_cases=len(cases) if big_total else None,
-        total_prefectures=len({c.prefecture_code for c in cases.values()}) if big_total else None,
-        minimum=minimum,
+        rows=[AppendixRow(r[language], r["cases"], r["prefectures"]) for r in rows],
+        small_kinds=kept["small_kinds"],
+        total_cases=kept["total_cases"],
+        total_prefectures=kept["total_prefectures"],
+        minimum=kept["minimum"],
+        counted_on=date.fromisoformat(counted_on) if counted_on else None,
+        recounted=kept.get("source") == "upgrade",
+    )
+
+
+def appendix(request: FormalRequest, minimum: int, locale: str) -> Appendix:
+    """The 別紙 counted now from the cited cases (see ``figures``)."""
+    return as_appendix(figures(request, minimum), locale)
+
+
+def kept_withheld(kept: dict, user: User) -> bool:
+    """Whether kept figures are for headquarters only: they counted cases of branches this
+    person may not see (whatever became of those cases since)."""
+    return not user.is_hq and any(not user.can_see_branch(b) for b in kept["branches"])
+
+
+def keep(db: Session, request: FormalRequest, minimum: int, counted_on: date) -> None:
+    """Keep the 別紙's figures with the revision being approved (review R2-26: the printed
+    document of a request already sent changed when a cited case changed later)."""
+    revision = _approved_revision(db, request)
+    if revision is None:
+        return
+    kept = {**figures(request, minimum), "counted_on": counted_on.isoformat(), "source": "approval"}
+    revision.appendix = json.dumps(kept, ensure_ascii=False)
+    db.flush()
+
+
+def kept_figures(request: FormalRequest) -> dict | None:
+    """The figures kept at approval, for a request no longer a draft (``None`` for a draft:
+    its preview counts now)."""
+    db = object_session(request)
+    if request.is_draft or db is None:
+        return None
+    revision = _approved_revision(db, request)
+    return json.loads(revision.appendix) if revision is not None and revision.appendix else None
+
+
+def _approved_revision(db: Session, request: FormalRequest) -> Revision | None:
+    return db.scalar(
+        select(Revision).where(
+            Revision.request_id == request.id, Revision.number == request.revision
+        )
     )
 
 

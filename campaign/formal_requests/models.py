@@ -196,6 +196,10 @@ class Revision(Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("formal_requests.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     snapshot: Mapped[str] = mapped_column(Text)
+    # The 別紙's figures as counted when this revision was approved (JSON, see
+    # evidence.figures): the document of a request once approved prints these, not a count
+    # made again from cases that may have changed since.
+    appendix: Mapped[str | None] = mapped_column(Text)
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -62,6 +62,10 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
     proof = document.build(
         formal, evidence_minimum=settings.evidence_minimum, locale=locale(), viewer=user
     )
+    live = None
+    if user.is_hq and proof.appendix is not None and proof.appendix.counted_on is not None:
+        counted = evidence.appendix(formal, settings.evidence_minimum, locale())
+        live = document.appendix_lines(counted)
     page_forms = workflow_forms(formal)
     wrote = formal.is_draft and services.wrote_wording(user, formal)
     page_forms.update(forms)
@@ -76,6 +80,7 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
         wrote_wording=wrote,
         can_manage=services.can_manage(user, formal),
         follow_ups=follow_ups,
+        live_appendix=live,
         has_open_items=any(not i.fully_confirmed for i in formal.items),
         locale=locale(),
         transitions=vocab.TRANSITIONS[formal.state],

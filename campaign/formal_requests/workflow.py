@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from campaign import clock
 from campaign.audit import services as audit
 from campaign.auth.models import User
-from campaign.formal_requests import answer_files, vocab
+from campaign.dates import local_today
+from campaign.formal_requests import answer_files, evidence, vocab
 from campaign.formal_requests.models import AnswerFile, FormalRequest, Item, Outcome
 from campaign.formal_requests.services import (
     FormalError,
     add_item,
     can_approve,
     can_manage,
+    hq_settings,
     save_revision,
     visible_requests,
     wrote_wording,
@@ -75,6 +77,8 @@ def approve(db: Session, request: FormalRequest, user: User) -> None:
     request.approved_at = clock.now()
     if request.dated_on is None:
         request.dated_on = clock.now().date()
+    minimum = hq_settings(db).evidence_minimum
+    evidence.keep(db, request, minimum, local_today())
     _move(db, request, vocab.APPROVED)
     _audit(db, request, "formal_request.approved", reason=f"revision {request.revision}")
 
