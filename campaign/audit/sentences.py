@@ -42,6 +42,10 @@ SENTENCES = {
     "account.activated": _l("Reactivated %(object)s."),
     "account.deactivated": _l("Deactivated %(object)s."),
     "account.reset": _l("Reset the login of %(object)s."),
+    "account.created_by_demo": _l("Created %(object)s as demo data."),
+    "account.renewed_by_demo": _l("Gave %(object)s new demo credentials."),
+    "password.changed": _l("Changed their password."),
+    "access.denied": _l("Was refused %(object)s."),
     "branch.created": _l("Added %(object)s."),
     "branch.viewed": _l("Viewed %(object)s."),
     "case.created": _l("Logged %(object)s."),
@@ -114,7 +118,7 @@ SENTENCES = {
 }
 
 # Reasons the platform writes itself (the log keeps them as written, for exports); shown in
-# the reader's language. A reason a person typed is shown as typed.
+# the reader's language. What a person typed is not a reason but a note (services.record).
 _MACHINE_REASONS = [
     (re.compile(r"revision (\d+)"), _l("revision %(n)s")),
     (re.compile(r"file (\d+)"), _l("file #%(n)s")),
@@ -126,6 +130,7 @@ _MACHINE_REASONS = [
 ]
 _STATE_MOVE = re.compile(r"[a-z_]+->[a-z_]+")
 _FILE_KIND = re.compile(r"pdf|docx|xlsx|csv|zip")
+_REFUSED = re.compile(r"[a-z_]+\.[a-z_]+ (403|404)")  # access.denied: "cases.detail 404"
 
 
 def object_name(kind: str | None, object_id: str | None) -> str:
@@ -154,7 +159,7 @@ def reason_text(reason: str | None) -> str | Markup:
         match = pattern.fullmatch(reason)
         if match:
             return str(template) % {"n": match.group(1) if match.groups() else ""}
-    if _STATE_MOVE.fullmatch(reason) or _FILE_KIND.fullmatch(reason):
+    if any(p.fullmatch(reason) for p in (_STATE_MOVE, _FILE_KIND, _REFUSED)):
         return Markup('<code class="small">%s</code>') % escape(reason)
     return reason
 

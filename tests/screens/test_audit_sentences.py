@@ -27,7 +27,11 @@ def test_the_platforms_own_reasons_read_in_japanese(app):
         assert (
             str(reason_text("draft->approved")) == '<code class="small">draft-&gt;approved</code>'
         )
-        assert reason_text("本人から取り下げの申し出") == "本人から取り下げの申し出"
+        assert (
+            reason_text("本人から取り下げの申し出") == "本人から取り下げの申し出"
+        )  # older entries
+        assert str(reason_text("cases.detail 404")) == '<code class="small">cases.detail 404</code>'
+        assert sentence("access.denied", "case", "7") == "事例#7へのアクセスを拒否されました。"
 
 
 def test_every_sentence_names_its_record(app):
