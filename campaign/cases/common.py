@@ -8,18 +8,23 @@ categories) both add routes to ``bp``; neither imports the other's internals.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, literal, select, union_all
 from wtforms.fields.choices import SelectChoice
 
 from campaign import db, params, registry
 from campaign.audit import services as audit
-from campaign.cases import queries, services, vocab
-from campaign.cases.forms import FilterForm
+from campaign.cases import queries, vocab
+from campaign.cases.forms import FilterForm, PreparedChoices
+from campaign.cases.models import CaseCategory
 from campaign.dates import current_locale
-from campaign.org.services import prefectures
+from campaign.org.models import Prefecture
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 # Both entries share the blueprint: each marks only its own page as current.
@@ -72,23 +77,100 @@ def _helpers() -> dict:
 # --- filters ----------------------------------------------------------------------------
 
 
-def read_filters(user) -> tuple[FilterForm, queries.Filters]:
-    """The filter form (from the query string) and the filters it stands for."""
-    form = FilterForm(request.args)
-    locale = current_locale()
-    session = db.session()
+@dataclass(frozen=True)
+class Reference:
+    """The categories and prefectures in one language, as the case pages show them, with the
+    filter form's choices (their options rendered once, ``forms.PreparedChoices``)."""
+
+    categories: dict[int, str]  # id: name, in display order
+    order: dict[int, int]  # id: place in that order
+    prefectures: dict[str, str]  # code: name, in JIS order
+    states: dict[str, str]
+    separator: str  # between the categories of a case
+    choices: dict[str, PreparedChoices]  # the filter form's, by field
+
+
+REFERENCE_SIZE = 8
+_reference_lock = threading.Lock()
+
+
+def _reference_rows(session) -> tuple:
+    """The categories and prefectures in one statement (a round trip, not two)."""
+    categories = select(
+        literal("c").label("kind"),
+        cast(CaseCategory.id, String).label("key"),
+        CaseCategory.name_ja,
+        CaseCategory.name_en,
+        CaseCategory.position.label("position"),
+        CaseCategory.id.label("number"),
+    )
+    places = select(
+        literal("p"),
+        Prefecture.code,
+        Prefecture.name_ja,
+        Prefecture.name_en,
+        literal(0),
+        literal(0),
+    )
+    stmt = union_all(categories, places).order_by("kind", "position", "number", "key")
+    return tuple(tuple(row) for row in session.execute(stmt))
+
+
+def reference(session, locale: str) -> Reference:
+    """The categories and prefectures as they are now, in ``locale``. Read on every view (one
+    small statement), so a category added by headquarters shows at once in every worker; what
+    is made of them (labels, rendered options) is kept per worker, keyed by what was read."""
+    rows = _reference_rows(session)
+    key = (locale, rows)
+    cache = current_app.extensions.setdefault("naishin.cases.reference", OrderedDict())
+    with _reference_lock:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    found = _make_reference(rows, locale)
+    with _reference_lock:
+        cache[key] = found
+        while len(cache) > REFERENCE_SIZE:
+            cache.popitem(last=False)
+    return found
+
+
+def _make_reference(rows: tuple, locale: str) -> Reference:
+    english = locale == "en"
+    names = {(kind, key): en if english else ja for kind, key, ja, en, _p, _n in rows}
+    categories = {int(key): name for (kind, key), name in names.items() if kind == "c"}
+    places = {key: name for (kind, key), name in names.items() if kind == "p"}
+    states = {k: str(v) for k, v in vocab.STATES.items()}
     # Labels as plain strings, translated once: a lazy label is translated again each time an
-    # option is drawn (a tenth of the list page's time).
+    # option is drawn.
     anything = [SelectChoice("", _("Any"))]
-    form.state.choices = anything + [SelectChoice(k, str(v)) for k, v in vocab.STATES.items()]
-    form.category.choices = anything + [
-        SelectChoice(str(c.id), c.name(locale)) for c in services.categories(session)
-    ]
-    pref_codes = {p.code: p.name(locale) for p in prefectures(session)}
-    form.prefecture.choices = anything + [SelectChoice(k, v) for k, v in pref_codes.items()]
-    form.issuer.choices = anything + [
-        SelectChoice(k, str(v)) for k, v in vocab.ISSUER_KINDS.items()
-    ]
+
+    def choices(pairs) -> PreparedChoices:
+        return PreparedChoices(anything + [SelectChoice(str(k), v) for k, v in pairs])
+
+    return Reference(
+        categories=categories,
+        order={c: n for n, c in enumerate(categories)},
+        prefectures=places,
+        states=states,
+        separator=_(", "),
+        choices={
+            "state": choices(states.items()),
+            "category": choices(categories.items()),
+            "prefecture": choices(places.items()),
+            "issuer": choices((k, str(v)) for k, v in vocab.ISSUER_KINDS.items()),
+        },
+    )
+
+
+def read_filters(user) -> tuple[FilterForm, queries.Filters, Reference]:
+    """The filter form (from the query string), the filters it stands for, and the reference
+    data it was built from."""
+    form = FilterForm(request.args)
+    ref = reference(db.session(), current_locale())
+    for name, choices in ref.choices.items():
+        form[name].choices = choices
     args = request.args
 
     def pick(name, allowed):
@@ -100,12 +182,12 @@ def read_filters(user) -> tuple[FilterForm, queries.Filters]:
     filters = queries.Filters(
         state=pick("state", vocab.STATES),
         category_id=params.int_arg("category", minimum=1),
-        prefecture_code=pick("prefecture", pref_codes),
+        prefecture_code=pick("prefecture", ref.prefectures),
         issuer_kind=pick("issuer", vocab.ISSUER_KINDS),
         month_from=month_from if MONTH.match(month_from) else None,
         month_to=month_to if MONTH.match(month_to) else None,
     )
-    return form, filters
+    return form, filters, ref
 
 
 def audit_read(user, action: str, **extra) -> None:

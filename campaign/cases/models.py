@@ -33,6 +33,13 @@ case_category_links = Table(
 )
 
 
+def heading(case_id: int, title: str) -> str:
+    """A case's title, or what stands for it once the retention purge has erased it."""
+    if title:
+        return title
+    return str(_l("Case %(number)s (its text was erased)", number=case_id))
+
+
 class CaseCategory(Base):
     """A kind of pressure (DOMAIN.md's list, which headquarters may extend), in both languages."""
 
@@ -112,9 +119,7 @@ class Case(Base):
     @property
     def heading(self) -> str:
         """The title, or what stands for it once the retention purge has erased it."""
-        if self.title:
-            return self.title
-        return str(_l("Case %(number)s (its text was erased)", number=self.id))
+        return heading(self.id, self.title)
 
 
 class CaseStatsVersion(Base):
@@ -140,6 +145,22 @@ class CaseCount(Base):
 
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CasePairCount(Base):
+    """How many cases of a state there are per pair of the list's filters (``dimension``
+    "category|issuer", "category|prefecture", "category|month", "issuer|prefecture",
+    "issuer|month", "prefecture|month"): ``key`` holds the values other than the month
+    ("3|municipality", "13"), ``month`` the month ("" for a pair without one). Kept by database
+    triggers (migration 0022, ``counts.PAIR_TRIGGERS``); never written by the app."""
+
+    __tablename__ = "case_pair_counts"
+
+    dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     state: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
 

@@ -32,7 +32,7 @@ def dashboard():
     user = current_user()
     if not user.is_hq:
         return _officer_dashboard(user)
-    form, filters = read_filters(user)
+    form, filters, _ref = read_filters(user)
     session, locale = db.session(), current_locale()
     context = stats.picture(session, filters, locale, prefectures(session))
     audit_read(user, "cases.dashboard_viewed")
@@ -131,7 +131,7 @@ def export_cases(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     user = current_user()
-    _form, filters = read_filters(user)
+    _form, filters, _ref = read_filters(user)
     session = db.session()
     data = export.rows(session, user, filters, current_locale())
     filename = f"cases-{clock.now().strftime('%Y%m%d')}.{fmt}"

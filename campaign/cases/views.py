@@ -29,7 +29,7 @@ from campaign.cases.attachments import UploadRejected
 from campaign.cases.common import FILTER_ARGS, PER_PAGE, audit_read, bp, max_bytes, read_filters
 from campaign.cases.forms import ActionForm, CaseForm, CommentForm
 from campaign.cases.models import Case
-from campaign.dates import current_locale
+from campaign.dates import current_locale, format_date
 from campaign.forms import form_status
 from campaign.org import services as org
 
@@ -40,20 +40,38 @@ from campaign.org import services as org
 def index():
     """The cases this person may see, newest first, filterable and paginated."""
     user = current_user()
-    form, filters = read_filters(user)
+    form, filters, ref = read_filters(user)
     page = params.page_arg()
     cases, total = queries.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     audit_read(user, "cases.listed", page=page)
+    locale = current_locale()
     return render_template(
         "cases/index.html",
-        cases=cases,
+        cases=[_listed(case, ref, locale) for case in cases],
         total=total,
         page=page,
         pages=pages,
         form=form,
         pager_args=params.known_args(request.args, FILTER_ARGS),
     ), (400 if form.month_from.errors or form.month_to.errors else 200)
+
+
+def _listed(case: queries.Listed, ref, locale: str) -> dict:
+    """What the list shows of a case, as text (the template only places it)."""
+    names = ref.categories  # in display order
+    return {
+        "id": case.id,
+        "heading": case.heading,
+        "state": case.state,
+        "state_label": ref.states.get(case.state, case.state),
+        "occurred_on": format_date(case.occurred_on, locale),
+        "branch": case.branch_name,
+        "categories": ref.separator.join(
+            names[c]
+            for c in sorted((c for c in case.category_ids if c in names), key=ref.order.get)
+        ),
+    }
 
 
 def _allow_uploads() -> None:

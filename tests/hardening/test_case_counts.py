@@ -171,4 +171,9 @@ def test_the_list_total_from_the_kept_counts_equals_counting(app, make, session)
             assert kept == counted, filters
             assert queries.list_cases(session, hq, filters)[1] == counted
     both = Filters(issuer_kind="mutual_aid", category_id=cats[1].id)
-    assert queries.kept_total(session, both) is None  # counted instead
+    counted = session.scalar(
+        select(func.count()).select_from(both.apply(select(Case.id)).subquery())
+    )
+    assert queries.kept_total(session, both) == counted  # a pair: case_pair_counts
+    three = Filters(issuer_kind="mutual_aid", category_id=cats[1].id, prefecture_code="25")
+    assert queries.kept_total(session, three) is None  # counted instead
