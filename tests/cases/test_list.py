@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
@@ -18,6 +19,8 @@ from campaign.cases.forms import FilterForm, PreparedChoices
 from campaign.cases.models import Case, CasePairCount, case_category_links
 from campaign.cases.queries import Filters
 from tests.cases.factories import CaseFactory
+from tests.cases.helpers import audit_count
+from tests.helpers import ON_POSTGRES
 
 STATES = list(vocab.STATES)
 ISSUERS = ("municipality", "prefecture", "mutual_aid")
@@ -220,3 +223,23 @@ def test_prepared_options_are_drawn_as_wtforms_draws_them(app):
             ours.category.choices, theirs.category.choices = PreparedChoices(choices), choices
             ours.category.data = theirs.category.data = given
             assert str(ours.category()) == str(Select()(theirs.category)), given
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's synchronous_commit")
+def test_the_list_audit_commits_without_waiting_for_the_disk_only_itself(app, auth, make, session):
+    auth.login(make.user(role=Role.HQ))
+    engine = app.extensions["naishin.engine"]
+    seen = []
+
+    def before_commit(connection):
+        seen.append(connection.exec_driver_sql("SHOW synchronous_commit").scalar())
+
+    event.listen(engine, "commit", before_commit)
+    try:
+        assert auth.client.get("/cases/").status_code == 200
+        with engine.begin() as connection:  # the next transaction of the pool: as configured
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+    finally:
+        event.remove(engine, "commit", before_commit)
+    assert seen[0] == "off"
+    assert audit_count(session, "cases.listed") == 1
