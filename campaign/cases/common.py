@@ -190,9 +190,12 @@ def read_filters(user) -> tuple[FilterForm, queries.Filters, Reference]:
     return form, filters, ref
 
 
-def audit_read(user, action: str, *, flush_later: bool = True, **extra) -> None:
-    """One audit entry per view of the list or the national picture, naming the filter used
-    (the arguments as given, the page's own only), never the rows it showed.
+def audit_read(
+    user, action: str, *, filters: queries.Filters | None = None, flush_later: bool = True, **extra
+) -> None:
+    """One audit entry per view of the list or the national picture, naming the filter applied
+    (``filters``, as read_filters validated it: never a value as typed, which could be any text
+    and the chained log keeps it for good), never the rows it showed.
 
     On PostgreSQL the view's commit then does not wait for the log to reach the disk
     (``SET LOCAL synchronous_commit TO OFF``, this transaction only): the wait was most of the
@@ -203,7 +206,7 @@ def audit_read(user, action: str, *, flush_later: bool = True, **extra) -> None:
     The chain stays whole (the log is written in order, so a later commit that waits takes
     these with it, and none is lost alone). A view that writes anything else passes
     ``flush_later=False``."""
-    given = params.known_args(request.args, FILTER_ARGS)
+    given = filters.described() if filters is not None else {}
     given.update({k: str(v) for k, v in extra.items() if v not in (None, 1)})
     session = db.session()
     if flush_later and session.get_bind().dialect.name == "postgresql":

@@ -35,7 +35,7 @@ def dashboard():
     form, filters, _ref = read_filters(user)
     session, locale = db.session(), current_locale()
     context = stats.picture(session, filters, locale, prefectures(session))
-    audit_read(user, "cases.dashboard_viewed")
+    audit_read(user, "cases.dashboard_viewed", filters=filters)
     charts = {name: _chart(context[f"by_{name}"]) for name in ("category", "issuer", "month")}
     return render_template(
         "cases/dashboard.html",

@@ -33,6 +33,18 @@ class Filters:
     month_to: str | None = None
     branch_id: int | None = None
 
+    def described(self) -> dict[str, str]:
+        """The filters applied, by the query names of the list's form (for the audit log)."""
+        named = {
+            "state": self.state,
+            "category": self.category_id,
+            "prefecture": self.prefecture_code,
+            "issuer": self.issuer_kind,
+            "month_from": self.month_from,
+            "month_to": self.month_to,
+        }
+        return {name: str(value) for name, value in named.items() if value is not None}
+
     def apply(self, stmt: Select) -> Select:
         """Add the WHERE clauses to a statement over ``cases``."""
         if self.state:

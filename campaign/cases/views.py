@@ -44,7 +44,7 @@ def index():
     page = params.page_arg()
     cases, total = queries.list_cases(db.session(), user, filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
-    audit_read(user, "cases.listed", page=page)
+    audit_read(user, "cases.listed", filters=filters, page=page)
     locale = current_locale()
     return render_template(
         "cases/index.html",

@@ -122,6 +122,23 @@ def test_each_view_of_the_list_and_the_picture_is_audited_with_its_filter(
     assert reasons == [None, "state=reported", "prefecture=13"]
 
 
+def test_what_is_typed_into_a_filter_never_reaches_the_chained_log(hq, make, session, client):
+    """The chained log keeps what it is given for good: only the filters applied are named in
+    it, never a value as typed (which could be anyone's name)."""
+    CaseFactory(session).case(make.branch())
+    marker = "山田太郎"
+    for path in ("/cases/", "/cases/dashboard"):
+        client.get(
+            f"{path}?state={marker}&prefecture={marker}&issuer={marker}&category={marker}"
+            f"&month_from={marker}&month_to=2024-05"
+        )
+    session.expire_all()
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.action.like("cases.%"))).all()
+    assert len(entries) == 2
+    assert all(marker not in repr(vars(entry)) for entry in entries)
+    assert [e.reason for e in entries] == ["month_to=2024-05", "month_to=2024-05"]
+
+
 # --- the sanitiser ----------------------------------------------------------------------
 
 
