@@ -109,11 +109,11 @@ def build(
     era: bool | None = None,
     with_appendix: bool | None = None,
     evidence_minimum: int = 3,
-    locale: str = "ja",
     viewer: User | None = None,
 ) -> Document:
     """The document of a request; ``era`` and ``with_appendix`` default to its own settings.
-    For a ``viewer`` who may not see every cited case the 別紙 is left out (and said so)."""
+    For a ``viewer`` who may not see every cited case the 別紙 is left out (and said so).
+    The document is Japanese whatever the viewer's language, its 別紙 too (the kinds' names)."""
     era = request.era_dates if era is None else era
     with_appendix = request.appendix if with_appendix is None else with_appendix
     # Once approved, the 別紙 is the one counted at approval, whatever the cases became since.
@@ -130,9 +130,9 @@ def build(
     if not with_appendix:
         appendix = None
     elif kept is not None:
-        appendix = evidence.as_appendix(kept, locale)
+        appendix = evidence.as_appendix(kept, DOCUMENT_LOCALE)
     else:
-        appendix = evidence.appendix(request, evidence_minimum, locale)
+        appendix = evidence.appendix(request, evidence_minimum, DOCUMENT_LOCALE)
     items = []
     for number, item in enumerate(request.items, start=1):
         children = [(sub_label(n), c.body) for n, c in enumerate(item.children, start=1)]
@@ -167,6 +167,7 @@ def appendix_lines(appendix: evidence.Appendix) -> list[str]:
     return lines
 
 
+DOCUMENT_LOCALE = "ja"  # a formal request is a Japanese document, for every viewer
 WITHHELD_NOTE = "※別紙（事例の集計）には、ほかの支部の事例が含まれるため、本部が印刷します。"
 RECOUNT_NOTE = "※承認時の集計が記録されていないため、上記の日にその時点の事例から集計しました。"
 

@@ -13,7 +13,7 @@ from campaign import db
 from campaign.access import current_user
 from campaign.audit import services as audit
 from campaign.formal_requests import document, services
-from campaign.formal_requests.common import bp, load, locale
+from campaign.formal_requests.common import bp, load
 from campaign.formal_requests.models import FormalRequest
 from campaign.pdf import render_pdf
 
@@ -42,7 +42,6 @@ def _document(formal: FormalRequest, kind: str) -> document.Document:
     return document.build(
         formal,
         evidence_minimum=minimum,
-        locale=locale(),
         viewer=current_user(),
         **_options(formal),
     )

@@ -59,12 +59,10 @@ def detail_page(formal: FormalRequest, *, item_form=None, status: int = 200, **f
             .order_by(FormalRequest.id)
         )
     )
-    proof = document.build(
-        formal, evidence_minimum=settings.evidence_minimum, locale=locale(), viewer=user
-    )
+    proof = document.build(formal, evidence_minimum=settings.evidence_minimum, viewer=user)
     live = None
     if user.is_hq and proof.appendix is not None and proof.appendix.counted_on is not None:
-        counted = evidence.appendix(formal, settings.evidence_minimum, locale())
+        counted = evidence.appendix(formal, settings.evidence_minimum, document.DOCUMENT_LOCALE)
         live = document.appendix_lines(counted)
     page_forms = workflow_forms(formal)
     wrote = formal.is_draft and services.wrote_wording(user, formal)

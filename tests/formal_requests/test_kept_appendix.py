@@ -100,6 +100,19 @@ def test_the_document_of_a_sent_request_keeps_its_appendix(people, auth, session
     assert COUNTED not in live
 
 
+def test_the_appendix_names_the_kinds_in_japanese_for_an_english_reader(people, auth, session):
+    """The document is Japanese whatever the page's language: the 別紙 names the kinds of
+    pressure in Japanese too, in every output and on the request's page (these tests' pages are
+    in English)."""
+    cases = _cited(people, session)
+    request = _sent(people, session, [c.id for c in cases])
+    auth.login(people["drafter"])
+    for kind, text in _outputs(auth.client, request.id).items():
+        assert SENT_LINE in text, kind
+    page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
+    assert "The appendix counted again today" in page and page.count(SENT_LINE) == 2
+
+
 def test_a_drafts_preview_counts_the_cases_as_they_are_now(people, auth, session):
     cases = _cited(people, session)
     request = FormalFactory(session).request(people["drafter"], case_ids=[c.id for c in cases])
