@@ -141,3 +141,14 @@ def test_demo_refuses_a_database_with_branches_of_its_own(runner, make, session)
     assert result.exit_code != 0
     assert "0 account(s) and 1 branch(es) that are not demo data" in result.output
     assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_users_create_refuses_a_common_password(runner, session):
+    """Review R2-9: the command applies the same password policy as the web pages."""
+    result = runner.invoke(
+        args=["users", "create", "--email", "chair@example.org", "--role", "admin"],
+        input="password1234\n",
+    )
+    assert result.exit_code != 0
+    assert "on the list of the most common passwords" in result.output
+    assert session.scalar(select(User)) is None

@@ -6,12 +6,13 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from campaign import db, registry
 from campaign.accounts import services
 from campaign.accounts.demo import demo_cli
-from campaign.auth import credentials
+from campaign.auth import credentials, passwords
 from campaign.auth.models import Role, User
 from campaign.org.models import Branch
 
@@ -38,11 +39,10 @@ def create_user(email: str, role: str, branch_code: str | None, name: str | None
     if session.scalar(select(User.id).where(User.email == email.strip().lower())):
         raise click.BadParameter("an account with this email exists", param_hint="--email")
     password = sys.stdin.readline().rstrip("\n")
-    if not credentials.PASSWORD_MIN <= len(password) <= credentials.PASSWORD_MAX:
-        raise click.UsageError(
-            f"the password must have {credentials.PASSWORD_MIN} to "
-            f"{credentials.PASSWORD_MAX} characters"
-        )
+    problems = passwords.problems(password, email=email, name=name or email)
+    if problems:
+        with force_locale("en"):  # the commands speak English
+            raise click.UsageError(" ".join(str(problem) for problem in problems))
     user, secret, codes = services.create_account(
         session, email=email, role=role_, branch=branch, name=name or email, password=password
     )

@@ -41,3 +41,30 @@ class SetupForm(FlaskForm):
         validators=[DataRequired(), Length(min=6, max=8)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+
+
+class _CurrentPassword(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RecoveryCodesForm(_CurrentPassword):
+    """New recovery codes, confirmed with the current password."""
+
+
+class ChangePasswordForm(_CurrentPassword):
+    """The current password, and the new one twice."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from campaign import clock
 from campaign.audit import services as audit
-from campaign.auth import credentials
+from campaign.auth import credentials, passwords
 from campaign.auth.models import RecoveryCode, StaffSession, User
 
 
@@ -23,7 +23,11 @@ class InvitationInvalid(Exception):
 
 
 class SetupRejected(Exception):
-    """The password or the confirming code chosen during setup was not accepted."""
+    """The confirming code given during setup was not accepted."""
+
+
+class WrongPassword(Exception):
+    """The current password given to confirm a change was not right."""
 
 
 def normalise_email(email: str) -> str:
@@ -157,10 +161,10 @@ def pending_secret(user: User) -> str:
 def complete_setup(db: Session, user: User, password: str, code: str) -> list[str]:
     """Set the password, enrol the TOTP secret, issue recovery codes; spend the invitation.
 
-    Returns the recovery codes in clear, to be shown once.
+    Returns the recovery codes in clear, to be shown once. Raises ``PasswordRejected`` for a
+    password the policy refuses, ``SetupRejected`` for a wrong code.
     """
-    if not credentials.PASSWORD_MIN <= len(password) <= credentials.PASSWORD_MAX:
-        raise SetupRejected
+    passwords.check(password, email=user.email, name=user.display_name)
     secret = user.pending_totp_secret
     step = credentials.totp_step(secret, code, 0) if secret else None
     if step is None:
@@ -185,11 +189,35 @@ def replace_recovery_codes(db: Session, user: User) -> list[str]:
     return codes
 
 
-def renew_recovery_codes(db: Session, user: User) -> list[str]:
-    """The person asked for a fresh set of recovery codes (the old ones stop working)."""
+def confirm_password(user: User, password: str) -> None:
+    """Raise ``WrongPassword`` unless ``password`` is the person's current password."""
+    if not credentials.check_password(user.password_hash, password):
+        raise WrongPassword
+
+
+def renew_recovery_codes(db: Session, user: User, current_password: str) -> list[str]:
+    """The person asked for a fresh set of recovery codes (the old ones stop working); their
+    current password confirms it, so that a session left open is not enough to take them."""
+    confirm_password(user, current_password)
     codes = replace_recovery_codes(db, user)
     audit.record(db, "recovery_codes.renewed", object_kind="user", object_id=user.id)
     return codes
+
+
+def change_password(db: Session, user: User, current: str, new: str) -> str:
+    """Set a new password after checking the current one and the policy; end every other
+    session of the person and renew this one's id. Returns the new session's token.
+
+    Raises ``WrongPassword`` or ``PasswordRejected`` (nothing is changed then).
+    """
+    confirm_password(user, current)
+    passwords.check(new, email=user.email, name=user.display_name)
+    if credentials.check_password(user.password_hash, new):
+        raise passwords.PasswordRejected([passwords.SAME_AS_BEFORE])
+    user.password_hash = credentials.hash_password(new)
+    end_all_sessions(db, user.id)
+    audit.record(db, "password.changed", object_kind="user", object_id=user.id, actor_id=user.id)
+    return open_session(db, user)
 
 
 def recovery_codes_left(db: Session, user: User) -> int:

@@ -15,13 +15,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from segno import make_qr
 
 from campaign import db, logsafe, registry
 from campaign.access import current_user, is_cookieless_endpoint, public
-from campaign.auth import credentials, denials, services, throttle
-from campaign.auth.forms import LoginForm, SetupForm
+from campaign.auth import credentials, denials, passwords, services, throttle
+from campaign.auth.forms import ChangePasswordForm, LoginForm, RecoveryCodesForm, SetupForm
 from campaign.extensions import limiter
 from campaign.redirects import safe_next
 
@@ -49,11 +48,18 @@ def load_user() -> None:
 
 
 registry.set_user_loader(load_user)
+registry.add_template_global(
+    "password_hint",
+    _l(
+        "12 to 128 characters, not one of the common passwords, without your name or email "
+        "address. A sentence you will remember works well."
+    ),
+)
 registry.add_home_card(
     _l("Your account"),
     "auth.account",
     order=95,
-    description=_l("Your role and your recovery codes."),
+    description=_l("Your role, your password and your recovery codes."),
 )
 
 
@@ -114,7 +120,12 @@ def setup(token: str):
     status = 200
     if form.validate_on_submit():
         try:
-            codes = services.complete_setup(db.session(), user, form.password.data, form.code.data)
+            with db.attempt():
+                codes = services.complete_setup(
+                    db.session(), user, form.password.data, form.code.data
+                )
+        except passwords.PasswordRejected as rejected:
+            form.password.errors.extend(str(m) for m in rejected.messages)
         except services.SetupRejected:
             form.code.errors.append(_("The code did not match. Check the app's clock and retry."))
         else:
@@ -128,13 +139,54 @@ def setup(token: str):
     ), status
 
 
+WRONG_PASSWORD = _l("The current password is not right.")
+
+
 @bp.route("/account", methods=["GET", "POST"])
 def account():
-    """Your own account: role, branch, recovery codes left; issue new recovery codes."""
+    """Your own account: role, branch, recovery codes left; issue new recovery codes (with
+    the current password: an unattended session must not be enough to take them)."""
     user = current_user()
-    form = FlaskForm()
+    form = RecoveryCodesForm()
+    status = 200
     if form.validate_on_submit():
-        codes = services.renew_recovery_codes(db.session(), user)
-        return render_template("auth/recovery_codes.html", codes=codes, first_time=False)
+        attempt = throttle.password_guess(user.email)  # before the check, as at login
+        try:
+            codes = services.renew_recovery_codes(db.session(), user, form.current_password.data)
+        except services.WrongPassword:
+            form.current_password.errors.append(str(WRONG_PASSWORD))
+        else:
+            attempt.succeeded()
+            return render_template("auth/recovery_codes.html", codes=codes, first_time=False)
+    if request.method == "POST":
+        status = 400
     left = services.recovery_codes_left(db.session(), user)
-    return render_template("auth/account.html", user=user, form=form, codes_left=left)
+    return render_template("auth/account.html", user=user, form=form, codes_left=left), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """Choose a new password: the current one, the new one twice. Every other session of the
+    person ends, and this one gets a new id."""
+    user = current_user()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        attempt = throttle.password_guess(user.email)  # before the check, as at login
+        try:
+            with db.attempt():
+                token = services.change_password(
+                    db.session(), user, form.current_password.data, form.password.data
+                )
+        except services.WrongPassword:
+            form.current_password.errors.append(str(WRONG_PASSWORD))
+        except passwords.PasswordRejected as rejected:
+            attempt.succeeded()  # the current password was right
+            form.password.errors.extend(str(m) for m in rejected.messages)
+        else:
+            attempt.succeeded()
+            session.clear()  # a new session id, and a new CSRF token
+            session["sid"] = token
+            flash(_("Your password was changed. You were logged out everywhere else."), "info")
+            return redirect(url_for("auth.account"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status

@@ -37,3 +37,28 @@ def parallel_logins(bases: list[str], email: str, passwords: list[str], code: st
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(one, range(count)))
+
+
+def change_password(client, current: str, new: str, confirm: str | None = None):
+    """Post the password change form."""
+    from tests.helpers import csrf_token
+
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "password": new,
+            "confirm": new if confirm is None else confirm,
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
+
+
+def renew_recovery_codes(client, current: str | None):
+    """Post the form that issues new recovery codes (without the password when ``None``)."""
+    from tests.helpers import csrf_token
+
+    data = {"csrf_token": csrf_token(client, "/account")}
+    if current is not None:
+        data["current_password"] = current
+    return client.post("/account", data=data)

@@ -114,3 +114,55 @@ def test_an_invitation_expires_after_72_hours(app, auth, make, clock):
 
 def test_an_unknown_setup_link_is_404(client):
     assert client.get("/setup/not-a-real-token").status_code == 404
+
+
+def test_setup_refuses_common_and_personal_passwords(app, auth, make, clock, session):
+    """Review R2-9: any twelve characters made a password, ``password1234`` or one's own
+    address included. The page says why, naming the field, and the link stays usable."""
+    auth.login(make.user(role=Role.HQ))
+    link = _invite(auth.client, make.branch().id)
+    newcomer = app.test_client()
+    personal = "The new password must not contain your name or your email"
+    for password, says in [
+        ("Password1234", "The new password is on the list of the most common passwords"),
+        ("new.officer-2026!", personal),
+        ("ＯＦＦＩＣＥＲ rules all", personal),  # typed with the input method on
+        ("いつも新任役員として頑張っています", personal),
+    ]:
+        response, _ = _setup(newcomer, link, clock, password=password)
+        assert response.status_code == 400, password
+        assert says in response.get_data(as_text=True), password
+    assert newcomer.get(link).status_code == 200
+    assert (
+        session.scalar(select(User).where(User.email == "new.officer@example.org")).password_hash
+        is None
+    )
+
+
+def test_setup_after_a_reset_applies_the_policy(app, auth, make, clock):
+    """A reset leads to the setup page again: the same rules hold there."""
+    auth.login(make.user(role=Role.HQ))
+    target = make.user()
+    response = auth.client.post(
+        f"/accounts/{target.id}/reset",
+        data={
+            "reason": "lost phone",
+            "csrf_token": csrf_token(auth.client, f"/accounts/{target.id}"),
+        },
+    )
+    link = LINK_RE.search(response.get_data(as_text=True)).group(1)
+    refused, _ = _setup(app.test_client(), link, clock, password="qwertyuiop123")
+    assert refused.status_code == 400
+    assert "most common passwords" in refused.get_data(as_text=True)
+    accepted, _ = _setup(app.test_client(), link, clock)
+    assert accepted.status_code == 200
+
+
+def test_the_policy_speaks_japanese(app, auth, make, clock):
+    auth.login(make.user(role=Role.HQ))
+    link = _invite(auth.client, make.branch().id)
+    japanese = app.test_client()
+    japanese.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
+    response, _ = _setup(japanese, link, clock, password="password1234")
+    page = response.get_data(as_text=True)
+    assert "新しいパスワードは、よく使われるパスワードの一覧に含まれています" in page

@@ -11,6 +11,7 @@ BASE = {
     "auth.logout": (405, 405, 405),
     "auth.setup": (404, 404, 404),
     "auth.account": (302, 200, 200),
+    "auth.change_password": (302, 200, 200),
     "accounts.index": (302, 403, 200),
     "accounts.invite": (302, 403, 200),
     "accounts.edit": (302, 403, 200),
@@ -25,7 +26,8 @@ BASE_POST = {
     "auth.login": (401, 302, 302),
     "auth.logout": (401, 302, 302),
     "auth.setup": (404, 404, 404),
-    "auth.account": (401, 200, 200),
+    "auth.account": (401, 400, 400),  # new recovery codes need the current password
+    "auth.change_password": (401, 400, 400),
     "accounts.invite": (401, 403, 400),
     "accounts.edit": (401, 403, 400),
     "accounts.reset": (401, 403, 302),
