@@ -55,6 +55,8 @@ and put ``publicforms.issue_token("petition-sign", petition_id)`` into the form 
   registered by their file name, and are then unlogged for every visitor, so that a staff
   member's visit and a respondent's look the same (there is none to see). The gunicorn logger
   (campaign/gunicorn_conf.py) asks ``is_unlogged(environ)`` for every access line.
+- ``kept_page(render, *key)``: a cookieless page that is the same for every visitor (a
+  thank-you page), rendered once per address, language and key, and kept.
 - ``locale_url(code)``: on a cookieless page the language switch cannot set a cookie; the
   language travels in the address (``?lang=en``) instead (see campaign/i18n.py).
 """
@@ -354,6 +356,36 @@ def locale_url(code: str) -> str:
     args = request.args.to_dict()
     args["lang"] = code
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+# --- pages that are the same for every visitor ----------------------------------------------
+
+KEPT_PAGES_MAX = 256
+
+
+def kept_page(render: Callable[[], str], *key: object) -> str:
+    """The HTML ``render()`` gives, rendered once per app, address, language and ``key``, and
+    kept (a thank-you page after an answer or a signature: rendering it was a third of the
+    request).
+
+    Only for a cookieless page, which shows no user, no flash and no CSRF token, so that what
+    it shows depends only on the address (with its query string), the language and what the
+    caller puts in ``key`` (everything else the template reads); anywhere else it renders each
+    time. Bounded, the oldest going first: an address with a made-up query costs one render.
+    """
+    if not in_cookieless_request():
+        return render()
+    from flask_babel import get_locale
+
+    pages = current_app.extensions.setdefault("publicforms.pages", {})
+    full = (request.host, request.script_root, request.full_path, str(get_locale()), *key)
+    html = pages.get(full)
+    if html is None:
+        html = render()
+        while len(pages) >= KEPT_PAGES_MAX:
+            pages.pop(next(iter(pages)))
+        pages[full] = html
+    return html
 
 
 def in_cookieless_request() -> bool:

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from campaign import publicforms
@@ -71,23 +72,21 @@ _FROZEN: dict[tuple[int, bytes], tuple[FrozenQuestion, ...]] = {}
 _FROZEN_MAX = 256
 
 
+# Built once: constructing the select on every answer cost more than running it.
+_ANSWERING = select(
+    Survey.state,
+    Survey.opens_at,
+    Survey.closes_at,
+    Survey.public_key,
+    Survey.block_size,
+    Survey.needs_code,
+    Survey.code_salt,
+).where(Survey.id == bindparam("survey_id"))
+
+
 def answering(db: Session, survey_id: int) -> Answering | None:
     """The open (or closed) survey's answering view; None for a draft or no such survey."""
-    row = (
-        db.connection()
-        .execute(
-            select(
-                Survey.state,
-                Survey.opens_at,
-                Survey.closes_at,
-                Survey.public_key,
-                Survey.block_size,
-                Survey.needs_code,
-                Survey.code_salt,
-            ).where(Survey.id == survey_id)
-        )
-        .one_or_none()
-    )
+    row = db.connection().execute(_ANSWERING, {"survey_id": survey_id}).one_or_none()
     if row is None or row.public_key is None or row.state == State.DRAFT:
         return None
     key = (survey_id, row.public_key)
@@ -184,7 +183,10 @@ def submit(db: Session, survey, sealed: bytes, *, code: str | None = None, secre
                 _l("This invitation code has already been used or is not valid for this survey."),
                 "code",
             )
-    storage.store(db, survey, sealed)
+    try:
+        storage.store(db, survey, sealed, check_open=True)
+    except storage.NotTaking:
+        raise services.NotAccepting(_l("This survey is not taking answers.")) from None
     storage.tidy_after_commit(db)
     return sealing.receipt(sealed)
 
@@ -203,19 +205,61 @@ class Outcome:
 
 
 def receive(db: Session, survey_id: int, form, *, secret_key: str, limit: str) -> Outcome:
-    """The whole answer flow for one post (the caller checked the body size)."""
-    from flask_babel import gettext as _
+    """The whole answer flow for one post (the caller checked the body size).
 
+    It starts from the survey as this process last read it (``_kept_view``), without reading
+    it again: the statement that stores the answer checks, as the database holds it now, that
+    the survey takes answers under that key (``storage.store(check_open=True)``). If anything
+    fails on the kept view (the survey closed or its dates changed since, or the answer is
+    refused), what it wrote is rolled back and the flow runs once more on the survey read
+    afresh, so every refusal is the one the survey's current state gives. The throttle counts
+    the post once whichever way.
+    """
     publicforms.require_same_origin()
+    verdicts: dict[str, bool] = {}
+    kept = _kept_view(survey_id)
+    if kept is not None:
+        outcome = _receive(db, kept, form, secret_key, limit, verdicts)
+        if outcome.status == 200:
+            return outcome
+        db.rollback()  # nothing of the attempt on the kept view stays (a code it spent)
     info = answering(db, survey_id)
+    _keep_view(survey_id, info)
     if info is None:
         return Outcome(404, survey_id)
+    return _receive(db, info, form, secret_key, limit, verdicts)
+
+
+def _views() -> dict[int, Answering]:
+    # Per app: a test process builds many apps, each on a database of its own.
+    return current_app.extensions.setdefault("surveys.answering", {})
+
+
+def _kept_view(survey_id: int) -> Answering | None:
+    return _views().get(survey_id)
+
+
+def _keep_view(survey_id: int, info: Answering | None) -> None:
+    views = _views()
+    views.pop(survey_id, None)
+    if info is not None:
+        while len(views) >= _FROZEN_MAX:
+            views.pop(next(iter(views)))
+        views[survey_id] = info
+
+
+def _receive(db: Session, info: Answering, form, secret_key: str, limit: str, verdicts) -> Outcome:
+    from flask_babel import gettext as _
+
+    survey_id = info.id
     if not publicforms.verify_token(PURPOSE, survey_id, form.get("token")):
         error = _("The form has expired. Please reload the page and answer again.")
         return Outcome(400, survey_id, error=error, kept=_kept(form))
     if not services.accepting(info):
         return Outcome(410, survey_id)
-    if not publicforms.throttle(PURPOSE, limit):
+    if "throttle" not in verdicts:
+        verdicts["throttle"] = publicforms.throttle(PURPOSE, limit)
+    if not verdicts["throttle"]:
         error = _("Too many answers from this network. Please try again later.")
         return Outcome(429, survey_id, error=error, kept=_kept(form))
     browser = "sealed" in form

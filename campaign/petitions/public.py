@@ -149,7 +149,14 @@ def page(petition_id: int):
             "Please try again later, or sign without an email address."
         )
         return render_petition(petition, form, 503, error=error)
-    return render_template("petitions/thanks.html", petition=petition, outcome=signed.outcome)
+    # The same page for every signer with this outcome: rendered once, then kept (it was a
+    # third of the request).
+    return publicforms.kept_page(
+        lambda: render_template("petitions/thanks.html", petition=petition, outcome=signed.outcome),
+        "petitions.thanks",
+        signed.outcome,
+        petition.title(current_locale()),
+    )
 
 
 def link_url(token: str) -> str:

@@ -331,3 +331,58 @@ def test_results_and_exports_show_nothing_below_k_and_the_same_figures_above(
     # All five are in one group (>= k) and the other groups are empty: that group is shown.
     assert ("Were you pressed to get the card?", "Office", "Yes", 5, 100.0, None) in rows
     assert not any(row[1] == "Technical" for row in rows)
+
+
+def test_each_thank_you_page_shows_its_own_receipt_in_the_language_asked_for(
+    client, surveys, session
+):
+    """The thank-you page is rendered once and kept (surveys/public.py): every respondent still
+    sees the receipt of their own answer, in the mode and the language of their own post."""
+    import re
+
+    survey = surveys.opened()
+    ids = surveys.question_ids(survey)
+    shown = []
+    for lang, browser in (("ja", False), ("ja", False), ("en", False), ("ja", True)):
+        data = {**plain_form(survey), "token": answer_token(client, survey.id)}
+        if browser:
+            data = {"token": data["token"], "sealed": sealed_answer(survey, {str(ids["group"]): 1})}
+        response = client.post(f"/surveys/answer/{survey.id}?lang={lang}", data=data)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert f'data-mode="{"browser" if browser else "server"}"' in html
+        assert f'<html lang="{lang}">' in html
+        shown.append(re.search(r'<code id="receipt">([^<]*)</code>', html).group(1))
+    stored = {sealing.receipt(s) for s in _stored(session, survey.id)}
+    assert len(set(shown)) == 4 and set(shown) == stored
+
+
+def test_an_answer_after_the_survey_changed_elsewhere_follows_the_database(
+    client, surveys, session
+):
+    """The answer route keeps the survey as it last read it (surveys/answering.py) and lets the
+    storing statement check the database's state: a survey closed, or its closing date moved,
+    by another process since is answered as the database says, at once. (The opening date
+    stands for any change of dates: a closing date that passes closes the survey for good.)"""
+    from datetime import timedelta
+
+    from campaign import clock
+
+    survey = surveys.opened()
+    token = answer_token(client, survey.id)  # good for this hour and the next
+
+    def post() -> int:
+        data = {**plain_form(survey), "token": token}
+        return client.post(f"/surveys/answer/{survey.id}", data=data).status_code
+
+    assert post() == 200  # the route now keeps this survey's view
+    survey.opens_at = clock.now() + timedelta(days=1)  # moved by another worker
+    session.commit()
+    assert post() == 410
+    survey.opens_at = None  # and back: the view kept says "not yet", the database says open
+    session.commit()
+    assert post() == 200
+    survey.state = State.CLOSED  # closed elsewhere (the close job of another process)
+    session.commit()
+    assert post() == 410
+    assert len(_stored(session, survey.id)) == 2
