@@ -72,13 +72,13 @@ def _key() -> bytes:
     return _last_key
 
 
-def subkey(context: str) -> bytes:
-    """A 32-byte key of its own for ``context`` (BLAKE2b keyed with the data key), for sealing
-    one kind of thing apart from the rest (a survey custodian's share)."""
+def subkey(context: str, key: bytes | None = None) -> bytes:
+    """A 32-byte key of its own for ``context`` (BLAKE2b keyed with the data key, or ``key``),
+    for sealing one kind of thing apart from the rest (a survey custodian's share)."""
     import hashlib
 
     return hashlib.blake2b(
-        context.encode(), key=_key(), person=b"naishin-subkey", digest_size=32
+        context.encode(), key=key or _key(), person=b"naishin-subkey", digest_size=32
     ).digest()
 
 

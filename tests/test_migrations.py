@@ -60,3 +60,43 @@ def test_a_database_that_recorded_the_empty_slots_upgrades_to_the_full_schema(em
     migrate.upgrade(empty_database, "0015_screens")
     migrate.upgrade(empty_database)
     assert migrate.schema_differences(empty_database) == []
+
+
+def test_the_entries_written_before_the_seals_are_sealed_by_the_upgrade(app, empty_database):
+    """Revision 0023 seals the entries already in the log with this instance's data key, so
+    the log verifies after the upgrade (review R3-1)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from campaign.audit import services as audit
+    from campaign.audit.models import AuditEntry
+
+    migrate.upgrade(empty_database, "0022_case_pair_counts")
+    engine = make_engine(empty_database)
+    previous = audit.GENESIS
+    with engine.begin() as connection:
+        for seq in (1, 2, 3):
+            entry = AuditEntry(
+                seq=seq,
+                at=datetime(2026, 11, seq, tzinfo=UTC),
+                action="case.viewed",
+                object_kind="case",
+                object_id=str(seq),
+                prev_hash=previous,
+            )
+            entry.hash = previous = audit._digest(entry)
+            connection.execute(
+                text(
+                    "INSERT INTO audit_entries (seq, at, action, object_kind, object_id,"
+                    " prev_hash, hash) VALUES (:seq, :at, 'case.viewed', 'case', :oid, :p, :h)"
+                ),
+                {"seq": seq, "at": entry.at, "oid": str(seq)}
+                | {"p": entry.prev_hash, "h": entry.hash},
+            )
+    with app.app_context():
+        migrate.upgrade(empty_database)
+        with Session(engine) as session:
+            count, _head, breaks = audit.verify(session)
+    engine.dispose()
+    assert (count, breaks) == (3, [])

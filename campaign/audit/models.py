@@ -33,6 +33,10 @@ class AuditEntry(Base):
     note_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of ``hash`` under a key derived from the data key, which never enters the
+    # database: whoever can write the database but not read the key cannot re-hash a rewritten
+    # history so that it verifies (services.SEAL_CONTEXT).
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditNote(Base):

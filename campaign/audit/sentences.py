@@ -27,6 +27,7 @@ KINDS = {
     "formal_settings": _l("formal request settings"),
     "petition": _l("petition"),
     "paper_batch": _l("batch of paper signatures"),
+    "audit_entry": _l("audit entry"),
 }
 
 SENTENCES = {
@@ -64,6 +65,9 @@ SENTENCES = {
     "cases.purged": _l("Deleted cases past their retention period."),
     "audit.notes_purged": _l("Deleted the reasons typed for older audit entries."),
     "audit.notes_forgotten": _l("Deleted the reasons typed for entries about purged %(object)s."),
+    "audit.note_forgotten": _l(
+        "Deleted the reason typed for %(object)s, with the record it was about."
+    ),
     "page.loaded": _l("Loaded the shipped content of %(object)s."),
     "page.created": _l("Added %(object)s."),
     "page.edited": _l("Edited %(object)s."),

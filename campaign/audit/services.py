@@ -14,6 +14,14 @@ retention period (or by ``forget_notes`` when the record it is about is purged).
 a digest of the note keyed by a random key kept in the note, so the chain verifies with or
 without it, and what is left after the purge says nothing about the text. ``reason=`` is for
 what the platform itself writes (``draft->approved``, ``revision 3``).
+
+The chain alone needs no secret: whoever can write the database (and drop its append-only
+triggers) could rewrite an entry and re-hash every entry after it. So each entry also carries a
+*seal*, HMAC-SHA256 of its hash under a key derived from the data key, which never enters the
+database: a history rewritten without the key does not verify. And a note may be missing only
+where a sealed entry says it was deleted: ``audit.notes_purged`` names the cutoff of a purge by
+age, ``audit.note_forgotten`` the entry whose note went with a purged record; a note deleted
+any other way is reported.
 """
 
 from __future__ import annotations
@@ -24,18 +32,30 @@ import json
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import g, has_request_context
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session
 
-from campaign import clock
+from campaign import clock, datakey
 from campaign.audit.models import AuditEntry, AuditNote
 from campaign.db import vacuum_sqlite
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x6E616973  # "nais": the advisory lock that orders audit writers on PostgreSQL
+SEAL_CONTEXT = "audit-chain-seal"
+PURGED, FORGOTTEN = "audit.notes_purged", "audit.note_forgotten"
+
+
+def seal_key(data_key: bytes | None = None) -> bytes:
+    """The key of the entries' seals, derived from the data key (this instance's by default)."""
+    return datakey.subkey(SEAL_CONTEXT, data_key)
+
+
+def seal_of(digest: str, key: bytes) -> str:
+    """An entry's seal: HMAC-SHA256 of its hash under ``seal_key()``."""
+    return hmac.new(key, digest.encode(), hashlib.sha256).hexdigest()
 
 
 def _digest(entry: AuditEntry) -> str:
@@ -94,6 +114,7 @@ def record(
         kept = AuditNote(seq=entry.seq, text=note.strip()[:1000], key=secrets.token_bytes(32))
         entry.note_digest = _note_digest(kept)
     entry.hash = _digest(entry)
+    entry.seal = seal_of(entry.hash, seal_key())
     db.add(entry)
     db.flush()
     if kept is not None:
@@ -118,25 +139,37 @@ def purge_notes(db: Session, *, older_than: timedelta) -> int:
     cutoff = clock.now() - older_than
     old = select(AuditEntry.seq).where(AuditEntry.at < cutoff, AuditEntry.note_digest.is_not(None))
     count = _delete_notes(db, old)
-    if count:
-        record(db, "audit.notes_purged", reason=f"{count} notes", system=True)
+    if count:  # the cutoff, sealed, is what lets verify tell this purge from a tampering
+        record(
+            db,
+            PURGED,
+            object_kind="audit_note",
+            object_id=cutoff.isoformat(timespec="microseconds"),
+            reason=f"{count} notes",
+            system=True,
+        )
     return count
 
 
 def forget_notes(db: Session, object_kind: str, object_ids: Iterable[object]) -> int:
     """Delete the notes of every entry about these records (when the records are purged)."""
     ids = [str(i) for i in object_ids]
-    count = 0
+    seqs: list[int] = []
     for start in range(0, len(ids), 500):
-        about = select(AuditEntry.seq).where(
-            AuditEntry.object_kind == object_kind,
-            AuditEntry.object_id.in_(ids[start : start + 500]),
-            AuditEntry.note_digest.is_not(None),
+        about = (
+            select(AuditNote.seq)
+            .join(AuditEntry, AuditEntry.seq == AuditNote.seq)
+            .where(
+                AuditEntry.object_kind == object_kind,
+                AuditEntry.object_id.in_(ids[start : start + 500]),
+            )
         )
-        count += _delete_notes(db, about)
-    if count:
-        record(db, "audit.notes_forgotten", object_kind=object_kind, reason=f"{count} notes")
-    return count
+        seqs += db.scalars(about)
+    for start in range(0, len(seqs), 500):
+        _delete_notes(db, seqs[start : start + 500])
+    for seq in seqs:  # one sealed entry per note, naming it: verify accepts only those gone so
+        record(db, FORGOTTEN, object_kind="audit_entry", object_id=seq)
+    return len(seqs)
 
 
 def _delete_notes(db: Session, entries) -> int:
@@ -165,10 +198,18 @@ class Break:
     problem: str
 
 
-def verify(db: Session) -> tuple[int, str, list[Break]]:
-    """Walk the whole chain; return the number of entries, the head hash and every break."""
+def verify(db: Session, data_key: bytes | None = None) -> tuple[int, str, list[Break]]:
+    """Walk the whole chain; return the number of entries, the head hash and every break.
+
+    Beyond the links: every entry must bear the seal of this instance's data key (or
+    ``data_key``'s), and a note may be missing only where a later sealed entry says it was
+    deleted (a purge by age whose cutoff is after the entry, or the note's own forgetting)."""
     previous_hash, expected_seq, count = GENESIS, 1, 0
     breaks: list[Break] = []
+    key = seal_key(data_key)
+    missing: list[AuditEntry] = []  # entries whose note is gone
+    cutoffs: list[tuple[int, datetime]] = []  # (seq of the purge, its cutoff)
+    forgotten: set[str] = set()
     for entry, note in _in_order(db):
         count += 1
         if entry.seq != expected_seq:
@@ -177,13 +218,35 @@ def verify(db: Session) -> tuple[int, str, list[Break]]:
             breaks.append(Break(entry.seq, "does not follow the entry before it"))
         if _digest(entry) != entry.hash:
             breaks.append(Break(entry.seq, "content changed after it was written"))
+        if entry.seal is None or not hmac.compare_digest(seal_of(entry.hash, key), entry.seal):
+            breaks.append(Break(entry.seq, "not sealed with this instance's data key"))
         if note is not None and (
             entry.note_digest is None
             or not hmac.compare_digest(_note_digest(note), entry.note_digest)
         ):
             breaks.append(Break(entry.seq, "its note changed after it was written"))
+        if note is None and entry.note_digest is not None:
+            missing.append(entry)
+        if entry.action == PURGED and entry.object_id:
+            cutoffs.append((entry.seq, _moment(entry.object_id)))
+        elif entry.action == FORGOTTEN and entry.object_id:
+            forgotten.add(entry.object_id)
         previous_hash, expected_seq = entry.hash, entry.seq + 1
+    for entry in missing:
+        purged = any(seq > entry.seq and entry.at < cutoff for seq, cutoff in cutoffs)
+        if not purged and str(entry.seq) not in forgotten:
+            breaks.append(Break(entry.seq, "its note was deleted before its time"))
     return count, previous_hash, breaks
+
+
+def _moment(text: str) -> datetime:
+    """A purge's cutoff as its entry names it (an ISO time; the distant past if unreadable,
+    so that an unreadable cutoff never excuses a missing note)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_anchor(db: Session, seq: int, digest: str) -> Break | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from campaign.audit import services as audit
@@ -69,7 +69,8 @@ def test_an_edited_entry_is_detected(chain, runner):
 
 
 def test_a_rewritten_entry_with_a_fresh_hash_is_detected(chain):
-    """Recomputing the edited entry's own hash breaks the link to the next one."""
+    """Recomputing the edited entry's own hash breaks the link to the next one (and the new
+    hash bears no seal of the data key)."""
     _drop_guards(chain)
     from campaign.audit.models import AuditEntry
 
@@ -78,7 +79,38 @@ def test_a_rewritten_entry_with_a_fresh_hash_is_detected(chain):
     entry.hash = audit._digest(entry)
     chain.commit()
     _, _, breaks = audit.verify(chain)
-    assert [b.seq for b in breaks] == [4]
+    assert [(b.seq, b.problem) for b in breaks] == [
+        (3, "not sealed with this instance's data key"),
+        (4, "does not follow the entry before it"),
+    ]
+
+
+def test_a_history_rewritten_and_rehashed_without_the_data_key_is_detected(chain, runner):
+    """Whoever can write the database can recompute every hash after an edit (the chain needs
+    no secret), but not the seals, whose key derives from the data key outside the database
+    (review R3-1: an entry re-attributed this way used to verify)."""
+    _drop_guards(chain)
+    from campaign.audit.models import AuditEntry
+
+    entries = list(chain.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+    entries[2].actor_id = 1  # re-attributed
+    previous = entries[1].hash
+    for entry in entries[2:]:
+        entry.prev_hash = previous
+        entry.hash = previous = audit._digest(entry)
+    chain.commit()
+    _, _, breaks = audit.verify(chain)
+    assert [(b.seq, b.problem) for b in breaks] == [
+        (seq, "not sealed with this instance's data key") for seq in (3, 4, 5)
+    ]
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "entry 3: not sealed" in result.output
+
+
+def test_the_seals_are_the_data_keys(chain):
+    """Checked with another data key (a restore onto the wrong instance), no entry verifies."""
+    _, _, breaks = audit.verify(chain, data_key=b"k" * 32)
+    assert [b.seq for b in breaks] == [1, 2, 3, 4, 5]
 
 
 def test_a_deleted_entry_is_detected(chain, runner):

@@ -3,6 +3,8 @@ after its retention period, while the chain still verifies (review R2-24, promis
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select, text
 
@@ -110,6 +112,27 @@ def test_a_changed_note_is_detected_while_it_exists(app, session):
     ]
 
 
+def test_a_note_deleted_before_its_time_is_detected(app, session, clock):
+    """A note may be missing only where a sealed entry says it went: a purge by age whose
+    cutoff is after the entry, or the forgetting of the record it is about (review R3-2)."""
+    early = audit.record(session, "account.reset", object_kind="user", object_id=1, note="紛失")
+    session.commit()
+    clock.advance(days=200)
+    late = audit.record(session, "account.reset", object_kind="user", object_id=2, note="退職")
+    session.commit()
+    session.execute(text("DELETE FROM audit_notes WHERE seq = :s"), {"s": late.seq})
+    session.commit()
+    assert [(b.seq, b.problem) for b in audit.verify(session)[2]] == [
+        (late.seq, "its note was deleted before its time")
+    ]
+    # A purge of notes older than 100 days takes the early one and excuses it, not the late.
+    clock.advance(days=10)
+    assert audit.purge_notes(session, older_than=timedelta(days=100)) == 1
+    session.commit()
+    assert audit.note_of(session, early) is None
+    assert [b.seq for b in audit.verify(session)[2]] == [late.seq]
+
+
 def test_the_notes_of_a_purged_record_go_with_it(app, session):
     kept = audit.record(session, "account.reset", object_kind="user", object_id=1, note="端末紛失")
     gone = audit.record(session, "account.reset", object_kind="user", object_id=2, note=MARKER)
@@ -117,6 +140,13 @@ def test_the_notes_of_a_purged_record_go_with_it(app, session):
     session.commit()
     assert audit.note_of(session, kept) == "端末紛失" and audit.note_of(session, gone) is None
     assert audit.verify(session)[2] == []
+    said = session.scalars(select(AuditEntry).where(AuditEntry.action == audit.FORGOTTEN)).all()
+    assert [(e.object_kind, e.object_id) for e in said] == [("audit_entry", str(gone.seq))]
+    from campaign.audit import sentences
+
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        text_ja = sentences.sentence(audit.FORGOTTEN, "audit_entry", str(gone.seq))
+    assert text_ja == f"監査記録#{gone.seq}に入力された理由を、対象の記録とともに削除しました。"
 
 
 @pytest.mark.parametrize(
