@@ -32,6 +32,7 @@ import multiprocessing
 import os
 import random
 import secrets
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -394,9 +395,63 @@ def _chunks(items: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
         yield chunk
 
 
+def _worker_start() -> None:
+    """A worker forked from a web server's process inherits its signal handlers: gunicorn's
+    SIGTERM handler only sets a flag, so ``Pool.terminate`` would wait for ever on a worker
+    that never ends. Give the worker the defaults back."""
+    for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)  # nor write the server's wake-up pipe
+
+
 def _count(chunk: list[bytes]) -> tuple[int, dict]:
     tally = count_sealed(Tally(_work["questions"]), chunk, _work["private"])
     return len(chunk), tally.state()
+
+
+class Job:
+    """A count under way: iterating it counts, chunk by chunk, and yields how many answers each
+    chunk held (the progress); then ``tally`` holds the counts.
+
+    With several workers the chunks are counted in processes forked for this job, which inherit
+    the key in memory; when the iteration ends, or is abandoned (``close()``, as a web server
+    does when the browser goes away), the pool is terminated and the key dropped with it.
+    """
+
+    def __init__(
+        self, questions: list, sealed: Iterable[bytes], private, *, workers: int | None = None
+    ) -> None:
+        self.questions, self.workers = questions, workers or processes()
+        self._sealed, self._private = sealed, private
+        self.tally: Tally | None = None
+
+    def __iter__(self) -> Iterator[int]:
+        total = Tally(self.questions)
+        private, self._private = self._private, None
+        if private is None:
+            raise RuntimeError("a count runs once")
+        try:
+            if self.workers <= 1:
+                for chunk in _chunks(self._sealed, CHUNK):
+                    count_sealed(total, chunk, private)
+                    yield len(chunk)
+            else:
+                _work.update(questions=self.questions, private=private)
+                context = multiprocessing.get_context("fork")
+                pool = context.Pool(self.workers, initializer=_worker_start)
+                try:
+                    _work.clear()  # the workers have their copy; this process needs none
+                    for done, state in pool.imap_unordered(_count, _chunks(self._sealed, CHUNK)):
+                        total.merge(Tally.from_state(self.questions, state))
+                        yield done
+                    pool.close()  # each worker takes its "no more work" and ends
+                    pool.join()
+                finally:
+                    pool.terminate()  # abandoned half-way (or already ended): end the workers
+        finally:
+            _work.clear()
+            del private
+        self.tally = total
 
 
 def count(
@@ -407,22 +462,10 @@ def count(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Tally:
-    """Open and count every sealed answer in ``workers`` processes (one: in this process)."""
-    workers = workers or processes()
-    total = Tally(questions)
-    if workers <= 1:
-        for chunk in _chunks(sealed, CHUNK):
-            count_sealed(total, chunk, private)
-            if progress:
-                progress(len(chunk))
-        return total
-    _work.update(questions=questions, private=private)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done, state in pool.imap_unordered(_count, _chunks(sealed, CHUNK)):
-                total.merge(Tally.from_state(questions, state))
-                if progress:
-                    progress(done)
-    finally:
-        _work.clear()
-    return total
+    """Open and count every sealed answer in ``workers`` processes (one: in this process);
+    ``progress(n)`` is told of every chunk of n answers counted."""
+    job = Job(questions, sealed, private, workers=workers)
+    for done in job:
+        if progress:
+            progress(done)
+    return job.tally

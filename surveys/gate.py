@@ -93,17 +93,36 @@ def open_results(
     *,
     purpose: str = "results_opened",
     locale: str = "ja",
+    workers: int = 1,
+    progress=None,
+    **key,
+) -> results.Report:
+    """Closed? Unlock, count, suppress, audit once: the report that may be shown.
+
+    ``workers`` processes count (surveys/counting.py; ``surveys tally`` and the web page of a
+    large survey use every core, a small survey's page one); ``progress(n)`` is told of every n
+    answers counted. ``key``: the passphrase, key_file, shares and actor_id of ``unlock``."""
+    job = open_count(db, survey, purpose=purpose, workers=workers, **key)
+    for done in job:
+        if progress:
+            progress(done)
+    return results.report(survey, job.tally, locale)
+
+
+def open_count(
+    db: Session,
+    survey: Survey,
+    *,
+    purpose: str = "results_opened",
     passphrase: str = "",
     key_file: bytes = b"",
     shares: list[str] | tuple[str, ...] = (),
     actor_id: int | None = None,
     workers: int = 1,
-    progress=None,
-) -> results.Report:
-    """Closed? Unlock, count, suppress, audit once: the report that may be shown.
-
-    ``workers`` processes count (surveys/counting.py; ``surveys tally`` uses every core, a web
-    request one); ``progress(n)`` is told of every n answers counted."""
+) -> counting.Job:
+    """Unlock (audited as ``unlock`` does) and return the count, not yet run: iterating it
+    counts and tells the progress; ``results.report(survey, job.tally, locale)`` then gives
+    what may be shown. The key lives in the job (and its worker processes) only."""
     private = unlock(
         db,
         survey,
@@ -113,17 +132,9 @@ def open_results(
         shares=shares,
         actor_id=actor_id,
     )
-    try:
-        tally = counting.count(
-            list(survey.questions),
-            storage.iter_sealed(db, survey.id),
-            private,
-            workers=workers,
-            progress=progress,
-        )
-    finally:
-        del private
-    return results.report(survey, tally, locale)
+    return counting.Job(
+        list(survey.questions), storage.iter_sealed(db, survey.id), private, workers=workers
+    )
 
 
 # --- receipts ------------------------------------------------------------------------------
