@@ -1,5 +1,6 @@
 """``flask --app wsgi cases purge``: the retention rule, to run from cron (e.g. nightly); and
-``cases export PATH``: every reported case's non-personal fields as CSV or XLSX.
+``cases export PATH``: every reported case's non-personal fields as CSV or XLSX; ``cases
+freeze-quarters``: an officer's national figures of the quarters that ended, fixed (daily).
 
 Closed cases (resolved or withdrawn) lose their description, timeline notes, comments and
 attachments once closed for longer than the retention period (``--days``, else
@@ -17,9 +18,9 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
-from campaign import db
+from campaign import clock, db
 from campaign.audit import services as audit
-from campaign.cases import demo, export, queries, retention, services
+from campaign.cases import demo, export, national, queries, retention, services
 from campaign.cli import progress_bar
 from campaign.exports import csv_bytes, xlsx_bytes
 
@@ -102,3 +103,15 @@ def demo_cases() -> None:
     count = demo.load(session)
     session.commit()
     click.echo(f"Added {count} example cases.")
+
+
+@cli.command("freeze-quarters")
+@with_appcontext
+def freeze_quarters() -> None:
+    """Freeze the national figures of every fiscal quarter that has ended (an officer's
+    picture shows them from then on). Run it from cron daily, so that a quarter is frozen on
+    the first day after it ended; the first officer's picture after the end does it otherwise."""
+    session = db.session()
+    frozen = national.freeze(session, clock.now())
+    session.commit()
+    click.echo(f"Froze {len(frozen)} quarters: {', '.join(q.key for q in frozen) or 'none'}.")

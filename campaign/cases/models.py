@@ -165,6 +165,32 @@ class CasePairCount(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class FrozenQuarter(Base):
+    """A completed fiscal quarter whose figures are frozen (``national.freeze``): what an
+    officer's national picture shows of it from then on, whatever is edited or entered late."""
+
+    __tablename__ = "case_frozen_quarters"
+
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)  # national.Quarter.key
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FrozenCount(Base):
+    """One frozen figure of a quarter: the reported cases of one branch (``branch_id``; 0 for
+    every branch together) in all (``dimension`` "total", ``key`` "") or per category, issuer
+    kind or prefecture. Written once, with its ``FrozenQuarter``; never changed."""
+
+    __tablename__ = "case_frozen_counts"
+
+    quarter: Mapped[str] = mapped_column(
+        ForeignKey("case_frozen_quarters.quarter", ondelete="CASCADE"), primary_key=True
+    )
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class CaseAction(Base):
     """A dated step on the timeline (a request, a negotiation, the authority's answer, ...)."""
 

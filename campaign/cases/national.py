@@ -17,8 +17,17 @@ case was reported). So the officer's national figures are:
 - with a table of the quarters (each quarter's total, small ones withheld) and no all-time
   national total, which would grow by a withheld quarter when it arrives.
 
-The figures are computed by GROUP BY over one quarter's cases, read from the covering index
-``ix_cases_reported``, and cached per worker like the headquarters picture (``stats.cached``).
+A quarter's national figures are frozen once it has ended (``freeze``): the first time an
+officer's picture is computed after the end (or ``flask cases freeze-quarters``, from cron), its
+counts per branch are written to ``case_frozen_counts`` once, and the officer's national figures
+are read from there only. An edit of a case after its quarter ended (another category, another
+issuer) or a case entered late would otherwise move an ended quarter's cell by one, and an
+officer comparing the page before and after would learn of that one case (review R2-19). The
+officer's own branch is shown live beside them; headquarters' picture is always live.
+
+The figures are frozen by GROUP BY over one quarter's cases, read from the covering index
+``ix_cases_reported``; pictures are cached per worker like the headquarters picture
+(``stats.cached``).
 """
 
 from __future__ import annotations
@@ -27,11 +36,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaign.cases import stats, suppression, vocab
-from campaign.cases.models import Case, CaseCategory, case_category_links
+from campaign.cases.models import (
+    Case,
+    CaseCategory,
+    FrozenCount,
+    FrozenQuarter,
+    case_category_links,
+)
 from campaign.dates import timezone
 
 
@@ -103,22 +119,22 @@ def completed_quarters(db: Session, now: datetime) -> list[Quarter]:
     return out
 
 
-def _in(quarter: Quarter, branch_id: int, own: bool):
-    """The conditions that pick one quarter's reported cases of the branch, or of the others.
-    A case has a ``reported_at`` once it left the draft state, which it never goes back to, so
-    the range alone picks reported cases, from ``ix_cases_reported`` without reading the rows
-    (the index holds the branch, issuer kind and prefecture too)."""
-    mine = Case.branch_id == branch_id if own else Case.branch_id != branch_id
+def _in(quarter: Quarter, branch_id: int):
+    """The conditions that pick one quarter's reported cases of the branch. A case has a
+    ``reported_at`` once it left the draft state, which it never goes back to, so the range
+    alone picks reported cases, from ``ix_cases_reported`` without reading the rows (the index
+    holds the branch, issuer kind and prefecture too)."""
     return (
         Case.reported_at >= quarter.start(),
         Case.reported_at < quarter.next().start(),
-        mine,
+        Case.branch_id == branch_id,
     )
 
 
-def _counts(db: Session, quarter: Quarter, branch_id: int, own: bool) -> dict:
-    """Raw counts of one quarter: total, per category, issuer kind and prefecture."""
-    where = _in(quarter, branch_id, own)
+def _own(db: Session, quarter: Quarter, branch_id: int) -> dict:
+    """The branch's own counts of one quarter, as they are now: total, per category, issuer
+    kind and prefecture."""
+    where = _in(quarter, branch_id)
     link = case_category_links
     total = db.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     category = dict(
@@ -142,10 +158,97 @@ def _counts(db: Session, quarter: Quarter, branch_id: int, own: bool) -> dict:
     return {"total": total, "category": category, "issuer": issuer, "prefecture": prefecture}
 
 
+# --- freezing ---------------------------------------------------------------------------
+
+EVERY_BRANCH = 0  # the branch_id of a frozen figure of all branches together
+
+
+def _by_branch(db: Session, quarter: Quarter) -> list[tuple[int, str, str, int]]:
+    """(branch, dimension, key, count) of one quarter's reported cases, as they are now."""
+    where = (Case.reported_at >= quarter.start(), Case.reported_at < quarter.next().start())
+    link = case_category_links
+    rows = [
+        (branch, "total", "", n)
+        for branch, n in db.execute(
+            select(Case.branch_id, func.count()).where(*where).group_by(Case.branch_id)
+        )
+    ]
+    rows += [
+        (branch, "category", str(key), n)
+        for branch, key, n in db.execute(
+            select(Case.branch_id, link.c.category_id, func.count())
+            .join(Case, Case.id == link.c.case_id)
+            .where(*where)
+            .group_by(Case.branch_id, link.c.category_id)
+        )
+    ]
+    for dimension, column in (("issuer", Case.issuer_kind), ("prefecture", Case.prefecture_code)):
+        rows += [
+            (branch, dimension, key, n)
+            for branch, key, n in db.execute(
+                select(Case.branch_id, column, func.count())
+                .where(*where)
+                .group_by(Case.branch_id, column)
+            )
+        ]
+    return rows
+
+
+def freeze(db: Session, now: datetime, quarters: list[Quarter] | None = None) -> list[Quarter]:
+    """Freeze the figures of every completed quarter that is not frozen yet (each branch's
+    counts and all branches' together); return the quarters frozen now. Two requests freezing
+    at once: the one that writes the quarter's row first wins, the other keeps its figures."""
+    quarters = completed_quarters(db, now) if quarters is None else quarters
+    frozen = set(db.scalars(select(FrozenQuarter.quarter)))
+    done = []
+    for quarter in quarters:
+        if quarter.key in frozen:
+            continue
+        rows = _by_branch(db, quarter)
+        together: dict[tuple[str, str], int] = {}
+        for _branch, dimension, key, n in rows:
+            together[(dimension, key)] = together.get((dimension, key), 0) + n
+        cells = [
+            {"quarter": quarter.key, "branch_id": b, "dimension": d, "key": k, "n": n}
+            for b, d, k, n in rows
+        ] + [
+            {"quarter": quarter.key, "branch_id": EVERY_BRANCH, "dimension": d, "key": k, "n": n}
+            for (d, k), n in together.items()
+        ]
+        try:
+            with db.begin_nested():
+                db.add(FrozenQuarter(quarter=quarter.key, frozen_at=now))
+                db.flush()
+                if cells:
+                    db.execute(insert(FrozenCount), cells)
+        except IntegrityError:
+            continue  # frozen by another request meanwhile: its figures stand
+        done.append(quarter)
+    return done
+
+
+def _frozen(db: Session, quarters: list[Quarter], branch_id: int, dimension: str | None):
+    """The other branches' frozen figures: {(quarter key, dimension, key): count}, all
+    branches' less the branch's own (both frozen together). ``dimension`` None: every one."""
+    stmt = select(
+        FrozenCount.quarter, FrozenCount.branch_id, FrozenCount.dimension, FrozenCount.key,
+        FrozenCount.n,
+    ).where(
+        FrozenCount.quarter.in_([q.key for q in quarters]),
+        FrozenCount.branch_id.in_([EVERY_BRANCH, branch_id]),
+    )  # fmt: skip
+    if dimension is not None:
+        stmt = stmt.where(FrozenCount.dimension == dimension)
+    others: dict[tuple[str, str, str], int] = {}
+    for quarter, branch, dim, key, n in db.execute(stmt):
+        sign = 1 if branch == EVERY_BRANCH else -1
+        others[(quarter, dim, key)] = others.get((quarter, dim, key), 0) + sign * n
+    return others
+
+
 def _per_quarter(db: Session, quarters: list[Quarter], branch_id: int) -> tuple[list, list]:
-    """Each quarter's total of reported cases: (the other branches', the branch's own). The
-    whole federation's is one count per quarter over a range of ``ix_cases_reported``; the
-    branch's own few report times are read and sorted into quarters here."""
+    """Each quarter's total of reported cases: (the other branches', frozen; the branch's own,
+    as it is now: its few report times are read and sorted into quarters here)."""
     if not quarters:
         return [], []
     first, end = quarters[0].start(), quarters[-1].next().start()
@@ -157,17 +260,21 @@ def _per_quarter(db: Session, quarters: list[Quarter], branch_id: int) -> tuple[
     ):
         quarter = Quarter.of(moment)
         own[quarter] = own.get(quarter, 0) + 1
-    everyone = [
-        db.scalar(
-            select(func.count())
-            .select_from(Case)
-            .where(Case.reported_at >= q.start(), Case.reported_at < q.next().start())
-        )
-        or 0
-        for q in quarters
+    others = _frozen(db, quarters, branch_id, "total")
+    return [others.get((q.key, "total", ""), 0) for q in quarters], [
+        own.get(q, 0) for q in quarters
     ]
-    mine = [own.get(q, 0) for q in quarters]
-    return [n - m for n, m in zip(everyone, mine, strict=True)], mine
+
+
+def _others(db: Session, quarter: Quarter, branch_id: int) -> dict:
+    """The other branches' frozen figures of one quarter, shaped as ``_own`` gives its own."""
+    out: dict = {"total": 0, "category": {}, "issuer": {}, "prefecture": {}}
+    for (_q, dimension, key), n in _frozen(db, [quarter], branch_id, None).items():
+        if dimension == "total":
+            out["total"] = n
+        else:
+            out[dimension][int(key) if dimension == "category" else key] = n
+    return out
 
 
 @dataclass(frozen=True)
@@ -200,13 +307,16 @@ def picture(
     k: int = stats.MIN_CASES,
 ) -> dict:
     """Everything an officer's dashboard shows: the quarters, and for the chosen quarter (the
-    last completed one by default) the other branches' figures, withheld where small, beside
-    the branch's own. ``quarter`` outside the completed quarters raises LookupError."""
+    last completed one by default) the other branches' figures, frozen when the quarter ended
+    (``freeze``, done here for the quarters not frozen yet) and withheld where small, beside
+    the branch's own as it is now. ``quarter`` outside the completed quarters raises
+    LookupError."""
     quarters = completed_quarters(db, now)
     if quarter is None and quarters:
         quarter = quarters[-1]
     if quarter is not None and quarter not in quarters:
         raise LookupError(quarter)
+    freeze(db, now, quarters)
     per_quarter, own_per_quarter = _per_quarter(db, quarters, branch_id)
     result = {
         "k": k,
@@ -231,8 +341,8 @@ def picture(
     }
     if quarter is None:
         return result
-    others = _counts(db, quarter, branch_id, own=False)
-    own = _counts(db, quarter, branch_id, own=True)
+    others = _others(db, quarter, branch_id)
+    own = _own(db, quarter, branch_id)
     total = others["total"]
     result["own_quarter_total"] = own["total"]
     if suppression.small(total, k):

@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert
 
 from campaign.auth.models import Role
 from campaign.cases import national, suppression, vocab
-from campaign.cases.models import Case, case_category_links
+from campaign.cases.models import Case, FrozenQuarter, case_category_links
 from campaign.org.services import prefectures
 from tests.cases.factories import CaseFactory
 from tests.cases.helpers import audit_count
@@ -123,6 +123,7 @@ def test_no_obtainable_figure_or_difference_describes_a_few_other_cases(
     branches, categories = world
     session.execute(delete(case_category_links))
     session.execute(delete(Case))
+    session.execute(delete(FrozenQuarter))  # each drawn world freezes its own quarters
     rows, links, truth = [], [], {"cases": []}
     for n, (b, offset, day, cats, issuer, state) in enumerate(drawn, start=1):
         branch = branches[b]
