@@ -78,6 +78,19 @@ def _helpers() -> dict:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A prefecture as the national picture needs it (``code``, ``name(locale)``), named in the
+    language it was read for."""
+
+    code: str
+    label: str
+
+    def name(self, _locale: str) -> str:
+        """The prefecture's name (in the reference's language)."""
+        return self.label
+
+
+@dataclass(frozen=True)
 class Reference:
     """The categories and prefectures in one language, as the case pages show them, with the
     filter form's choices (their options rendered once, ``forms.PreparedChoices``)."""
@@ -88,13 +101,14 @@ class Reference:
     states: dict[str, str]
     separator: str  # between the categories of a case
     choices: dict[str, PreparedChoices]  # the filter form's, by field
+    places: tuple[Place, ...]  # the prefectures, in JIS order
 
 
 REFERENCE_SIZE = 8
 _reference_lock = threading.Lock()
 
 
-def _reference_rows(session) -> tuple:
+def _reference_statement():
     """The categories and prefectures in one statement (a round trip, not two)."""
     categories = select(
         literal("c").label("kind"),
@@ -112,8 +126,15 @@ def _reference_rows(session) -> tuple:
         literal(0),
         literal(0),
     )
-    stmt = union_all(categories, places).order_by("kind", "position", "number", "key")
-    return tuple(tuple(row) for row in session.execute(stmt))
+    return union_all(categories, places).order_by("kind", "position", "number", "key")
+
+
+REFERENCE_ROWS = _reference_statement()  # built once; compiled once per engine (its cache)
+
+
+def _reference_rows(session) -> tuple:
+    """(kind, key, name_ja, name_en, position, number) of every category and prefecture."""
+    return tuple(session.execute(REFERENCE_ROWS))  # rows hash and compare as tuples
 
 
 def reference(session, locale: str) -> Reference:
@@ -153,6 +174,7 @@ def _make_reference(rows: tuple, locale: str) -> Reference:
         categories=categories,
         order={c: n for n, c in enumerate(categories)},
         prefectures=places,
+        places=tuple(Place(code, name) for code, name in places.items()),
         states=states,
         separator=_(", "),
         choices={

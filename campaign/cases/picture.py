@@ -13,13 +13,12 @@ from campaign import clock, db, params
 from campaign.access import current_user, hq_required
 from campaign.audit import services as audit
 from campaign.cases import export, national, services, stats
-from campaign.cases.common import FILTER_ARGS, audit_read, bp, read_filters
+from campaign.cases.common import FILTER_ARGS, audit_read, bp, read_filters, reference
 from campaign.cases.forms import CategoryForm
 from campaign.charts import Chart, bar_chart
 from campaign.dates import current_locale
 from campaign.exports import csv_response, xlsx_response
 from campaign.forms import form_status
-from campaign.org.services import prefectures
 
 # --- the national picture ---------------------------------------------------------------
 
@@ -32,9 +31,9 @@ def dashboard():
     user = current_user()
     if not user.is_hq:
         return _officer_dashboard(user)
-    form, filters, _ref = read_filters(user)
+    form, filters, ref = read_filters(user)
     session, locale = db.session(), current_locale()
-    context = stats.picture(session, filters, locale, prefectures(session))
+    context = stats.picture(session, filters, locale, ref.places)
     audit_read(user, "cases.dashboard_viewed", filters=filters)
     charts = {name: _chart(context[f"by_{name}"]) for name in ("category", "issuer", "month")}
     return render_template(
@@ -72,7 +71,7 @@ def _officer_dashboard(user):
                 user.branch_id,
                 chosen,
                 locale=locale,
-                prefectures=prefectures(session),
+                prefectures=reference(session, locale).places,
                 now=now,
                 k=k,
             ),

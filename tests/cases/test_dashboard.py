@@ -144,3 +144,13 @@ def test_a_cached_picture_follows_every_change(auth, make, session, national):
     services.submit_case(session, draft, make.user(branch=draft.branch))
     session.commit()
     assert "6 cases reported nationally." in auth.client.get("/cases/dashboard").get_data(True)
+
+
+def test_the_tiles_are_titled_in_the_pages_language(auth, make, session, national):
+    auth.login(make.user(role=Role.HQ))
+    page = auth.client.get("/cases/dashboard").get_data(as_text=True)
+    assert "<title>Tokyo: 3 cases</title>" in page and "<title>Shiga: 1 case</title>" in page
+    assert "<title>Aomori: 0 cases</title>" in page
+    auth.client.get("/lang/ja")
+    page = auth.client.get("/cases/dashboard").get_data(as_text=True)
+    assert "<title>東京都：3件</title>" in page and ">東京都</text>" in page
