@@ -23,6 +23,7 @@ from campaign import (
 )
 from campaign.access import enforce_login, is_cookieless_endpoint
 from campaign.extensions import csrf, limiter
+from campaign.head import HeadAsGet
 from campaign.validation import install as install_validation_messages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         else config.load_secret_key(instance)
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.wsgi_app = HeadAsGet(app.wsgi_app)  # a HEAD never goes down a view's write path
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
