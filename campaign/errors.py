@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 
+from campaign import db
+
 MESSAGES = {
     400: _l("The request could not be understood. Please check what you entered and try again."),
     401: _l(
@@ -88,4 +90,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def crash(error: Exception):
         app.logger.exception("unhandled error")
+        # A failed flush leaves the request's session unusable until it is rolled back, and
+        # the error page reads the session too (the menu, the person's name): without this,
+        # the page itself crashed and the person got the server's bare error instead.
+        db.session().rollback()
         return _render(500)
