@@ -228,6 +228,18 @@ def finish(status_code: int) -> None:
         db.rollback()
 
 
+def insert_missing(db: Session, model, values: dict, *, key: tuple[str, ...]) -> None:
+    """Insert the row of ``model`` with ``values`` unless one with the same ``key`` columns
+    exists, without an error when a concurrent request inserts it first (``ON CONFLICT DO
+    NOTHING``, which SQLite and PostgreSQL both have). A get-or-create that adds the row it did
+    not find loses that race on PostgreSQL with a unique violation (a 500); this cannot."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(key)))
+
+
 @contextmanager
 def attempt() -> Iterator[None]:
     """Run one service call in a savepoint: if it raises, what it wrote is undone (and the

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from campaign import clock
+from campaign import db as campaign_db
 from campaign.audit import services as audit
 from campaign.auth.models import User
 from campaign.cases.models import Case
@@ -70,6 +71,16 @@ def settings_scope(branch_id: int | None) -> str:
     return "hq" if branch_id is None else f"branch:{branch_id}"
 
 
+DEFAULT_FIELDS = (
+    "scope",
+    "branch_id",
+    "organisation",
+    "representative",
+    "overdue_days",
+    "evidence_minimum",
+)
+
+
 def settings_for(db: Session, branch_id: int | None) -> FormalSettings:
     """The sender settings of headquarters or a branch (an unsaved default if none yet)."""
     row = db.scalar(select(FormalSettings).where(FormalSettings.scope == settings_scope(branch_id)))
@@ -103,7 +114,12 @@ def save_settings(
     """Store the sender (and, for headquarters, the thresholds)."""
     if branch_id is None and not user.is_hq:
         raise FormalError(_l("Only headquarters may change headquarters' settings."))
-    row = settings_for(db, branch_id)
+    scope = settings_scope(branch_id)
+    default = settings_for(db, branch_id)
+    if default.id is None:  # the first save: two at once must not both insert it
+        values = {c: getattr(default, c) for c in DEFAULT_FIELDS} | {"updated_at": clock.now()}
+        campaign_db.insert_missing(db, FormalSettings, values, key=("scope",))
+    row = db.scalar(select(FormalSettings).where(FormalSettings.scope == scope).with_for_update())
     row.organisation = organisation.strip()
     row.representative = representative.strip()
     if branch_id is None:
