@@ -33,7 +33,7 @@ def dashboard():
         return _officer_dashboard(user)
     form, filters, ref = read_filters(user)
     session, locale = db.session(), current_locale()
-    context = stats.picture(session, filters, locale, ref.places)
+    context = stats.picture(session, filters, locale, ref.places, ref.categories)
     audit_read(user, "cases.dashboard_viewed", filters=filters)
     charts = {name: _chart(context[f"by_{name}"]) for name in ("category", "issuer", "month")}
     return render_template(

@@ -218,10 +218,17 @@ def cached(db: Session, key: tuple, compute):
     return result
 
 
-def picture(db: Session, filters: Filters, locale: str, prefectures) -> dict:
+def picture(
+    db: Session, filters: Filters, locale: str, prefectures, categories: dict | None = None
+) -> dict:
     """Everything headquarters' dashboard shows (every case, any filter), from the cache when
-    nothing changed since."""
-    return cached(db, ("hq", filters, locale), lambda: _picture(db, filters, locale, prefectures))
+    nothing changed since. ``categories`` ({id: name} in display order) saves a query when the
+    caller has read them."""
+    return cached(
+        db,
+        ("hq", filters, locale),
+        lambda: _picture(db, filters, locale, prefectures, categories),
+    )
 
 
 def _kept_counts(db: Session, filters: Filters) -> dict[str, dict[str, int]] | None:
@@ -241,8 +248,12 @@ def _kept_counts(db: Session, filters: Filters) -> dict[str, dict[str, int]] | N
     return out
 
 
-def _from_kept(kept: dict, locale: str, prefectures, db: Session) -> dict:
-    cats = db.scalars(select(CaseCategory).order_by(CaseCategory.position, CaseCategory.id))
+def _from_kept(
+    kept: dict, locale: str, prefectures, db: Session, categories: dict | None = None
+) -> dict:
+    if categories is None:
+        cats = db.scalars(select(CaseCategory).order_by(CaseCategory.position, CaseCategory.id))
+        categories = {c.id: c.name(locale) for c in cats}
     category = kept.get("category", {})
     issuer = kept.get("issuer", {})
     months = kept.get("month", {})
@@ -251,7 +262,9 @@ def _from_kept(kept: dict, locale: str, prefectures, db: Session) -> dict:
     by_pref = [Row(p.code, p.name(locale), pref.get(p.code, 0)) for p in prefectures]
     return {
         "total": kept.get("total", {}).get("", 0),
-        "by_category": [Row(str(c.id), c.name(locale), category.get(str(c.id), 0)) for c in cats],
+        "by_category": [
+            Row(str(c), name, category.get(str(c), 0)) for c, name in categories.items()
+        ],
         "by_issuer": [
             Row(k, str(label), issuer.get(k, 0)) for k, label in vocab.ISSUER_KINDS.items()
         ],
@@ -262,10 +275,10 @@ def _from_kept(kept: dict, locale: str, prefectures, db: Session) -> dict:
     }
 
 
-def _picture(db: Session, filters: Filters, locale: str, prefectures) -> dict:
+def _picture(db: Session, filters: Filters, locale: str, prefectures, categories=None) -> dict:
     kept = _kept_counts(db, filters)
     if kept is not None:
-        return _from_kept(kept, locale, prefectures, db)
+        return _from_kept(kept, locale, prefectures, db, categories)
     return _grouped_picture(db, filters, locale, prefectures)
 
 
