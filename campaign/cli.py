@@ -48,6 +48,20 @@ def init_command() -> None:
     click.echo(f"{count} static files precompressed (Brotli, gzip); restart to serve them.")
 
 
+def exit_if_not_scrubbed(clean: bool, what: str) -> None:
+    """After a purge: exit 2 saying so when the scrub could not yet remove ``what`` from the
+    database files (a transaction older than the deletion was still open: campaign/db.py
+    ``vacuum_full``), so that cron reports it and the next run finishes the job."""
+    if clean:
+        return
+    click.echo(
+        f"A transaction older than the deletion is still open on the database server, so {what} "
+        "may remain in its files: run this command again later.",
+        err=True,
+    )
+    sys.exit(2)
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     """Draw a click progress bar while the block runs; yields ``step(done, total)``, which the

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -187,6 +188,58 @@ def vacuum_sqlite(engine: Engine) -> None:
         cursor.close()
     finally:
         raw.close()
+
+
+# What keeps VACUUM FULL from dropping rows deleted before ``horizon``: a session of this
+# database with an older snapshot (it may still see them), or a transaction anywhere on the
+# server holding an older transaction id (every new snapshot, VACUUM FULL's own included, then
+# starts below it, so the deleted rows count as "recently dead" and are copied to the new file).
+_OLDER_TRANSACTIONS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ("
+    "(backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(CAST(:horizon AS text) AS xid))) "
+    "OR (datname = current_database() AND backend_xmin IS NOT NULL "
+    "AND age(backend_xmin) > age(CAST(CAST(:horizon AS text) AS xid))))"
+)
+
+
+def vacuum_full(
+    engine: Engine,
+    tables: Sequence[str],
+    *,
+    wait: float = 10.0,
+    lock_timeout: str | None = None,
+    checkpoint: bool = False,
+) -> bool:
+    """PostgreSQL: rewrite ``tables`` into new files from their live rows only (``VACUUM FULL``),
+    after waiting up to ``wait`` seconds for every transaction older than the call to end.
+
+    A plain VACUUM marks a deleted row's space free and leaves its bytes; VACUUM FULL copies
+    only the rows someone may still see, and while any older transaction is open, anywhere on
+    the server, the rows deleted before it still count as visible and are copied. Returns False
+    when such a transaction outlasted the wait (the caller says the rows may remain; the next
+    run removes them), True when the new files hold nothing deleted before the call."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        horizon = connection.execute(
+            text("SELECT pg_snapshot_xmax(pg_current_snapshot())")
+        ).scalar()
+        deadline = time.monotonic() + wait
+        clean = True
+        while connection.execute(_OLDER_TRANSACTIONS, {"horizon": horizon}).scalar():
+            if time.monotonic() > deadline:
+                clean = False
+                break
+            time.sleep(0.05)
+        if lock_timeout:  # reset below: the connection goes back to the pool
+            connection.execute(text(f"SET lock_timeout = '{lock_timeout}'"))
+        try:
+            for table in tables:
+                connection.execute(text(f"VACUUM FULL {table}"))
+            if checkpoint:
+                connection.execute(text("CHECKPOINT"))
+        finally:
+            if lock_timeout:
+                connection.execute(text("RESET lock_timeout"))
+    return clean
 
 
 def init_app(app: Flask) -> None:

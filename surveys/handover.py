@@ -35,12 +35,13 @@ from __future__ import annotations
 import nacl.exceptions
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, select, text, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from campaign import datakey
 from campaign.audit import services as audit
 from campaign.auth.models import User
+from campaign.db import vacuum_full
 from surveys import custody, sealing, services
 from surveys.models import WORKFLOW, Custodian, PendingShare, State, Survey
 
@@ -176,31 +177,24 @@ def scrub_after_commit(db: Session) -> None:
     if db.info.get("survey_share_scrub"):
         return
     db.info["survey_share_scrub"] = True
-    # PostgreSQL: the transaction that erases; VACUUM FULL copies a deleted row version into the
-    # new file as long as a transaction older than this one may still see it.
-    xid = None
-    if bind.dialect.name == "postgresql":
-        xid = int(db.scalar(text("SELECT pg_current_xact_id()::text"))) % 2**32
 
     def _scrub(session):
         session.info.pop("survey_share_scrub", None)
         try:
-            scrub(bind, after_xid=xid)
+            scrub(bind)
         except Exception:  # never fails the request that showed the share
             current_app.logger.warning("custodian share table not scrubbed yet")
 
     event.listen(db, "after_commit", _scrub, once=True)
 
 
-def scrub(engine, *, after_xid: int | None = None, patience: float = 2.0) -> None:
+def scrub(engine, *, patience: float = 2.0) -> None:
     """Write erased shares out of the database files (also run by ``surveys close-due``).
 
     SQLite: checkpoint the log into the file and truncate it. PostgreSQL: wait (up to
-    ``patience`` seconds) until no other transaction of this database is older than the one that
-    erased (``after_xid``), then ``VACUUM FULL`` the table into a new file.
+    ``patience`` seconds) until no transaction older than this call is open, then ``VACUUM
+    FULL`` the table into a new file (campaign/db.py ``vacuum_full``).
     """
-    import time
-
     if engine.dialect.name == "sqlite":
         import sqlite3
 
@@ -212,16 +206,4 @@ def scrub(engine, *, after_xid: int | None = None, patience: float = 2.0) -> Non
         return
     if engine.dialect.name != "postgresql":
         return
-    older = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
-        "AND age(backend_xmin) >= age(CAST(:xid AS text)::xid)"
-    )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        deadline = time.monotonic() + patience
-        while after_xid is not None and time.monotonic() < deadline:
-            if not connection.execute(older, {"xid": str(after_xid)}).scalar():
-                break
-            time.sleep(0.05)
-        connection.execute(text("SET lock_timeout = '5s'"))
-        connection.execute(text("VACUUM FULL survey_pending_shares"))
+    vacuum_full(engine, ["survey_pending_shares"], wait=patience, lock_timeout="5s")

@@ -57,7 +57,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from campaign import clock
-from campaign.db import UTCDateTime
+from campaign.db import UTCDateTime, vacuum_full
 from surveys.models import PART, Slot, Survey
 
 DEFAULT_CAPACITY = 512
@@ -492,26 +492,18 @@ def tidy_now(bind, *, vacuum: bool = False) -> None:
         return
     if bind.dialect.name != "postgresql" or not vacuum:
         return
-    raw = bind.raw_connection()
+    # VACUUM FULL, not VACUUM: the shuffle's UPDATEs leave every slot's old row version in the
+    # heap (a plain VACUUM marks it free, it does not wipe it), and those old versions still lie
+    # where the answers were written. FULL rewrites the table from the live rows only, once no
+    # older transaction may still see the old versions (campaign/db.py ``vacuum_full``). It
+    # holds the table's lock while it runs (answers to other surveys wait, about a second at
+    # 100,000 slots), which is why it runs at close.
     try:
-        connection = raw.driver_connection
-        connection.rollback()
-        connection.autocommit = True
-        try:
-            # VACUUM FULL, not VACUUM: the shuffle's UPDATEs leave every slot's old row version
-            # in the heap (a plain VACUUM marks it free, it does not wipe it), and those old
-            # versions still lie where the answers were written. FULL rewrites the table from
-            # the live rows only. It holds the table's lock while it runs (answers to other
-            # surveys wait, about a second at 100,000 slots), which is why it runs at close.
-            connection.execute("SET lock_timeout = '2s'")
-            connection.execute("VACUUM FULL survey_slots")
-        except Exception:
-            current_app.logger.warning("survey slots not rewritten; the next close-due will")
-        finally:
-            connection.execute("RESET lock_timeout")
-            connection.autocommit = False
-    finally:
-        raw.close()
+        clean = vacuum_full(bind, ["survey_slots"], wait=5.0, lock_timeout="2s")
+    except Exception:
+        clean = False
+    if not clean:
+        current_app.logger.warning("survey slots not rewritten yet; the next close-due will")
 
 
 def checkpoint_without_waiting(driver_connection) -> None:

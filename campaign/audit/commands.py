@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 
 from campaign import db
 from campaign.audit import services as audit
-from campaign.cli import progress_bar
+from campaign.cli import exit_if_not_scrubbed, progress_bar
 
 DEFAULT_NOTE_DAYS = 365
 
@@ -56,6 +56,7 @@ def purge_notes(days: int | None) -> None:
     session.commit()
     session.close()
     with progress_bar("Scrubbing the database files") as step:
-        audit.scrub_notes(db.engine())
+        clean = audit.scrub_notes(db.engine())
         step(1, 1)
     click.echo(f"Deleted {count} notes older than {days} days.")
+    exit_if_not_scrubbed(clean, "the deleted notes")

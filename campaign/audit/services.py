@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from campaign import clock, datakey
 from campaign.audit.models import AuditEntry, AuditNote
-from campaign.db import vacuum_sqlite
+from campaign.db import vacuum_full, vacuum_sqlite
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x6E616973  # "nais": the advisory lock that orders audit writers on PostgreSQL
@@ -178,16 +178,18 @@ def _delete_notes(db: Session, entries) -> int:
     return deleted
 
 
-def scrub_notes(engine: Engine) -> None:
+def scrub_notes(engine: Engine) -> bool:
     """Make deleted notes leave the database files: on SQLite ``VACUUM`` and an emptied WAL
     (``secure_delete`` zeroes the freed cells); on PostgreSQL ``VACUUM FULL`` of the notes table,
     which rewrites it into new files (a plain VACUUM marks the space free but leaves the bytes;
-    the table is small, so the lock it takes is brief)."""
+    the table is small, so the lock it takes is brief). False when a transaction older than
+    the deletion kept the deleted notes in the new file (campaign/db.py ``vacuum_full``)."""
     if engine.dialect.name == "sqlite":
         vacuum_sqlite(engine)
-    elif engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM FULL audit_notes"))
+        return True
+    if engine.dialect.name == "postgresql":
+        return vacuum_full(engine, ["audit_notes"])
+    return True
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from campaign import clock, db
 from campaign.audit import services as audit
 from campaign.cases import demo, export, national, queries, retention, services
-from campaign.cli import progress_bar
+from campaign.cli import exit_if_not_scrubbed, progress_bar
 from campaign.exports import csv_bytes, xlsx_bytes
 
 cli = AppGroup("cases", help="Case reports: retention and reference data.")
@@ -46,9 +46,10 @@ def purge(days: int | None, full: bool) -> None:
         session.commit()
     session.close()
     with progress_bar("Scrubbing the database files") as step:
-        retention.scrub_files(db.engine(), full=full)
+        clean = retention.scrub_files(db.engine(), full=full)
         step(1, 1)
     click.echo(f"Purged the content of {count} closed cases.")
+    exit_if_not_scrubbed(clean, "the purged content")
 
 
 @cli.command("export")

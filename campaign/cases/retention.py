@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from campaign import clock
 from campaign.audit import services as audit
 from campaign.cases.models import Attachment, Case, CaseAction, CaseComment
-from campaign.db import vacuum_sqlite
+from campaign.db import vacuum_full, vacuum_sqlite
 
 TABLES = ("cases", "case_actions", "case_comments", "case_attachments")
 
@@ -64,13 +64,17 @@ def purge_closed(
     return len(ids)
 
 
-def scrub_files(engine: Engine, *, full: bool = False) -> None:
-    """Make sure deleted content leaves the database files (see the module docstring)."""
+def scrub_files(engine: Engine, *, full: bool = False) -> bool:
+    """Make sure deleted content leaves the database files (see the module docstring). False
+    when, on PostgreSQL with ``full``, a transaction older than the purge kept the deleted rows
+    in the new files (campaign/db.py ``vacuum_full``)."""
     if engine.dialect.name == "sqlite":
         vacuum_sqlite(engine)
-        return
+        return True
     if engine.dialect.name == "postgresql":
-        verb = "VACUUM FULL" if full else "VACUUM"
+        if full:
+            return vacuum_full(engine, TABLES)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in TABLES:
-                connection.execute(text(f"{verb} {table}"))
+                connection.execute(text(f"VACUUM {table}"))
+    return True

@@ -34,39 +34,14 @@ truncated; a file copy made before (a backup) is in the same position as Postgre
 from __future__ import annotations
 
 import logging
-import time
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 
-from campaign.db import vacuum_sqlite
+from campaign.db import vacuum_full, vacuum_sqlite
 
 TABLES = ("petition_signatures", "petitions")
 WAIT_SECONDS = 10.0
 log = logging.getLogger(__name__)
-
-# What keeps VACUUM FULL from dropping the rows deleted before ``horizon``: a session of this
-# database with an older snapshot (it may still see them), or a transaction anywhere on the
-# server holding an older transaction id (every new snapshot, VACUUM FULL's own included,
-# then starts below it, so the deleted rows count as "recently dead" and are copied).
-OLDER_TRANSACTIONS = text(
-    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ("
-    "(backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(CAST(:horizon AS text) AS xid))) "
-    "OR (datname = current_database() AND backend_xmin IS NOT NULL "
-    "AND age(backend_xmin) > age(CAST(CAST(:horizon AS text) AS xid))))"
-)
-
-
-def _wait_for_older_transactions(connection: Connection, seconds: float) -> bool:
-    """Wait (a little) until nothing keeps the rows deleted before now (``OLDER_TRANSACTIONS``):
-    a request or an autovacuum's ANALYZE ends in milliseconds. False if one stays open (a
-    ``pg_dump`` under way, a session left idle in a transaction)."""
-    horizon = connection.execute(text("SELECT pg_snapshot_xmax(pg_current_snapshot())")).scalar()
-    deadline = time.monotonic() + seconds
-    while connection.execute(OLDER_TRANSACTIONS, {"horizon": horizon}).scalar():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def scrub_files(engine: Engine, *, wait: float = WAIT_SECONDS) -> None:
@@ -74,13 +49,10 @@ def scrub_files(engine: Engine, *, wait: float = WAIT_SECONDS) -> None:
     if engine.dialect.name == "sqlite":
         vacuum_sqlite(engine)
         return
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            if not _wait_for_older_transactions(connection, wait):
-                log.warning(
-                    "petitions: a transaction older than the deletion is still open; the next "
-                    "run of `petitions anonymise` scrubs what it still sees"
-                )
-            for table in TABLES:
-                connection.execute(text(f"VACUUM FULL {table}"))
-            connection.execute(text("CHECKPOINT"))
+    if engine.dialect.name == "postgresql" and not vacuum_full(
+        engine, TABLES, wait=wait, checkpoint=True
+    ):
+        log.warning(
+            "petitions: a transaction older than the deletion is still open; the next "
+            "run of `petitions anonymise` scrubs what it still sees"
+        )
