@@ -6,9 +6,13 @@ officer, then times the pages of the same app in interleaved batches: a bare pag
 and nothing else), the case list (plain and filtered) and the dashboard (headquarters' plain
 and filtered, and an officer's). Every dashboard is measured **computed fresh**: the per-worker
 cache of pictures is emptied before each request, so the figures are what a picture costs the
-first time after a case changed. Each page's rate is the best of several short batches. The
-last line is ``cases_pages ratio <fresh dashboard rate / bare page rate>``; the cached rate is
-printed for the record only.
+first time after a case changed. The lists keep no results anywhere: each view counts (from
+the counts the database keeps, ``case_counts`` and ``case_pair_counts``) and reads its page;
+only the filter form's rendered options are kept per worker, keyed by the categories and
+prefectures read on every view. An officer's figures of ended quarters are read from the
+frozen counts the first of his views wrote (the warm-up's), as in production. Each page's
+rate is the best of several short batches. The last line is ``cases_pages ratio <fresh
+dashboard rate / bare page rate>``; the cached rate is printed for the record only.
 
     .venv/bin/python benchmarks/cases_pages.py [--cases 100000] [--rounds 7] [--batch 20]
 

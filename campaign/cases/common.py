@@ -105,7 +105,7 @@ class Reference:
 
 
 REFERENCE_SIZE = 8
-_reference_lock = threading.Lock()
+_cache_lock = threading.Lock()
 
 
 def _reference_statement():
@@ -142,19 +142,29 @@ def reference(session, locale: str) -> Reference:
     small statement), so a category added by headquarters shows at once in every worker; what
     is made of them (labels, rendered options) is kept per worker, keyed by what was read."""
     rows = _reference_rows(session)
-    key = (locale, rows)
-    cache = current_app.extensions.setdefault("naishin.cases.reference", OrderedDict())
-    with _reference_lock:
+    return per_worker(
+        "naishin.cases.reference",
+        (locale, rows),
+        lambda: _make_reference(rows, locale),
+        size=REFERENCE_SIZE,
+    )
+
+
+def per_worker(name: str, key: tuple, compute, *, size: int):
+    """``compute()``, or what it returned for the same key in this worker (the last ``size``
+    keys of the cache ``name``, in ``app.extensions``)."""
+    cache = current_app.extensions.setdefault(name, OrderedDict())
+    with _cache_lock:
         found = cache.get(key)
         if found is not None:
             cache.move_to_end(key)
             return found
-    found = _make_reference(rows, locale)
-    with _reference_lock:
-        cache[key] = found
-        while len(cache) > REFERENCE_SIZE:
+    result = compute()
+    with _cache_lock:
+        cache[key] = result
+        while len(cache) > size:
             cache.popitem(last=False)
-    return found
+    return result
 
 
 def _make_reference(rows: tuple, locale: str) -> Reference:

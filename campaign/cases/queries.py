@@ -86,15 +86,21 @@ def kept_total(db: Session, filters: Filters) -> int | None:
     dimension = chosen[0] if chosen else ("month" if months else "total")
     stmt = select(func.sum(CaseCount.n)).where(CaseCount.dimension == dimension)
     if dimension == "month":
-        if filters.month_from:
-            stmt = stmt.where(CaseCount.key >= filters.month_from)
-        if filters.month_to:
-            stmt = stmt.where(CaseCount.key <= filters.month_to)
+        stmt = _months(stmt, CaseCount.key, filters)
     elif dimension != "total":
         stmt = stmt.where(CaseCount.key == named[dimension])
     if filters.state:
         stmt = stmt.where(CaseCount.state == filters.state)
     return int(db.scalar(stmt) or 0)
+
+
+def _months(stmt: Select, column, filters: Filters) -> Select:
+    """The months' range of the filters, on ``column`` (YYYY-MM)."""
+    if filters.month_from:
+        stmt = stmt.where(column >= filters.month_from)
+    if filters.month_to:
+        stmt = stmt.where(column <= filters.month_to)
+    return stmt
 
 
 def _kept_pair(db: Session, filters: Filters, chosen: list[str], named: dict, months: bool):
@@ -105,10 +111,7 @@ def _kept_pair(db: Session, filters: Filters, chosen: list[str], named: dict, mo
         dimension, key = "|".join(chosen), "|".join(named[d] for d in chosen)
     pairs = CasePairCount
     stmt = select(func.sum(pairs.n)).where(pairs.dimension == dimension, pairs.key == key)
-    if filters.month_from:
-        stmt = stmt.where(pairs.month >= filters.month_from)
-    if filters.month_to:
-        stmt = stmt.where(pairs.month <= filters.month_to)
+    stmt = _months(stmt, pairs.month, filters)
     if filters.state:
         stmt = stmt.where(pairs.state == filters.state)
     return int(db.scalar(stmt) or 0)

@@ -16,18 +16,16 @@ transaction. A cached picture is therefore never older than the last committed c
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import format_date
-from flask import current_app
 from flask_babel import get_translations, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.cases import vocab
+from campaign.cases.common import per_worker
 from campaign.cases.models import Case, CaseCategory, CaseCount, case_category_links
 from campaign.cases.queries import Filters
 from campaign.cases.services import stats_version
@@ -35,7 +33,6 @@ from campaign.cases.services import stats_version
 CACHE_SIZE = 256
 # The fewest cases a set of national figures filtered by an officer may describe.
 MIN_CASES = 5
-_lock = threading.Lock()
 
 # The 47 prefectures as tiles on a 12 × 11 grid: (column, row), roughly where they lie.
 TILES: dict[str, tuple[int, int]] = {
@@ -203,19 +200,7 @@ def legend(rows: list[Row]) -> list[tuple[str, str]]:
 
 def cached(db: Session, key: tuple, compute):
     """``compute()``, or what it returned for the same key since the last counted change."""
-    key = (stats_version(db), *key)
-    cache = current_app.extensions.setdefault("naishin.cases.pictures", OrderedDict())
-    with _lock:
-        found = cache.get(key)
-        if found is not None:
-            cache.move_to_end(key)
-            return found
-    result = compute()
-    with _lock:
-        cache[key] = result
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
-    return result
+    return per_worker("naishin.cases.pictures", (stats_version(db), *key), compute, size=CACHE_SIZE)
 
 
 def picture(
