@@ -352,10 +352,11 @@ def public_form(view: F | None = None, *, wasm: bool = False, log: bool = False)
 
 
 def locale_url(code: str) -> str:
-    """This page's address in another language (``?lang=``), for cookieless pages."""
-    args = request.args.to_dict()
-    args["lang"] = code
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    """This page's address in another language (``?lang=``), for cookieless pages.
+
+    Only ``lang`` is carried over, never the rest of the query: whatever a visitor's address
+    held (an invitation code, a receipt) must not be copied into a link (review R3-10)."""
+    return url_for(request.endpoint, **(request.view_args or {}), lang=code)
 
 
 # --- pages that are the same for every visitor ----------------------------------------------

@@ -64,14 +64,20 @@ def qr_svg(data: str, *, scale: int = 2, fluid: bool = False) -> str:
     return buffer.getvalue().decode()
 
 
+def slip_link(address: str, code: str) -> str:
+    """The address a slip's QR code opens: the code rides in the fragment (``#code=``), which
+    a browser never sends, so it reaches no proxy log, no access log and no language link; the
+    answer page's script (static/surveys/answer.js) copies it into the field and clears it from
+    the address bar and history. Without JavaScript the member types the code printed beside."""
+    return f"{address}#code={code.replace('-', '')}"
+
+
 def slips_pdf(survey: Survey, made: list[str]) -> bytes:
     """A4 sheets of slips to cut: title, address, code, QR code, short instructions."""
     from campaign.pdf import render_pdf
 
     address = answer_address(survey)
-    slips = [
-        {"code": code, "qr": qr_svg(f"{address}?code={code.replace('-', '')}")} for code in made
-    ]
+    slips = [{"code": code, "qr": qr_svg(slip_link(address, code))} for code in made]
     html = render_template("surveys/slips.html", survey=survey, slips=slips, address=address)
     return render_pdf(html, url_for("main.home", _external=True) if _has("main.home") else address)
 

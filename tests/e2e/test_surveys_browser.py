@@ -210,3 +210,38 @@ def test_custodians_each_see_their_own_share_once_on_their_home_page(
         finally:
             context.close()
     assert shares[0] != shares[1]
+
+
+def test_a_slips_fragment_fills_the_code_and_leaves_no_trace_in_the_address(
+    browser, live_server, live_app, with_codes, session
+):
+    """Review R3-10: the slip's QR opens ``…#code=XXXX`` (the fragment never reaches a server
+    or a log); the page copies the code into the field and takes it out of the address bar and
+    the history entry, and the language links carry no code."""
+    survey, made = with_codes
+    with live_app.test_request_context():
+        from surveys import exporting
+
+        link = exporting.slip_link(f"{live_server}/surveys/answer/{survey.id}", made[1])
+    assert "?" not in link and link.endswith("#code=" + made[1].replace("-", ""))
+    context = browser.new_context(locale="ja-JP", base_url=live_server)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        page.goto(link)
+        expect(page.locator("#code")).to_have_value(made[1].replace("-", ""))
+        assert page.url == f"{live_server}/surveys/answer/{survey.id}"
+        assert page.evaluate("window.location.hash") == ""
+        plain = made[1].replace("-", "")
+        assert not any(plain in url for url in requested)  # the code went to no server
+        for href in page.locator("a[hreflang]").evaluate_all("els => els.map(e => e.href)"):
+            assert plain not in href and "code" not in href
+        # The filled code works: the answer goes in with it.
+        _fill(page, survey, f"FRAG{uuid.uuid4().hex[:8]}")
+        page.locator("#survey-form button[type=submit]").click()
+        expect(page.locator("#receipt")).to_be_visible()
+        assert codes.counts(session, survey.id) == (3, 1)
+    finally:
+        context.close()

@@ -124,8 +124,8 @@ def test_the_invitation_qr_code_holds_the_answer_address(client, officer, survey
     with app.test_request_context():
         address = exporting.answer_address(survey)
         assert exporting.qr_svg(address, scale=4, fluid=True) in page
-        # The slips use the same maker: one code each, the address with the code in it.
-        assert exporting.qr_svg(f"{address}?code=ABCD") != exporting.qr_svg(address)
+        # The slips use the same maker: one code each, the address with the code in its fragment.
+        assert exporting.qr_svg(exporting.slip_link(address, "ABCD")) != exporting.qr_svg(address)
 
 
 def test_no_invitation_for_a_survey_with_codes_or_not_taking_answers(

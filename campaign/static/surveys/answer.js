@@ -4,10 +4,29 @@
  * survey's fixed block size with sodium.pad and sealed to the survey's public key with
  * crypto_box_seal. Only the sealed bytes and the form token are posted, from a form built here:
  * the plain answers never leave the page. Nothing is written to cookies or storage.
+ *
+ * A slip's QR code opens this page with the invitation code in the fragment (#code=…, never
+ * sent to any server, so it reaches no log): it is copied into the code field and removed from
+ * the address bar and the history entry at once, before anything else (even without sodium).
  */
 (function () {
   "use strict";
   var form = document.getElementById("survey-form");
+
+  (function takeCodeFromFragment() {
+    var hash = window.location.hash || "";
+    if (hash.indexOf("#code=") !== 0) { return; }
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    } else {
+      window.location.hash = "";
+    }
+    var typed = hash.slice(6), field = form && form.elements.code;
+    if (field && !field.value && /^[0-9A-Za-z-]{1,40}$/.test(typed)) {
+      field.value = typed.toUpperCase();
+    }
+  }());
+
   if (!form || !window.sodium) { return; }
   var sodium = window.sodium;
   var mode = document.getElementById("seal-mode");
