@@ -194,6 +194,7 @@ class _Tables:
     commands: dict[str, tuple[object, str]] = field(default_factory=dict)
     blocks: dict[str, FrontBlock] = field(default_factory=dict)
     links: dict[tuple[str, str], LinkProvider] = field(default_factory=dict)
+    reset_guards: dict[str, Callable[[Any, Any], object]] = field(default_factory=dict)
     user_loader: tuple[Callable[[], None], str] | None = None
 
 
@@ -405,6 +406,23 @@ def links(slot: str, obj: object, user: StaffUser | None = None) -> list[Link]:
         key=lambda p: (p.order, p.owner),
     )
     return [link for p in providers for link in p.func(obj, user)]
+
+
+# -- what an account holds -------------------------------------------------------------------
+
+
+def add_reset_guard(func: Callable[[Any, Any], object], *, owner: str | None = None) -> None:
+    """Register ``func(session, user) -> message or None``: why this account's password and
+    authenticator may not be reset now (it holds something only its owner may receive, which a
+    reset would hand to whoever sets the account up again)."""
+    owner = owner or _caller()
+    _tables.reset_guards[owner] = func
+
+
+def reset_refusals(session, user) -> list[object]:
+    """The messages of every feature that refuses a reset of ``user`` now."""
+    found = (f(session, user) for o, f in sorted(_tables.reset_guards.items()) if _active(o))
+    return [message for message in found if message]
 
 
 # -- who is asking ----------------------------------------------------------------------------

@@ -26,6 +26,9 @@ registry.add_home_card(
 )
 
 
+registry.add_reset_guard(handover.reset_refusal)
+
+
 @bp.get("/surveys/shares")
 def my_shares():
     """The surveys whose key share waits for the logged-in person."""

@@ -34,12 +34,14 @@ from __future__ import annotations
 
 import nacl.exceptions
 from flask import current_app
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from campaign import datakey
 from campaign.audit import services as audit
+from campaign.audit.models import AuditEntry
 from campaign.auth.models import User
 from campaign.db import vacuum_full
 from surveys import custody, sealing, services
@@ -60,12 +62,23 @@ def open_with_custodians(
     threshold: int,
     *,
     initial_slots: int | None = None,
+    opener: User | None = None,
 ) -> None:
     """Open with the key split among custodians. Each share is left sealed to its custodian,
-    who sees it once when they log in (surveys/handover.py); nobody else ever sees it."""
+    who sees it once when they log in (surveys/handover.py); nobody else ever sees it.
+
+    ``opener`` (the person opening) may not name as custodian an account they invited or
+    reset: they held its setup link, so its share could reach them (review R3-13)."""
     from nacl.public import PrivateKey
 
     ids = [u.id for u in custodians]
+    if opener is not None and _set_up_by(db, opener, ids):
+        raise services.SurveyError(
+            _l(
+                "Choose custodians whose accounts you did not invite or reset yourself: you "
+                "held their setup links, so their key shares could reach you."
+            )
+        )
     if (
         len(set(ids)) != len(ids)
         or not custody.MIN_CUSTODIANS <= len(ids) <= custody.MAX_CUSTODIANS
@@ -90,6 +103,35 @@ def open_with_custodians(
         leave(db, survey, user_id, share)
     services.start(db, survey, bytes(private.public_key), initial_slots)
     del private, shares
+
+
+def _set_up_by(db: Session, opener: User, ids: list[int]) -> bool:
+    """Whether ``opener`` invited or reset any of these accounts (the audit log says)."""
+    found = db.scalar(
+        select(AuditEntry.seq)
+        .where(
+            AuditEntry.actor_id == opener.id,
+            AuditEntry.action.in_(("account.invited", "account.reset")),
+            AuditEntry.object_kind == "user",
+            AuditEntry.object_id.in_([str(i) for i in ids]),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def reset_refusal(db: Session, user: User) -> str | None:
+    """Why this account may not be reset now: a key share waits for it, and a reset would hand
+    it to whoever sets the account up again (registered with ``registry.add_reset_guard``)."""
+    waiting = waiting_for(db, user.id)
+    if not waiting:
+        return None
+    return gettext(
+        "This account cannot be reset while a survey key share waits for its owner "
+        "(“%(title)s”): a reset would hand the share to whoever sets the account up again. "
+        "Ask them to log in and see their share first.",
+        title=waiting[0].title(str(get_locale() or "ja")),
+    )
 
 
 def custodians(db: Session, survey_id: int) -> dict[int, int]:

@@ -302,7 +302,7 @@ def open_survey(survey_id: int):
             if form.custody.data == "custodians":
                 chosen = [people[i] for i in form.custodians.data or [] if i in people]
                 handover.open_with_custodians(
-                    session, survey, chosen, int(form.threshold.data or 0)
+                    session, survey, chosen, int(form.threshold.data or 0), opener=current_user()
                 )
                 message = _(
                     "The survey is open. Each custodian sees their own share once, on their "

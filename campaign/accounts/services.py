@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign import clock
+from campaign import clock, registry
 from campaign.audit import services as audit
 from campaign.auth import credentials
 from campaign.auth.models import Role, User
@@ -26,6 +26,8 @@ class AccountError(Exception):
 def _check_rules(db: Session, actor: User, role: Role, branch_id: int | None) -> None:
     if role == Role.ADMIN and actor.role != Role.ADMIN:
         raise AccountError(_l("Only an administrator can give the administrator role."))
+    if role == Role.HQ and actor.role != Role.ADMIN:
+        raise AccountError(_l("Only an administrator can give the headquarters role."))
     if role == Role.OFFICER:
         if branch_id is None or db.get(Branch, branch_id) is None:
             raise AccountError(_l("A branch officer must belong to a branch."))
@@ -64,8 +66,11 @@ def create_account(
 
 
 def can_manage(actor: User, target: User) -> bool:
-    """Whether ``actor`` may change ``target``'s account."""
-    return actor.role == Role.ADMIN or (actor.role == Role.HQ and target.role != Role.ADMIN)
+    """Whether ``actor`` may change ``target``'s account: an administrator any; headquarters
+    only branch officers. Headquarters never manages a headquarters account: whoever can reset
+    or create one holds its setup link, and could be the "second person" of the four-eyes rule
+    (approving a request) themselves (review R3-13)."""
+    return actor.role == Role.ADMIN or (actor.role == Role.HQ and target.role == Role.OFFICER)
 
 
 def invite(
@@ -107,6 +112,9 @@ def reset_credentials(db: Session, actor: User, user: User, reason: str, lifetim
     """Clear password and second factor, log the person out, and issue a new setup link."""
     if not can_manage(actor, user):
         raise AccountError(_l("You may not change this account."))
+    refusals = registry.reset_refusals(db, user)
+    if refusals:
+        raise AccountError(refusals[0])
     user.password_hash = user.totp_secret = None
     user.totp_last_step = 0
     end_all_sessions(db, user.id)
