@@ -58,11 +58,21 @@ class State(enum.StrEnum):
 
 class SignatureState(enum.StrEnum):
     """``pending``: waits for its email link; ``counted``; ``invalid``: set aside by headquarters
-    (kept until anonymisation so that the same person cannot sign again in its place)."""
+    (kept until anonymisation so that the same person cannot sign again in its place).
+
+    ``repeat`` and ``repeat-confirmed``: a person who had signed already signed again with an
+    email address. Their link must look like anyone's (the page, the email and the link's page
+    are the same for a new signer and for one who had signed, so that the form tells no one
+    whether a person signed: review R3-11), so the second signature gets a row of its own that
+    waits for its link (``repeat``) and, once its link is pressed, shows as confirmed
+    (``repeat-confirmed``); neither is ever counted.
+    """
 
     PENDING = "pending"
     COUNTED = "counted"
     INVALID = "invalid"
+    REPEAT = "repeat"
+    REPEAT_CONFIRMED = "repeat-confirmed"
 
 
 class Petition(Base):
@@ -148,6 +158,15 @@ class Signature(Base):
     name_tag: Mapped[bytes] = mapped_column(LargeBinary(16))
     address_tag: Mapped[bytes] = mapped_column(LargeBinary(16))
     token_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+
+    @property
+    def shown_state(self) -> str:
+        """What the emailed link's page says of the signature: ``pending``, ``counted`` or
+        ``invalid`` (a repeat looks like a new signature: see ``SignatureState``)."""
+        return {
+            SignatureState.REPEAT: "pending",
+            SignatureState.REPEAT_CONFIRMED: "counted",
+        }.get(self.state, self.state.value)
 
 
 class PaperBatch(Base):

@@ -149,8 +149,8 @@ def page(petition_id: int):
             "Please try again later, or sign without an email address."
         )
         return render_petition(petition, form, 503, error=error)
-    # The same page for every signer with this outcome: rendered once, then kept (it was a
-    # third of the request).
+    # The same page for every signer with this outcome, whether or not the person had signed
+    # already (review R3-11): rendered once, then kept (it was a third of the request).
     return publicforms.kept_page(
         lambda: render_template("petitions/thanks.html", petition=petition, outcome=signed.outcome),
         "petitions.thanks",

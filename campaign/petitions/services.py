@@ -221,11 +221,14 @@ def submit(
 
 @dataclass(frozen=True)
 class Signed:
-    """What happened to a signature: ``counted``, ``pending`` (email link sent) or
-    ``duplicate``; ``token`` is the emailed link's secret (pending only)."""
+    """What the signer is told: ``counted`` or ``pending`` (an email link to send); ``token`` is
+    the emailed link's secret (pending only). ``duplicate`` says that the person had signed
+    already, so nothing was counted: it is for the tests and never changes what the signer
+    sees (the form must not tell whether a person signed, review R3-11)."""
 
     outcome: str
     token: str | None = None
+    duplicate: bool = False
 
 
 def check_signer(name: str, address: str) -> list[japanese.Problem]:
@@ -244,9 +247,13 @@ def sign(
 ) -> Signed:
     """Add one signature. With an email it waits for the emailed link; without, it counts.
 
-    A second signature of the same person (same normalised name and address) is refused as
-    ``duplicate``; the unique index decides (see ``_insert_signature``), and two at once cannot
-    both get in.
+    A second signature of the same person (same normalised name and address) is not counted
+    again, and the signer is told exactly what a new signer is told: the form is not a "did
+    this person sign?" oracle (review R3-11: an employer holding the staff's names and home
+    addresses could test each of them). The unique index decides (see ``_insert_signature``):
+    two at once cannot both get in. With an email address, the repeat gets a row of its own
+    (``SignatureState.REPEAT``, never counted) so that its email and its link's page are a new
+    signer's; confirming it counts nothing more (see ``confirm``).
     """
     if not accepting(petition):
         raise NotAccepting(_l("This petition is not taking signatures."))
@@ -272,9 +279,19 @@ def sign(
         "address_tag": keyed.address,
         "token_hash": token_hash(token) if token else None,
     }
-    if db.execute(_insert_signature(db), row).scalar() is None:
-        return Signed("duplicate")
-    return Signed("pending" if email else "counted", token)
+    outcome = "pending" if email else "counted"
+    if db.execute(_insert_signature(db), row).scalar() is not None:
+        return Signed(outcome, token)
+    if token:  # the person had signed: a row that waits for its link like a new one
+        row["state"] = SignatureState.REPEAT
+        row["signer_hash"] = _repeat_hash(key, token)
+        db.execute(_insert_signature(db), row)
+    return Signed(outcome, token, duplicate=True)
+
+
+def _repeat_hash(key: bytes, token: str) -> bytes:
+    """A repeat's own value for the unique signer column (its person's is taken)."""
+    return hmac.new(sealing.hash_key(key), b"repeat\x00" + token.encode(), hashlib.sha256).digest()
 
 
 def _insert_signature(db: Session):
@@ -301,11 +318,14 @@ def _insert_signature(db: Session):
 _INSERTS: dict = {}
 
 
+WAITING = (SignatureState.PENDING, SignatureState.REPEAT)  # what an emailed link confirms
+
+
 def discard_pending(db: Session, token: str) -> None:
     """Remove a pending signature whose confirmation email could not be sent."""
     db.execute(
         delete(Signature).where(
-            Signature.token_hash == token_hash(token), Signature.state == SignatureState.PENDING
+            Signature.token_hash == token_hash(token), Signature.state.in_(WAITING)
         )
     )
 
@@ -323,19 +343,47 @@ def confirm(db: Session, token: str) -> str:
     signature = find_by_token(db, token)
     if signature is None:
         return "unknown"
-    if signature.state != SignatureState.PENDING:
+    if signature.state not in WAITING:
         return "already"
     petition = db.get(Petition, signature.petition_id)
     if not accepting(petition):
         return "closed"
+    values: dict = {"state": SignatureState.COUNTED}
+    if signature.state == SignatureState.REPEAT:
+        values = _confirm_repeat(db, petition, signature)
     changed = db.execute(
         update(Signature)
-        .where(Signature.id == signature.id, Signature.state == SignatureState.PENDING)
-        .values(state=SignatureState.COUNTED)
+        .where(Signature.id == signature.id, Signature.state == signature.state)
+        .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.expire(signature)
     return "confirmed" if changed == 1 else "already"
+
+
+def _confirm_repeat(db: Session, petition: Petition, repeat: Signature) -> dict:
+    """What confirming a repeat changes. The person's signature counts already (or was set
+    aside): the repeat becomes ``repeat-confirmed`` and counts nothing. Their first signature
+    still waits for its link (an email that never came), or is gone (withdrawn): then the
+    repeat takes its place and counts, once."""
+    key = petition_key(petition)
+    signer = sealing.open_signer(key, repeat.sealed)
+    real = hashes(sealing.hash_key(key), signer.name, signer.address).signer
+    holder = db.scalar(
+        select(Signature.state).where(
+            Signature.petition_id == petition.id, Signature.signer_hash == real
+        )
+    )
+    if holder not in (None, SignatureState.PENDING):
+        return {"state": SignatureState.REPEAT_CONFIRMED}
+    db.execute(
+        delete(Signature).where(
+            Signature.petition_id == petition.id,
+            Signature.signer_hash == real,
+            Signature.state == SignatureState.PENDING,
+        )
+    )
+    return {"state": SignatureState.COUNTED, "signer_hash": real}
 
 
 def withdraw(db: Session, token: str) -> bool:
@@ -480,8 +528,8 @@ def counts(db: Session, petition: Petition) -> Counts:
                 result.online += number
             elif state == SignatureState.PENDING:
                 result.pending += number
-            else:
-                result.invalid += number
+            elif state == SignatureState.INVALID:
+                result.invalid += number  # repeats count nowhere
     paper = db.execute(
         select(Branch.prefecture_code, func.sum(PaperBatch.signatures))
         .join(Branch, Branch.id == PaperBatch.branch_id)
@@ -644,7 +692,7 @@ def anonymise_due(db: Session) -> list[Petition]:
         close_if_due(db, petition)
     db.execute(
         delete(Signature).where(
-            Signature.state == SignatureState.PENDING,
+            Signature.state.in_(WAITING),
             Signature.signed_on < today() - timedelta(days=PENDING_DAYS),
         )
     )

@@ -51,11 +51,8 @@ def test_two_thousand_signatures_from_twenty_clients_none_lost_none_twice(
     with served(app) as base, ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         results = list(pool.map(lambda f: _post(f"{base}/petitions/{petition.id}", f), bodies))
     assert {status for status, _ in results} == {200}
-    outcomes = [
-        "counted" if 'data-outcome="counted"' in page else "duplicate" for _, page in results
-    ]
-    assert outcomes.count("counted") == N
-    assert outcomes.count("duplicate") == N // 10
+    # Every signer, the double clicks too, gets the same page (review R3-11).
+    assert all('data-outcome="counted"' in page for _, page in results)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Signature)) == N
     counts = services.counts(session, petition)

@@ -48,15 +48,86 @@ def test_a_signature_without_javascript_counts_and_sets_no_cookie(client, petiti
     assert stored.signed_on == services.today()
 
 
-def test_a_duplicate_is_told_politely_and_not_counted(client, petitions, session):
+def _without_token(response) -> bytes:
+    """A response's bytes with the form token (the one part that differs) cut out."""
+    return re.sub(rb'name="token" value="[^"]+"', b"", response.get_data())
+
+
+def test_a_duplicate_gets_the_very_page_a_new_signer_gets_and_is_not_counted(
+    client, petitions, session
+):
+    """Review R3-11: the form must not tell whether a person signed."""
     petition = petitions.opened()
-    sign_via_form(client, petition.id, "山田太郎", ADDRESS)
+    new = sign_via_form(client, petition.id, "山田太郎", ADDRESS)
     again = sign_via_form(client, petition.id, "山田　太郎", "東京都千代田区霞ヶ関２－１－２")
-    assert again.status_code == 200
-    assert "You have already signed this petition" in again.get_data(as_text=True)
-    household = sign_via_form(client, petition.id, "山田花子", "東京都千代田区霞が関2-1-2")
-    assert 'data-outcome="counted"' in household.get_data(as_text=True)
-    assert _count(session) == 2
+    other = sign_via_form(client, petition.id, "山田花子", "東京都千代田区霞が関2-1-2")
+    assert new.status_code == again.status_code == other.status_code == 200
+    assert _without_token(again) == _without_token(new) == _without_token(other)
+    assert dict(again.headers) == dict(new.headers)
+    assert "already" not in again.get_data(as_text=True)
+    assert _count(session) == 2  # the household counts twice, the person once
+
+
+def _confirm(client, link: str, action: str = "confirm"):
+    token = link.split("token=", 1)[1]
+    page = client.get(link.removeprefix(BASE_URL))
+    form_token = FORM_TOKEN_RE.search(page.get_data(as_text=True)).group(1)
+    done = client.post(
+        "/petitions/signature", data={"token": token, "form_token": form_token, "action": action}
+    )
+    return page, done, client.get(link.removeprefix(BASE_URL))
+
+
+def _link_bytes(response) -> bytes:
+    """A link page's bytes without its tokens (the link's own, in the language links too)."""
+    page = re.sub(rb'name="(form_)?token" value="[^"]+"', b"", response.get_data())
+    return re.sub(rb"token=[\w-]+", b"", page)
+
+
+def test_a_duplicate_with_an_email_gets_the_same_page_email_and_link_page(
+    client, petitions, session, outbox
+):
+    """Review R3-11, with an email address: the prober types an address of their own, so
+    neither the page, nor the email, nor the link's pages (before and after confirming, and
+    withdrawing) may differ for a person who had signed; confirming the repeat counts nothing."""
+    petition = petitions.opened()
+    petitions.sign(petition, "山田太郎", ADDRESS)  # signed before, without email
+    probe = sign_via_form(client, petition.id, "山田 太郎", ADDRESS, email="probe@example.org")
+    fresh = sign_via_form(client, petition.id, "鈴木一郎", ADDRESS, email="probe@example.org")
+    assert probe.status_code == fresh.status_code == 200
+    assert _without_token(probe) == _without_token(fresh)
+    assert 'data-outcome="pending"' in probe.get_data(as_text=True)
+    first, second = outbox.messages
+    assert first.get_content().replace(outbox.links()[0], "") == second.get_content().replace(
+        outbox.links()[1], ""
+    )
+    assert first["Subject"] == second["Subject"]
+    probe_pages = _confirm(client, outbox.links()[0])
+    fresh_pages = _confirm(client, outbox.links()[1])
+    for probed, new in zip(probe_pages, fresh_pages, strict=True):
+        assert probed.status_code == new.status_code
+        assert _link_bytes(probed) == _link_bytes(new)
+    assert 'data-done="confirmed"' in probe_pages[1].get_data(as_text=True)
+    counts = services.counts(session, petition)
+    assert counts.online == 2  # 山田 once (not twice), 鈴木 once
+    withdrawn = [_confirm(client, link, "withdraw")[1] for link in outbox.links()]
+    assert _link_bytes(withdrawn[0]) == _link_bytes(withdrawn[1])
+    assert services.counts(session, petition).online == 1  # 山田's own signature stays
+
+
+def test_a_repeat_whose_first_signature_waits_counts_once_confirmed(
+    client, petitions, session, outbox
+):
+    """A signer whose first email never came signs again: the second link counts them."""
+    petition = petitions.opened()
+    sign_via_form(client, petition.id, "山田太郎", ADDRESS, email="taro@example.org")
+    sign_via_form(client, petition.id, "山田太郎", ADDRESS, email="taro@example.org")
+    _confirm(client, outbox.links()[1])
+    assert services.counts(session, petition).online == 1
+    _, done, _ = _confirm(client, outbox.links()[1])
+    assert 'data-done="already"' in done.get_data(as_text=True)
+    assert services.counts(session, petition).online == 1
+    assert client.get(outbox.links()[0].removeprefix(BASE_URL)).status_code == 404
 
 
 def test_bad_names_and_addresses_name_the_field(client, petitions, session):
