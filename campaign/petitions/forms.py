@@ -41,16 +41,31 @@ ADDRESS_PROBLEMS = {
 }
 
 
+def _visible(value):
+    return japanese.visible(value) if isinstance(value, str) else value
+
+
 class SignForm(Form):
     """Name and address, as a 請願署名 needs; an email only for a link (and news)."""
 
-    name = StringField(_l("Name"), validators=[Length(max=200)], render_kw={"autocomplete": "name"})
+    # Every free-text field loses the characters that show nothing before it is checked
+    # (japanese.visible; review R3-12): the form shows back what will be kept.
+    name = StringField(
+        _l("Name"),
+        validators=[Length(max=200)],
+        filters=[_visible],
+        render_kw={"autocomplete": "name"},
+    )
     address = StringField(
-        _l("Address"), validators=[Length(max=400)], render_kw={"autocomplete": "street-address"}
+        _l("Address"),
+        validators=[Length(max=400)],
+        filters=[_visible],
+        render_kw={"autocomplete": "street-address"},
     )
     email = EmailField(
         _l("Email (optional)"),
         validators=[Optional(), Length(max=254)],
+        filters=[_visible],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
     wants_news = BooleanField(_l("Also send me news of this petition (when it is handed over)"))

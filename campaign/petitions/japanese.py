@@ -8,7 +8,10 @@ What is made equal:
 
 * width and compatibility forms (NFKC): ``１２３`` = ``123``, ``ﾔﾏﾀﾞ`` = ``ヤマダ``;
 * every kind of space, anywhere (``山田　太郎`` = ``山田太郎``);
-* a few old or variant kanji common in names and place names (``髙`` = ``高``, ``﨑`` = ``崎``);
+* characters that show nothing are dropped (zero-width spaces, joiners, bidi controls, variation
+  selectors, the Hangul fillers U+3164 and U+FFA0, U+2800: ``visible``);
+* a few old or variant kanji common in names and place names (``髙`` = ``高``, ``﨑`` = ``崎``,
+  ``郞`` = ``郎``);
 * numerals: kanji numerals become arabic ones (``三丁目`` = ``3丁目``, ``二十一`` = ``21``,
   ``一〇二`` = ``102``);
 * the ways of writing a block number: ``1丁目2番地3号`` = ``1丁目2番3`` = ``1-2-3`` =
@@ -105,9 +108,41 @@ VARIANTS = str.maketrans(
         "𠮷": "吉",
         "槇": "槙",
         "曻": "昇",
+        "郞": "郎",
+        "濵": "浜",
+        "嶋": "島",
+        "嶌": "島",
+        "冨": "富",
+        "淵": "渕",
+        "瀨": "瀬",
+        "曾": "曽",
+        "實": "実",
+        "條": "条",
+        "黑": "黒",
+        "增": "増",
+        "豐": "豊",
+        "榮": "栄",
+        "藪": "薮",
+        "桒": "桑",
+        "舘": "館",
+        "峯": "峰",
+        "埜": "野",
+        "驒": "騨",
+        "檜": "桧",
+        "龜": "亀",
+        "戶": "戸",
         "ヵ": "ケ",
         "ヶ": "ケ",
     }
+)
+# Characters that show nothing (Unicode's Default_Ignorable_Code_Point, and the blank "letters"
+# U+2800 and the Hangul fillers): typed or pasted into a name or an address they would make the
+# same person a new one (review R3-12) and go into the 署名簿 unseen, so they are removed from
+# every field of the form before anything is checked, hashed or sealed (``visible``).
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
 DASHES = "-‐‑‒–—―−－﹣ｰー─━"
 _DASH_RE = re.compile(f"[{re.escape(DASHES)}]")
@@ -144,8 +179,13 @@ def kanji_to_arabic(run: str) -> str:
     return str(total + (digit or 0))
 
 
+def visible(text: str) -> str:
+    """The text without the characters that show nothing (``INVISIBLE``)."""
+    return INVISIBLE.sub("", text)
+
+
 def _base(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(VARIANTS)
+    text = visible(unicodedata.normalize("NFKC", visible(text))).translate(VARIANTS)
     return _SPACE_RE.sub("", text)
 
 
@@ -213,7 +253,8 @@ def check_address(address: str) -> Problem | None:
     rest = rest[len(next(p for p in PREFECTURES if rest.startswith(p))) :]
     if len(rest) < 2 or not re.search(r"[^\W_]", rest):
         return Problem("address", "too_short")
-    if any(unicodedata.category(c) in ("So", "Cs", "Co", "Cn") for c in strip_postcode(address)):
+    printable = strip_postcode(address)
+    if any(unicodedata.category(c) in ("So", "Cs", "Co", "Cn", "Cc", "Cf") for c in printable):
         return Problem("address", "not_an_address")
     return None
 

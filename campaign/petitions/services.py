@@ -257,6 +257,10 @@ def sign(
     """
     if not accepting(petition):
         raise NotAccepting(_l("This petition is not taking signatures."))
+    # What shows nothing is not part of a name or an address: gone before the check, the
+    # hashes and the seal (review R3-12).
+    name, address = japanese.visible(name), japanese.visible(address)
+    email = japanese.visible(email) if email else email
     problems = check_signer(name, address)
     if problems:
         raise InvalidSignature(problems)

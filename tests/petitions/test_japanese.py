@@ -114,3 +114,22 @@ def test_normalising_never_fails(text):
     japanese.normal_address(text)
     japanese.check_name(text)
     japanese.check_address(text)
+
+
+INVISIBLES = ["\u200b", "\u3164", "\uffa0", "\u2060", "\ufeff", "\u00ad", "\u200d", "\u2800"]
+
+
+@pytest.mark.parametrize("invisible", INVISIBLES)
+def test_characters_that_show_nothing_make_no_new_person(invisible):
+    """Review R3-12: a zero-width space or a Hangul filler made the same person a new one."""
+    address = "北海道札幌市中央区北1条西2丁目1番地"
+    assert japanese.normal_address(address + invisible) == japanese.normal_address(address)
+    split = f"北海道{invisible}札幌市"
+    assert japanese.normal_address(split) == japanese.normal_address("北海道札幌市")
+    assert japanese.normal_name(f"重複{invisible}太郎") == japanese.normal_name("重複太郎")
+    assert japanese.visible(f"重複{invisible}太郎") == "重複太郎"
+
+
+def test_common_variant_kanji_pairs_are_one_name():
+    assert japanese.normal_name("山田太郞") == japanese.normal_name("山田太郎")
+    assert japanese.normal_name("濵嶋冨士子") == japanese.normal_name("浜島富士子")

@@ -262,3 +262,22 @@ def test_page_token_is_bound_to_the_petition(client, petitions, session):
     )
     assert response.status_code == 400
     assert _count(session) == 0
+
+
+def test_characters_that_show_nothing_neither_count_twice_nor_reach_the_list(
+    client, petitions, session
+):
+    """Review R3-12: U+200B or U+3164 after the address (or in the name) counted the same
+    person again, and went into the 署名簿 as typed."""
+    petition = petitions.opened()
+    address = "北海道札幌市中央区北1条西2丁目1番地"
+    sign_via_form(client, petition.id, "重複\u200b 太郎\u3164", address + "\u200b")
+    for name, typed in [
+        ("重複 太郎", address),
+        ("重複 太郎", address + "\u3164"),
+        ("重複\ufeff太郞", "\u2060" + address + "\uffa0"),
+    ]:
+        assert sign_via_form(client, petition.id, name, typed).status_code == 200
+    assert services.counts(session, petition).online == 1
+    signer = petitions.signer(session.scalar(select(Signature)))
+    assert (signer.name, signer.address) == ("重複 太郎", address)
