@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from campaign import db
+from campaign import db, params
 from campaign.access import current_user, get_in_scope, hq_required, scope_to_branch
 from campaign.org.models import Branch
 from campaign.org.services import visible_branches
@@ -256,7 +256,7 @@ def add_paper(petition_id: int):
 def _visible_branch(branch_id: int) -> Branch:
     """The branch a batch is entered for: another branch than the officer's own, or one that
     does not exist (an id beyond 64 bits included), answers 404 as its records do."""
-    branch = db.session().get(Branch, branch_id) if 0 < branch_id < 2**63 else None
+    branch = db.session().get(Branch, branch_id) if 0 < branch_id <= params.MAX_ID else None
     if branch is None or not current_user().can_see_branch(branch.id):
         abort(404)
     return branch
