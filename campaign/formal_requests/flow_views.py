@@ -11,7 +11,7 @@ from urllib.parse import quote
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from campaign import clock, db, security
+from campaign import clock, db, params, security
 from campaign.access import current_user
 from campaign.formal_requests import answer_files, services, vocab, workflow
 from campaign.formal_requests.common import audit_read, bp, load, locale, status_of
@@ -48,8 +48,10 @@ def approve(request_id: int):
     """A second person approves the draft (never its drafter)."""
     formal = load(request_id)
     _confirmed()
+    # The revision the approver read; a post without one approves nothing (0 is no revision).
+    revision = params.parse_int(request.form.get("revision"), minimum=1) or 0
     try:
-        workflow.approve(db.session(), formal, current_user())
+        workflow.approve(db.session(), formal, current_user(), revision=revision)
     except services.FormalError as error:
         db.session().rollback()
         flash(str(error), "error")

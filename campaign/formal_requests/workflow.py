@@ -55,8 +55,23 @@ def _move(db: Session, request: FormalRequest, to_state: str) -> None:
     _audit(db, request, "formal_request.state", reason=f"{from_state}->{to_state}")
 
 
-def approve(db: Session, request: FormalRequest, user: User) -> None:
-    """A second person approves the draft; no one who wrote any of its wording can."""
+def approve(
+    db: Session, request: FormalRequest, user: User, *, revision: int | None = None
+) -> None:
+    """A second person approves the draft; no one who wrote any of its wording can. They
+    approve the ``revision`` they read (the page sends it; ``None`` is the current one, for the
+    platform's own callers): if the wording changed since, as when a colleague's edit landed
+    between their reading and their click, nothing is approved and they are told to read it
+    again (review R3-23)."""
+    db.execute(select(FormalRequest.id).where(FormalRequest.id == request.id).with_for_update())
+    db.refresh(request)
+    if revision is not None and revision != request.revision:
+        raise FormalError(
+            _l(
+                "The wording of this request changed after you opened the page, so it was not "
+                "approved. Read it again, then approve it."
+            )
+        )
     if request.state == vocab.DRAFT and user.id == request.drafted_by_id:
         raise FormalError(
             _l("The person who drafted a request cannot approve it. Ask a colleague.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ from campaign.audit.models import AuditEntry
 from campaign.formal_requests import services, vocab, workflow
 from campaign.formal_requests.models import FormalRequest
 from tests.formal_requests.factories import FormalFactory
-from tests.helpers import csrf_token
+from tests.helpers import Auth, csrf_token
 
 
 def _post(client, url, data=None, page=None):
@@ -19,12 +20,21 @@ def _post(client, url, data=None, page=None):
     return client.post(url, data={"csrf_token": token, **(data or {})})
 
 
+def _approve(client, request_id: int):
+    """Press the page's approve button: it sends the revision the page showed."""
+    page = client.get(f"/formal/{request_id}").get_data(as_text=True)
+    shown = re.search(r'name="revision" value="(\d+)"', page)
+    return _post(
+        client, f"/formal/{request_id}/approve", {"revision": shown.group(1) if shown else ""}
+    )
+
+
 def test_the_drafter_cannot_approve_a_second_person_can(people, auth, session):
     request = FormalFactory(session).request(people["drafter"])
     auth.login(people["drafter"])
     page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
     assert "you cannot approve it yourself" in page
-    response = _post(auth.client, f"/formal/{request.id}/approve")
+    response = _approve(auth.client, request.id)
     assert response.status_code == 302
     session.expire_all()
     assert session.get(FormalRequest, request.id).state == vocab.DRAFT
@@ -32,7 +42,7 @@ def test_the_drafter_cannot_approve_a_second_person_can(people, auth, session):
 
     auth.logout()
     auth.login(people["approver"])
-    assert _post(auth.client, f"/formal/{request.id}/approve").status_code == 302
+    assert _approve(auth.client, request.id).status_code == 302
     session.expire_all()
     approved = session.get(FormalRequest, request.id)
     assert approved.state == vocab.APPROVED
@@ -58,7 +68,7 @@ def test_a_colleague_who_edited_the_wording_cannot_approve_it(people, auth, sess
     assert edited.status_code == 302
     page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
     assert "You have edited its wording" in page
-    assert _post(auth.client, f"/formal/{request.id}/approve").status_code == 302
+    assert _approve(auth.client, request.id).status_code == 302
     session.expire_all()
     assert session.get(FormalRequest, request.id).state == vocab.DRAFT
     with pytest.raises(services.FormalError, match="edited the wording"):
@@ -68,10 +78,40 @@ def test_a_colleague_who_edited_the_wording_cannot_approve_it(people, auth, sess
     third = make.user(role=people["drafter"].role)
     auth.logout()
     auth.login(third)
-    assert _post(auth.client, f"/formal/{request.id}/approve").status_code == 302
+    assert _approve(auth.client, request.id).status_code == 302
     session.expire_all()
     approved = session.get(FormalRequest, request.id)
     assert approved.state == vocab.APPROVED and approved.approved_by_id == third.id
+
+
+def test_an_approval_is_of_the_wording_the_approver_read(people, auth, session, app):
+    """Review R3-23: an edit that lands between the approver's reading and their click is not
+    approved with it; they are told, and approve once they have read the new wording."""
+    request = FormalFactory(session).request(people["drafter"])
+    item_id = request.items[0].id
+    auth.login(people["approver"])
+    page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
+    read = re.search(r'name="revision" value="(\d+)"', page).group(1)
+    drafter = app.test_client()
+    Auth(drafter, auth.clock).login(people["drafter"])
+    edited = _post(
+        drafter,
+        f"/formal/{request.id}/items/{item_id}/edit",
+        {"body": "承認者が読んでいない文言。", "cases": ""},
+        page=f"/formal/{request.id}/items/{item_id}/edit",
+    )
+    assert edited.status_code == 302
+    response = _post(auth.client, f"/formal/{request.id}/approve", {"revision": read})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(FormalRequest, request.id).state == vocab.DRAFT
+    after = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
+    assert "changed after you opened the page, so it was not approved" in after
+    assert _approve(auth.client, request.id).status_code == 302  # now of what they read
+    session.expire_all()
+    assert session.get(FormalRequest, request.id).state == vocab.APPROVED
+    # A post that names no revision approves nothing.
+    assert _post(auth.client, f"/formal/{request.id}/approve").status_code == 302
 
 
 def test_the_request_page_asks_once_who_wrote_the_wording(people, auth, session, app):
