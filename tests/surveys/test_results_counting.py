@@ -19,6 +19,7 @@ from surveys import counting, results_views, sealing, services
 from tests.helpers import csrf_token, database_bytes
 from tests.surveys.helpers import PASSPHRASE
 from tests.surveys.results_helpers import main_results, store_answers
+from tests.surveys.screens import main_text_problems
 
 pytestmark = pytest.mark.usefixtures("japanese")
 
@@ -57,6 +58,7 @@ def test_a_large_survey_shows_progress_then_the_same_results(client, app, sessio
     assert re.search(r'<progress id="tally-step-1" max="60" value="0">0%</progress>', html)
     assert re.search(r'<link rel="stylesheet" href="/static/surveys/results\.\w+\.css">', html)
     assert "すべての回答（60件）を集計しました" in html
+    assert main_text_problems(html) == []  # Japanese that reads naturally, no English left
     assert _openings(session) == ["survey.results_opened"]
     # The same figures as the page counted in the request, in one process.
     app.config["SURVEYS_COUNT_INLINE"] = 1000
