@@ -44,7 +44,7 @@ TEXT_SAMPLE = 500  # free-text answers kept per question (a uniform random sampl
 NUMBER_MAX = 10**9
 TEXT_MAX = 300
 SEAL_OVERHEAD = 48  # surveys.sealing.SEAL_OVERHEAD: ephemeral public key + Poly1305 tag
-_FOLD_AT = 50_000  # pending counter hits folded into the counters past this many
+_FOLD_AT = 8_192  # pending counter hits folded into the counters past this many
 _ANSWERED, _TOTAL, _FIRST = 0, 1, 2  # layout of one question's counters in a block
 _work: dict = {}
 
