@@ -37,6 +37,47 @@ class RespondentSafeLogger(Logger):
         atoms["r"] = "-"  # the raw request line holds the path (and the query) unredacted
         return atoms
 
+    # Gunicorn's own warnings about requests it could not parse ("Invalid request from
+    # ip=…: Request Line is too large") name the client: the address is cut, as from every line.
+    def warning(self, msg, *args, **kwargs):
+        """Gunicorn's warning, without a client address."""
+        super().warning(*_clean(msg, args), **kwargs)
+
+    def error(self, msg, *args, **kwargs):
+        """Gunicorn's error, without a client address."""
+        super().error(*_clean(msg, args), **kwargs)
+
+    def info(self, msg, *args, **kwargs):
+        """Gunicorn's notice, without a client address."""
+        super().info(*_clean(msg, args), **kwargs)
+
+    def debug(self, msg, *args, **kwargs):
+        """Gunicorn's debug line, without a client address."""
+        super().debug(*_clean(msg, args), **kwargs)
+
+    def exception(self, msg, *args, **kwargs):
+        """Gunicorn's traceback line, without a client address."""
+        super().exception(*_clean(msg, args), **kwargs)
+
+    def critical(self, msg, *args, **kwargs):
+        """Gunicorn's critical line, without a client address."""
+        super().critical(*_clean(msg, args), **kwargs)
+
+
+def _clean(msg, args) -> tuple:
+    """The message and its arguments, the client address cut and every value escaped (a
+    request's path among them may hold a newline that would forge a line)."""
+    import re
+
+    from campaign import logsafe
+
+    def one(value):
+        if not isinstance(value, str):
+            return value
+        return logsafe.escape(re.sub(r"\bip=\S+?(?=:\s|\s|$)", "ip=-", value), limit=2000)
+
+    return (one(msg), *(one(a) for a in args))
+
 
 logger_class = RespondentSafeLogger
 

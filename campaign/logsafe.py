@@ -21,10 +21,41 @@ def secret_segment_after(prefix: str) -> None:
     _SECRET_PREFIXES.add(prefix)
 
 
+MAX_LOGGED = 300  # characters of a path in a log line; the rest is cut
+
+
+def escape(text: str, limit: int = MAX_LOGGED) -> str:
+    """``text`` as one log line may hold it: every control character (a newline that would
+    start a forged line, an ANSI escape that would repaint the terminal of whoever reads the
+    log), bidi control and noncharacter written as a visible escape, and the length capped."""
+    out = []
+    for char in text[:limit]:
+        code = ord(char)
+        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or char in _ESCAPED:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out) + ("…" if len(text) > limit else "")
+
+
+# Beside the control characters: the quote and backslash of the access line's own quoting,
+# bidi controls, line and paragraph separators, the byte-order mark and the noncharacters.
+_ESCAPED = (
+    set('"\\\u061c\u200e\u200f\u2028\u2029\ufeff\ufffe\uffff')
+    | {chr(c) for c in range(0x202A, 0x202F)}
+    | {chr(c) for c in range(0x2066, 0x206A)}
+)
+
+
 def redact(path: str | None) -> str:
-    """The path as it may be logged: each declared secret segment replaced by ``…``."""
+    """The path as it may be logged: each declared secret segment replaced by ``…``, and what
+    could forge or hide a line escaped (``escape``)."""
     if not path:
         return path or ""
+    return escape(_cut_secrets(path))
+
+
+def _cut_secrets(path: str) -> str:
     # "/setup//T" still reaches the page (Werkzeug merges slashes), so it is matched merged.
     path = _SLASHES.sub("/", path)
     for prefix in _SECRET_PREFIXES:

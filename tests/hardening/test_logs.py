@@ -3,6 +3,7 @@ after a setup link and a credentials reset were used."""
 
 from __future__ import annotations
 
+import contextlib
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -14,10 +15,10 @@ from tests.hardening.servers import gunicorn
 
 
 def test_setup_links_leave_no_token_in_the_logs(app, make, session, database_url, tmp_path):
-    hq = make.user(role=Role.HQ)
+    admin = make.user(role=Role.ADMIN)  # only an administrator gives the headquarters role
     with app.app_context():
         _user, token = accounts.invite(
-            session, hq, email="new@example.org", display_name="新人", role=Role.HQ,
+            session, admin, email="new@example.org", display_name="新人", role=Role.HQ,
             branch_id=None, lifetime=timedelta(hours=72),
         )  # fmt: skip
         session.commit()
@@ -43,3 +44,34 @@ def test_redact_cuts_only_the_declared_segment():
     # A doubled slash reaches the live page by a redirect: its token is cut all the same.
     assert logsafe.redact("/setup//abc") == "/setup/…"
     assert logsafe.redact("//setup/abc") == "/setup/…"
+
+
+def test_redact_escapes_what_could_forge_or_hide_a_line():
+    """Review R3-22: a newline in the path wrote a second, made-up access line, and terminal
+    escapes reached the log raw."""
+    forged = logsafe.redact('/info/qa\n"GET /setup/FORGED HTTP/1.1" 200 1 1ms')
+    assert "\n" not in forged and '"' not in forged
+    assert forged.startswith("/info/qa\\x0a\\x22GET")
+    assert logsafe.redact("/x\x1b[2J\u202egnp") == "/x\\x1b[2J\\u202egnp"
+    assert len(logsafe.redact("/" + "a" * 5000)) <= logsafe.MAX_LOGGED + 1
+
+
+def test_the_server_log_holds_one_line_per_request_and_no_client_address(database_url, tmp_path):
+    import socket
+    from urllib.parse import urlsplit
+
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(database_url, tmp_path / "instance", log) as base:
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(  # noqa: S310 (our server)
+                f"{base}/info/qa%0a%22GET%20/setup/FORGEDLINE%20HTTP/1.1%22%20200%201%201ms"
+            )
+        host = urlsplit(base)
+        with socket.create_connection((host.hostname, host.port), timeout=10) as raw:
+            raw.sendall(b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            raw.recv(1000)
+    written = log.read_text()
+    assert "FORGEDLINE" in written  # the request was logged, on its own line
+    assert not any(line.startswith('"GET /setup/FORGEDLINE') for line in written.splitlines())
+    assert "Invalid request from ip=-: Request Line is too large" in written
+    assert "ip=127.0.0.1" not in written
