@@ -58,7 +58,7 @@ def _public_petition(petition_id: int) -> Petition:
 
 def render_petition(petition: Petition, form: SignForm | None = None, status: int = 200, **extra):
     """The petition's page: text, progress, counts by prefecture, privacy, and the form."""
-    counts = services.counts(db.session(), petition)
+    counts = services.counts(db.session(), petition)  # the progress total stays live
     path = url_for("petitions.page", petition_id=petition.id)
     html = render_template(
         "petitions/page.html",
@@ -69,14 +69,17 @@ def render_petition(petition: Petition, form: SignForm | None = None, status: in
         token=publicforms.issue_token(SIGN, petition.id),
         canonical=absolute(path),
         card_image=absolute(url_for("static", filename="petitions/card.png")),
-        prefectures=_prefecture_names(),
+        table=services.prefecture_table(db.session(), petition),
+        small_count=services.SMALL_COUNT,
+        prefectures=prefecture_names(),
         error=extra.pop("error", None),
         **extra,
     )
     return html, status
 
 
-def _prefecture_names() -> dict[str, str]:
+def prefecture_names() -> dict[str, str]:
+    """The 47 prefectures' names in the page's language, by JIS code."""
     from sqlalchemy import select
 
     from campaign.org.models import Prefecture

@@ -355,6 +355,9 @@ def confirm(db: Session, token: str) -> str:
     values: dict = {"state": SignatureState.COUNTED}
     if signature.state == SignatureState.REPEAT:
         values = _confirm_repeat(db, petition, signature)
+    # The date a signature came to count: the published table is as of the end of a past day
+    # (see ``prefecture_table``), so a confirmation today must not move a past day's figures.
+    values["signed_on"] = today()
     changed = db.execute(
         update(Signature)
         .where(Signature.id == signature.id, Signature.state == signature.state)
@@ -508,8 +511,9 @@ class Counts:
         return self.online + self.paper
 
 
-def counts(db: Session, petition: Petition) -> Counts:
-    """The petition's counts, from the rows while they exist, from the tallies after."""
+def counts(db: Session, petition: Petition, *, through: date | None = None) -> Counts:
+    """The petition's counts, from the rows while they exist, from the tallies after;
+    ``through``: only the signatures and paper batches of that day and before."""
     result = Counts()
     by_prefecture: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     if petition.state == State.ANONYMISED:
@@ -521,11 +525,12 @@ def counts(db: Session, petition: Petition) -> Counts:
             by_prefecture[code][0] += online
             result.online += online
     else:
-        rows = db.execute(
-            select(Signature.state, Signature.prefecture_code, func.count())
-            .where(Signature.petition_id == petition.id)
-            .group_by(Signature.state, Signature.prefecture_code)
+        rows_stmt = select(Signature.state, Signature.prefecture_code, func.count()).where(
+            Signature.petition_id == petition.id
         )
+        if through is not None:
+            rows_stmt = rows_stmt.where(Signature.signed_on <= through)
+        rows = db.execute(rows_stmt.group_by(Signature.state, Signature.prefecture_code))
         for state, code, number in rows:
             if state == SignatureState.COUNTED:
                 by_prefecture[code][0] += number
@@ -534,17 +539,87 @@ def counts(db: Session, petition: Petition) -> Counts:
                 result.pending += number
             elif state == SignatureState.INVALID:
                 result.invalid += number  # repeats count nowhere
-    paper = db.execute(
+    paper_stmt = (
         select(Branch.prefecture_code, func.sum(PaperBatch.signatures))
         .join(Branch, Branch.id == PaperBatch.branch_id)
         .where(PaperBatch.petition_id == petition.id)
-        .group_by(Branch.prefecture_code)
     )
+    if through is not None:
+        paper_stmt = paper_stmt.where(PaperBatch.received_on <= through)
+    paper = db.execute(paper_stmt.group_by(Branch.prefecture_code))
     for code, number in paper:
         by_prefecture[code][1] += int(number or 0)
         result.paper += int(number or 0)
     result.by_prefecture = dict(sorted(by_prefecture.items()))
     return result
+
+
+SMALL_COUNT = 5  # a published count of signers is 0 or at least this (review R3-3)
+_DAY_TABLES = "petitions.day_tables"  # app.extensions: {(petition id, day): table}
+
+
+@dataclass(frozen=True)
+class PrefectureTable:
+    """The counts by prefecture as shown: ``rows`` of (code, online, paper); ``other`` the
+    prefectures merged because a count of theirs was 1 to 4 (online, paper), or None;
+    ``withheld`` when even the merged row would be that small, so it is not shown;
+    ``as_of`` the last day counted (None: live, for headquarters)."""
+
+    rows: tuple[tuple[str, int, int], ...]
+    other: tuple[int, int] | None = None
+    withheld: bool = False
+    as_of: date | None = None
+
+
+def _small(number: int) -> bool:
+    return 0 < number < SMALL_COUNT
+
+
+def merge_small(by_prefecture: dict[str, list[int]], as_of: date | None) -> PrefectureTable:
+    """Prefectures with 1 to 4 signatures online or on paper go into one 「その他の都道府県」
+    row; while that row itself would count 1 to 4, the smallest shown prefecture joins it
+    (the complement: the table's sum against the total would give it away otherwise); if
+    everything is merged and it is still that small, it is withheld."""
+    shown = {c: tuple(v) for c, v in by_prefecture.items() if not (_small(v[0]) or _small(v[1]))}
+    merged = [
+        sum(v[0] for c, v in by_prefecture.items() if c not in shown),
+        sum(v[1] for c, v in by_prefecture.items() if c not in shown),
+    ]
+    while (_small(merged[0]) or _small(merged[1])) and shown:
+        code = min(shown, key=lambda c: (shown[c][0] + shown[c][1], c))
+        online, paper = shown.pop(code)
+        merged[0] += online
+        merged[1] += paper
+    rows = tuple((c, o, p) for c, (o, p) in sorted(shown.items()) if o or p)
+    if _small(merged[0]) or _small(merged[1]):
+        return PrefectureTable(rows, None, True, as_of)
+    return PrefectureTable(rows, tuple(merged) if any(merged) else None, False, as_of)
+
+
+def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> PrefectureTable:
+    """The counts by prefecture as the public and branch officers see them: as of the end of
+    the previous day in Japan (a signature has a date, no time), small counts merged (review
+    R3-3: a table recomputed on every request told a watcher the minute one person in a
+    prefecture signed). Worked out once a day per process and kept, so that a withdrawal
+    later in the day does not move it either. ``live``: headquarters' own figures, unmerged."""
+    if live:
+        found = counts(db, petition)
+        rows = tuple((c, o, p) for c, (o, p) in found.by_prefecture.items())
+        return PrefectureTable(rows)
+    from flask import current_app
+
+    day = today() - timedelta(days=1)
+    last = petition.closed_on or petition.closes_on
+    as_of = min(day, last) if last else day
+    kept = current_app.extensions.setdefault(_DAY_TABLES, {})
+    key = (petition.id, day)
+    table = kept.get(key)
+    if table is None:
+        table = merge_small(counts(db, petition, through=as_of).by_prefecture, as_of)
+        for stale in [k for k in kept if k[1] != day]:
+            kept.pop(stale, None)
+        kept[key] = table
+    return table
 
 
 def paper_by_branch(db: Session, petition: Petition) -> list[tuple[Branch, int, int, int]]:

@@ -112,7 +112,7 @@ def detail(petition_id: int):
 
 def _detail_page(petition: Petition, status: int = 200, **context):
     user = current_user()
-    from campaign.petitions.public import absolute
+    from campaign.petitions.public import absolute, prefecture_names
 
     batches = select(PaperBatch).where(PaperBatch.petition_id == petition.id)
     batches = batches.order_by(PaperBatch.received_on, PaperBatch.id)
@@ -125,6 +125,10 @@ def _detail_page(petition: Petition, status: int = 200, **context):
             "petitions/detail.html",
             petition=petition,
             counts=services.counts(db.session(), petition),
+            # Branch officers see the public table; headquarters the live figures (R3-3).
+            table=services.prefecture_table(db.session(), petition, live=user.is_hq),
+            small_count=services.SMALL_COUNT,
+            prefectures=prefecture_names(),  # all 47, not only the viewer's branches' (R3-4)
             by_branch=services.paper_by_branch(db.session(), petition) if user.is_hq else [],
             confirm=ConfirmForm(),
             public_url=absolute(url_for("petitions.page", petition_id=petition.id))

@@ -30,7 +30,7 @@ def _add(client, petition, branch_id, signatures=120, sheets=24):
 
 
 def test_an_officer_enters_their_branchs_paper_and_the_public_sees_it(
-    auth, make, petitions, session, client
+    auth, make, petitions, session, client, clock
 ):
     petition = petitions.opened()
     shiga = make.branch(prefecture="25")
@@ -48,7 +48,12 @@ def test_an_officer_enters_their_branchs_paper_and_the_public_sees_it(
     page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert "121 signatures of the goal of 100 (121%)" in page
     assert "Online: 1 · on paper: 120" in page
-    assert "Shiga" in page and "Tokyo" in page
+    # The table by prefecture is yesterday's, and one online signer is never a row (R3-3).
+    assert "Shiga" not in page
+    clock.advance(days=1)
+    page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert "Tokyo" not in page and "Shiga" not in page
+    assert "There are still too few signatures to show them by prefecture." in page
 
 
 def test_another_branchs_batch_is_not_found_for_an_officer(auth, make, petitions, session):
