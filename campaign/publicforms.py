@@ -63,6 +63,7 @@ and put ``publicforms.issue_token("petition-sign", petition_id)`` into the form 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -240,13 +241,18 @@ def client_tag(scope: str, window: int, key: str, secret: bytes) -> str:
     return hashlib.blake2b(message, key=secret[:64], digest_size=16).hexdigest()
 
 
+@functools.lru_cache(maxsize=64)
+def _parse_limit(limit: str):
+    return parse(limit)  # the same few limits on every post: parsed once
+
+
 def throttle(scope: str, limit: str, key: str | None = None) -> bool:
     """Count one hit of this client against ``limit`` (e.g. ``"20 per 10 minutes"``).
 
     True while the client is within the limit, False once over it. ``key`` defaults to the
     client's address; only a keyed hash of it is kept, and only until its window ends.
     """
-    item = parse(limit)
+    item = _parse_limit(limit)
     expiry = int(item.get_expiry())
     window = int(time.time()) // expiry
     secret = current_app.extensions.get("publicforms.tag_key")
@@ -376,10 +382,11 @@ def kept_page(render: Callable[[], str], *key: object) -> str:
     """
     if not in_cookieless_request():
         return render()
-    from flask_babel import get_locale
-
     pages = current_app.extensions.setdefault("publicforms.pages", {})
-    full = (request.host, request.script_root, request.full_path, str(get_locale()), *key)
+    # On a cookieless page the language is the address's ?lang= or the browser's preference
+    # (campaign/i18n.py): both are in the key, so the language need not be worked out here.
+    languages = request.headers.get("Accept-Language", "")
+    full = (request.host, request.script_root, request.full_path, languages, *key)
     html = pages.get(full)
     if html is None:
         html = render()

@@ -139,10 +139,10 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
 
     The slot is the k-th free one in slot-number order, with k = r mod (free slots) for r drawn
     from ``secrets`` over 62 bits (the bias of the modulo, below free/2**62, is nil for any
-    survey). On PostgreSQL the count, the pick and the conditional writes are one statement
-    (one round trip; ``_pg_take``); on SQLite, which runs in the process and already holds the
-    write lock, three short statements. Another request that took the same slot first (only
-    on PostgreSQL, where answers write at once) makes this one draw again.
+    survey). The count, the pick and the conditional writes are one statement (``_pg_take``:
+    one round trip; ``_sqlite_take``). Another request that took the same slot first (only on
+    PostgreSQL, where answers write at once; SQLite's write lock is held) makes this one draw
+    again.
 
     With ``check_open`` the same statement checks that the survey takes answers at this moment
     under this public key (its state and dates as the database holds them now), and raises
@@ -173,19 +173,15 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
             if free < GROW_BELOW:
                 _grow_before_answering(db, survey)
             continue
+        if connection.execute(_sqlite_take(len(pieces)), params).rowcount == len(pieces):
+            return
+        # Nothing written: find out why (the write lock is held, so no other answer raced).
         taking, free = connection.execute(_FREE_COUNT, params).one()
         if not taking:
             raise NotTaking
-        if free < GROW_BELOW:
-            _grow_before_answering(db, survey)
-            continue
-        params["k"] = params["r"] % free
-        number = connection.execute(_KTH_FREE, params).scalar_one_or_none()
-        if number is None:  # pragma: no cover - the write lock is held since the count
-            continue
-        params["number"] = number
-        if connection.execute(_fill(len(pieces)), params).rowcount == len(pieces):
-            return
+        if free >= GROW_BELOW:  # pragma: no cover - the statement above took a slot then
+            raise RuntimeError("a free slot could not be taken")
+        _grow_before_answering(db, survey)
     raise RuntimeError("no free slot found")  # pragma: no cover
 
 
@@ -197,7 +193,6 @@ _TAKING = """(NOT :check OR EXISTS (
     AND (opens_at IS NULL OR opens_at <= :now) AND (closes_at IS NULL OR closes_at > :now)))"""
 _NOW = bindparam("now", type_=UTCDateTime())
 _FREE_COUNT = text(f"SELECT {_TAKING}, (SELECT count(*) {_FREE})").bindparams(_NOW)
-_KTH_FREE = text(f"SELECT slot {_FREE} ORDER BY slot LIMIT 1 OFFSET :k")
 
 
 def _data_case(parts: int) -> str:
@@ -205,12 +200,20 @@ def _data_case(parts: int) -> str:
 
 
 @functools.cache
-def _fill(parts: int):
-    """SQLite: write every part of slot ``:number`` if it is free."""
+def _sqlite_take(parts: int):
+    """SQLite: with the survey taking answers (``:check``) and enough free slots, write every
+    part of the k-th free slot (k = r mod count). The subqueries do not depend on the row, so
+    SQLite runs each once, before it writes. Its row count is the parts written (0: nothing)."""
     return text(
-        f"UPDATE survey_slots SET filled = true, data = {_data_case(parts)} "  # noqa: S608
-        "WHERE survey_id = :survey AND slot = :number AND filled = false"
-    )
+        f"""
+        UPDATE survey_slots SET filled = true, data = {_data_case(parts)}
+        WHERE survey_id = :survey AND filled = false AND slot = (
+            SELECT slot {_FREE} ORDER BY slot LIMIT 1
+            OFFSET (SELECT :r % max(count(*), 1) {_FREE})
+        )
+        AND (SELECT count(*) {_FREE}) >= {GROW_BELOW} AND {_TAKING}
+        """  # noqa: S608 - only constants and part numbers are formatted in
+    ).bindparams(_NOW)
 
 
 @functools.cache
@@ -537,18 +540,25 @@ def tidy_after_commit(db: Session) -> None:
     ``checkpoint_without_waiting``). (PostgreSQL: ``VACUUM FULL`` of the slot table runs after
     the shuffle at close, so no old row version outlives it.) Best effort: never fails the
     committed request.
+
+    The session is marked (``info``) and one listener on every session (``_tidy``) acts on the
+    mark: adding a listener to the session for each answer cost about 0.1 ms.
     """
-    bind = db.get_bind()
-    if bind.dialect.name != "sqlite" or db.info.get("survey_tidy"):
+    if "survey_tidy" in db.info:
         return
-    db.info["survey_tidy"] = True
-    connection = db.connection()
+    bind = db.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    db.info["survey_tidy"] = (bind, db.connection())
 
-    def _checkpoint(session):
-        session.info.pop("survey_tidy", None)
-        if connection.closed:  # rolled back since, and this is a later transaction's commit
-            tidy_now(bind)
-        else:
-            checkpoint_without_waiting(connection.connection.driver_connection)
 
-    event.listen(db, "after_commit", _checkpoint, once=True)
+@event.listens_for(Session, "after_commit")
+def _tidy(session: Session) -> None:
+    marked = session.info.pop("survey_tidy", None)
+    if marked is None:
+        return
+    bind, connection = marked
+    if connection.closed:  # rolled back since, and this is a later transaction's commit
+        tidy_now(bind)
+    else:
+        checkpoint_without_waiting(connection.connection.driver_connection)
