@@ -15,6 +15,12 @@ answer: spending is one conditional ``UPDATE … SET spent = true WHERE … AND 
 same transaction as the answer's write, so of 50 requests with one code exactly one changes the
 row and the others are refused. The codes themselves exist only in the slips and the mail-merge
 file made at generation; the platform never records who received which slip.
+
+Who makes them (review R3-14): whoever makes codes can keep some and answer with them, so that a
+group of k shown answers may hold fewer than k real members. Only headquarters makes codes (the
+branch officer, whom the smallest group protects members from, cannot), and each making is
+recorded (``CodeBatch``: how many, by headquarters, on which day, the date only) and shown on the
+survey's page and its results beside the answers counted, so anyone can compare the two.
 """
 
 from __future__ import annotations
@@ -27,13 +33,15 @@ import unicodedata
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from surveys.models import InvitationCode, Survey
+from campaign.dates import local_today
+from surveys.models import CodeBatch, InvitationCode, Survey
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXY"  # Crockford's base32 less Z: 31, a prime
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _VALUE.update({"O": 0, "I": 1, "L": 1})
 LENGTH = 16
 MAX_PER_BATCH = 2000
+HEADQUARTERS = "headquarters"  # the only maker of codes (CodeBatch.maker)
 
 
 _INVERSE_16 = pow(16, -1, 31)
@@ -76,9 +84,11 @@ def code_hash(secret_key: str, survey: Survey, code: str) -> bytes:
 
 
 def generate(db: Session, secret_key: str, survey: Survey, count: int) -> list[str]:
-    """Make ``count`` new codes for the survey; return them (the only time they exist)."""
+    """Make ``count`` new codes for the survey (headquarters: the caller checks) and record the
+    making (how many, by headquarters, today's date); return them (the only time they exist)."""
     if not 1 <= count <= MAX_PER_BATCH:
         raise ValueError("count")
+    db.add(CodeBatch(survey_id=survey.id, count=count, maker=HEADQUARTERS, made_on=local_today()))
     if survey.code_salt is None:
         survey.code_salt = secrets.token_bytes(16)
     codes: set[str] = set()

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -113,6 +114,9 @@ class Survey(Base):
 
     questions: Mapped[list[Question]] = relationship(
         order_by="Question.position", cascade="all, delete-orphan", back_populates="survey"
+    )
+    code_batches: Mapped[list[CodeBatch]] = relationship(
+        order_by="CodeBatch.made_on", viewonly=True
     )
 
     def title(self, locale: str) -> str:
@@ -228,6 +232,21 @@ class InvitationCode(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     spent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CodeBatch(Base):
+    """One making of invitation codes (review R3-14): how many, by whom (``headquarters``, or
+    ``None`` for codes made before this was recorded) and on which day (the date only). Shown
+    on the survey's page and its results, so anyone can compare the codes made with the answers
+    counted. It says nothing of any code."""
+
+    __tablename__ = "survey_code_batches"
+
+    id: Mapped[int] = mapped_column(RandomKey, primary_key=True, default=random_id)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    maker: Mapped[str | None] = mapped_column(String(16))
+    made_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Custodian(Base):

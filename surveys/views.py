@@ -322,9 +322,12 @@ def open_survey(survey_id: int):
 
 
 @bp.post("/surveys/<int:survey_id>/codes")
+@hq_required
 def make_codes(survey_id: int):
-    """Make invitation codes: headquarters, or the officer of the survey's branch. The codes
-    exist only in this response (slips to print, a CSV for a mail merge, or both)."""
+    """Make invitation codes: headquarters only, for any survey (review R3-14: a maker can keep
+    codes and answer with them, so not the branch officer the smallest group guards against).
+    The codes exist only in this response (slips to print, a CSV for a mail merge, or both);
+    the making is recorded and shown on the survey's page and its results."""
     survey = load(survey_id)
     form = CodesForm()
     if not survey.needs_code or survey.state == State.CLOSED:

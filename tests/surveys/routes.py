@@ -45,7 +45,7 @@ EXPECTED_POST = {
     "surveys.key_file": (401, 403, 302),
     "surveys.answer": (400, 400, 400),  # no answer-form token
     "surveys.show_share": (401, 404, 404),  # no share waits for this person
-    "surveys.make_codes": (401, 404, 302),  # this survey uses no codes
+    "surveys.make_codes": (401, 403, 302),  # headquarters only (R3-14); no codes here: back
     "surveys.publish_receipts": (401, 403, 302),  # not closed yet
 }
 

@@ -78,10 +78,12 @@ def test_an_officer_cannot_change_a_federation_survey(client, officer, surveys):
         f"/surveys/{survey.id}/questions": {"kind": "single", "text_ja": "問"},
         f"/surveys/{survey.id}/questions/{question}/edit": {"kind": "single", "text_ja": "問"},
         f"/surveys/{survey.id}/questions/{question}/remove": {},
-        f"/surveys/{survey.id}/codes": {"count": "5"},
     }
     for url, data in posts.items():
         assert client.post(url, data={**data, "csrf_token": token}).status_code == 404, url
+    # Only headquarters makes invitation codes, for any survey (review R3-14).
+    codes = {"count": "5", "csrf_token": token}
+    assert client.post(f"/surveys/{survey.id}/codes", data=codes).status_code == 403
     for url in (f"/surveys/{survey.id}/close", f"/surveys/{survey.id}/open"):
         assert client.get(url).status_code == 403, url
 
