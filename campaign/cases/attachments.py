@@ -189,6 +189,20 @@ def _entries(source: zipfile.ZipFile, name: str):
     infos = source.infolist()
     if len(infos) > MAX_OFFICE_ENTRIES:
         raise UploadRejected(_l("The document %(name)s has too many parts.", name=name))
+    # Two entries of one name (or of names Office takes for one: part names ignore case) make
+    # a package that readers resolve differently (review R3-15): refused, not guessed at.
+    seen: set[str] = set()
+    for info in infos:
+        key = info.filename.replace("\\", "/").lstrip("/").casefold()
+        if key in seen:
+            raise UploadRejected(
+                _l(
+                    "The document %(name)s holds two parts of the same name, so programs would"
+                    " read it differently: save it again from Word or Excel.",
+                    name=name,
+                )
+            )
+        seen.add(key)
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
@@ -224,7 +238,9 @@ def _clean_office(data: bytes, name: str) -> bytes:
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
         ):
             for filename, body in _entries(source, name):
-                target.writestr(filename, ooxml.clean_part(filename, body, image))
+                cleaned = ooxml.clean_part(filename, body, image)
+                if cleaned is not None:
+                    target.writestr(filename, cleaned)
     except ooxml.CannotClean as error:
         if error.reason == "external":
             raise UploadRejected(

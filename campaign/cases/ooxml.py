@@ -15,7 +15,17 @@ Removed or blanked:
 * the link to an external template (``attachedTemplate``), and the instruction of fields that
   fetch something when the file is opened (``INCLUDEPICTURE``, ``INCLUDETEXT``, ``LINK``,
   ``DDE``/``DDEAUTO``, ``IMPORT``); the field's last shown result stays;
-* images inside the package are re-encoded like uploaded images (EXIF and GPS gone).
+* images inside the package are re-encoded like uploaded images (EXIF and GPS gone);
+* whole parts that only carry data about the document (review R3-15): ``customXml/`` data
+  stores at any depth (what a SharePoint or 文書管理 system writes: owners, editors, their
+  e-mail addresses, departments) and the thumbnail (``docProps/thumbnail.*``, a picture of the
+  first page as last saved, maybe of an earlier version), with every relationship that points
+  at them and their ``[Content_Types].xml`` overrides; Word's document variables
+  (``w:docVars``) and revision-session ids (``w:rsids`` and the ``w:rsid…`` attributes, which
+  tie a file to the other files edited in the same sessions).
+
+A package with two entries of the same name (or names that differ only in case, which Office
+treats as the same part) is refused in attachments.py: readers resolve it differently.
 
 Refused: any other reference to outside the package (a linked image, an external workbook, an
 OLE link) that cannot be removed without breaking the document, and XML that does not parse.
@@ -23,6 +33,7 @@ OLE link) that cannot be removed without breaking the document, and XML that doe
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 
@@ -50,12 +61,45 @@ EMPTY_PARTS = {
         'custom-properties"/>'
     ),
 }
+CONTENT_TYPES = "[Content_Types].xml"
+# Relationship types of the parts dropped whole (and any relationship to a dropped part).
+DROPPED_TYPES = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps",
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+}
+
+
+def dropped(name: str) -> bool:
+    """Whether a part is left out of the cleaned package: a ``customXml`` data store (its items,
+    their properties and relationships, at any depth) or the saved thumbnail."""
+    lower = name.lower().lstrip("/")
+    return "customxml" in lower.split("/")[:-1] or lower.startswith("docprops/thumbnail.")
+
+
+def _rels_source_dir(rels_name: str) -> str:
+    """The folder relative targets of a relationships part are resolved from
+    (``word/_rels/document.xml.rels`` → ``word``; ``_rels/.rels`` → the package root)."""
+    folder = posixpath.dirname(rels_name)
+    return posixpath.dirname(folder) if posixpath.basename(folder) == "_rels" else folder
+
+
+def _target(rels_name: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(_rels_source_dir(rels_name), target)).lstrip("/")
+
+
 # Attributes that name or date a person's edit, in any WordprocessingML part.
 PERSON_ATTRIBUTES = {f"{{{W}}}author", f"{{{W}}}initials", f"{{{W15}}}author"}
 DATE_ATTRIBUTES = {f"{{{W}}}date"}
+RSID_PREFIX = f"{{{W}}}rsid"  # w:rsidR, w:rsidRPr, w:rsidP, w:rsidRDefault, w:rsidDel, …
 CALLING_FIELD = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDEAUTO|DDE|IMPORT)\b", re.I)
 # Cheap byte tests: only parts that may hold something to remove are parsed.
-MARKERS = (b"author", b"initials", b"include", b"link", b"dde", b"import", b"instr", b"person")
+MARKERS = (
+    b"author", b"initials", b"include", b"link", b"dde", b"import", b"instr", b"person",
+    b"rsid", b"docvar",
+)  # fmt: skip
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_pis=False
@@ -81,12 +125,16 @@ def _serialise(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _relationships(body: bytes) -> bytes:
-    """Drop the external template link; refuse other external targets except hyperlinks."""
+def _relationships(name: str, body: bytes) -> bytes:
+    """Drop the external template link and every link to a dropped part; refuse other external
+    targets except hyperlinks."""
     root = _parse(body)
     changed = False
     for rel in list(root):
         if rel.get("TargetMode") != "External":
+            if rel.get("Type") in DROPPED_TYPES or dropped(_target(name, rel.get("Target", ""))):
+                root.remove(rel)
+                changed = True
             continue
         kind = rel.get("Type", "")
         if kind == HYPERLINK:
@@ -99,9 +147,23 @@ def _relationships(body: bytes) -> bytes:
     return _serialise(root) if changed else body
 
 
+def _content_types(body: bytes) -> bytes:
+    """The overrides of dropped parts leave ``[Content_Types].xml``."""
+    root = _parse(body)
+    gone = [e for e in root.iter("{*}Override") if dropped(e.get("PartName") or "")]
+    for element in gone:
+        root.remove(element)
+    return _serialise(root) if gone else body
+
+
 def _settings(root) -> bool:
-    """The template reference in word/settings.xml goes with its relationship."""
-    found = root.findall(f"{{{W}}}attachedTemplate")
+    """The template reference in word/settings.xml goes with its relationship; the document
+    variables and the revision-session ids go too."""
+    found = [
+        *root.findall(f"{{{W}}}attachedTemplate"),
+        *root.findall(f"{{{W}}}docVars"),
+        *root.findall(f"{{{W}}}rsids"),
+    ]
     for element in found:
         root.remove(element)
     return bool(found)
@@ -155,7 +217,7 @@ def _persons_and_dates(root) -> bool:
             if name in PERSON_ATTRIBUTES:
                 element.set(name, "")
                 changed = True
-            elif name in DATE_ATTRIBUTES:
+            elif name in DATE_ATTRIBUTES or name.startswith(RSID_PREFIX):
                 del element.attrib[name]
                 changed = True
     return changed
@@ -177,8 +239,12 @@ def _excel_people(root, name: str) -> bool:
     return changed
 
 
-def clean_part(name: str, body: bytes, clean_image: Callable[[bytes, str], bytes]) -> bytes:
-    """One part of the package, cleaned (or ``CannotClean``)."""
+def clean_part(name: str, body: bytes, clean_image: Callable[[bytes, str], bytes]) -> bytes | None:
+    """One part of the package, cleaned (or ``CannotClean``); None: leave the part out."""
+    if dropped(name):
+        return None
+    if name == CONTENT_TYPES:
+        return _content_types(body)
     if name in EMPTY_PARTS:
         return EMPTY_PARTS[name].encode()
     lower = name.lower()
@@ -187,7 +253,7 @@ def clean_part(name: str, body: bytes, clean_image: Callable[[bytes, str], bytes
     if lower.endswith(".png"):
         return clean_image(body, "png")
     if lower.endswith(".rels"):
-        return _relationships(body) if b"External" in body else body
+        return _relationships(name, body)
     if not lower.endswith(".xml") or not any(marker in body.lower() for marker in MARKERS):
         return body
     root = _parse(body)

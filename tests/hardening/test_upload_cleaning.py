@@ -216,3 +216,160 @@ def test_a_package_of_too_many_parts_is_refused():
             archive.writestr(f"word/p{n}.xml", "")
     with pytest.raises(uploads.UploadRejected, match="too many parts"):
         uploads.clean("many.docx", out.getvalue(), LIMIT)
+
+
+# --- review R3-15: customXml data stores, thumbnails, document variables, duplicate entries ---
+
+CUSTOM_REL = f"{R}/customXml"
+CUSTOM_PROPS_REL = f"{R}/customXmlProps"
+THUMBNAIL_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+OWNER = "CUSTOMXML_MARK 山田花子 yamada@city.example.jp"
+
+
+def _with_rel(rels: bytes, rel: str) -> bytes:
+    return rels.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+
+
+def _with_data_stores(office: bytes, main_rels: str) -> bytes:
+    """A real Office file (python-docx's, openpyxl's) with what a document-management system
+    adds: a customXml data store with an owner, its properties, a thumbnail, all linked."""
+    item = (
+        '<p:properties xmlns:p="http://schemas.microsoft.com/office/2006/metadata/properties">'
+        f"<documentManagement><Owner>{OWNER}</Owner></documentManagement></p:properties>"
+    )
+    props = (
+        '<ds:datastoreItem ds:itemID="{11111111-2222-3333-4444-555555555555}" xmlns:ds='
+        '"http://schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs/>'
+        "</ds:datastoreItem>"
+    )
+    item_rels = (
+        f'<Relationships {RELS}><Relationship Id="rId1" Type="{CUSTOM_PROPS_REL}" '
+        'Target="itemProps1.xml"/></Relationships>'
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(office)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        added = {
+            "customXml/item1.xml": item,
+            "customXml/itemProps1.xml": props,
+            "customXml/_rels/item1.xml.rels": item_rels,
+            "docProps/thumbnail.jpeg": factories.jpeg_bytes(marker="THUMBMARK"),
+        }
+        for info in source.infolist():
+            if info.filename in added:  # python-docx's own template has some of them
+                continue
+            body = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                if b"/customXml/itemProps1.xml" not in body:
+                    body = body.replace(
+                        b"</Types>",
+                        b'<Override PartName="/customXml/itemProps1.xml" ContentType="application/'
+                        b'vnd.openxmlformats-officedocument.customXmlProperties+xml"/></Types>',
+                    )
+                if b'Extension="jpeg"' not in body:
+                    body = body.replace(
+                        b"</Types>", b'<Default Extension="jpeg" ContentType="image/jpeg"/></Types>'
+                    )
+            elif info.filename == main_rels:
+                body = _with_rel(
+                    body,
+                    f'<Relationship Id="rIdC1" Type="{CUSTOM_REL}" '
+                    'Target="../customXml/item1.xml"/>',
+                )
+            elif info.filename == "_rels/.rels":
+                body = _with_rel(
+                    body,
+                    f'<Relationship Id="rIdT1" Type="{THUMBNAIL_REL}" '
+                    'Target="docProps/thumbnail.jpeg"/>',
+                )
+            archive.writestr(info, body)
+        for name, body in added.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+def _names(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.namelist()
+
+
+def _no_trace_of_the_data_stores(cleaned: bytes) -> None:
+    names = _names(cleaned)
+    assert not [n for n in names if "customxml" in n.lower() or "thumbnail" in n.lower()], names
+    unpacked = _unpacked(cleaned)
+    for gone in (OWNER.encode(), "山田花子".encode(), b"yamada@", b"THUMBMARK"):
+        assert gone not in unpacked, gone
+    # No relationship or content type is left pointing at a part that is not there.
+    for gone in (b"customXml", b"itemProps", b"thumbnail"):
+        assert gone not in unpacked, gone
+
+
+def test_a_docx_loses_its_custom_xml_data_stores_thumbnail_and_document_variables():
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("本文はそのまま")
+    saved = io.BytesIO()
+    document.save(saved)
+    original = _with_data_stores(saved.getvalue(), "word/_rels/document.xml.rels")
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        settings = archive.read("word/settings.xml")
+    settings = settings.replace(
+        b"</w:settings>",
+        b'<w:rsids><w:rsidRoot w:val="00A1B2C3"/><w:rsid w:val="RSIDMARK"/></w:rsids>'
+        b'<w:docVars><w:docVar w:name="dm" w:val="DOCVARMARK"/></w:docVars></w:settings>',
+    )
+    original = _replace_part(original, "word/settings.xml", settings)
+    assert OWNER.encode() in _unpacked(original) and b"DOCVARMARK" in _unpacked(original)
+    cleaned = uploads.clean("report.docx", original, LIMIT)
+    _no_trace_of_the_data_stores(cleaned.data)
+    unpacked = _unpacked(cleaned.data)
+    assert b"DOCVARMARK" not in unpacked and b"RSIDMARK" not in unpacked
+    # Still a document Word's readers open, with its text.
+    reopened = docx.Document(io.BytesIO(cleaned.data))
+    assert [p.text for p in reopened.paragraphs] == ["本文はそのまま"]
+
+
+def _replace_part(data: bytes, name: str, body: bytes) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for info in source.infolist():
+            archive.writestr(info, body if info.filename == name else source.read(info))
+    return out.getvalue()
+
+
+def test_an_xlsx_loses_its_custom_xml_data_stores():
+    from openpyxl import Workbook, load_workbook
+
+    book = Workbook()
+    book.active["A1"] = "数値"
+    saved = io.BytesIO()
+    book.save(saved)
+    original = _with_data_stores(saved.getvalue(), "xl/_rels/workbook.xml.rels")
+    assert OWNER.encode() in _unpacked(original)
+    cleaned = uploads.clean("sheet.xlsx", original, LIMIT)
+    _no_trace_of_the_data_stores(cleaned.data)
+    assert load_workbook(io.BytesIO(cleaned.data)).active["A1"].value == "数値"
+
+
+@pytest.mark.parametrize("second", ["word/document.xml", "word/Document.xml", "/word/document.xml"])
+def test_a_package_with_two_parts_of_one_name_is_refused(second):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f"<w:document {W}/>")
+        with pytest.warns(UserWarning) if second == "word/document.xml" else _nothing():
+            archive.writestr(second, f"<w:document {W}><w:body>OTHER</w:body></w:document>")
+    with pytest.raises(uploads.UploadRejected, match="two parts of the same name"):
+        uploads.clean("twice.docx", out.getvalue(), LIMIT)
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
