@@ -70,12 +70,39 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# Invisible fillers Unicode lists as default-ignorable outside the format characters (Hangul
+# fillers, the combining grapheme joiner, Mongolian variation selectors). Kept on purpose: the
+# ideographic variation selectors (U+E0100…), which pick a kanji's registered form in names.
+_FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u3164\uffa0")
+
+
+def _invisible(c: str) -> bool:
+    """A character a file name must not keep (review R3-17): controls (Cc), format characters
+    (Cf: the bidi overrides and isolates, which make ``rtl<U+202E>gnp.exe.png`` show as
+    ``rtl`` then ``gnp.exe.png`` backwards; zero-width joiners; the BOM), surrogates,
+    noncharacters (U+FDD0–U+FDEF and every U+xxFFFE/U+xxFFFF) and invisible fillers."""
+    code = ord(c)
+    return (
+        unicodedata.category(c) in ("Cc", "Cf", "Cs")
+        or 0xFDD0 <= code <= 0xFDEF
+        or (code & 0xFFFE) == 0xFFFE
+        or c in _FILLERS
+    )
+
+
+def visible_name(name: str) -> str:
+    """The name as given, NFC, without the characters ``_invisible`` names (what messages
+    about the file show, too)."""
+    return "".join(c for c in unicodedata.normalize("NFC", name or "") if not _invisible(c))
+
+
 def safe_filename(name: str, extension: str) -> str:
-    """A display name without paths or control characters, with the extension the content
-    deserves (so a PDF called ``photo.jpg`` is downloaded as ``photo.pdf``)."""
-    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    """A display name without paths, control, format (bidi) or noncharacters, with the
+    extension the content deserves (so a PDF called ``photo.jpg`` is downloaded as
+    ``photo.pdf``)."""
+    name = visible_name(name).replace("\\", "/").rsplit("/", 1)[-1]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    stem = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]", "", stem).strip(" .")[:120]
+    stem = re.sub(r"[\"<>:|?*;]", "", stem).strip(" .")[:120]
     return (stem or "attachment") + extension
 
 
@@ -265,7 +292,9 @@ def _clean_office(data: bytes, name: str) -> bytes:
 
 
 def clean(filename: str, data: bytes, max_bytes: int) -> CleanFile:
-    """Check an upload and return it cleaned, or raise ``UploadRejected``."""
+    """Check an upload and return it cleaned, or raise ``UploadRejected`` (whose message names
+    the file without its invisible characters)."""
+    filename = visible_name(filename)
     if not data:
         raise UploadRejected(_l("The file %(name)s is empty.", name=filename or "?"))
     if len(data) > max_bytes:

@@ -171,3 +171,35 @@ def test_a_file_over_the_app_wide_request_limit_still_keeps_the_form(app, auth, 
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "is larger than" in page and 'value="残す題名"' in page
+
+
+# --- review R3-17: file names lose bidi controls, noncharacters and invisible characters ---
+
+TRICKY_NAMES = {
+    "rtl\u202egnp.exe.png": "rtlgnp.exe.png",  # would read …png.exe… from the override on
+    "\ufffe.png": "attachment.png",
+    "a\u200bb\u2066c\u2069\u200d\ufeffd.png": "abcd.png",
+    "x\U0001fffe\ufdd0y\u3164z.png": "xyz.png",
+    "葛\U000e0100城市の資料.png": "葛\U000e0100城市の資料.png",  # a kanji's registered form stays
+}
+
+
+def test_file_names_lose_invisible_and_direction_changing_characters():
+    for given, expected in TRICKY_NAMES.items():
+        assert uploads.clean(given, _png(), 10_000_000).filename == expected, repr(given)
+    with pytest.raises(uploads.UploadRejected) as refused:
+        uploads.clean("空\u202e.pdf", b"", 10_000_000)
+    assert "\u202e" not in str(refused.value)  # the message names it without them too
+
+
+def test_an_uploaded_name_with_a_right_to_left_override_is_listed_and_sent_without_it(
+    auth, session, officer
+):
+    response = _post(auth, session, ("rtl\u202egnp.exe.png", _png()), ("\ufffe.png", _png()))
+    assert response.status_code == 302
+    session.expire_all()
+    names = sorted(a.filename for a in session.scalars(select(Attachment)))
+    assert names == ["attachment.png", "rtlgnp.exe.png"]
+    case = session.scalars(select(Case)).one()
+    page = auth.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "rtlgnp.exe.png" in page and "\u202e" not in page and "\ufffe" not in page
