@@ -64,6 +64,7 @@ SENTENCES = {
     "cases.exported": _l("Exported cases."),
     "cases.purged": _l("Deleted cases past their retention period."),
     "audit.notes_purged": _l("Deleted the reasons typed for older audit entries."),
+    "audit.viewed": _l("Read the audit log."),
     "audit.notes_forgotten": _l("Deleted the reasons typed for entries about purged %(object)s."),
     "audit.note_forgotten": _l(
         "Deleted the reason typed for %(object)s, with the record it was about."
@@ -135,6 +136,7 @@ _MACHINE_REASONS = [
 _STATE_MOVE = re.compile(r"[a-z_]+->[a-z_]+")
 _FILE_KIND = re.compile(r"pdf|docx|xlsx|csv|zip")
 _REFUSED = re.compile(r"[a-z_]+\.[a-z_]+ (403|404)")  # access.denied: "cases.detail 404"
+_FILTERS = re.compile(r"[a-z_]+(?: [a-z_]+)*(?: page=\d+)?|page=\d+")  # audit.viewed
 
 
 def object_name(kind: str | None, object_id: str | None) -> str:
@@ -163,7 +165,7 @@ def reason_text(reason: str | None) -> str | Markup:
         match = pattern.fullmatch(reason)
         if match:
             return str(template) % {"n": match.group(1) if match.groups() else ""}
-    if any(p.fullmatch(reason) for p in (_STATE_MOVE, _FILE_KIND, _REFUSED)):
+    if any(p.fullmatch(reason) for p in (_STATE_MOVE, _FILE_KIND, _REFUSED, _FILTERS)):
         return Markup('<code class="small">%s</code>') % escape(reason)
     return reason
 

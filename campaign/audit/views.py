@@ -16,6 +16,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from campaign import db, params, registry
 from campaign.access import hq_required
 from campaign.audit import sentences
+from campaign.audit import services as audit
 from campaign.audit.models import AuditEntry, AuditNote
 from campaign.db import Base
 
@@ -96,6 +97,15 @@ def index():
     rows = session.execute(
         stmt.order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
+    # Reading the log is a read like any other (who looked at whose traces). The entry names
+    # which filters were used, never what was typed in them (an email, any text), and is
+    # written after this page's rows were read, so that the page does not list its own view.
+    used = [f.name for f in form if f.name != "csrf_token" and request.args.get(f.name)]
+    audit.record(
+        session,
+        "audit.viewed",
+        reason=" ".join([*used, *([f"page={page}"] if page > 1 else [])]) or None,
+    )
     return render_template(
         "audit/index.html",
         form=form,

@@ -187,6 +187,7 @@ def answers(request_id: int):
     formal = load(request_id)
     items = {str(i.id): i for i in formal.items}
     status = status_of(form) if request.method == "POST" else 200
+    audit_read(formal)  # every item with the answers given: a read
     return render_template(
         "formal_requests/answers.html", form=form, formal=formal, items=items
     ), status

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from campaign import clock, db, registry
 from campaign.access import current_user
 from campaign.formal_requests import evidence, services, vocab
-from campaign.formal_requests.common import bp, load, locale, status_of
+from campaign.formal_requests.common import audit_read, bp, load, locale, status_of
 from campaign.formal_requests.forms import ConfirmForm, HeaderForm, ItemForm, MoveForm
 from campaign.formal_requests.models import FormalRequest, Item
 from campaign.formal_requests.page import detail_page, item_form_for
@@ -161,6 +161,7 @@ def edit(request_id: int):
             flash(_("The draft was saved as revision %(number)d.", number=formal.revision), "info")
             return redirect(url_for("formal.detail", request_id=formal.id))
     status = status_of(form) if request.method == "POST" and not form.more.data else 200
+    audit_read(formal)  # the form shows the request's wording: a read like the page
     return render_template("formal_requests/header.html", form=form, formal=formal), status
 
 
@@ -224,6 +225,7 @@ def edit_item(request_id: int, item_id: int):
             flash(_("The item was saved (revision %(number)d).", number=formal.revision), "info")
             return redirect(url_for("formal.detail", request_id=formal.id, _anchor="items"))
     status = status_of(form) if request.method == "POST" else 200
+    audit_read(formal)  # the item's wording and the cases it cites: a read
     return render_template(
         "formal_requests/item.html", form=form, formal=load(request_id), item=item
     ), status

@@ -141,7 +141,7 @@ def test_hq_browses_and_filters_the_log(client, auth, make, chain):
     assert "初回確認" in html
     assert "login" not in html.split("<tbody>")[1]
     everything = client.get("/audit/").get_data(as_text=True)
-    assert "6 entries" in everything  # plus the login
+    assert "7 entries" in everything  # plus the login and the filtered view before
 
 
 def test_a_bad_filter_is_a_clear_4xx(client, auth, make):
@@ -173,3 +173,22 @@ def test_an_anchor_kept_outside_detects_removed_newest_entries(chain, runner, tm
     result = runner.invoke(args=["audit", "verify", "--anchor", str(anchor)])
     assert result.exit_code == 1
     assert "entries up to the recorded head were removed" in result.output
+
+
+def test_reading_the_log_is_audited_naming_the_filters_not_what_was_typed(
+    client, auth, make, chain
+):
+    """Review R3-18: who read whose traces is itself a read to record; what was typed in a
+    filter (an email, any text) stays out of the chained log."""
+    from campaign.audit.models import AuditEntry
+
+    auth.login(make.user(role=Role.HQ))
+    page = client.get("/audit/?actor=someone-MARKER@example.org&action=case.viewed")
+    assert page.status_code == 200
+    assert "Read the audit log." not in page.get_data(as_text=True)  # not its own view
+    chain.expire_all()
+    viewed = chain.scalars(select(AuditEntry).where(AuditEntry.action == "audit.viewed")).all()
+    assert [e.reason for e in viewed] == ["action actor"]
+    assert "MARKER" not in repr([vars(e) for e in viewed])
+    later = client.get("/audit/").get_data(as_text=True)
+    assert "Read the audit log." in later  # the earlier view, listed by the next

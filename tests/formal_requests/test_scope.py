@@ -165,3 +165,33 @@ def _docx_text(data: bytes) -> bytes:
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.read("word/document.xml")
+
+
+def test_the_forms_that_show_a_requests_wording_are_reads_too(people, auth, session):
+    """Review R3-18: the edit forms and the answers form show the wording (and the cited
+    cases): each view leaves a ``formal_request.viewed`` entry, as the page itself does."""
+    from sqlalchemy import func, select
+
+    from campaign.audit.models import AuditEntry
+    from campaign.formal_requests import workflow
+    from tests.formal_requests.factories import FormalFactory
+
+    request = FormalFactory(session).request(people["drafter"])
+    item_id = request.items[0].id
+    session.commit()
+
+    def reads() -> int:
+        session.expire_all()
+        viewed = select(func.count()).where(AuditEntry.action == "formal_request.viewed")
+        return session.scalar(viewed.select_from(AuditEntry))
+
+    auth.login(people["drafter"])
+    before = reads()
+    for path in (f"/formal/{request.id}/edit", f"/formal/{request.id}/items/{item_id}/edit"):
+        assert auth.client.get(path).status_code == 200, path
+    assert reads() == before + 2
+    workflow.approve(session, request, people["approver"])
+    workflow.send(session, request, people["approver"], sent_on=request.dated_on, how="手交")
+    session.commit()
+    assert auth.client.get(f"/formal/{request.id}/answers").status_code == 200
+    assert reads() == before + 3
