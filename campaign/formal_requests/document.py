@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from campaign import clock
 from campaign.dates import era_date
 from campaign.formal_requests import evidence
 from campaign.formal_requests.models import FormalRequest
@@ -224,6 +225,26 @@ def _page_numbers(paragraph) -> None:
     _field(paragraph, "NUMPAGES")
 
 
+def _own_properties(word, doc: Document) -> None:
+    """The file's properties are this document's, not python-docx's template's: no "generated
+    by python-docx", no 2013 dates, no Mac Word application, no template thumbnail or
+    customXml (review R3-24). This file goes to a ministry."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    properties = word.core_properties
+    properties.title, properties.author, properties.comments = doc.title, "", ""
+    properties.last_modified_by = properties.keywords = properties.subject = ""
+    properties.category = ""
+    properties.revision = 1
+    properties.created = properties.modified = clock.now().replace(microsecond=0)
+    for rels, dropped in (
+        (word.part.package.rels, (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES)),
+        (word.part.rels, (RT.CUSTOM_XML,)),
+    ):
+        for rel in [r for r in rels.values() if r.reltype in dropped]:
+            rels.pop(rel.rId)
+
+
 def docx_bytes(doc: Document) -> bytes:
     """The document as a Word file: A4 portrait, the same blocks as the print page."""
     from docx import Document as WordDocument
@@ -244,8 +265,7 @@ def docx_bytes(doc: Document) -> bytes:
     normal.paragraph_format.line_spacing = Pt(19)  # the print page's line-height 1.8
     normal_fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     normal_fonts.set(qn("w:eastAsia"), DOCX_EAST_ASIAN_FONT)
-    word.core_properties.author = ""
-    word.core_properties.title = doc.title
+    _own_properties(word, doc)
     word.settings.element  # noqa: B018  (created before the first paragraph, as Word does)
 
     def paragraph(text="", align=None, size=None, bold=False, before=0, after=0, indent=None):
