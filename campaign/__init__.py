@@ -16,6 +16,7 @@ from campaign import (
     i18n,
     params,
     publicforms,
+    quietlog,
     registry,
     security,
     staticfiles,
@@ -60,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     _limit_decorated_views_only(app)
     publicforms.init_app(app)
+    quietlog.init_app(app)  # no application log line during an unlogged request (R3-5)
     app.session_interface = security.SessionInterface()
     app.jinja_env.add_extension("jinja2.ext.do")
     dates.init_app(app)
