@@ -100,10 +100,18 @@ PLURAL_MESSAGES: dict[str, Callable[[int, str], str]] = {
 }
 
 
+# A label's trailing example: 「宛先（日本語。例：総務大臣）」, "Addressee, e.g. 総務大臣".
+EXAMPLE_SUFFIX = re.compile(
+    r"\s*(?:（[^（）]*例：[^（）]*）|\([^()]*e\.g\.[^()]*\)|,\s*e\.g\.\s.*)$", re.IGNORECASE
+)
+
+
 def label_of(field) -> str:
-    """The field's label as a sentence names it (without a trailing "(optional)")."""
+    """The field's label as a sentence names it: without a trailing "(optional)" or example
+    (「宛先（日本語。例：総務大臣）を入力してください。」 read oddly;
+    「宛先を入力してください。」 does not)."""
     text = str(field.label.text) if field.label is not None else field.name
-    return OPTIONAL_SUFFIX.sub("", text)
+    return EXAMPLE_SUFFIX.sub("", OPTIONAL_SUFFIX.sub("", text))
 
 
 def _required(field) -> str:

@@ -94,6 +94,10 @@ SPACE_NEXT_TO_JA = re.compile(f"[{JA}][ \u00a0]|[ \u00a0][{JA}]")
 # date and its time (2026年12月1日 20:31), and around a web address (which must stand apart).
 ALLOWED_SPACES = re.compile(r"^\d+\. |(?<=日) (?=\d{1,2}:\d\d)")
 URL_WITH_SPACES = re.compile(r" ?(?:\S+@\S+\.\w+|https?://\S+) ?")
+# Words a Japanese union office would not use in a page (review R3-19): goods "shipped" for the
+# platform's own page texts, HTTP's "request" and "method", ブラウザ without the long vowel
+# (the 2022 公用文 style writes ブラウザー), and an example repeated inside a message.
+JARGON = re.compile(r"出荷|リクエスト|メソッド|ブラウザ(?!ー)|例：[^。）]*）を(?:入力|選)")
 ISO_DATE = re.compile(
     r"(?<![\d-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\d-])"
 )
@@ -304,6 +308,8 @@ def _text_problems(html: str) -> list[Problem]:
         for message in FRAMEWORK_MESSAGES:
             if message in line:
                 problems.append(Problem("framework message", line))
+        if JARGON.search(line):
+            problems.append(Problem("wording a union office would not use", line))
         if ASCII_PUNCT_NEXT_TO_JA.search(raw):
             problems.append(Problem("ASCII punctuation next to Japanese", line))
         spaced = ALLOWED_SPACES.sub("", URL_WITH_SPACES.sub("", raw.replace("\x00", "")).strip())

@@ -6,6 +6,8 @@ import pytest
 
 from tests.screens.pagetext import markup_problems, text_problems
 
+JARGON_RULE = "wording a union office would not use"
+
 
 def _rules(html: str) -> set[str]:
     return {p.rule for p in text_problems(f"<html lang='ja'><body>{html}</body></html>")}
@@ -24,6 +26,10 @@ def _rules(html: str) -> set[str]:
         ("<p>事例を更新しました（case.state_changed）</p>", "code in running text"),
         ("<p>保存しました。Shipped content</p>", "Latin letters in Japanese text"),
         ("<td>Opened petition for signatures.</td>", "English on a Japanese page"),
+        ("<p>新しい出荷版あり</p>", JARGON_RULE),
+        ("<h1>不正なリクエスト</h1>", JARGON_RULE),
+        ("<p>ブラウザの印刷機能で印刷してください。</p>", JARGON_RULE),
+        ("<p>宛先（日本語。例：総務大臣）を入力してください。</p>", JARGON_RULE),
     ],
 )
 def test_each_rule_catches_its_mistake(html, rule):
