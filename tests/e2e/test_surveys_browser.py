@@ -245,3 +245,29 @@ def test_a_slips_fragment_fills_the_code_and_leaves_no_trace_in_the_address(
         assert codes.counts(session, survey.id) == (3, 1)
     finally:
         context.close()
+
+
+def test_a_slips_fragment_leaves_the_address_even_before_the_survey_opens(
+    browser, live_server, live_app, with_codes, session
+):
+    """Slips handed out before the opening day: the page takes no answers yet, but the code is
+    still taken out of the address bar and history (a shared computer keeps none for later)."""
+    import re
+    from datetime import timedelta
+
+    from campaign import clock
+
+    survey, made = with_codes
+    survey.opens_at = clock.now() + timedelta(days=2)
+    session.commit()
+    plain = made[2].replace("-", "")
+    context = browser.new_context(locale="ja-JP", base_url=live_server)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"/surveys/answer/{survey.id}#code={plain}")
+        expect(page).to_have_url(re.compile(rf"/surveys/answer/{survey.id}$"))
+        assert page.locator("#survey-form").count() == 0  # nothing to answer yet
+        assert plain not in page.evaluate("window.location.href")
+    finally:
+        context.close()
