@@ -146,7 +146,8 @@ def _clean_pdf(data: bytes, name: str) -> bytes:
 
     Gone: the document information, every XMP packet (the catalogue's, pages' and images'),
     annotation authors and dates, JavaScript, the open action and every automatic or outgoing
-    action, embedded files, XFA forms and applications' private data.
+    action, embedded files (by the name tree, file attachment annotations or associated files),
+    XFA forms and applications' private data.
     """
     import pikepdf
 
@@ -194,9 +195,14 @@ def _strip_pdf(pdf, pikepdf) -> None:
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             continue
-        for key in ("/Metadata", "/PieceInfo", "/AA", "/JS"):
+        # /EF: the embedded file of a file specification (a FileAttachment annotation's /FS,
+        # the catalogue's or a page's /AF "associated files"): gone with its stream, whatever
+        # points at it (review R3-25: only the /EmbeddedFiles name tree was emptied).
+        for key in ("/Metadata", "/PieceInfo", "/AA", "/JS", "/AF", "/EF"):
             if key in obj:
                 del obj[key]
+        if str(obj.get("/Subtype")) == "/FileAttachment" and "/FS" in obj:
+            del obj["/FS"]
         if obj.get("/Type") == Name.Annot or ("/Subtype" in obj and "/Rect" in obj):
             for key in ("/T", "/M", "/CreationDate"):  # who wrote the note, and when
                 if key in obj:
@@ -269,6 +275,22 @@ def _clean_office(data: bytes, name: str) -> bytes:
                 if cleaned is not None:
                     target.writestr(filename, cleaned)
     except ooxml.CannotClean as error:
+        if error.reason == "macros":
+            raise UploadRejected(
+                _l(
+                    "The document %(name)s contains macros, which are not accepted; save it "
+                    "without macros (.docx or .xlsx), or as PDF.",
+                    name=name,
+                )
+            ) from error
+        if error.reason == "embedded":
+            raise UploadRejected(
+                _l(
+                    "The document %(name)s has other files or objects embedded in it, which "
+                    "cannot be cleaned; remove them, or save the document as PDF.",
+                    name=name,
+                )
+            ) from error
         if error.reason == "external":
             raise UploadRejected(
                 _l(

@@ -72,9 +72,30 @@ DROPPED_TYPES = {
 
 def dropped(name: str) -> bool:
     """Whether a part is left out of the cleaned package: a ``customXml`` data store (its items,
-    their properties and relationships, at any depth) or the saved thumbnail."""
+    their properties and relationships, at any depth), the saved thumbnail, or the printer
+    settings a spreadsheet keeps (the printer's and often the machine's name)."""
     lower = name.lower().lstrip("/")
-    return "customxml" in lower.split("/")[:-1] or lower.startswith("docprops/thumbnail.")
+    folders = lower.split("/")[:-1]
+    return (
+        "customxml" in folders
+        or lower.startswith("docprops/thumbnail.")
+        or "printersettings" in folders
+    )
+
+
+def refused(name: str) -> str | None:
+    """Why a part cannot be cleaned and the file is refused: ``"macros"`` for a VBA project
+    (code that runs when the file is opened), ``"embedded"`` for another file or object inside
+    (an embedded workbook keeps its own author; an OLE object or ActiveX control is opaque to
+    this pass). None for any other part."""
+    lower = name.lower().lstrip("/")
+    base = posixpath.basename(lower)
+    if base.startswith(("vbaproject", "vbadata")) or base.endswith(".vba"):
+        return "macros"
+    folders = lower.split("/")[:-1]
+    if "embeddings" in folders or "activex" in folders or base.startswith("oleobject"):
+        return "embedded"
+    return None
 
 
 def _rels_source_dir(rels_name: str) -> str:
@@ -243,6 +264,9 @@ def clean_part(name: str, body: bytes, clean_image: Callable[[bytes, str], bytes
     """One part of the package, cleaned (or ``CannotClean``); None: leave the part out."""
     if dropped(name):
         return None
+    reason = refused(name)
+    if reason:
+        raise CannotClean(reason)
     if name == CONTENT_TYPES:
         return _content_types(body)
     if name in EMPTY_PARTS:

@@ -373,3 +373,70 @@ def _nothing():
     import contextlib
 
     return contextlib.nullcontext()
+
+
+def test_a_pdf_loses_files_attached_by_annotation_or_as_associated_files():
+    """Review R3-25: files attached through a FileAttachment annotation or the catalogue's
+    /AF stayed in the cleaned PDF (only the /EmbeddedFiles name tree was emptied)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+
+    def attached(marker: bytes):
+        stream = pikepdf.Stream(pdf, b"attached " + marker, Type=pikepdf.Name.EmbeddedFile)
+        return pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Filespec,
+                F=pikepdf.String("memo.txt"),
+                EF=pikepdf.Dictionary(F=stream),
+            )
+        )
+
+    clip = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.FileAttachment,
+        Rect=pikepdf.Array([10, 10, 30, 30]),
+        FS=attached(b"ANNOTFILEMARK"),
+    )
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(clip)]))
+    pdf.Root.AF = pikepdf.Array([attached(b"ASSOCFILEMARK")])
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    assert b"ANNOTFILEMARK" in out.getvalue() and b"ASSOCFILEMARK" in out.getvalue()
+    cleaned = _everything_in(uploads.clean("attached.pdf", out.getvalue(), LIMIT).data)
+    assert b"ANNOTFILEMARK" not in cleaned and b"ASSOCFILEMARK" not in cleaned
+
+
+@pytest.mark.parametrize(
+    ("part", "message"),
+    [
+        ("word/vbaProject.bin", "contains macros"),
+        ("word/vbaData.xml", "contains macros"),
+        ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", "embedded in it"),
+        ("word/embeddings/oleObject1.bin", "embedded in it"),
+        ("word/activeX/activeX1.xml", "embedded in it"),
+    ],
+)
+def test_a_docx_with_macros_or_embedded_files_is_refused(part, message):
+    """The R3-15 addendum: an embedded workbook kept its own author, and a VBA project passed
+    through untouched; neither can be cleaned by this pass, so the file is refused."""
+    original = _docx(**{part: "EMBED_AUTHOR_MARK 佐藤一郎"})
+    with pytest.raises(uploads.UploadRejected, match=message):
+        uploads.clean("with-objects.docx", original, LIMIT)
+
+
+def test_a_spreadsheets_printer_settings_are_dropped():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = "数値"
+    saved = io.BytesIO()
+    book.save(saved)
+    with zipfile.ZipFile(io.BytesIO(saved.getvalue())) as source:
+        parts = {n: source.read(n) for n in source.namelist()}
+    parts["xl/printerSettings/printerSettings1.bin"] = b"\\\\PRINTSRV-SATO\\PRINTERMARK"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, body in parts.items():
+            archive.writestr(name, body)
+    cleaned = uploads.clean("sheet.xlsx", out.getvalue(), LIMIT).data
+    assert b"PRINTERMARK" not in _unpacked(cleaned)
