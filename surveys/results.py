@@ -1,7 +1,7 @@
 """Counting opened answers and deciding what may be shown (SECURITY.md promise 4).
 
-``counting.Tally`` counts (in one streaming pass, on every core); ``report`` turns a tally into
-what a person may see:
+``tally.Tally`` counts (in one streaming pass; surveys/counting.py runs it on every core);
+``report`` turns a tally into what a person may see:
 
 - nothing at all while the survey has fewer than k answers (k per survey, default 5, never < 3);
 - a breakdown by the grouping question only for groups of at least k, with complementary
@@ -27,8 +27,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from surveys.counting import NUMBER_MAX, TEXT_MAX, TEXT_SAMPLE, QuestionCount, Tally
 from surveys.models import Kind, Question, Survey
+from surveys.tally import NUMBER_MAX, TEXT_MAX, TEXT_SAMPLE, QuestionCount, Tally
 
 __all__ = ["NUMBER_MAX", "TEXT_MAX", "TEXT_SAMPLE", "QuestionCount", "Tally"]  # counted there
 TEXT_MIN = 10
