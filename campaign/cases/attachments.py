@@ -214,10 +214,11 @@ def _strip_pdf(pdf, pikepdf) -> None:
             del obj["/S"]
 
 
-def _entries(source: zipfile.ZipFile, name: str):
+def _entries(source: zipfile.ZipFile, name: str, budget: list[int]):
     """Each entry's name and bytes, read within the caps, or ``UploadRejected``.
 
-    The sizes in the directory are the sender's claim; the bytes are counted as they inflate.
+    The sizes in the directory are the sender's claim; the bytes are counted as they inflate,
+    against ``budget`` (one remaining count shared with the packages embedded in this one).
     """
     infos = source.infolist()
     if len(infos) > MAX_OFFICE_ENTRIES:
@@ -236,7 +237,6 @@ def _entries(source: zipfile.ZipFile, name: str):
                 )
             )
         seen.add(key)
-    total = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise UploadRejected(
@@ -249,8 +249,8 @@ def _entries(source: zipfile.ZipFile, name: str):
         chunks = []
         with source.open(info) as stream:
             while chunk := stream.read(1024 * 1024):
-                total += len(chunk)
-                if total > MAX_OFFICE_EXPANDED:
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
                     raise UploadRejected(
                         _l("The document %(name)s is too large when unpacked.", name=name)
                     )
@@ -258,19 +258,33 @@ def _entries(source: zipfile.ZipFile, name: str):
         yield info.filename, b"".join(chunks)
 
 
-def _clean_office(data: bytes, name: str) -> bytes:
-    """Copy the package part by part through the OOXML pass (campaign/cases/ooxml.py)."""
+_EMBEDDED_PACKAGE = (".docx", ".docm", ".xlsx", ".xlsm", ".pptx")
+
+
+def _clean_office(data: bytes, name: str, budget: list[int] | None = None, depth: int = 0) -> bytes:
+    """Copy the package part by part through the OOXML pass (campaign/cases/ooxml.py).
+
+    A package embedded in it (a chart's workbook, a pasted table: ``word/embeddings/*.xlsx``)
+    carries its own properties and authors, so it goes through the same pass, within the same
+    unpacked-size budget; one level only (a package in an embedded package is refused as
+    ``embedded``, like OLE objects, which ooxml.refused names)."""
 
     def image(body: bytes, kind: str) -> bytes:
         return _clean_image(body, kind, name)
 
+    budget = budget if budget is not None else [MAX_OFFICE_EXPANDED]
     out = io.BytesIO()
     try:
         with (
             zipfile.ZipFile(io.BytesIO(data)) as source,
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
         ):
-            for filename, body in _entries(source, name):
+            for filename, body in _entries(source, name, budget):
+                if filename.lower().endswith(_EMBEDDED_PACKAGE) and body[:4] == b"PK\x03\x04":
+                    if depth:
+                        raise ooxml.CannotClean("embedded")
+                    target.writestr(filename, _clean_office(body, name, budget, depth + 1))
+                    continue
                 cleaned = ooxml.clean_part(filename, body, image)
                 if cleaned is not None:
                     target.writestr(filename, cleaned)

@@ -86,8 +86,10 @@ def dropped(name: str) -> bool:
 def refused(name: str) -> str | None:
     """Why a part cannot be cleaned and the file is refused: ``"macros"`` for a VBA project
     (code that runs when the file is opened), ``"embedded"`` for another file or object inside
-    (an embedded workbook keeps its own author; an OLE object or ActiveX control is opaque to
-    this pass). None for any other part."""
+    (an OLE object or ActiveX control is opaque to this pass). An embedded Office package
+    (``embeddings/*.xlsx``, a chart's workbook) is cleaned by attachments._clean_office with
+    the same pass before it gets here; only what is not a readable package reaches this. None
+    for any other part."""
     lower = name.lower().lstrip("/")
     base = posixpath.basename(lower)
     if base.startswith(("vbaproject", "vbadata")) or base.endswith(".vba"):

@@ -440,3 +440,58 @@ def test_a_spreadsheets_printer_settings_are_dropped():
             archive.writestr(name, body)
     cleaned = uploads.clean("sheet.xlsx", out.getvalue(), LIMIT).data
     assert b"PRINTERMARK" not in _unpacked(cleaned)
+
+
+def _xlsx_by(author: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = 42
+    book.properties.creator = author
+    book.properties.lastModifiedBy = author
+    saved = io.BytesIO()
+    book.save(saved)
+    return saved.getvalue()
+
+
+def test_a_workbook_embedded_in_a_docx_is_cleaned_too():
+    """A chart's or a pasted table's workbook (word/embeddings/*.xlsx) has its own authors."""
+    from openpyxl import load_workbook
+
+    embedded = "word/embeddings/Microsoft_Excel_Worksheet.xlsx"
+    original = _docx(**{embedded: ""})
+    original = _replace_part(original, embedded, _xlsx_by("EMBEDDEDAUTHOR"))
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        assert b"EMBEDDEDAUTHOR" in _unpacked(archive.read(embedded))
+    cleaned = uploads.clean("chart.docx", original, LIMIT)
+    with zipfile.ZipFile(io.BytesIO(cleaned.data)) as archive:
+        inner = archive.read(embedded)
+    assert b"EMBEDDEDAUTHOR" not in _unpacked(inner)
+    assert load_workbook(io.BytesIO(inner)).active["A1"].value == 42
+    # A package inside the embedded one is one level too deep: refused.
+    holder = io.BytesIO()
+    with zipfile.ZipFile(holder, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/embeddings/inner.xlsx", _xlsx_by("x"))
+    deep = _replace_part(original, embedded, holder.getvalue())
+    with pytest.raises(uploads.UploadRejected):
+        uploads.clean("deep.docx", deep, LIMIT)
+
+
+def test_an_embedded_package_shares_the_unpacked_size_cap():
+    zeros = b"\0" * (60 * 1024 * 1024)
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/media/zero.bin", zeros)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f"<w:document {W}/>")
+        archive.writestr("word/media/zero.bin", zeros)
+        archive.writestr("word/embeddings/Sheet.xlsx", inner.getvalue())
+    del zeros
+    with pytest.raises(uploads.UploadRejected, match="too large when unpacked"):
+        uploads.clean("two-bombs.docx", out.getvalue(), LIMIT)
