@@ -65,7 +65,11 @@ def test_a_duplicate_gets_the_very_page_a_new_signer_gets_and_is_not_counted(
     assert _without_token(again) == _without_token(new) == _without_token(other)
     assert dict(again.headers) == dict(new.headers)
     assert "already" not in again.get_data(as_text=True)
-    assert _count(session) == 2  # the household counts twice, the person once
+    assert _count(session, SignatureState.COUNTED) == 2  # the household twice, the person once
+    # The repeat wrote a row as a new signature does (the same work, the same time), and the
+    # row counts nowhere.
+    assert _count(session, SignatureState.REPEAT_CONFIRMED) == 1
+    assert services.counts(session, petition).total == 2
 
 
 def _confirm(client, link: str, action: str = "confirm"):
