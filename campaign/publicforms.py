@@ -368,12 +368,13 @@ def locale_url(code: str) -> str:
 # --- pages that are the same for every visitor ----------------------------------------------
 
 KEPT_PAGES_MAX = 256
+_kept_lock = threading.Lock()
 
 
 def kept_page(render: Callable[[], str], *key: object) -> str:
-    """The HTML ``render()`` gives, rendered once per app, address, language and ``key``, and
-    kept (a thank-you page after an answer or a signature: rendering it was a third of the
-    request).
+    """The HTML ``render()`` gives, rendered once per app, address (scheme and host included),
+    language and ``key``, and kept (a thank-you page after an answer or a signature: rendering
+    it was a third of the request).
 
     Only for a cookieless page, which shows no user, no flash and no CSRF token, so that what
     it shows depends only on the address (with its query string), the language and what the
@@ -386,13 +387,15 @@ def kept_page(render: Callable[[], str], *key: object) -> str:
     # On a cookieless page the language is the address's ?lang= or the browser's preference
     # (campaign/i18n.py): both are in the key, so the language need not be worked out here.
     languages = request.headers.get("Accept-Language", "")
-    full = (request.host, request.script_root, request.full_path, languages, *key)
+    address = (request.scheme, request.host, request.script_root, request.full_path)
+    full = (*address, languages, *key)
     html = pages.get(full)
     if html is None:
         html = render()
-        while len(pages) >= KEPT_PAGES_MAX:
-            pages.pop(next(iter(pages)))
-        pages[full] = html
+        with _kept_lock:  # another thread may be evicting too
+            while len(pages) >= KEPT_PAGES_MAX:
+                pages.pop(next(iter(pages)), None)
+            pages[full] = html
     return html
 
 

@@ -8,6 +8,7 @@ invitation code) and stores the sealed answer: sealed in the browser when JavaSc
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -241,11 +242,15 @@ def _kept_view(survey_id: int) -> Answering | None:
 
 def _keep_view(survey_id: int, info: Answering | None) -> None:
     views = _views()
-    views.pop(survey_id, None)
-    if info is not None:
-        while len(views) >= _FROZEN_MAX:
-            views.pop(next(iter(views)))
-        views[survey_id] = info
+    with _views_lock:  # another thread may be evicting too
+        views.pop(survey_id, None)
+        if info is not None:
+            while len(views) >= _FROZEN_MAX:
+                views.pop(next(iter(views)), None)
+            views[survey_id] = info
+
+
+_views_lock = threading.Lock()
 
 
 def _receive(db: Session, info: Answering, form, secret_key: str, limit: str, verdicts) -> Outcome:

@@ -386,3 +386,23 @@ def test_an_answer_after_the_survey_changed_elsewhere_follows_the_database(
     session.commit()
     assert post() == 410
     assert len(_stored(session, survey.id)) == 2
+
+
+def test_kept_thank_you_pages_are_bounded(app, client, surveys, session, monkeypatch):
+    """Addresses with made-up query strings each cost one render, and no more pages are kept
+    than the bound (campaign/publicforms.py kept_page)."""
+    import re
+
+    from campaign import publicforms
+
+    monkeypatch.setattr(publicforms, "KEPT_PAGES_MAX", 3)
+    survey = surveys.opened()
+    shown = []
+    for n in range(6):
+        data = {**plain_form(survey), "token": answer_token(client, survey.id)}
+        response = client.post(f"/surveys/answer/{survey.id}?made-up={n}", data=data)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        shown.append(re.search(r'<code id="receipt">([^<]*)</code>', html).group(1))
+    assert set(shown) == {sealing.receipt(s) for s in _stored(session, survey.id)}
+    assert len(app.extensions["publicforms.pages"]) <= 3
