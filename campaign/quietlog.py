@@ -160,7 +160,9 @@ def cover_handlers() -> None:
 
 class _Track:
     """WSGI middleware: which request this thread serves, for records written outside the
-    request context (a middleware's, a streamed response's)."""
+    request context but inside the app's call (a middleware's, a teardown's). Records written
+    while a streamed response is iterated, after the call, are not covered (no page here
+    streams)."""
 
     def __init__(self, app) -> None:
         self.app = app
