@@ -45,13 +45,13 @@ Reading: ``iter_sealed`` returns the filled slots ordered by their random slot n
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import secrets
 import threading
 import weakref
 from collections.abc import Iterator
 
-from flask import current_app
 from sqlalchemy import bindparam, create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -64,6 +64,8 @@ DEFAULT_CAPACITY = 512
 MIN_GROW_STEP, MAX_GROW_STEP = 256, 2048
 GROW_BELOW = 64  # free slots left when the storage grows by a step
 _rng = secrets.SystemRandom()
+# Not the app's logger: a close runs from commands and jobs without an app context too.
+log = logging.getLogger(__name__)
 
 
 def parts_of(length: int) -> list[int]:
@@ -491,7 +493,7 @@ def tidy_now(bind, *, vacuum: bool = False) -> None:
             finally:
                 connection.close()
         except sqlite3.Error:
-            current_app.logger.debug("survey WAL checkpoint deferred")
+            log.debug("survey WAL checkpoint deferred")
         return
     if bind.dialect.name != "postgresql" or not vacuum:
         return
@@ -506,7 +508,7 @@ def tidy_now(bind, *, vacuum: bool = False) -> None:
     except Exception:
         clean = False
     if not clean:
-        current_app.logger.warning("survey slots not rewritten yet; the next close-due will")
+        log.warning("survey slots not rewritten yet; the next close-due will")
 
 
 def checkpoint_without_waiting(driver_connection) -> None:
@@ -526,7 +528,7 @@ def checkpoint_without_waiting(driver_connection) -> None:
         finally:
             driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
     except sqlite3.Error:
-        current_app.logger.debug("survey WAL checkpoint deferred")
+        log.debug("survey WAL checkpoint deferred")
 
 
 SQLITE_BUSY_MS = 15000  # what campaign/db.py sets on every SQLite connection
