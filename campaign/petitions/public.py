@@ -58,13 +58,12 @@ def _public_petition(petition_id: int) -> Petition:
 
 def render_petition(petition: Petition, form: SignForm | None = None, status: int = 200, **extra):
     """The petition's page: text, progress, counts by prefecture, privacy, and the form."""
-    counts = services.counts(db.session(), petition)  # the progress total stays live
     path = url_for("petitions.page", petition_id=petition.id)
     html = render_template(
         "petitions/page.html",
         petition=petition,
         form=form or SignForm(),
-        counts=counts,
+        progress=services.public_progress(db.session(), petition),
         accepting=services.accepting(petition),
         token=publicforms.issue_token(SIGN, petition.id),
         canonical=absolute(path),

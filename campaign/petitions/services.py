@@ -625,6 +625,40 @@ def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> 
     return table
 
 
+@dataclass(frozen=True)
+class PublicProgress:
+    """The progress the public sees: the total as of the end of the previous day in Japan,
+    rounded down to a step (10 below 1,000 signatures, 100 from there). A live, exact total
+    was an oracle: sign a person's name and address, read the total again, and +1 or +0 told
+    whether they had already signed (review R3-11, seen by the petitions helper)."""
+
+    total: int  # rounded down to ``step``
+    step: int
+    as_of: date
+
+
+def public_progress(db: Session, petition: Petition) -> PublicProgress:
+    """The petition's public progress (see ``PublicProgress``), worked out once a day per
+    process like the prefecture table."""
+    from flask import current_app
+
+    day = today() - timedelta(days=1)
+    last = petition.closed_on or petition.closes_on
+    as_of = min(day, last) if last else day
+    kept = current_app.extensions.setdefault(_DAY_PROGRESS, {})
+    key = (petition.id, day)
+    if key not in kept:
+        exact = counts(db, petition, through=as_of).total
+        step = 10 if exact < 1000 else 100
+        for stale in [k for k in kept if k[1] != day]:
+            kept.pop(stale, None)
+        kept[key] = PublicProgress(exact // step * step, step, as_of)
+    return kept[key]
+
+
+_DAY_PROGRESS = "naishin.petitions.day_progress"
+
+
 def paper_by_branch(db: Session, petition: Petition) -> list[tuple[Branch, int, int, int]]:
     """Per branch: the branch, its number of batches, signatures and sheets (headquarters)."""
     rows = db.execute(
