@@ -278,8 +278,28 @@ def _grow_before_answering(db: Session, survey: Survey) -> None:
     if bind.dialect.name != "postgresql":
         grow(db, survey, below=GROW_BELOW)
         return
-    with _growing, Session(_growth_engine(bind)) as apart, apart.begin():
-        grow(apart, survey, below=GROW_BELOW)
+    with _growing:
+        engine = _growth_engine(bind)
+        with Session(engine) as apart, apart.begin():
+            grow(apart, survey, below=GROW_BELOW)
+        _vacuum_slots(engine)
+
+
+def _vacuum_slots(engine) -> None:
+    """PostgreSQL: a plain ``VACUUM`` of the slot table after a growth step (best effort).
+
+    Counting and picking free slots (``_pg_take``) is an index-only scan, but it visits the
+    heap for every page not marked all-visible, and new or changed pages are not until a vacuum
+    marks them: at 400 free slots that was 0.27 of the statement's 0.42 ms. A plain vacuum
+    skips pages already all-visible, blocks no answer (and moves no row, so it keeps no order),
+    and runs once a step; ``SKIP_LOCKED``: if the table is locked (a close's ``VACUUM FULL``,
+    an autovacuum) it is skipped, never waited for.
+    """
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (SKIP_LOCKED) survey_slots")
+    except Exception:  # best effort: the answer goes on without it
+        log.debug("survey slots not vacuumed after growth")
 
 
 _growing = threading.Lock()
