@@ -37,31 +37,21 @@ class RespondentSafeLogger(Logger):
         atoms["r"] = "-"  # the raw request line holds the path (and the query) unredacted
         return atoms
 
-    # Gunicorn's own warnings about requests it could not parse ("Invalid request from
-    # ip=…: Request Line is too large") name the client: the address is cut, as from every line.
-    def warning(self, msg, *args, **kwargs):
-        """Gunicorn's warning, without a client address."""
-        super().warning(*_clean(msg, args), **kwargs)
 
-    def error(self, msg, *args, **kwargs):
-        """Gunicorn's error, without a client address."""
-        super().error(*_clean(msg, args), **kwargs)
+def _without_address(level: str):
+    """Gunicorn's ``level`` method, with the client address cut and every value escaped."""
 
-    def info(self, msg, *args, **kwargs):
-        """Gunicorn's notice, without a client address."""
-        super().info(*_clean(msg, args), **kwargs)
+    def method(self, msg, *args, **kwargs):
+        getattr(Logger, level)(self, *_clean(msg, args), **kwargs)
 
-    def debug(self, msg, *args, **kwargs):
-        """Gunicorn's debug line, without a client address."""
-        super().debug(*_clean(msg, args), **kwargs)
+    method.__doc__ = f"Gunicorn's {level} line, without a client address."
+    return method
 
-    def exception(self, msg, *args, **kwargs):
-        """Gunicorn's traceback line, without a client address."""
-        super().exception(*_clean(msg, args), **kwargs)
 
-    def critical(self, msg, *args, **kwargs):
-        """Gunicorn's critical line, without a client address."""
-        super().critical(*_clean(msg, args), **kwargs)
+# Gunicorn's own messages about requests it could not parse ("Invalid request from ip=…:
+# Request Line is too large") name the client: the address is cut, as from every line.
+for _level in ("critical", "error", "warning", "info", "debug", "exception"):
+    setattr(RespondentSafeLogger, _level, _without_address(_level))
 
 
 def _clean(msg, args) -> tuple:
