@@ -41,7 +41,8 @@ def prepare(url: str, extra: int) -> None:
     """Migrate, load the shipped pages, branches and ``extra`` published pages."""
     harness.empty_database(url)
     engine = make_engine(url)
-    with Session(engine) as session:
+    app = create_app({"DATABASE_URL": url})  # its data key seals the audit entries written
+    with app.app_context(), Session(engine) as session:
         load_prefectures(session)
         services.load_shipped(session)
         session.add_all(

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import harness  # benchmarks/harness.py, beside this script
 from sqlalchemy.orm import Session
 
+from campaign import create_app
 from campaign.db import make_engine
 from campaign.org.services import load_prefectures
 from campaign.pages import services
@@ -39,15 +40,19 @@ from tests.hardening.servers import gunicorn
 PATH = "/info/qa"
 
 
-def prepare(url: str) -> None:
-    """Migrate and load the shipped pages."""
+def prepare(url: str, instance: Path) -> None:
+    """Migrate and load the shipped pages, in an app on the servers' own instance folder (its
+    data key seals the audit entries the loading writes)."""
     harness.empty_database(url)
+    os.environ["NAISHIN_INSTANCE_PATH"] = str(instance)
+    app = create_app({"DATABASE_URL": url})
     engine = make_engine(url)
-    with Session(engine) as session:
+    with app.app_context(), Session(engine) as session:
         load_prefectures(session)
         services.load_shipped(session)
         session.commit()
     engine.dispose()
+    app.extensions["naishin.engine"].dispose()
 
 
 def _read_response(conn: socket.socket, buffer: bytearray) -> None:
@@ -120,7 +125,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = os.environ.get("NAISHIN_DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite3'}"
-        prepare(url)
+        prepare(url, folder / "instance")
         redis = os.environ.get("NAISHIN_REDIS_URL", "redis://127.0.0.1:6379/6")
         best = {1: 0.0, 2: 0.0}
         for round_number in range(args.rounds):
