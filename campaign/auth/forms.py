@@ -52,7 +52,13 @@ class _CurrentPassword(FlaskForm):
 
 
 class RecoveryCodesForm(_CurrentPassword):
-    """New recovery codes, confirmed with the current password."""
+    """New recovery codes, confirmed with the current password and the authenticator."""
+
+    code = StringField(
+        _l("Code shown by the authenticator app"),
+        validators=[DataRequired(), Length(min=6, max=8)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class ChangePasswordForm(_CurrentPassword):

@@ -30,6 +30,10 @@ class WrongPassword(Exception):
     """The current password given to confirm a change was not right."""
 
 
+class WrongCode(Exception):
+    """The authenticator code given to confirm a change was not right (or already used)."""
+
+
 def normalise_email(email: str) -> str:
     """Addresses are compared without surrounding spaces and case."""
     return email.strip().lower()
@@ -55,20 +59,28 @@ def authenticate(db: Session, email: str, password: str, code: str) -> User:
     return user
 
 
-def _second_factor(db: Session, user: User, code: str) -> bool:
+def _spend_totp(db: Session, user: User, code: str) -> bool | None:
+    """Whether ``code`` is the authenticator's current code, spent now (None: not a TOTP code
+    of this account at all). The step is spent in one conditional UPDATE, so that two requests
+    racing with the same code cannot both pass: the second finds the step already taken
+    (PostgreSQL re-checks the condition after waiting for the first one's row lock)."""
     step = credentials.totp_step(user.totp_secret, code, user.totp_last_step)
-    if step is not None:
-        # Spend the step in one conditional UPDATE, so that two logins racing with the same
-        # code cannot both pass: the second finds the step already taken (PostgreSQL re-checks
-        # the condition after waiting for the first one's row lock).
-        spent = db.execute(
-            update(User)
-            .where(User.id == user.id, User.totp_last_step < step)
-            .values(totp_last_step=step)
-            .execution_options(synchronize_session=False)
-        )
-        db.refresh(user, ["totp_last_step"])
-        return spent.rowcount == 1
+    if step is None:
+        return None
+    spent = db.execute(
+        update(User)
+        .where(User.id == user.id, User.totp_last_step < step)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.refresh(user, ["totp_last_step"])
+    return spent.rowcount == 1
+
+
+def _second_factor(db: Session, user: User, code: str) -> bool:
+    totp = _spend_totp(db, user, code)
+    if totp is not None:
+        return totp
     # A recovery code is spent by one conditional DELETE for the same reason: of two logins
     # racing with one code, only the one whose DELETE removed the row passes.
     spent = db.execute(
@@ -195,10 +207,14 @@ def confirm_password(user: User, password: str) -> None:
         raise WrongPassword
 
 
-def renew_recovery_codes(db: Session, user: User, current_password: str) -> list[str]:
+def renew_recovery_codes(db: Session, user: User, current_password: str, code: str) -> list[str]:
     """The person asked for a fresh set of recovery codes (the old ones stop working); their
-    current password confirms it, so that a session left open is not enough to take them."""
+    current password and a current authenticator code confirm it, so that a session left
+    open, or one stolen with the password, is not enough to take ten lasting second factors
+    (review R3-9). A recovery code does not confirm it: it is what is being replaced."""
     confirm_password(user, current_password)
+    if not _spend_totp(db, user, code or ""):
+        raise WrongCode
     codes = replace_recovery_codes(db, user)
     audit.record(db, "recovery_codes.renewed", object_kind="user", object_id=user.id)
     return codes

@@ -140,6 +140,9 @@ def setup(token: str):
 
 
 WRONG_PASSWORD = _l("The current password is not right.")
+WRONG_CODE = _l(
+    "The authenticator code is not right, or was already used. Enter the code the app shows now."
+)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -152,9 +155,13 @@ def account():
     if form.validate_on_submit():
         attempt = throttle.password_guess(user.email)  # before the check, as at login
         try:
-            codes = services.renew_recovery_codes(db.session(), user, form.current_password.data)
+            codes = services.renew_recovery_codes(
+                db.session(), user, form.current_password.data, form.code.data
+            )
         except services.WrongPassword:
             form.current_password.errors.append(str(WRONG_PASSWORD))
+        except services.WrongCode:
+            form.code.errors.append(str(WRONG_CODE))
         else:
             attempt.succeeded()
             return render_template("auth/recovery_codes.html", codes=codes, first_time=False)

@@ -54,11 +54,14 @@ def change_password(client, current: str, new: str, confirm: str | None = None):
     )
 
 
-def renew_recovery_codes(client, current: str | None):
-    """Post the form that issues new recovery codes (without the password when ``None``)."""
+def renew_recovery_codes(client, current: str | None, code: str | None = None):
+    """Post the form that issues new recovery codes (without the password or the
+    authenticator code when ``None``)."""
     from tests.helpers import csrf_token
 
     data = {"csrf_token": csrf_token(client, "/account")}
     if current is not None:
         data["current_password"] = current
+    if code is not None:
+        data["code"] = code
     return client.post("/account", data=data)

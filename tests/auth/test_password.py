@@ -11,7 +11,7 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import RecoveryCode, StaffSession
 from tests.auth.helpers import change_password, renew_recovery_codes
 from tests.factories import PASSWORD
-from tests.helpers import Auth
+from tests.helpers import Auth, current_code
 
 NEW = "a brand new sentence for the union"
 CODE_RE = re.compile(r"<code>([a-z0-9]{4}(?:-[a-z0-9]{4}){3})</code>")
@@ -97,20 +97,35 @@ def test_guesses_of_the_current_password_are_throttled_like_logins(client, auth,
     assert auth.login(user).status_code == 429
 
 
-def test_new_recovery_codes_need_the_current_password(client, auth, make, session):
+def test_new_recovery_codes_need_the_current_password_and_authenticator(
+    client, auth, make, session, clock
+):
+    """Review R2-9 and R3-9: a session left open, or stolen with the password, is not enough
+    to take ten lasting second factors."""
     user = make.user()
     auth.login(user)
+    clock.advance(seconds=30)  # the login spent the current step
+    code = current_code(user.totp_secret, clock)
     count = select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)
     before = session.scalar(count)
-    for current in (None, "not my password at all"):
-        response = renew_recovery_codes(client, current)
-        assert response.status_code == 400
+    for current, given in (
+        (None, code),
+        ("not my password at all", code),
+        (PASSWORD, None),
+        (PASSWORD, "000000" if code != "000000" else "111111"),
+    ):
+        response = renew_recovery_codes(client, current, given)
+        assert response.status_code == 400, (current, given)
         assert not CODE_RE.search(response.get_data(as_text=True))
     session.commit()
     assert session.scalar(count) == before
-    response = renew_recovery_codes(client, PASSWORD)
+    response = renew_recovery_codes(client, PASSWORD, code)
     assert response.status_code == 200
     assert len(CODE_RE.findall(response.get_data(as_text=True))) == 10
+    # The code is spent: the same code cannot renew them again.
+    again = renew_recovery_codes(client, PASSWORD, code)
+    assert again.status_code == 400
+    assert "already used" in again.get_data(as_text=True)
 
 
 def test_the_account_page_links_to_the_change(client, auth, make):
