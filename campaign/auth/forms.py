@@ -20,27 +20,37 @@ class LoginForm(FlaskForm):
     )
 
 
-class SetupForm(FlaskForm):
-    """Choosing a password and confirming the authenticator app with its first code."""
-
-    password = PasswordField(
+def _new_password() -> PasswordField:
+    return PasswordField(
         _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(min=PASSWORD_MIN, max=PASSWORD_MAX),
-        ],
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
         render_kw={"autocomplete": "new-password"},
     )
-    confirm = PasswordField(
+
+
+def _new_password_again() -> PasswordField:
+    return PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
-    code = StringField(
+
+
+def _authenticator_code() -> StringField:
+    """The authenticator's current code (a recovery code does not do here)."""
+    return StringField(
         _l("Code shown by the authenticator app"),
         validators=[DataRequired(), Length(min=6, max=8)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+
+
+class SetupForm(FlaskForm):
+    """Choosing a password and confirming the authenticator app with its first code."""
+
+    password = _new_password()
+    confirm = _new_password_again()
+    code = _authenticator_code()
 
 
 class _CurrentPassword(FlaskForm):
@@ -54,23 +64,11 @@ class _CurrentPassword(FlaskForm):
 class RecoveryCodesForm(_CurrentPassword):
     """New recovery codes, confirmed with the current password and the authenticator."""
 
-    code = StringField(
-        _l("Code shown by the authenticator app"),
-        validators=[DataRequired(), Length(min=6, max=8)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-    )
+    code = _authenticator_code()
 
 
 class ChangePasswordForm(_CurrentPassword):
     """The current password, and the new one twice."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password()
+    confirm = _new_password_again()
