@@ -609,20 +609,11 @@ def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> 
         found = counts(db, petition)
         rows = tuple((c, o, p) for c, (o, p) in found.by_prefecture.items())
         return PrefectureTable(rows)
-    from flask import current_app
-
-    day = today() - timedelta(days=1)
-    last = petition.closed_on or petition.closes_on
-    as_of = min(day, last) if last else day
-    kept = current_app.extensions.setdefault(_DAY_TABLES, {})
-    key = (petition.id, day)
-    table = kept.get(key)
-    if table is None:
-        table = merge_small(counts(db, petition, through=as_of).by_prefecture, as_of)
-        for stale in [k for k in kept if k[1] != day]:
-            kept.pop(stale, None)
-        kept[key] = table
-    return table
+    return _kept_for_the_day(
+        _DAY_TABLES,
+        petition,
+        lambda as_of: merge_small(counts(db, petition, through=as_of).by_prefecture, as_of),
+    )
 
 
 @dataclass(frozen=True)
@@ -640,23 +631,34 @@ class PublicProgress:
 def public_progress(db: Session, petition: Petition) -> PublicProgress:
     """The petition's public progress (see ``PublicProgress``), worked out once a day per
     process like the prefecture table."""
+
+    def worked_out(as_of: date) -> PublicProgress:
+        exact = counts(db, petition, through=as_of).total
+        step = 10 if exact < 1000 else 100
+        return PublicProgress(exact // step * step, step, as_of)
+
+    return _kept_for_the_day(_DAY_PROGRESS, petition, worked_out)
+
+
+def _kept_for_the_day(name: str, petition: Petition, work_out):
+    """``work_out(as_of)`` for the end of the previous day in Japan (or the petition's last
+    day), worked out once a day per process and kept in ``app.extensions[name]``: what the
+    public sees does not move during the day."""
     from flask import current_app
 
     day = today() - timedelta(days=1)
     last = petition.closed_on or petition.closes_on
     as_of = min(day, last) if last else day
-    kept = current_app.extensions.setdefault(_DAY_PROGRESS, {})
+    kept = current_app.extensions.setdefault(name, {})
     key = (petition.id, day)
     if key not in kept:
-        exact = counts(db, petition, through=as_of).total
-        step = 10 if exact < 1000 else 100
         for stale in [k for k in kept if k[1] != day]:
             kept.pop(stale, None)
-        kept[key] = PublicProgress(exact // step * step, step, as_of)
+        kept[key] = work_out(as_of)
     return kept[key]
 
 
-_DAY_PROGRESS = "naishin.petitions.day_progress"
+_DAY_PROGRESS = "petitions.day_progress"  # app.extensions: {(petition id, day): progress}
 
 
 def paper_by_branch(db: Session, petition: Petition) -> list[tuple[Branch, int, int, int]]:
