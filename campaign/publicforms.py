@@ -40,12 +40,13 @@ and put ``publicforms.issue_token("petition-sign", petition_id)`` into the form 
   ``Referrer-Policy: no-referrer``) must be this host.
 - ``throttle(scope, limit, key=None)`` → True while allowed. Counts one hit of the client (by
   default its address, ``request.remote_addr``) in a fixed window. What is counted against is a
-  *tag*: a keyed BLAKE2b hash of (scope, window, address) under a key derived from the secret key;
-  the address itself is never stored, in memory or in Redis, and a tag of one window cannot be
-  linked to the same client's tag in the next. In memory (one process: gunicorn then runs one
-  worker) the table is dropped when the window turns over; with ``NAISHIN_REDIS_URL`` set, the
-  tags are Redis keys ``naishin:pf:<scope>:<tag>`` that expire with their window, so several
-  workers share the count.
+  *tag*: a keyed BLAKE2b hash of (scope, window, address) under a random key of that window
+  (derived from nothing, forgotten with the window); the address itself is never stored, in
+  memory or in Redis, and a tag of one window cannot be linked to the same client's tag in the
+  next. In memory (one process: gunicorn then runs one worker) the table and its key are
+  dropped when the window ends; with ``NAISHIN_REDIS_URL`` set, the key and the tags are Redis
+  keys that all expire at the window's end (the same second for all, never relative to a hit),
+  so several workers share the count. RedisThrottle says what a live Redis still shows.
 - ``PUBLIC_FORM_CSP`` / ``public_form_csp(wasm=False)``: the app's CSP for such a page (no inline
   script, ``form-action 'self'``), with ``'wasm-unsafe-eval'`` when the page compiles libsodium.
 - ``unlogged(view)`` / ``register_unlogged_prefix("/surveys/answer/")`` /
@@ -185,43 +186,109 @@ def require_same_origin() -> None:
 # --- throttle --------------------------------------------------------------------------------
 
 
+WINDOW_MARGIN = 5  # seconds a window's keys outlive it: workers' clocks differ a little
+
+
+def window_end(window: int, length: int) -> int:
+    """When every key of a window expires (Unix seconds): the window's end plus the margin.
+
+    The same moment for every key of the window, whenever it was hit, so that no key tells when
+    its client was last (or first) counted (review R4-8)."""
+    return (window + 1) * length + WINDOW_MARGIN
+
+
 class MemoryThrottle:
     """Hits per tag in the current fixed window, in this process's memory only.
 
-    The whole table is dropped when the window turns over: nothing about a client outlives one
-    window, and nothing is written anywhere.
+    Each scope has, for its current window, a table of counts and a random tag key
+    (``secrets.token_bytes``, derived from nothing). Both are dropped when the window ends (at
+    the next hit of any scope): nothing about a client outlives one window, nothing is written
+    anywhere, and not even the secret key can rebuild a tag.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.windows: dict[str, int] = {}
+        self.windows: dict[str, tuple[int, int]] = {}  # scope -> (window, length)
         self.counts: dict[str, dict[str, int]] = {}
+        self.keys: dict[str, bytes] = {}
 
-    def hit(self, scope: str, tag: str, window: int, expiry: int) -> int:
-        """Count one hit; return the count of this tag in this window."""
+    def _forget_ended(self, now: float) -> None:
+        for scope, (window, length) in list(self.windows.items()):
+            if (window + 1) * length <= now:
+                del self.windows[scope], self.counts[scope], self.keys[scope]
+
+    def count(self, scope: str, client: str, window: int, length: int) -> int:
+        """Count one hit of ``client``; return its count in this window."""
         with self.lock:
-            if self.windows.get(scope) != window:
-                self.windows[scope], self.counts[scope] = window, {}
+            self._forget_ended(time.time())
+            if self.windows.get(scope) != (window, length):
+                self.windows[scope], self.counts[scope] = (window, length), {}
+                self.keys[scope] = secrets.token_bytes(32)
+            tag = client_tag(scope, window, client, self.keys[scope])
             table = self.counts[scope]
             table[tag] = table.get(tag, 0) + 1
             return table[tag]
 
 
 class RedisThrottle:
-    """The same counts in Redis, shared by every worker: one key per tag, expiring with its
-    window (``INCR`` then ``EXPIRE`` in one pipeline). The key holds the tag, never an address."""
+    """The same counts in Redis, shared by every worker and app server.
+
+    Per scope and window, Redis holds:
+
+    - ``naishin:pf:<scope>:key:<window>``: the window's tag key, 32 random bytes, made by the
+      first worker that needs it (``SET NX``, so all workers use the one key) and derived from
+      nothing: a copy of ``NAISHIN_SECRET_KEY`` cannot rebuild a tag from a candidate address;
+    - ``naishin:pf:<scope>:<tag>``: a count, ``INCR`` then ``EXPIREAT`` in one ``MULTI``.
+
+    Every one of these keys expires at ``window_end()``, the same second for all of them,
+    never relative to a hit: a key's TTL says which window it belongs to, not when it was hit.
+    When the window ends the tag key goes with the counts (and this worker drops its copy at
+    its next hit), so afterwards no tag can be recomputed, even with the counts copied.
+
+    What someone with live access to Redis still learns, during the window only: how many
+    tags there are and each one's count; with the window's tag key (it is there) whether a
+    candidate address is among them; and when each tag was last counted, to the second,
+    from Redis's own access clock (``OBJECT IDLETIME``) or by watching (``MONITOR``). That is
+    what a live Redis must be trusted with; nothing of it is in a key's value or expiry, and
+    nothing reaches a disk if that Redis runs without persistence (README: ``save ""``,
+    ``appendonly no``: an AOF would list the hits in arrival order). The address itself is
+    never sent to Redis.
+    """
 
     def __init__(self, url: str) -> None:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        self.lock = threading.Lock()
+        self.keys: dict[str, tuple[int, int, bytes]] = {}  # scope -> (window, end, tag key)
 
-    def hit(self, scope: str, tag: str, window: int, expiry: int) -> int:
-        """Count one hit; return the count of this tag in this window."""
+    def _tag_key(self, scope: str, window: int, end: int) -> bytes:
+        with self.lock:
+            now = time.time()
+            for name, (_window, ends, _key) in list(self.keys.items()):
+                if ends - WINDOW_MARGIN <= now:
+                    del self.keys[name]
+            held = self.keys.get(scope)
+            if held is not None and held[0] == window:
+                return held[2]
+        name = f"naishin:pf:{scope}:key:{window}"
+        pipe = self.client.pipeline()
+        pipe.set(name, secrets.token_bytes(32), nx=True)
+        pipe.expireat(name, end)
+        pipe.get(name)
+        _, _, key = pipe.execute()
+        with self.lock:
+            self.keys[scope] = (window, end, key)
+        return key
+
+    def count(self, scope: str, client: str, window: int, length: int) -> int:
+        """Count one hit of ``client``; return its count in this window."""
+        end = window_end(window, length)
+        tag = client_tag(scope, window, client, self._tag_key(scope, window, end))
         key = f"naishin:pf:{scope}:{tag}"
         pipe = self.client.pipeline()
         pipe.incr(key)
-        pipe.expire(key, expiry + 5)
+        pipe.expireat(key, end)
         count, _ = pipe.execute()
         return int(count)
 
@@ -250,23 +317,14 @@ def throttle(scope: str, limit: str, key: str | None = None) -> bool:
     """Count one hit of this client against ``limit`` (e.g. ``"20 per 10 minutes"``).
 
     True while the client is within the limit, False once over it. ``key`` defaults to the
-    client's address; only a keyed hash of it is kept, and only until its window ends.
+    client's address; only a hash of it under the window's random key is kept, and only until
+    its window ends (see MemoryThrottle and RedisThrottle).
     """
     item = _parse_limit(limit)
-    expiry = int(item.get_expiry())
-    window = int(time.time()) // expiry
-    secret = current_app.extensions.get("publicforms.tag_key")
-    if secret is None:
-        # Shared by workers (Redis) only through the secret key; in memory a random key is
-        # enough and means not even a copy of the secret key can rebuild a tag.
-        secret = (
-            derive_key(current_app.config["SECRET_KEY"], "throttle-tag")
-            if current_app.config.get("REDIS_URL")
-            else secrets.token_bytes(32)
-        )
-        current_app.extensions["publicforms.tag_key"] = secret
-    tag = client_tag(scope, window, key if key is not None else (request.remote_addr or ""), secret)
-    return _store().hit(scope, tag, window, expiry) <= item.amount
+    length = int(item.get_expiry())
+    window = int(time.time()) // length
+    client = key if key is not None else (request.remote_addr or "")
+    return _store().count(scope, client, window, length) <= item.amount
 
 
 # --- access log ------------------------------------------------------------------------------

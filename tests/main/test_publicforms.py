@@ -7,12 +7,16 @@ from flask import Blueprint, request
 
 from campaign import publicforms
 
-REDIS_URL = "redis://127.0.0.1:6379/2"
+REDIS_URL = "redis://127.0.0.1:6379/13"  # this line of work's own database: flushed
 
 
 @pytest.fixture
 def form_app(app):
     """The app with one public form of a fake feature, registered as a feature would."""
+    return _with_form(app)
+
+
+def _with_form(app):
     bp = Blueprint("fakeform", __name__)
 
     @bp.route("/fake/sign/<int:item>", methods=["GET", "POST"])
@@ -101,36 +105,137 @@ def _redis():
         client.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
+    client.flushdb()  # database 13 only
     return client
 
 
-def test_the_redis_throttle_is_shared_and_stores_only_expiring_tags(form_app):
+def _on_redis(app):
+    app.config["REDIS_URL"] = REDIS_URL
+    app.extensions.pop("publicforms.throttle", None)
+    return app
+
+
+def _not_near_a_window_end(length: int) -> None:
+    """Wait for the next window when this one ends within 6 s (the test's hits share one)."""
+    import time
+
+    left = length - time.time() % length
+    if left < 6:
+        time.sleep(left + 0.05)
+
+
+def test_the_redis_throttle_is_shared_and_stores_only_expiring_tags(form_app, database_url):
+    from campaign import create_app
+    from campaign.config import ARGON2_TESTING
+
     redis = _redis()
-    for key in redis.scan_iter("naishin:pf:fake-sign:*"):
-        redis.delete(key)
-    form_app.config["REDIS_URL"] = REDIS_URL
-    form_app.extensions.pop("publicforms.throttle", None)
-    form_app.extensions.pop("publicforms.tag_key", None)
+    _not_near_a_window_end(60)
+    _on_redis(form_app)
     client = form_app.test_client()
     token = client.get("/fake/sign/1").text
     address = {"REMOTE_ADDR": "203.0.113.77"}
     assert (
         client.post("/fake/sign/1", data={"token": token}, environ_base=address).status_code == 200
     )
-    # A second worker: a store of its own, the same Redis, the same count.
-    form_app.extensions.pop("publicforms.throttle")
-    assert (
-        client.post("/fake/sign/1", data={"token": token}, environ_base=address).status_code == 200
+    # A second app server (another process, even another secret key): the same Redis, the
+    # same window's tag key, the same count.
+    other = _on_redis(
+        _with_form(
+            create_app(
+                {
+                    "TESTING": True,
+                    "DATABASE_URL": database_url,
+                    "ARGON2": dict(ARGON2_TESTING),
+                    "SECRET_KEY": "another-server-" + "x" * 40,
+                    "SERVER_NAME": "naishin.test",
+                }
+            )
+        )
     )
+    second = other.test_client()
+    assert second.get("/fake/sign/1").status_code == 200
+    with other.test_request_context():
+        other_token = publicforms.issue_token("fake-sign", 1)
+    posted = second.post("/fake/sign/1", data={"token": other_token}, environ_base=address)
+    assert posted.status_code == 200
     assert (
         client.post("/fake/sign/1", data={"token": token}, environ_base=address).status_code == 429
     )
-    keys = list(redis.scan_iter("naishin:pf:fake-sign:*"))
-    assert len(keys) == 1
+    other.extensions["naishin.engine"].dispose()
+    keys = [key for key in redis.scan_iter("*") if b":key:" not in key]
+    assert len(keys) == 1 and keys[0].startswith(b"naishin:pf:fake-sign:")
     assert b"203.0.113" not in keys[0]
     assert b"203.0.113" not in (redis.get(keys[0]) or b"")
     assert 0 < redis.ttl(keys[0]) <= 65
-    redis.delete(*keys)
+    redis.flushdb()
+
+
+def test_every_redis_key_of_a_window_expires_at_its_end_whenever_it_was_hit(form_app):
+    """Review R4-8: the TTL was refreshed per hit (the TTL was the last hit's time) and the tag
+    was the address under a key derived from the secret key (the address came back)."""
+    import time
+
+    redis = _redis()
+    length = 60
+    _not_near_a_window_end(length)
+    _on_redis(form_app)
+    client = form_app.test_client()
+    token = client.get("/fake/sign/1").text
+    addresses = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    window = int(time.time()) // length
+    for address in addresses:  # one hit each, at different moments
+        posted = client.post(
+            "/fake/sign/1", data={"token": token}, environ_base={"REMOTE_ADDR": address}
+        )
+        assert posted.status_code == 200
+        time.sleep(1.1)
+    posted = client.post(
+        "/fake/sign/1", data={"token": token}, environ_base={"REMOTE_ADDR": addresses[0]}
+    )
+    assert posted.status_code == 200  # a later hit of the first client refreshes nothing
+    keys = list(redis.scan_iter("*"))
+    assert all(key.startswith(b"naishin:pf:fake-sign:") for key in keys)
+    assert len(keys) == 4  # three tags and the window's tag key
+    pipe = redis.pipeline()
+    for key in keys:
+        pipe.pttl(key)
+    now_ms = time.time() * 1000
+    pttls = pipe.execute()
+    end_ms = publicforms.window_end(window, length) * 1000
+    assert max(pttls) - min(pttls) <= 5, pttls  # one moment for all, unrelated to the hits
+    assert all(abs(end_ms - now_ms - pttl) < 50 for pttl in pttls), (end_ms - now_ms, pttls)
+
+    # The tag is no longer the old keyed hash of the address under the secret key.
+    derived = publicforms.derive_key(form_app.config["SECRET_KEY"], "throttle-tag")
+    names = {key.decode().rpartition(":")[2] for key in keys}
+    for address in addresses:
+        assert publicforms.client_tag("fake-sign", window, address, derived) not in names
+    (tag_key,) = [key for key in keys if b":key:" in key]
+    secret = redis.get(tag_key)
+    assert len(secret) == 32 and secret != derived[:32]
+    # With the window's key (there while the window lasts, live) the tags do come back:
+    assert {publicforms.client_tag("fake-sign", window, a, secret) for a in addresses} <= names
+    # Over the limit ("2 per minute") it still refuses.
+    posted = client.post(
+        "/fake/sign/1", data={"token": token}, environ_base={"REMOTE_ADDR": addresses[0]}
+    )
+    assert posted.status_code == 429
+    redis.flushdb()
+
+
+def test_the_memory_throttle_forgets_its_key_and_counts_when_the_window_ends(monkeypatch):
+    monkeypatch.setattr(publicforms.time, "time", lambda: 10 * 60 + 30.0)
+    store = publicforms.MemoryThrottle()
+    assert store.count("s", "192.0.2.1", 10, 60) == 1
+    assert store.count("s", "192.0.2.1", 10, 60) == 2
+    first_key = store.keys["s"]
+    derived = publicforms.derive_key("x" * 40, "throttle-tag")
+    assert first_key != derived
+    monkeypatch.setattr(publicforms.time, "time", lambda: 11 * 60 + 1.0)
+    assert store.count("other", "192.0.2.1", 11, 60) == 1
+    assert "s" not in store.keys and "s" not in store.counts  # gone at the next hit of any scope
+    assert store.count("s", "192.0.2.1", 11, 60) == 1
+    assert store.keys["s"] != first_key
 
 
 def test_the_registry_of_unlogged_requests(form_app):
