@@ -17,7 +17,7 @@ from markupsafe import escape
 from campaign import db, publicforms
 from campaign.access import cookieless
 from campaign.urls import external_url
-from surveys import answering, closing, gate, services
+from surveys import answering, gate, services
 from surveys.common import bp
 from surveys.models import Kind, State, Survey
 
@@ -41,8 +41,8 @@ def _public_survey(survey_id: int) -> Survey:
     survey = db.session().get(Survey, survey_id)
     if survey is None or survey.state == State.DRAFT:
         abort(404)
-    if not db.read_only_request():  # a public GET may not write; it shows the survey as closed
-        closing.close_if_due(db.session(), survey)
+    # A due survey is shown as closed (services.accepting decides by the date) and is not closed
+    # here: the closing's audit entry would carry this member's time (surveys/closing.py).
     return survey
 
 
