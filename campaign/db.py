@@ -134,7 +134,8 @@ def _tune_sqlite(engine: Engine) -> None:
             writer.release()
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection, record):
+        record.info["naishin.query_only"] = False  # SQLite's default
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         for pragma in (
@@ -147,13 +148,20 @@ def _tune_sqlite(engine: Engine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+    def _query_only(connection, wanted: bool) -> None:
+        # Only when it changes: setting it makes SQLite discard every compiled statement of
+        # the connection, and compiling the answer route's again cost more than running it.
+        if connection.info.get("naishin.query_only") is not wanted:
+            connection.exec_driver_sql(f"PRAGMA query_only={'ON' if wanted else 'OFF'}")
+            connection.info["naishin.query_only"] = wanted
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         if read_only_request():
-            connection.exec_driver_sql("PRAGMA query_only=ON")
+            _query_only(connection, True)
             connection.exec_driver_sql("BEGIN")
         else:
-            connection.exec_driver_sql("PRAGMA query_only=OFF")
+            _query_only(connection, False)
             if writer.acquire(timeout=busy_seconds):
                 connection.info["naishin.writer"] = True
             try:

@@ -3,7 +3,8 @@
 How answers are kept (SECURITY.md promise 3): in preallocated slots filled at random places, rows
 that never leave their page; surveys/storage.py says how, and why no byte of the database or of
 SQLite's log orders answers by arrival at any moment. A slot row holds the survey id, a random
-key, a random slot number, a part number, a ``filled`` flag and bytes: no time, no sequence.
+key, a slot number (0 to capacity - 1), a part number, a ``filled`` flag and bytes: no time, no
+sequence.
 
 Invitation codes (``survey_codes``): a keyed hash of each code and a ``spent`` flag, nothing else;
 no time, no order, no reference to an answer. Custodians (``survey_custodians``): which staff
@@ -23,7 +24,6 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -209,7 +209,6 @@ class Slot(Base):
     __tablename__ = "survey_slots"
     __table_args__ = (
         UniqueConstraint("survey_id", "slot", "part"),
-        Index("ix_survey_slots_free", "survey_id", "part", "filled", "slot"),
         # Room in every heap page for the new version of its rows: updates stay in the page.
         {"postgresql_with": {"fillfactor": 40}},
     )

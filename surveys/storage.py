@@ -16,21 +16,27 @@ at most ``PART`` bytes, one row each, so that no row ever needs more room than o
   ``fillfactor`` leaves room in every page for the new version of its rows, so an ``UPDATE`` is
   a HOT update into the same page. A slot's heap page is fixed when the survey opens.
 
-An answer goes into a free slot chosen uniformly at random, by a conditional ``UPDATE … WHERE NOT
-filled`` (two requests racing for one slot: one wins, the other draws again). Where an answer
-lies in the file therefore says nothing of when it came. ``filled`` is a flag, not a time.
+Slots are numbered 0 to capacity - 1 (each row's place in the file was drawn at random when it
+was written, so a number says nothing of a place). An answer draws ``CANDIDATES`` slot numbers
+uniformly and independently and takes the first of them that is free, by a conditional ``UPDATE
+… WHERE NOT filled`` (two requests racing for one slot: one wins, the other draws again): the
+first free slot of a sequence of uniform draws is uniform over the free ones, and no index says
+which slots are free, so an answer writes its own rows and nothing else (no count, no index entry
+that moves). Where an answer lies in the file therefore says nothing of when it came. ``filled``
+is a flag, not a time.
 
 Why a random free slot is enough: the i-th answer goes to a slot drawn uniformly from the free
 ones, and the free set is itself a uniformly random subset of the slots, so by symmetry every
 answer's slot is uniform over all slots, whatever its rank in arrival, the last one included.
-When fewer than ``GROW_BELOW`` slots are free the storage grows by one step (an eighth, 256 to
-2,048 slots) in the answer's own short transaction; ``grow`` says how each new slot takes, with
-the right probability, an answer chosen at random, so that no answer's place tells whether it
-came before or after a growth, without rewriting the whole survey (which held the write lock
-for a second at 2,000 answers and blocked every other survey's answers). Adding invitation
-codes grows the storage the same way. At close, ``shuffle`` moves every answer to a fresh
-random slot in batches of short transactions (after which no page of PostgreSQL's heap keeps
-even the order of its own few rows' updates). A survey starts with ``DEFAULT_CAPACITY`` (512).
+When every one of an answer's draws finds its slot filled (which becomes likely only once most
+slots are taken: at three quarters full, one answer in a hundred), the storage grows by one step
+(an eighth, 256 to 2,048 slots) in a short transaction of its own; ``grow`` inserts each new
+slot at a uniformly random place among the slots (an inside-out Fisher–Yates step), so that no
+answer's place tells whether it came before or after a growth, without reading which slots are
+filled and without rewriting the whole survey. Adding invitation codes grows the storage the
+same way. At close, ``shuffle`` moves every answer to a fresh random slot in batches of short
+transactions (after which no page of PostgreSQL's heap keeps even the order of its own few
+rows' updates). A survey starts with ``DEFAULT_CAPACITY`` (512).
 
 The logs: SQLite's WAL is checkpointed and truncated after each answer's commit
 (``PRAGMA wal_checkpoint(TRUNCATE)``), so a copy of it holds at most the answer being written
@@ -62,8 +68,7 @@ from surveys.models import PART, Slot, Survey
 
 DEFAULT_CAPACITY = 512
 MIN_GROW_STEP, MAX_GROW_STEP = 256, 2048
-GROW_BELOW = 64  # free slots left when the storage grows by a step
-_rng = secrets.SystemRandom()
+CANDIDATES = 16  # slot numbers an answer draws; all of them taken: the storage grows a step
 # Not the app's logger: a close runs from commands and jobs without an app context too.
 log = logging.getLogger(__name__)
 
@@ -76,47 +81,71 @@ def parts_of(length: int) -> list[int]:
     return sizes
 
 
+def _shuffled(items: list) -> list:
+    """``items`` in a uniformly random order: sorted by 128-bit keys from the system's random
+    source, drawn in one call (SystemRandom's shuffle drew once per item, a few milliseconds a
+    growth step)."""
+    keys = secrets.token_bytes(16 * len(items))
+    order = sorted(range(len(items)), key=lambda n: keys[16 * n : 16 * n + 16])
+    return [items[n] for n in order]
+
+
 def _split(sealed: bytes) -> list[bytes]:
     return [sealed[i : i + PART] for i in range(0, len(sealed), PART)]
 
 
 def _new_slot_numbers(db: Session, survey_id: int, count: int) -> list[int]:
-    taken = set(db.scalars(select(Slot.slot).where(Slot.survey_id == survey_id, Slot.part == 0)))
-    numbers: set[int] = set()
-    while len(numbers) < count:
-        candidate = secrets.randbelow(2**31 - 1)
-        if candidate not in taken:
-            numbers.add(candidate)
-    return list(numbers)
+    """The numbers of ``count`` new slots: the next ones after the survey's last."""
+    start = capacity(db, survey_id)
+    return list(range(start, start + count))
 
 
 def allocate(db: Session, survey: Survey, count: int) -> None:
     """Add ``count`` slots of random filler to the survey's storage, in a random order."""
-    length = survey.sealed_size
-    numbers = _new_slot_numbers(db, survey.id, count)
-    _rng.shuffle(numbers)
-    rows = []
-    for number in numbers:
-        for part, size in enumerate(parts_of(length)):
-            rows.append(
-                {
-                    "id": secrets.randbelow(2**62),
-                    "survey_id": survey.id,
-                    "slot": number,
-                    "part": part,
-                    "filled": False,
-                    "data": secrets.token_bytes(size),
-                }
-            )
-    for start in range(0, len(rows), 500):
-        db.execute(Slot.__table__.insert(), rows[start : start + 500])
+    _insert_slots(db, survey, dict.fromkeys(_new_slot_numbers(db, survey.id, count)))
+
+
+_KEY_SPREAD = 2**24  # the most a new row's key lies above the one before
+_KEY_MAX = 2**63 - 1
+
+
+def _insert_slots(db: Session, survey: Survey, contents: dict[int, list[bytes] | None]) -> None:
+    """Write new slots: ``contents`` maps each new slot number to the parts of the answer it
+    takes (moved there by ``grow``), or to ``None`` for fresh filler.
+
+    The rows go in a random order, and their random keys are drawn above every key of the
+    table, in that order: SQLite appends them to the file's last pages (keys drawn over the
+    whole range made it split a random page of the table for every row, four times the pages
+    written, and a growth step cost about 0.4 ms a slot). A key then tells which growth made
+    its slot, as the slot's number does, and nothing of any answer: ``grow`` leaves every
+    arrangement of the answers over all the slots equally likely.
+    """
+    sizes = parts_of(survey.sealed_size)
+    filler = memoryview(secrets.token_bytes(sum(sizes) * len(contents)))
+    rows, at = [], 0
+    for number, answer in contents.items():
+        for part, size in enumerate(sizes):
+            data = answer[part] if answer is not None else bytes(filler[at : at + size])
+            at += size
+            row = {"survey_id": survey.id, "slot": number, "part": part}
+            rows.append({**row, "filled": answer is not None, "data": data})
+    rows = _shuffled(rows)
+    key = int(db.scalar(select(func.coalesce(func.max(Slot.id), 0))))
+    if key + _KEY_SPREAD * len(rows) <= _KEY_MAX:
+        gaps = secrets.token_bytes(3 * len(rows))  # each key 1 to 2**24 above the one before
+        for n, row in enumerate(rows):
+            key += 1 + int.from_bytes(gaps[3 * n : 3 * n + 3])
+            row["id"] = key
+    else:  # pragma: no cover - only after about a billion growths
+        for row in rows:
+            row["id"] = secrets.randbelow(2**62)
+    for first in range(0, len(rows), 500):
+        db.execute(Slot.__table__.insert(), rows[first : first + 500])
 
 
 def capacity(db: Session, survey_id: int) -> int:
-    """How many slots a survey has."""
-    return int(
-        db.scalar(select(func.count()).where(Slot.survey_id == survey_id, Slot.part == 0)) or 0
-    )
+    """How many slots a survey has (they are numbered from 0: one step down an index)."""
+    return int(db.scalar(_CAPACITY, {"survey": survey_id}))
 
 
 def filled_count(db: Session, survey_id: int) -> int:
@@ -139,12 +168,12 @@ class NotTaking(Exception):
 def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = False) -> None:
     """Put one sealed answer into a free slot chosen at random (grow first if needed).
 
-    The slot is the k-th free one in slot-number order, with k = r mod (free slots) for r drawn
-    from ``secrets`` over 62 bits (the bias of the modulo, below free/2**62, is nil for any
-    survey). The count, the pick and the conditional writes are one statement (``_pg_take``:
-    one round trip; ``_sqlite_take``). Another request that took the same slot first (only on
-    PostgreSQL, where answers write at once; SQLite's write lock is held) makes this one draw
-    again.
+    The answer draws ``CANDIDATES`` slot numbers (each r mod capacity, for r drawn from
+    ``secrets`` over 62 bits: the modulo's bias, below capacity/2**62, is nil) and takes the
+    first free one, all in one statement (``_pg_take``: one round trip; ``_sqlite_take``). If
+    every drawn slot is filled, the storage grows a step and the answer draws again. Another
+    request that took the same slot first (only on PostgreSQL, where answers write at once;
+    SQLite's write lock is held) makes this one draw again.
 
     With ``check_open`` the same statement checks that the survey takes answers at this moment
     under this public key (its state and dates as the database holds them now), and raises
@@ -163,38 +192,41 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     connection = db.connection()
     postgres = connection.dialect.name == "postgresql"
     for _attempt in range(50):
-        params["r"] = secrets.randbits(62)
+        draws = [secrets.randbits(62) for _ in range(CANDIDATES)]
         if postgres:
-            taking, free, taken, rest = connection.execute(_pg_take(len(pieces)), params).one()
+            params["draws"] = draws
+            taking, room, picked, taken, rest = connection.execute(
+                _pg_take(len(pieces)), params
+            ).one()
             if not taking:
                 raise NotTaking
             if taken == 1 and rest == len(pieces) - 1:
                 return
             if taken:  # pragma: no cover - the other parts follow the first, always
                 raise RuntimeError("a slot's parts disagree")
-            if free < GROW_BELOW:
-                _grow_before_answering(db, survey)
+            if not picked:  # every drawn slot was filled (else another answer took it first)
+                _grow_before_answering(db, survey, room)
             continue
+        params.update({f"r{n}": draw for n, draw in enumerate(draws)})
         if connection.execute(_sqlite_take(len(pieces)), params).rowcount == len(pieces):
             return
         # Nothing written: find out why (the write lock is held, so no other answer raced).
-        taking, free = connection.execute(_FREE_COUNT, params).one()
+        taking, room = connection.execute(_TAKING_ROOM, params).one()
         if not taking:
             raise NotTaking
-        if free >= GROW_BELOW:  # pragma: no cover - the statement above took a slot then
-            raise RuntimeError("a free slot could not be taken")
-        _grow_before_answering(db, survey)
+        _grow_before_answering(db, survey, room)  # every drawn slot was filled
     raise RuntimeError("no free slot found")  # pragma: no cover
 
 
 # Raw statements, compiled once: the answer path runs them on every answer, and building the
 # equivalent select()/update() expressions each time cost more than running them.
-_FREE = "FROM survey_slots WHERE survey_id = :survey AND part = 0 AND filled = false"
 _TAKING = """(NOT :check OR EXISTS (
     SELECT 1 FROM surveys WHERE id = :survey AND state = 'open' AND public_key = :key
     AND (opens_at IS NULL OR opens_at <= :now) AND (closes_at IS NULL OR closes_at > :now)))"""
+_ROOM = "(SELECT coalesce(max(slot) + 1, 0) FROM survey_slots WHERE survey_id = :survey)"
 _NOW = bindparam("now", type_=UTCDateTime())
-_FREE_COUNT = text(f"SELECT {_TAKING}, (SELECT count(*) {_FREE})").bindparams(_NOW)
+_CAPACITY = text(f"SELECT {_ROOM}")
+_TAKING_ROOM = text(f"SELECT {_TAKING}, {_ROOM}").bindparams(_NOW)
 
 
 def _data_case(parts: int) -> str:
@@ -203,42 +235,46 @@ def _data_case(parts: int) -> str:
 
 @functools.cache
 def _sqlite_take(parts: int):
-    """SQLite: with the survey taking answers (``:check``) and enough free slots, write every
-    part of the k-th free slot (k = r mod count). The subqueries do not depend on the row, so
-    SQLite runs each once, before it writes. Its row count is the parts written (0: nothing)."""
-    return text(
+    """SQLite: with the survey taking answers (``:check``), write every part of the first free
+    slot among the drawn ones (slot r_i mod capacity, in the order drawn). The capacity is
+    counted once, down the index, before anything is written. Its row count is the parts
+    written (0: none of the drawn slots is free, or the survey takes no answers)."""
+    draws = ", ".join(f"({n}, :r{n})" for n in range(CANDIDATES))
+    return text(  # no WITH: Python's sqlite3 gives no row count for a statement led by WITH
         f"""
         UPDATE survey_slots SET filled = true, data = {_data_case(parts)}
         WHERE survey_id = :survey AND filled = false AND slot = (
-            SELECT slot {_FREE} ORDER BY slot LIMIT 1
-            OFFSET (SELECT :r % max(count(*), 1) {_FREE})
+            SELECT slot FROM (VALUES {draws}) AS drawn JOIN survey_slots
+              ON survey_id = :survey AND part = 0 AND slot = drawn.column2 % max({_ROOM}, 1)
+            WHERE filled = false ORDER BY drawn.column1 LIMIT 1
         )
-        AND (SELECT count(*) {_FREE}) >= {GROW_BELOW} AND {_TAKING}
+        AND {_TAKING}
         """  # noqa: S608 - only constants and part numbers are formatted in
     ).bindparams(_NOW)
 
 
 @functools.cache
 def _pg_take(parts: int):
-    """PostgreSQL: check that the survey takes answers (with ``:check``), count the free slots,
-    pick the k-th (k = r mod count) and, if enough are free, take it: part 0 first and
-    conditionally (whoever writes part 0 owns the slot, so two answers racing for one slot
-    cannot lock its parts in opposite orders), then the others. Returns (taking answers, free
-    slots, part 0 taken, other parts written)."""
+    """PostgreSQL: check that the survey takes answers (with ``:check``), pick the first free
+    slot among the drawn ones (slot r_i mod capacity, in the order drawn) and take it: part 0
+    first and conditionally (whoever writes part 0 owns the slot, so two answers racing for one
+    slot cannot lock its parts in opposite orders), then the others. Returns (taking answers,
+    capacity, a free slot picked, part 0 taken, other parts written)."""
     others = "data" if parts == 1 else _data_case(parts)
     return text(
         f"""
         WITH taking AS (SELECT {_TAKING} AS ok),
-        free AS (SELECT count(*) AS n {_FREE}),
+        room AS (SELECT {_ROOM} AS n),
         pick AS (
-            SELECT slot {_FREE} ORDER BY slot LIMIT 1
-            OFFSET (SELECT CASE WHEN n > 0 THEN :r % n ELSE 0 END FROM free)
+            SELECT slot FROM unnest(CAST(:draws AS bigint[])) WITH ORDINALITY AS drawn(r, i)
+            JOIN survey_slots ON survey_id = :survey AND part = 0
+             AND slot = r % (SELECT greatest(n, 1) FROM room)
+            WHERE filled = false ORDER BY i LIMIT 1
         ),
         first AS (
             UPDATE survey_slots SET filled = true, data = :p0
             WHERE survey_id = :survey AND part = 0 AND filled = false
-              AND slot = (SELECT slot FROM pick) AND (SELECT n FROM free) >= {GROW_BELOW}
-              AND (SELECT ok FROM taking)
+              AND slot = (SELECT slot FROM pick) AND (SELECT ok FROM taking)
             RETURNING slot
         ),
         rest AS (
@@ -246,8 +282,8 @@ def _pg_take(parts: int):
             WHERE survey_id = :survey AND part > 0 AND slot = (SELECT slot FROM first)
             RETURNING 1
         )
-        SELECT (SELECT ok FROM taking), (SELECT n FROM free), (SELECT count(*) FROM first),
-               (SELECT count(*) FROM rest)
+        SELECT (SELECT ok FROM taking), (SELECT n FROM room), (SELECT count(*) FROM pick),
+               (SELECT count(*) FROM first), (SELECT count(*) FROM rest)
         """  # noqa: S608 - only constants and part numbers are formatted in
     ).bindparams(_NOW)
 
@@ -258,8 +294,9 @@ def _lock_survey(db: Session, survey_id: int) -> None:
         db.execute(select(Survey.id).where(Survey.id == survey_id).with_for_update())
 
 
-def _grow_before_answering(db: Session, survey: Survey) -> None:
-    """One growth step, before this answer takes a slot.
+def _grow_before_answering(db: Session, survey: Survey, seen: int) -> None:
+    """One growth step, before this answer takes a slot (unless the storage has grown past the
+    ``seen`` capacity meanwhile).
 
     PostgreSQL: in a transaction of its own, committed at once, so that an answer's transaction
     never holds the survey's lock: growers wait for each other (the survey's row lock) and
@@ -276,12 +313,12 @@ def _grow_before_answering(db: Session, survey: Survey) -> None:
     """
     bind = db.get_bind()
     if bind.dialect.name != "postgresql":
-        grow(db, survey, below=GROW_BELOW)
+        grow(db, survey, seen=seen)
         return
     with _growing:
         engine = _growth_engine(bind)
         with Session(engine) as apart, apart.begin():
-            grow(apart, survey, below=GROW_BELOW)
+            grow(apart, survey, seen=seen)
         _vacuum_slots(engine)
 
 
@@ -321,64 +358,36 @@ def grow_step(capacity_now: int) -> int:
     return min(MAX_GROW_STEP, max(MIN_GROW_STEP, capacity_now // 8))
 
 
-def grow(db: Session, survey: Survey, count: int | None = None, *, below: int = 0) -> None:
+def grow(db: Session, survey: Survey, count: int | None = None, *, seen: int | None = None) -> None:
     """Add ``count`` slots (one step by default), keeping every answer's place uniform.
 
-    The storage is a uniformly random placement of f answers among m slots. Adding one slot
-    keeps it so if, with probability f/(m+1), an answer chosen uniformly moves into the new slot
-    (its old slot taking fresh filler), and otherwise the new slot is filler: every placement of
-    the f answers among the m+1 slots is then equally likely (the new slot is filled with the
-    right probability, and given that, by a uniform answer from a uniform placement). Repeated
-    for each slot of the step, the step writes the new slots plus about f/m of them moved out:
-    a few hundred rows in one short transaction, never the whole survey. The storage grows
-    while a few free slots remain, so an answer never waits for more than one step. With
-    ``below``, nothing is done if another request grew the storage meanwhile.
+    The storage is a uniformly random arrangement of its contents (f answers, m - f fillers)
+    over slots 0 to m - 1. Slot m is added as filler and swapped with a slot drawn uniformly
+    from 0 to m (itself included): the arrangement over the m + 1 slots is then uniformly
+    random too (the inside-out Fisher–Yates shuffle). Repeated for each slot of the step, it
+    needs to know nothing of which slots are filled: it reads the slots it drew, moves the
+    answers among them into new slots and writes fresh filler over the slots they left, about
+    f/m of the step. A few hundred rows in one short transaction, never the whole survey.
+    With ``seen``, nothing is done if another request grew the storage past it meanwhile.
     """
     _lock_survey(db, survey.id)
     total = capacity(db, survey.id)
-    if below and total - filled_count(db, survey.id) >= below:
+    if seen is not None and total > seen:
         return
     count = count or grow_step(total)
-    filled = list(
-        db.scalars(
-            select(Slot.slot).where(
-                Slot.survey_id == survey.id, Slot.part == 0, Slot.filled.is_(True)
-            )
-        )
-    )
-    numbers = _new_slot_numbers(db, survey.id, count)
-    source: dict[int, int] = {}  # new slot -> the old slot whose answer it now holds
-    vacated: set[int] = set()
-    for new in numbers:
-        total += 1
-        if filled and secrets.randbelow(total) < len(filled):
-            pick = secrets.randbelow(len(filled))
-            old = filled[pick]
-            if old in source:  # moved already in this step: move it on
-                source[new] = source.pop(old)
-            else:
-                source[new], _ = old, vacated.add(old)
-            filled[pick] = new
-    contents = _contents(db, survey.id, set(source.values()))
+    held: dict[int, int | None] = {}  # slot -> the old slot whose contents it now holds
+    for new in range(total, total + count):
+        drawn = secrets.randbelow(new + 1)
+        if drawn != new:
+            held[new] = held.get(drawn, drawn if drawn < total else None)
+            held[drawn] = None  # fresh filler
+    contents = _contents(db, survey.id, {old for old in held.values() if old is not None})
     sizes = parts_of(survey.sealed_size)
-    rows = []
-    for new in numbers:
-        held = contents.get(source.get(new, -1))
-        for part, size in enumerate(sizes):
-            rows.append(
-                {
-                    "id": secrets.randbelow(2**62),
-                    "survey_id": survey.id,
-                    "slot": new,
-                    "part": part,
-                    "filled": held is not None,
-                    "data": held[part] if held is not None else secrets.token_bytes(size),
-                }
-            )
-    _rng.shuffle(rows)
-    for start in range(0, len(rows), 500):
-        db.execute(Slot.__table__.insert(), rows[start : start + 500])
-    _overwrite(db, survey.id, {number: None for number in vacated}, sizes)
+    new_slots = range(total, total + count)
+    _insert_slots(db, survey, {new: contents.get(held.get(new)) for new in new_slots})
+    # An old slot whose answer moved takes fresh filler; one whose filler moved keeps its own.
+    vacated = [old for old, now in held.items() if old < total and now is None]
+    _overwrite(db, survey.id, {old: None for old in vacated if contents.get(old)}, sizes)
 
 
 def _contents(db: Session, survey_id: int, numbers: set[int]) -> dict[int, list[bytes] | None]:
@@ -422,7 +431,7 @@ def _overwrite(db: Session, survey_id: int, contents: dict, sizes: list[int]) ->
                     "new_data": held[part] if held is not None else secrets.token_bytes(size),
                 }
             )
-    _rng.shuffle(changes)
+    changes = _shuffled(changes)
     for start in range(0, len(changes), 1000):
         db.connection().execute(statement, changes[start : start + 1000])
 

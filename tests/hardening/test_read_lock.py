@@ -50,3 +50,41 @@ def test_a_write_in_a_read_only_request_fails_loudly(app):
     app.testing = True
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert app.test_client().get("/sneaky").status_code == 500
+
+
+def test_one_connection_switches_between_reading_and_writing_only_when_it_must(app):
+    """query_only follows each request (a read after a write cannot write, a write after a read
+    can), and is set only when it changes: setting it makes SQLite recompile every statement."""
+    from sqlalchemy import event, text
+
+    from campaign import db
+    from campaign.access import public
+
+    @public
+    def page():
+        db.session().execute(text("INSERT INTO switched VALUES (1)"))  # fails on a GET
+        return "written"
+
+    app.add_url_rule("/switched", "switched", page, methods=["GET", "POST"])
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.config["WTF_CSRF_ENABLED"] = False
+    engine = app.extensions["naishin.engine"]
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE switched (x)"))
+    pragmas = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_a: (
+            pragmas.append(statement) if "query_only" in statement else None
+        ),
+    )
+    client = app.test_client()
+    codes = [
+        client.open("/switched", method=m).status_code
+        for m in ("POST", "POST", "GET", "GET", "POST")
+    ]
+    assert codes == [200, 200, 500, 500, 200]
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM switched")).scalar() == 3
+    assert pragmas == ["PRAGMA query_only=ON", "PRAGMA query_only=OFF"]

@@ -4,6 +4,8 @@ place uniform, and closing as a batched job that blocks no other survey's answer
 from __future__ import annotations
 
 import itertools
+import sqlite3
+from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -177,3 +179,31 @@ def test_close_due_shows_progress_and_is_audited_as_the_system(runner, surveys, 
     key = sealing.unwrap(services.wrapped_key(due), PASSPHRASE)
     ranks = sorted(sealing.opener(key)(s)["rank"] for s in storage.iter_sealed(session, due.id))
     assert ranks == list(range(10))
+
+
+def test_an_answer_writes_its_own_slot_and_nothing_else(surveys, session, database_url):
+    """SQLite: the pages of the file that one answer changes are the pages of its slot's rows
+    (no index entry moves, nothing is appended): the file says where it went, never when."""
+    if ON_POSTGRES:
+        return  # PostgreSQL's heap: test_red_team reads its pages and line pointers
+    path = database_url.removeprefix("sqlite:///")
+
+    def pages() -> list[bytes]:
+        session.commit()
+        with sqlite3.connect(path) as checkpoint:  # everything in the file, the WAL emptied
+            checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        content = Path(path).read_bytes()
+        return [content[n : n + size] for n in range(0, len(content), size)]
+
+    survey = _opened(surveys, session, 64)
+    size = session.execute(text("PRAGMA page_size")).scalar()
+    for rank in range(8):
+        _store(session, survey, rank)
+    parts = len(storage.parts_of(survey.sealed_size))
+    for rank in range(8, 24):
+        before = pages()
+        _store(session, survey, rank)
+        after = pages()
+        assert len(after) == len(before)  # nothing appended
+        changed = [n for n, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+        assert 1 <= len(changed) <= parts, changed  # the slot's rows, in place
