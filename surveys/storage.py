@@ -168,12 +168,15 @@ class NotTaking(Exception):
 def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = False) -> None:
     """Put one sealed answer into a free slot chosen at random (grow first if needed).
 
-    The answer draws ``CANDIDATES`` slot numbers (each r mod capacity, for r drawn from
-    ``secrets`` over 62 bits: the modulo's bias, below capacity/2**62, is nil) and takes the
-    first free one, all in one statement (``_pg_take``: one round trip; ``_sqlite_take``). If
-    every drawn slot is filled, the storage grows a step and the answer draws again. Another
-    request that took the same slot first (only on PostgreSQL, where answers write at once;
-    SQLite's write lock is held) makes this one draw again.
+    The answer draws ``CANDIDATES`` slot numbers below the capacity (each a 64-bit draw from
+    ``secrets`` mod capacity: the modulo's bias, below capacity/2**64, is nil) and takes the
+    first free one, all in one statement (``_pg_take``: one round trip; ``_sqlite_take``),
+    which looks the drawn slots up in turn and stops at the first free one. The capacity is
+    what this process last saw (``_capacity_seen``); the statement writes only if it is still
+    the survey's, else the answer draws again below the new one. If every drawn slot is
+    filled, the storage grows a step and the answer draws again. Another request that took the
+    same slot first (only on PostgreSQL, where answers write at once; SQLite's write lock is
+    held) makes this one draw again.
 
     With ``check_open`` the same statement checks that the survey takes answers at this moment
     under this public key (its state and dates as the database holds them now), and raises
@@ -191,31 +194,53 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     }
     connection = db.connection()
     postgres = connection.dialect.name == "postgresql"
+    seen = _capacity_seen(db)
+    room = seen.get(survey.id) or capacity(db, survey.id)
+    take = (_pg_take if postgres else _sqlite_take)(len(pieces))
     for _attempt in range(50):
-        draws = [secrets.randbits(62) for _ in range(CANDIDATES)]
+        draws = secrets.token_bytes(8 * CANDIDATES)
+        params["room"] = room
+        for n in range(CANDIDATES):
+            params[f"s{n}"] = int.from_bytes(draws[8 * n : 8 * n + 8]) % max(room, 1)
         if postgres:
-            params["draws"] = draws
-            taking, room, picked, taken, rest = connection.execute(
-                _pg_take(len(pieces)), params
-            ).one()
-            if not taking:
-                raise NotTaking
+            taking, now_room, picked, taken, rest = connection.execute(take, params).one()
             if taken == 1 and rest == len(pieces) - 1:
+                seen[survey.id] = room
                 return
             if taken:  # pragma: no cover - the other parts follow the first, always
                 raise RuntimeError("a slot's parts disagree")
-            if not picked:  # every drawn slot was filled (else another answer took it first)
-                _grow_before_answering(db, survey, room)
-            continue
-        params.update({f"r{n}": draw for n, draw in enumerate(draws)})
-        if connection.execute(_sqlite_take(len(pieces)), params).rowcount == len(pieces):
-            return
-        # Nothing written: find out why (the write lock is held, so no other answer raced).
-        taking, room = connection.execute(_TAKING_ROOM, params).one()
+        else:
+            if connection.execute(take, params).rowcount == len(pieces):
+                seen[survey.id] = room
+                return
+            # Nothing written: find out why. The write lock is held, so no other answer raced:
+            # with the survey taking answers and the capacity unchanged, every drawn slot was
+            # filled.
+            taking, now_room = connection.execute(_TAKING_ROOM, params).one()
+            picked = False
         if not taking:
             raise NotTaking
-        _grow_before_answering(db, survey, room)  # every drawn slot was filled
+        if now_room != room:  # grown (or made) since this process last looked
+            room = now_room
+            continue
+        if not picked:  # every drawn slot was filled (else another answer took it first)
+            _grow_before_answering(db, survey, room)
+            room = capacity(db, survey.id)
     raise RuntimeError("no free slot found")  # pragma: no cover
+
+
+_seen_capacities: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _capacity_seen(db: Session) -> dict[int, int]:
+    """survey id -> the capacity this process last saw, per database (an engine)."""
+    bind = db.get_bind()
+    seen = _seen_capacities.get(bind)
+    if seen is None:
+        seen = _seen_capacities[bind] = {}
+    if len(seen) > 1024:
+        seen.clear()
+    return seen
 
 
 # Raw statements, compiled once: the answer path runs them on every answer, and building the
@@ -233,48 +258,48 @@ def _data_case(parts: int) -> str:
     return "CASE part " + " ".join(f"WHEN {n} THEN :p{n}" for n in range(parts)) + " END"
 
 
+def _first_free() -> str:
+    """The first free slot among the drawn ones, looked up one by one in the order drawn: a
+    ``CASE`` evaluates its conditions in turn and stops at the first true one (both databases
+    document it), so an answer reads about 1/(1 - fill) slots, not all ``CANDIDATES``."""
+    free = "(SELECT NOT filled FROM survey_slots WHERE survey_id = :survey AND part = 0 AND slot = "
+    arms = " ".join(f"WHEN {free}:s{n}) THEN :s{n}" for n in range(CANDIDATES))
+    return f"CASE {arms} END"
+
+
 @functools.cache
 def _sqlite_take(parts: int):
-    """SQLite: with the survey taking answers (``:check``), write every part of the first free
-    slot among the drawn ones (slot r_i mod capacity, in the order drawn). The capacity is
-    counted once, down the index, before anything is written. Its row count is the parts
-    written (0: none of the drawn slots is free, or the survey takes no answers)."""
-    draws = ", ".join(f"({n}, :r{n})" for n in range(CANDIDATES))
-    return text(  # no WITH: Python's sqlite3 gives no row count for a statement led by WITH
+    """SQLite: with the survey taking answers (``:check``) and its capacity still ``:room``,
+    write every part of the first free slot among the drawn ones. Its row count is the parts
+    written (0: none of the drawn slots is free, the capacity changed, or the survey takes no
+    answers)."""
+    return text(
         f"""
         UPDATE survey_slots SET filled = true, data = {_data_case(parts)}
-        WHERE survey_id = :survey AND filled = false AND slot = (
-            SELECT slot FROM (VALUES {draws}) AS drawn JOIN survey_slots
-              ON survey_id = :survey AND part = 0 AND slot = drawn.column2 % max({_ROOM}, 1)
-            WHERE filled = false ORDER BY drawn.column1 LIMIT 1
-        )
-        AND {_TAKING}
+        WHERE survey_id = :survey AND filled = false AND slot = {_first_free()}
+        AND {_ROOM} = :room AND {_TAKING}
         """  # noqa: S608 - only constants and part numbers are formatted in
     ).bindparams(_NOW)
 
 
 @functools.cache
 def _pg_take(parts: int):
-    """PostgreSQL: check that the survey takes answers (with ``:check``), pick the first free
-    slot among the drawn ones (slot r_i mod capacity, in the order drawn) and take it: part 0
-    first and conditionally (whoever writes part 0 owns the slot, so two answers racing for one
-    slot cannot lock its parts in opposite orders), then the others. Returns (taking answers,
+    """PostgreSQL: check that the survey takes answers (with ``:check``) and that its capacity
+    is still ``:room``, pick the first free slot among the drawn ones and take it: part 0 first
+    and conditionally (whoever writes part 0 owns the slot, so two answers racing for one slot
+    cannot lock its parts in opposite orders), then the others. Returns (taking answers,
     capacity, a free slot picked, part 0 taken, other parts written)."""
     others = "data" if parts == 1 else _data_case(parts)
     return text(
         f"""
         WITH taking AS (SELECT {_TAKING} AS ok),
         room AS (SELECT {_ROOM} AS n),
-        pick AS (
-            SELECT slot FROM unnest(CAST(:draws AS bigint[])) WITH ORDINALITY AS drawn(r, i)
-            JOIN survey_slots ON survey_id = :survey AND part = 0
-             AND slot = r % (SELECT greatest(n, 1) FROM room)
-            WHERE filled = false ORDER BY i LIMIT 1
-        ),
+        pick AS (SELECT {_first_free()} AS slot),
         first AS (
             UPDATE survey_slots SET filled = true, data = :p0
             WHERE survey_id = :survey AND part = 0 AND filled = false
               AND slot = (SELECT slot FROM pick) AND (SELECT ok FROM taking)
+              AND (SELECT n FROM room) = :room
             RETURNING slot
         ),
         rest AS (
@@ -282,7 +307,8 @@ def _pg_take(parts: int):
             WHERE survey_id = :survey AND part > 0 AND slot = (SELECT slot FROM first)
             RETURNING 1
         )
-        SELECT (SELECT ok FROM taking), (SELECT n FROM room), (SELECT count(*) FROM pick),
+        SELECT (SELECT ok FROM taking), (SELECT n FROM room),
+               (SELECT slot FROM pick) IS NOT NULL,
                (SELECT count(*) FROM first), (SELECT count(*) FROM rest)
         """  # noqa: S608 - only constants and part numbers are formatted in
     ).bindparams(_NOW)
