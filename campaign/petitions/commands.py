@@ -1,5 +1,6 @@
 """``flask --app wsgi petitions anonymise``: the deletion rule, to run from cron (e.g. nightly);
-``petitions demo``: the demo petition (demo.py), run by ``make run``.
+``petitions close-due``: closes the petitions whose closing day has ended (from cron, just
+after midnight Japan time); ``petitions demo``: the demo petition (demo.py), run by ``make run``.
 
 Deletes the signers' names, addresses, emails, hashes and link tokens of every petition whose
 deletion day has come (``keep_days`` after its submission, or ``unsubmitted_days`` after its
@@ -16,7 +17,24 @@ from campaign import db
 from campaign.cli import progress_bar
 from campaign.petitions import demo, retention, services
 
-cli = AppGroup("petitions", help="Petitions: deleting signers' data on schedule; demo data.")
+cli = AppGroup(
+    "petitions", help="Petitions: closing and deleting signers' data on schedule; demo data."
+)
+
+
+@cli.command("close-due")
+@with_appcontext
+def close_due() -> None:
+    """Close every open petition whose closing day has ended (audited as the system).
+
+    Public pages never close a petition (they refuse signatures by the date); this command and
+    headquarters' and officers' petition pages do."""
+    session = db.session()
+    closed = [petition.id for petition in services.close_due(session)]
+    session.commit()
+    for petition_id in closed:
+        click.echo(f"Petition {petition_id}: closed.")
+    click.echo(f"closed: {len(closed)}")
 
 
 @cli.command("anonymise")

@@ -49,10 +49,13 @@ def _limit(name: str, default: str) -> str:
 
 
 def _public_petition(petition_id: int) -> Petition:
+    """A petition the public may see. A past closing day does not close it here (no public
+    request writes a close, review R4-16/R4-15): the page refuses by the date
+    (``services.accepting``) and shows it closed; ``petitions close-due`` and staff pages close
+    it."""
     petition = db.session().get(Petition, petition_id)
     if petition is None or petition.state == State.DRAFT:
         abort(404)
-    services.close_if_due(db.session(), petition)
     return petition
 
 
@@ -206,9 +209,8 @@ def signature():
     token = (request.values.get("token") or "")[:100]
     found = services.find_by_token(db.session(), token)
     petition = db.session().get(Petition, found.petition_id) if found else None
-    if petition is not None:
-        services.close_if_due(db.session(), petition)
     context = {"petition": petition, "signature": found, "token": token, "done": None}
+    context["accepting"] = petition is not None and services.accepting(petition)
     if request.method != "POST":
         context["form_token"] = publicforms.issue_token(LINK, "link")
         status = 200 if found else 404

@@ -13,11 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from campaign import clock, dates
+from campaign.access import is_public_endpoint
 from campaign.audit import services as audit
 from campaign.auth.models import User
 from campaign.org.models import Branch
@@ -170,20 +172,52 @@ def open_petition(db: Session, petition: Petition) -> None:
     audit.record(db, "petition.opened", object_kind="petition", object_id=petition.id)
 
 
-def close_petition(db: Session, petition: Petition, *, on: date | None = None) -> None:
-    """Stop taking signatures."""
+def close_petition(
+    db: Session, petition: Petition, *, on: date | None = None, system: bool = False
+) -> None:
+    """Stop taking signatures: headquarters now, or (``system``) the platform once the
+    closing day has ended."""
     if petition.state != State.OPEN:
         raise PetitionError(_l("Only an open petition can be closed."))
     petition.state = State.CLOSED
     petition.closed_on = on or today()
     db.flush()
-    audit.record(db, "petition.closed", object_kind="petition", object_id=petition.id)
+    audit.record(
+        db,
+        "petition.closed",
+        object_kind="petition",
+        object_id=petition.id,
+        reason="closing date passed" if system else None,
+        system=system,
+    )
 
 
-def close_if_due(db: Session, petition: Petition) -> None:
-    """Close an open petition whose closing day has ended (in Japan)."""
-    if petition.state == State.OPEN and today() > petition.closes_on:
-        close_petition(db, petition, on=petition.closes_on)
+def _due(petition: Petition) -> bool:
+    return petition.state == State.OPEN and today() > petition.closes_on
+
+
+def close_if_due(db: Session, petition: Petition) -> bool:
+    """Close, as the system, an open petition whose closing day has ended (in Japan).
+
+    For staff requests and ``petitions close-due`` only. A public request never closes (it
+    refuses by the date: ``accepting``): its session may not write (a GET of a public page is
+    read-only, review R4-16), and the closing's audit entry would carry the moment a member
+    opened the page or pressed "sign" (review R4-15)."""
+    if not _due(petition) or _public_request():
+        return False
+    close_petition(db, petition, on=petition.closes_on, system=True)
+    return True
+
+
+def close_due(db: Session) -> list[Petition]:
+    """Close every open petition whose closing day has ended, as the system (the cron
+    command ``petitions close-due``; ``petitions anonymise`` does it first too)."""
+    stmt = select(Petition).where(Petition.state == State.OPEN).order_by(Petition.id)
+    return [p for p in db.scalars(stmt).all() if close_if_due(db, p)]
+
+
+def _public_request() -> bool:
+    return has_request_context() and is_public_endpoint(request.endpoint)
 
 
 def accepting(petition: Petition) -> bool:
@@ -606,14 +640,16 @@ def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> 
     prefecture signed). Worked out once a day per process and kept, so that a withdrawal
     later in the day does not move it either. ``live``: headquarters' own figures, unmerged."""
     if live:
-        found = counts(db, petition)
-        rows = tuple((c, o, p) for c, (o, p) in found.by_prefecture.items())
-        return PrefectureTable(rows)
+        return _live_table(counts(db, petition))
     return _kept_for_the_day(
         _DAY_TABLES,
         petition,
         lambda as_of: merge_small(counts(db, petition, through=as_of).by_prefecture, as_of),
     )
+
+
+def _live_table(found: Counts) -> PrefectureTable:
+    return PrefectureTable(tuple((c, o, p) for c, (o, p) in found.by_prefecture.items()))
 
 
 @dataclass(frozen=True)
@@ -659,6 +695,33 @@ def _kept_for_the_day(name: str, petition: Petition, work_out):
 
 
 _DAY_PROGRESS = "petitions.day_progress"  # app.extensions: {(petition id, day): progress}
+
+
+@dataclass(frozen=True)
+class StaffFigures:
+    """What a staff page shows of a petition's figures. Headquarters: ``live``, the exact
+    counts now (online, paper, awaiting confirmation, set aside), and the live table, labelled
+    as such. Anyone else (a branch officer): ``progress``, the public's figure (the total as of
+    the end of the previous day, rounded down, no online/paper split), and the public table.
+    A live total shown to officers was the "did this person sign?" oracle again: sign a
+    person's name and address, read the total, +1 or +0; and, polled, it timed every signature
+    (review R4-1). ``table`` is None unless asked for."""
+
+    live: Counts | None
+    progress: PublicProgress | None
+    table: PrefectureTable | None = None
+
+
+def figures_for(
+    db: Session, petition: Petition, user: User, *, table: bool = False
+) -> StaffFigures:
+    """The figures ``user`` may see of the petition (see ``StaffFigures``): every staff page
+    that shows a petition's figures takes them from here."""
+    if user.is_hq:
+        found = counts(db, petition)
+        return StaffFigures(found, None, _live_table(found) if table else None)
+    progress = public_progress(db, petition)
+    return StaffFigures(None, progress, prefecture_table(db, petition) if table else None)
 
 
 def paper_by_branch(db: Session, petition: Petition) -> list[tuple[Branch, int, int, int]]:
@@ -804,10 +867,10 @@ def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -
 
 
 def anonymise_due(db: Session) -> list[Petition]:
-    """Anonymise every petition whose deletion day has come; drop stale unconfirmed
-    signatures of open petitions. What the cron command runs."""
-    for petition in db.scalars(select(Petition).where(Petition.state == State.OPEN)):
-        close_if_due(db, petition)
+    """Close the petitions whose closing day has ended; anonymise every petition whose
+    deletion day has come; drop stale unconfirmed signatures of open petitions. What the
+    cron command runs."""
+    close_due(db)
     db.execute(
         delete(Signature).where(
             Signature.state.in_(WAITING),

@@ -53,8 +53,8 @@ def index():
     petitions = list(db.session().scalars(stmt))
     for petition in petitions:
         services.close_if_due(db.session(), petition)
-    counts = {p.id: services.counts(db.session(), p) for p in petitions}
-    return render_template("petitions/index.html", petitions=petitions, counts=counts)
+    figures = {p.id: services.figures_for(db.session(), p, user) for p in petitions}
+    return render_template("petitions/index.html", petitions=petitions, figures=figures)
 
 
 def _fields(form: PetitionForm) -> dict:
@@ -120,16 +120,18 @@ def _detail_page(petition: Petition, status: int = 200, **context):
         db.session().scalars(scope_to_branch(batches, PaperBatch.branch_id, user))
     )
     context["branches"] = visible_branches(db.session(), user)
+    # Headquarters sees the live figures; branch officers the public's (R3-3, R4-1).
+    figures = services.figures_for(db.session(), petition, user, table=True)
     return (
         render_template(
             "petitions/detail.html",
             petition=petition,
-            counts=services.counts(db.session(), petition),
-            # Branch officers see the public table; headquarters the live figures (R3-3).
-            table=services.prefecture_table(db.session(), petition, live=user.is_hq),
+            counts=figures.live,
+            progress=figures.progress,
+            table=figures.table,
             small_count=services.SMALL_COUNT,
             prefectures=prefecture_names(),  # all 47, not only the viewer's branches' (R3-4)
-            by_branch=services.paper_by_branch(db.session(), petition) if user.is_hq else [],
+            by_branch=services.paper_by_branch(db.session(), petition) if figures.live else [],
             confirm=ConfirmForm(),
             public_url=absolute(url_for("petitions.page", petition_id=petition.id))
             or url_for("petitions.page", petition_id=petition.id),
@@ -302,16 +304,14 @@ def paper(batch_id: int):
 def review(petition_id: int):
     """Suspicious bursts as counts: recurring addresses and names, signatures per day."""
     petition = _petition(petition_id)
-    threshold = request.args.get("threshold", "5")
-    threshold = int(threshold) if threshold.isascii() and threshold.isdigit() else 5
-    threshold = max(2, min(threshold, 1000))
+    # Through params (review R4-2: 5,000 digits went to int() and answered 500); clamped.
+    threshold = max(2, min(params.int_arg("threshold", 5, maximum=10**18), 1000))
     found = services.review(db.session(), petition, threshold=threshold)
     return render_template(
         "petitions/review.html",
         petition=petition,
         review=found,
         threshold=threshold,
-        counts=services.counts(db.session(), petition),
         form=MarkForm(),
     )
 
