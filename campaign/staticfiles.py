@@ -9,7 +9,11 @@ gets a new name, so a year in the cache is never stale. The plain names stay, fo
 ``instance/static-build`` with a ``.br`` and a ``.gz`` beside each, which WhiteNoise sends to
 browsers that accept them. Until a build matches the files (its manifest holds their hashes),
 they are served from the source folder, uncompressed. Pages themselves are not served from
-here: the survey answer page and what it loads keep their deliberate ``no-store``.
+here: the survey answer page keeps its deliberate ``no-store``.
+
+A feature can add a file that lives outside the static folder (a package's build, never
+committed) with ``add_file("surveys/sodium/libsodium.js", path)`` at import: it is then served,
+hashed, built and cached exactly like the others (the answer page's libsodium, review R4-17).
 """
 
 from __future__ import annotations
@@ -29,14 +33,31 @@ BUILD = "static-build"
 MANIFEST = "naishin-manifest.json"
 YEAR = 365 * 24 * 3600
 static_cli = AppGroup("static", help="Static files: precompress them for serving.")
+_ADDED: dict[str, Path] = {}
+
+
+def add_file(name: str, path: Path) -> None:
+    """Serve ``path`` (outside the static folder) as the static file ``name``; a missing file
+    is left out (then its address answers 404, as any unknown static file)."""
+    _ADDED[name] = Path(path)
+
+
+def _files(source: Path) -> dict[str, Path]:
+    """Each static file's name (relative, with slashes) and where it is read from."""
+    files = {
+        path.relative_to(source).as_posix(): path
+        for path in sorted(source.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+    files.update((name, path) for name, path in sorted(_ADDED.items()) if path.is_file())
+    return files
 
 
 def _hashes(source: Path) -> dict[str, str]:
-    """Each file's path (relative, with slashes) and the first 12 hex digits of its SHA-256."""
+    """Each file's name and the first 12 hex digits of its SHA-256."""
     return {
-        path.relative_to(source).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        for path in sorted(source.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
+        name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for name, path in _files(source).items()
     }
 
 
@@ -50,6 +71,7 @@ def hashed_name(name: str, digest: str) -> str:
 
 def build(source: Path, target: Path, progress=None) -> int:
     """Copy the files into ``target`` with Brotli and gzip variants; return how many."""
+    files = _files(source)
     hashes = _hashes(source)
     if target.exists():
         shutil.rmtree(target)
@@ -58,7 +80,7 @@ def build(source: Path, target: Path, progress=None) -> int:
     for name in progress(hashes) if progress else hashes:
         copy = target / name
         copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, copy)
+        shutil.copy2(files[name], copy)
         if compressor.should_compress(str(copy)):
             for _written in compressor.compress(str(copy)):
                 pass
@@ -105,8 +127,11 @@ def init_app(app: Flask) -> None:
         add_headers_function=_headers_for(immutable),
         immutable_file_test=lambda _path, url: url in immutable,
     )
+    files = _files(source) if root == source else {name: root / name for name in hashes}
     for name, hashed in names.items():
-        whitenoise.add_file_to_dictionary(prefix + hashed, str(root / name))
+        whitenoise.add_file_to_dictionary(prefix + hashed, str(files[name]))
+        if name in _ADDED and root == source:  # not under the root WhiteNoise has scanned
+            whitenoise.add_file_to_dictionary(prefix + name, str(files[name]))
     app.wsgi_app = whitenoise
     app.extensions["naishin.static_root"] = root
 

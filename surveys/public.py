@@ -10,11 +10,11 @@ import base64
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from campaign import db, publicforms
+from campaign import db, publicforms, staticfiles
 from campaign.access import cookieless
 from campaign.urls import external_url
 from surveys import answering, gate, services
@@ -22,19 +22,24 @@ from surveys.common import bp
 from surveys.models import Kind, State, Survey
 
 SODIUM = Path(__file__).resolve().parent / "node_modules"
+# libsodium for the answer page, from the npm install (never a CDN, never committed), served as
+# static files (campaign/staticfiles.py): a hashed name, Brotli and gzip, a year's immutable
+# cache. It is the same for everyone and carries no cookie; the page itself stays no-store.
 SODIUM_FILES = {
-    "libsodium.js": SODIUM / "libsodium" / "dist" / "modules" / "libsodium.js",
-    "libsodium-wrappers.js": SODIUM
+    "surveys/sodium/libsodium.js": SODIUM / "libsodium" / "dist" / "modules" / "libsodium.js",
+    "surveys/sodium/libsodium-wrappers.js": SODIUM
     / "libsodium-wrappers"
     / "dist"
     / "modules"
     / "libsodium-wrappers.js",
 }
+for _name, _path in SODIUM_FILES.items():
+    staticfiles.add_file(_name, _path)
 
 # What a respondent's browser asks for leaves no access-log line (campaign/publicforms.py).
-for _prefix in ("/surveys/answer/", "/surveys/sodium/", "/static/surveys/", "/surveys/receipts/"):
+for _prefix in ("/surveys/answer/", "/static/surveys/", "/surveys/receipts/"):
     publicforms.register_unlogged_prefix(_prefix)
-publicforms.unlogged_static("css/site.css", "css/print.css", "favicon.svg")
+publicforms.unlogged_static("css/site.css", "css/print.css", "favicon.svg", *SODIUM_FILES)
 
 
 def _public_survey(survey_id: int) -> Survey:
@@ -142,22 +147,6 @@ def receipts_download(survey_id: int):
     body = "".join(f"{r}\n" for r in gate.receipt_list(db.session(), survey))
     response = current_app.response_class(body, mimetype="text/plain")
     response.headers["Content-Disposition"] = f'attachment; filename="receipts-{survey.id}.txt"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/surveys/sodium/<any('libsodium.js', 'libsodium-wrappers.js'):sodium_file>")
-@publicforms.unlogged
-@cookieless
-def sodium(sodium_file: str):
-    """libsodium for the answer page, from the npm install (never a CDN, never committed).
-
-    Sent with ``no-store`` like every page: nothing on a shared device shows a survey was used.
-    """
-    path = SODIUM_FILES[sodium_file]
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -66,3 +66,61 @@ def test_files_of_unlogged_pages_stay_unlogged_under_hashed_names(client):
     url = _css_url(client)  # css/site.css is loaded by the answer page
     assert publicforms.is_unlogged({"PATH_INFO": url})
     assert not publicforms.is_unlogged({"PATH_INFO": "/static/cases/cases.0123456789ab.css"})
+
+
+def _sodium_urls(client, surveys) -> list[str]:
+    survey = surveys.opened()
+    page = client.get(f"/surveys/answer/{survey.id}")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    urls = re.findall(r'src="(/static/surveys/sodium/[^"]+)"', page.get_data(as_text=True))
+    assert [re.sub(r"\.[0-9a-f]{12}\.js$", ".js", url) for url in urls] == [
+        "/static/surveys/sodium/libsodium.js",
+        "/static/surveys/sodium/libsodium-wrappers.js",
+    ], urls
+    return urls
+
+
+def test_libsodium_is_a_static_file_compressed_cached_and_unlogged(
+    app, runner, database_url, surveys, monkeypatch
+):
+    """Review R4-17: libsodium (659 kB) was sent uncompressed and no-store on every visit."""
+    from campaign import publicforms
+    from surveys.public import SODIUM_FILES
+
+    source = SODIUM_FILES["surveys/sodium/libsodium.js"].read_bytes()
+    before = app.test_client()
+    for url in _sodium_urls(before, surveys):  # before a build: plain, but already cached
+        response = before.get(url, headers={"Accept-Encoding": "br, gzip"})
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "max-age=31536000, public, immutable"
+    result = runner.invoke(args=["static", "build"])
+    assert result.exit_code == 0, result.output
+    fresh = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "ARGON2": dict(ARGON2_TESTING)}
+    )
+    client = fresh.test_client()
+    urls = _sodium_urls(client, surveys)
+    written = []
+    monkeypatch.setattr(
+        "gunicorn.glogging.Logger.access",
+        lambda self, resp, req, environ, t: written.append(environ["PATH_INFO"]),
+    )
+    conf = __import__("campaign.gunicorn_conf", fromlist=["RespondentSafeLogger"])
+    logger = conf.RespondentSafeLogger.__new__(conf.RespondentSafeLogger)
+    for url in urls:
+        brotli = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+        assert brotli.status_code == 200 and brotli.headers["Content-Encoding"] == "br"
+        assert brotli.headers["Cache-Control"] == "max-age=31536000, public, immutable"
+        assert "javascript" in brotli.headers["Content-Type"]
+        gzip = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert gzip.headers["Content-Encoding"] == "gzip"
+        plain = client.get(url)
+        assert "Content-Encoding" not in plain.headers and "Set-Cookie" not in plain.headers
+        assert publicforms.is_unlogged({"PATH_INFO": url})
+        logger.access(None, None, {"PATH_INFO": url}, None)
+    assert written == []  # no access-log line for either file
+    libsodium = client.get(urls[0], headers={"Accept-Encoding": "br"})
+    assert int(libsodium.headers["Content-Length"]) < len(source) // 2  # 659 kB before
+    assert client.get(urls[0]).get_data() == source
+    assert client.get("/surveys/sodium/libsodium.js").status_code == 404  # the old route is gone
+    fresh.extensions["naishin.engine"].dispose()

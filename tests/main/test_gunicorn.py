@@ -35,7 +35,7 @@ def test_survey_respondents_requests_are_not_logged_at_all(monkeypatch):
     logger = conf.RespondentSafeLogger.__new__(conf.RespondentSafeLogger)
     for path in (
         "/surveys/answer/3",
-        "/surveys/sodium/libsodium.js",
+        "/static/surveys/sodium/libsodium.0123456789ab.js",
         "/static/surveys/answer.js",
         "/cases/",
         "/info/qa",

@@ -22,7 +22,6 @@ EXPECTED = {
     "surveys.results_view": (302, 403, 302),  # still open: back to its page, nothing shown
     "surveys.key_file": (302, 403, 302),
     "surveys.answer": (200, 200, 200),
-    "surveys.sodium": (200, 200, 200),
     "surveys.my_shares": (302, 200, 200),
     "surveys.show_share": (405, 405, 405),
     "surveys.make_codes": (405, 405, 405),
@@ -67,5 +66,4 @@ def arrange(make, world) -> dict:
         "survey_id": survey.id,
         "question_id": question.id,
         "change": "up",
-        "sodium_file": "libsodium.js",
     }

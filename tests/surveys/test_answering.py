@@ -33,7 +33,7 @@ def test_answer_page_sets_no_cookie_and_allows_only_wasm(client, surveys):
     assert "'wasm-unsafe-eval'" in csp and "unsafe-inline" not in csp
     html = page.get_data(as_text=True)
     assert "csrf_token" not in html and "employer" in html
-    assert "/surveys/sodium/libsodium-wrappers.js" in html
+    assert "/static/surveys/sodium/libsodium-wrappers." in html  # hashed, cached (R4-17)
     assert "http://" not in html.replace("http://naishin.test", "")  # no third-party request
     # Other pages keep the site-wide policy.
     assert "wasm" not in client.get("/login").headers["Content-Security-Policy"]

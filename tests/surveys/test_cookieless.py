@@ -17,7 +17,7 @@ def test_a_stale_staff_session_is_left_alone_on_the_answer_page(app, client, aut
     sent = client.post(f"/surveys/answer/{survey.id}", data=data)
     assert sent.status_code == 200
     assert "Set-Cookie" not in sent.headers
-    assert "Set-Cookie" not in client.get("/surveys/sodium/libsodium-wrappers.js").headers
+    assert "Set-Cookie" not in client.get("/static/surveys/sodium/libsodium-wrappers.js").headers
 
 
 def test_a_logged_in_staff_member_is_not_recognised_there(client, auth, make, surveys):

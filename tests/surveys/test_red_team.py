@@ -339,8 +339,8 @@ STATICS = [
     "/static/css/print.css",
     "/static/favicon.svg",
     "/static/surveys/answer.js",
-    "/surveys/sodium/libsodium.js",
-    "/surveys/sodium/libsodium-wrappers.js",
+    "/static/surveys/sodium/libsodium.js",
+    "/static/surveys/sodium/libsodium-wrappers.js",
 ]
 HEADERS = {"X-Forwarded-For": "198.51.100.77", "User-Agent": "RedTeamAgent"}
 
