@@ -10,7 +10,10 @@ How a feature uses it:
 - In Python: the same functions, ``format_date(d)`` etc.; ``iso(d)`` for a CSV or XLSX cell.
 - Stored times are aware UTC (``campaign.clock.now()``); they are shown in the zone of the
   ``NAISHIN_TIMEZONE`` setting (default ``Asia/Tokyo``, read at start-up into
-  ``app.config["TIMEZONE"]``); ``local_today()`` is "today" in that zone (for due dates).
+  ``app.config["TIMEZONE"]``); ``local_today()`` is "today" in that zone (for due dates,
+  a document's date, form defaults, file names). Never ``clock.now().date()`` or
+  ``date.today()``: the UTC or server day, the day before in Japan until 09:00
+  (tests/platform/test_local_dates.py refuses them).
 
 The language is the request's (``current_locale()``: the one place that asks Flask-Babel);
 outside a request, Japanese.

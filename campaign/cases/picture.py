@@ -16,7 +16,7 @@ from campaign.cases import export, national, services, stats
 from campaign.cases.common import FILTER_ARGS, audit_read, bp, read_filters, reference
 from campaign.cases.forms import CategoryForm
 from campaign.charts import Chart, bar_chart
-from campaign.dates import current_locale
+from campaign.dates import current_locale, local_today
 from campaign.exports import csv_response, xlsx_response
 from campaign.forms import form_status
 
@@ -134,7 +134,7 @@ def export_cases(fmt: str):
     _form, filters, _ref = read_filters(user)
     session = db.session()
     data = export.rows(session, user, filters, current_locale())
-    filename = f"cases-{clock.now().strftime('%Y%m%d')}.{fmt}"
+    filename = f"cases-{local_today():%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = csv_response(filename, export.header(), data)
     else:

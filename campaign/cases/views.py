@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db, params, security
+from campaign import db, params, security
 from campaign.access import current_user, get_in_scope
 from campaign.cases import (
     picture,  # noqa: F401  (its routes: the picture, exports, categories)
@@ -29,7 +29,7 @@ from campaign.cases.attachments import UploadRejected
 from campaign.cases.common import FILTER_ARGS, PER_PAGE, audit_read, bp, max_bytes, read_filters
 from campaign.cases.forms import ActionForm, CaseForm, CommentForm
 from campaign.cases.models import Case
-from campaign.dates import current_locale, format_date
+from campaign.dates import current_locale, format_date, local_today
 from campaign.forms import form_status
 from campaign.org import services as org
 
@@ -220,7 +220,7 @@ def _detail(case: Case, *, comment_form=None, action_form=None, status: int = 20
         for s in services.allowed_states(user, case)
         if s != vocab.REPORTED
     ]
-    action_form = action_form or ActionForm(formdata=None, happened_on=clock.now().date())
+    action_form = action_form or ActionForm(formdata=None, happened_on=local_today())
     return (
         render_template(
             "cases/detail.html",

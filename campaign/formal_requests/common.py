@@ -40,3 +40,17 @@ def audit_read(formal: FormalRequest, action: str = "formal_request.viewed") -> 
         object_id=formal.id,
         branch_id=formal.branch_id,
     )
+
+
+def audit_list(user, action: str, **shown: str | None) -> None:
+    """One audit entry for a page that lists requests, or their items across requests (the
+    list, the overdue answers, the open demands), as the cases list does: it names what chose
+    the rows (``shown``: a filter as validated, never as typed, which the chained log would keep
+    for good), not the rows, and the reader's branch (none for headquarters)."""
+    audit.record(
+        db.session(),
+        action,
+        object_kind="formal_request",
+        branch_id=None if user.is_hq else user.branch_id,
+        reason=" ".join(f"{k}={v}" for k, v in sorted(shown.items()) if v) or None,
+    )

@@ -11,8 +11,9 @@ from urllib.parse import quote
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from campaign import clock, db, params, security
+from campaign import db, params, security
 from campaign.access import current_user
+from campaign.dates import local_today
 from campaign.formal_requests import answer_files, services, vocab, workflow
 from campaign.formal_requests.common import audit_read, bp, load, locale, status_of
 from campaign.formal_requests.forms import (
@@ -126,7 +127,7 @@ def meeting(request_id: int):
 def _answers_form(formal: FormalRequest) -> AnswersForm:
     if request.method == "POST":
         return AnswersForm()
-    form = AnswersForm(formdata=None, answered_on=formal.answered_on or clock.now().date())
+    form = AnswersForm(formdata=None, answered_on=formal.answered_on or local_today())
     for item in formal.items:
         form.rows.append_entry(
             {

@@ -1,5 +1,6 @@
-"""Overviews: overdue requests, the national picture of open demands, the sender settings,
-and the public page of what the ministry confirmed (generated from the recorded answers)."""
+"""Overviews: overdue requests, the national picture of open demands (each view audited, as
+the list's is), the sender settings, and the public page of what the ministry confirmed
+(generated from the recorded answers)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from flask import flash, g, make_response, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from campaign import clock, db, registry
+from campaign import db, registry
 from campaign.access import current_user, public
+from campaign.dates import local_today
 from campaign.formal_requests import services, vocab, workflow
-from campaign.formal_requests.common import bp, status_of
+from campaign.formal_requests.common import audit_list, bp, status_of
 from campaign.formal_requests.forms import SettingsForm
 
 registry.add_menu(
@@ -23,7 +25,8 @@ def overdue():
     """Sent and still unanswered after headquarters' number of days."""
     user = current_user()
     days = services.hq_settings(db.session()).overdue_days
-    waiting = workflow.overdue(db.session(), user, days, clock.now().date())
+    waiting = workflow.overdue(db.session(), user, days, local_today())
+    audit_list(user, "formal_request.overdue_viewed", days=str(days))
     return render_template("formal_requests/overdue.html", waiting=waiting, days=days)
 
 
@@ -31,7 +34,8 @@ def overdue():
 def open_demands():
     """Every demand not settled yet, across follow-ups, longest open first."""
     user = current_user()
-    demands = workflow.open_demands(db.session(), user, clock.now().date())
+    demands = workflow.open_demands(db.session(), user, local_today())
+    audit_list(user, "formal_request.open_viewed")
     return render_template("formal_requests/open.html", demands=demands)
 
 

@@ -7,8 +7,9 @@ from flask import render_template
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db
+from campaign import db
 from campaign.access import current_user
+from campaign.dates import local_today
 from campaign.formal_requests import evidence, services, vocab
 from campaign.formal_requests.common import audit_read, locale
 from campaign.formal_requests.forms import ConfirmForm, ItemForm, MeetingForm, OutcomeForm, SendForm
@@ -29,7 +30,7 @@ def item_form_for(formal: FormalRequest, *, editing=None) -> ItemForm:
 
 def workflow_forms(formal: FormalRequest) -> dict:
     """The forms the request page offers in the request's state (empty, not submitted)."""
-    today = clock.now().date()
+    today = local_today()
     return {
         "confirm_form": ConfirmForm(formdata=None),
         "send_form": SendForm(formdata=None, sent_on=formal.sent_on or today),

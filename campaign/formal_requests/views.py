@@ -1,8 +1,9 @@
 """Formal-request pages: the list, drafting (header, addressees, items), the request page.
 
 Officers see and draft their own branch's requests only (any other answers 404); headquarters
-sees all. Every view of a request is audited. The workflow pages are in ``flow_views``, the
-print page, PDF and Word file in ``outputs``, the overviews and settings in ``overview``.
+sees all. Every view of a request, or of a list of them, is audited. The workflow pages are in
+``flow_views``, the print page, PDF and Word file in ``outputs``, the overviews and settings in
+``overview``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from campaign import clock, db, registry
+from campaign import db, registry
 from campaign.access import current_user
+from campaign.dates import local_today
 from campaign.formal_requests import evidence, services, vocab
-from campaign.formal_requests.common import audit_read, bp, load, locale, status_of
+from campaign.formal_requests.common import audit_list, audit_read, bp, load, locale, status_of
 from campaign.formal_requests.forms import ConfirmForm, HeaderForm, ItemForm, MoveForm
 from campaign.formal_requests.models import FormalRequest, Item
 from campaign.formal_requests.page import detail_page, item_form_for
@@ -60,6 +62,7 @@ def index():
     if state in vocab.STATES:
         stmt = stmt.where(FormalRequest.state == state)
     requests = list(db.session().scalars(stmt.limit(500)))
+    audit_list(user, "formal_request.listed", state=state if state in vocab.STATES else None)
     return render_template("formal_requests/index.html", requests=requests, state=state)
 
 
@@ -86,7 +89,7 @@ def _header_form(user, formal: FormalRequest | None = None) -> HeaderForm:
     else:
         del form.branch_id
     if request.method == "GET" and formal is None:
-        form.dated_on.data = clock.now().date()
+        form.dated_on.data = local_today()
     # Always one empty row to add an addressee without JavaScript.
     if request.method == "GET" or form.more.data:
         filled = [

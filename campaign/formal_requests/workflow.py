@@ -91,7 +91,7 @@ def approve(
     request.approved_by_id = user.id
     request.approved_at = clock.now()
     if request.dated_on is None:
-        request.dated_on = clock.now().date()
+        request.dated_on = local_today()
     minimum = hq_settings(db).evidence_minimum
     evidence.keep(db, request, minimum, local_today())
     _move(db, request, vocab.APPROVED)
@@ -208,7 +208,7 @@ def close(db: Session, request: FormalRequest, user: User) -> None:
     if not can_manage(user, request):
         raise FormalError(_l("You cannot change this request."))
     _move(db, request, vocab.CLOSED)
-    request.closed_on = clock.now().date()
+    request.closed_on = local_today()
     db.flush()
 
 

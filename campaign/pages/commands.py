@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup, with_appcontext
 
 from campaign import db
+from campaign.dates import local_today
 from campaign.pages import facts, services
 
 cli = AppGroup("pages", help="Information pages (Q&A, rights, figures).")
@@ -28,7 +29,7 @@ def load_command() -> None:
 def facts_command(within: int) -> None:
     """List the shipped pages' dated facts that must be checked again; exit 1 if any is overdue."""
     data = facts.load()
-    today = date.today()
+    today = local_today()
     overdue = data.due(today)
     soon = [f for f in data.due(today + timedelta(days=within)) if f not in overdue]
     for label, group in (("OVERDUE", overdue), ("due soon", soon)):
