@@ -7,7 +7,6 @@ and the answer page sets no cookie at all (see views.answer).
 from __future__ import annotations
 
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,9 +31,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from campaign.dates import timezone, to_local
 from surveys.models import SCALE_END_MAX, SCALE_ENDS_EN, SCALE_ENDS_JA, Kind
-
-JAPAN = ZoneInfo("Asia/Tokyo")
 
 KIND_LABELS = {
     Kind.SINGLE: _l("Single choice"),
@@ -46,15 +44,16 @@ KIND_LABELS = {
 
 
 def to_utc(value):
-    """A date and time typed in Japan time, as an aware UTC datetime (or None)."""
+    """A date and time typed in Japan time (``NAISHIN_TIMEZONE``, as the pages show times), as
+    an aware UTC datetime (or None)."""
     if value is None:
         return None
-    return value.replace(tzinfo=JAPAN).astimezone(UTC)
+    return value.replace(tzinfo=timezone()).astimezone(UTC)
 
 
 def to_japan(value):
     """An aware datetime as the naive Japan time a form field shows."""
-    return value.astimezone(JAPAN).replace(tzinfo=None) if value else None
+    return to_local(value).replace(tzinfo=None) if value else None
 
 
 class SurveyForm(FlaskForm):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from campaign.access import hq_required
 from campaign.audit import sentences
 from campaign.audit import services as audit
 from campaign.audit.models import AuditEntry, AuditNote
+from campaign.dates import timezone
 from campaign.db import Base
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -35,7 +35,6 @@ registry.add_home_card(
     ),
 )
 PAGE_SIZE = 50
-JST = ZoneInfo("Asia/Tokyo")  # the union works in Japan time; the log stores UTC
 
 
 class FilterForm(FlaskForm):
@@ -71,10 +70,11 @@ def _filtered(form: FilterForm):
         stmt = stmt.where(AuditEntry.object_kind == form.object_kind.data.strip())
     if form.branch_id.data is not None:
         stmt = stmt.where(AuditEntry.branch_id == form.branch_id.data)
+    # The days are those of the zone the log's times are shown in; the log stores UTC.
     if form.since.data:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(form.since.data, time(), JST))
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(form.since.data, time(), timezone()))
     if form.until.data:
-        end = datetime.combine(form.until.data + timedelta(days=1), time(), JST)
+        end = datetime.combine(form.until.data + timedelta(days=1), time(), timezone())
         stmt = stmt.where(AuditEntry.at < end)
     return stmt
 
@@ -113,6 +113,5 @@ def index():
         page=page,
         pages=pages,
         total=total,
-        tz=JST,
         pager_args=params.known_args(request.args, [f.name for f in form]),
     ), (200 if valid else 400)

@@ -3,8 +3,8 @@
 Times are stored in UTC and shown in ``NAISHIN_TIMEZONE``; "today" is the day there:
 ``campaign.dates.local_today()``, and a stored time is turned into that zone's date or text by
 ``to_local()``. ``clock.now().date()`` is the UTC day (between 00:00 and 09:00 in Japan, the
-day before), ``date.today()`` and ``datetime.now()`` the server's. This reads the source of
-every feature and refuses both.
+day before), ``date.today()`` and ``datetime.now()`` the server's; a ``ZoneInfo("Asia/Tokyo")``
+of a feature's own ignores the setting. This reads every feature's source and refuses them.
 """
 
 from __future__ import annotations
@@ -84,6 +84,13 @@ def utc_days(source: str) -> list[tuple[int, str]]:
             and (node.func.value.id, node.func.attr) in _SERVER_CLOCK
         ):
             found.append((node.lineno, f"{node.func.value.id}.{node.func.attr}()"))
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", None)) == "ZoneInfo"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            found.append((node.lineno, f"ZoneInfo({node.args[0].value!r}), not the setting's zone"))
     return sorted(found)
 
 
@@ -115,6 +122,7 @@ def test_no_feature_takes_today_in_utc_or_the_servers_zone():
         "d = datetime.now().date()",
         "d = datetime.utcnow()",
         "def f(now=None):\n    now = now or clock.now()\n    return now.date()",
+        'JST = ZoneInfo("Asia/Tokyo")',
     ],
 )
 def test_the_check_catches_each_form(source):
@@ -133,3 +141,29 @@ def test_the_check_catches_each_form(source):
 )
 def test_the_check_lets_the_right_forms_through(source):
     assert not utc_days(source), source
+
+
+def test_typed_times_and_the_logs_days_are_in_the_settings_zone(app, session, client, auth, make):
+    """A survey's opening time typed in the form, and the audit log's "from" day, are read in
+    ``NAISHIN_TIMEZONE`` like every time the pages show (they had Tokyo written in)."""
+    from datetime import UTC, datetime
+
+    from campaign.audit import services as audit
+    from campaign.auth.models import Role
+    from surveys.forms import to_japan, to_utc
+
+    typed = datetime(2026, 12, 2, 8, 30)
+    with app.app_context():
+        assert to_utc(typed) == datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+        app.config["TIMEZONE"] = "UTC"
+        assert to_utc(typed) == typed.replace(tzinfo=UTC)
+        assert to_japan(typed.replace(tzinfo=UTC)) == typed
+        app.config["TIMEZONE"] = "Asia/Tokyo"
+    auth.clock.current = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 2 December in Tokyo
+    audit.record(session, "case.viewed", object_kind="case", object_id="9876", actor_id=None)
+    session.commit()
+    auth.login(make.user(role=Role.HQ))
+    tokyo = client.get("/audit/?since=2026-12-02&object_kind=case").get_data(as_text=True)
+    app.config["TIMEZONE"] = "UTC"
+    utc = client.get("/audit/?since=2026-12-02&object_kind=case").get_data(as_text=True)
+    assert "#9876" in tokyo and "#9876" not in utc
