@@ -8,16 +8,19 @@ of signing (never a time); and keyed hashes under a key derived from the petitio
 ``signer_hash`` (name + address, for duplicates), ``name_tag`` and ``address_tag`` (for
 headquarters' review of bursts, shown as counts) and ``token_hash`` (the SHA-256 of the emailed
 link's token, never the token). No IP address, user agent, referrer or time of day exists
-anywhere to be stored. Anonymisation deletes the rows and the petition's key, and keeps
+anywhere to be stored, and no order either: the id is random (``random_id``), and no list is
+sorted by it. Anonymisation deletes the rows and the petition's key, and keeps
 ``PetitionTally`` (online signatures counted per prefecture).
 """
 
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Enum,
@@ -34,6 +37,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from campaign import clock
 from campaign.db import Base, UTCDateTime
 from campaign.org.models import Branch
+
+# A signature's id is drawn at random (as survey codes' are, surveys/models.py): a sequential
+# id is the order of arrival, and so are SQLite's B-tree (keyed by it) and any list sorted by
+# it (review R4-5). 62 bits: BIGINT on PostgreSQL, the rowid itself on SQLite.
+RandomKey = BigInteger().with_variant(Integer, "sqlite")
+
+
+def random_id() -> int:
+    """A fresh random id (62 bits: a collision is not to be expected)."""
+    return secrets.randbelow(2**62)
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
@@ -148,7 +161,7 @@ class Signature(Base):
         # petition's rows through the index above, and every signature writes two fewer.
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RandomKey, primary_key=True, default=random_id)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)  # name, address, email (sealing.py)
     prefecture_code: Mapped[str] = mapped_column(String(2))

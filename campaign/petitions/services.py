@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -247,7 +248,9 @@ def submit(
             Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED
         )
     )
-    return [signer.email for signer in map(open_one, sealed) if signer.email]
+    # Sorted: the rows come in heap order, which on PostgreSQL follows signing (review R4-5),
+    # and the mail server's log would keep it.
+    return sorted({signer.email for signer in map(open_one, sealed) if signer.email})
 
 
 # --- signing --------------------------------------------------------------------------------
@@ -813,21 +816,51 @@ def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid:
 
 
 def signature_list(db: Session, petition: Petition) -> list[tuple[str, list[tuple[int, str, str]]]]:
-    """Counted signatures grouped by prefecture (JIS order), numbered from 1 in that order:
-    ``[(prefecture_code, [(number, name, address), …]), …]``."""
+    """Counted signatures grouped by prefecture (JIS order), within one by address and then
+    name (normalised, numbers in numeric order), numbered from 1 in that order:
+    ``[(prefecture_code, [(number, name, address), …]), …]``.
+
+    Never in the order of signing (review R4-5): the list goes to the addressee, the employer
+    side, who could sign at known moments and read every other signer's time from where they
+    fall between its own. What the order follows is what is printed, nothing else."""
     rows = db.execute(
-        select(Signature.prefecture_code, Signature.sealed)
-        .where(Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED)
-        .order_by(Signature.prefecture_code, Signature.id)
+        select(Signature.prefecture_code, Signature.sealed).where(
+            Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED
+        )
     )
     open_one = sealing.opener(petition_key(petition))
+    signers = sorted(
+        ((code, open_one(sealed)) for code, sealed in rows),
+        key=lambda pair: (pair[0], *_list_order(pair[1].address, pair[1].name)),
+    )
     groups: list[tuple[str, list[tuple[int, str, str]]]] = []
-    for number, (code, sealed) in enumerate(rows, start=1):
+    for number, (code, signer) in enumerate(signers, start=1):
         if not groups or groups[-1][0] != code:
             groups.append((code, []))
-        signer = open_one(sealed)
         groups[-1][1].append((number, signer.name, signer.address))
     return groups
+
+
+_DIGITS_RE = re.compile(r"(\d+)")
+
+
+def _list_order(address: str, name: str) -> tuple:
+    """The 署名簿's order within a prefecture: the normalised address with its numbers compared
+    as numbers (2-1-2 before 10-1), then the normalised name, then the text as printed (two
+    signers alike in both still have a fixed order, and one that carries no time)."""
+
+    def natural(text: str) -> tuple:
+        parts = _DIGITS_RE.split(text)  # text, digits, text, digits…: digits by value
+        return tuple(
+            (len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p for i, p in enumerate(parts)
+        )
+
+    return (
+        natural(japanese.normal_address(address)),
+        japanese.normal_name(name),
+        address,
+        name,
+    )
 
 
 # --- anonymisation --------------------------------------------------------------------------
