@@ -68,7 +68,9 @@ def open_with_custodians(
     who sees it once when they log in (surveys/handover.py); nobody else ever sees it.
 
     ``opener`` (the person opening) may not name as custodian an account they invited or
-    reset: they held its setup link, so its share could reach them (review R3-13)."""
+    reset: they held its setup link, so its share could reach them (review R3-13). Nor may
+    anyone name an account that someone other than its owner could still enter (review R4-14):
+    see ``refusal``."""
     from nacl.public import PrivateKey
 
     ids = [u.id for u in custodians]
@@ -79,6 +81,10 @@ def open_with_custodians(
                 "held their setup links, so their key shares could reach you."
             )
         )
+    for user in custodians:
+        reason = refusal(user)
+        if reason is not None:
+            raise services.SurveyError(reason)
     if (
         len(set(ids)) != len(ids)
         or not custody.MIN_CUSTODIANS <= len(ids) <= custody.MAX_CUSTODIANS
@@ -103,6 +109,41 @@ def open_with_custodians(
         leave(db, survey, user_id, share)
     services.start(db, survey, bytes(private.public_key), initial_slots)
     del private, shares
+
+
+def eligible(user: User) -> bool:
+    """Whether a share may wait for this account: only its owner can enter it."""
+    return user.only_owner_can_enter
+
+
+def refusal(user: User) -> str | None:
+    """Why a share may not wait for this account, whoever invited it; ``None`` if it may.
+
+    A share waits for an account, so it reaches whoever can enter that account: an unused
+    invitation or reset link is held by the person who made it (and by anyone it was
+    forwarded to), an account without a password or authenticator is set up by whoever next
+    gets a link for it, and a deactivated one shows its share to nobody until someone turns
+    it back on."""
+    if eligible(user):
+        return None
+    if not user.active:
+        return gettext(
+            "%(name)s cannot be a custodian: the account is deactivated, so nobody could see "
+            "its key share unless someone turned the account back on.",
+            name=user.display_name,
+        )
+    if user.invitation_hash is not None:
+        return gettext(
+            "%(name)s cannot be a custodian: the account's setup link has not been used yet, "
+            "so whoever holds the link could take its key share. Ask them to set up the "
+            "account first.",
+            name=user.display_name,
+        )
+    return gettext(
+        "%(name)s cannot be a custodian: the account has no password or authenticator yet, "
+        "so whoever sets it up could take its key share.",
+        name=user.display_name,
+    )
 
 
 def _set_up_by(db: Session, opener: User, ids: list[int]) -> bool:

@@ -282,7 +282,9 @@ def _staff_choices(form: OpenForm) -> dict[int, User]:
     staff = db.session().scalars(
         select(User).where(User.role.in_([Role.HQ, Role.ADMIN, Role.OFFICER])).order_by(User.id)
     )
-    people = {u.id: u for u in staff if getattr(u, "is_active", True)}
+    # Only accounts that nobody but their owner can enter (review R4-14); the service refuses
+    # the others too, with the reason.
+    people = {u.id: u for u in staff if handover.eligible(u)}
     form.custodians.choices = [SelectChoice(i, u.display_name) for i, u in people.items()]
     return people
 

@@ -56,6 +56,13 @@ class User(Base):
         return self.password_hash is not None and self.totp_secret is not None
 
     @property
+    def only_owner_can_enter(self) -> bool:
+        """True when nobody but the account's owner can log in to it: active, enrolled, and no
+        setup link (invitation or reset) outstanding, which whoever holds it could use to take
+        the account over. What waits for the account (a survey key share) reaches its owner."""
+        return self.active and self.enrolled and self.invitation_hash is None
+
+    @property
     def is_hq(self) -> bool:
         """Headquarters and admins see the national picture."""
         return self.role in (Role.HQ, Role.ADMIN)

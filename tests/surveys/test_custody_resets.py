@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from campaign.auth.models import Role, User
 from surveys.models import PendingShare, State
+from tests.auth.test_invitation import LINK_RE, _setup
 from tests.helpers import csrf_token
 from tests.surveys.test_custody import _as, _collect, _open
 
@@ -41,7 +42,7 @@ def test_a_custodian_whose_share_waits_cannot_be_reset(
 
 
 def test_custodians_cannot_be_accounts_the_opener_invited_or_reset(
-    client, auth, make, surveys, session
+    client, auth, clock, make, surveys, session
 ):
     hq = make.user(role=Role.HQ)
     auth.login(hq)
@@ -58,7 +59,12 @@ def test_custodians_cannot_be_accounts_the_opener_invited_or_reset(
         },
     )
     assert invited.status_code == 200 and "/setup/" in invited.text
+    # The opener uses the link themselves: the account looks set up by its owner, and is
+    # offered (tests/surveys/test_custody_accounts.py refuses it while the link is unused).
+    link = LINK_RE.search(invited.text).group(1)
+    assert _setup(client.application.test_client(), link, clock)[0].status_code == 200
     puppet = session.scalar(select(User).where(User.email == "puppet@example.org"))
+    assert puppet.only_owner_can_enter
     other = make.user()
     survey = surveys.draft()
     token = csrf_token(client, f"/surveys/{survey.id}/open")
