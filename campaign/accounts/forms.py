@@ -59,6 +59,13 @@ class EditForm(_RoleFields):
 
 
 class ResetForm(FlaskForm):
-    """Clearing a person's password and authenticator (lost phone and codes)."""
+    """Clearing a person's password and authenticator (lost phone and codes).
+
+    It shares the account's page with ``EditForm``: its own prefix keeps the two "reason"
+    fields (and their hints and tokens) apart, so each label and hint names its own field
+    (review R4-9)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="reset", **kwargs)
 
     reason = StringField(_l("Reason for the reset"), validators=[DataRequired(), Length(max=500)])

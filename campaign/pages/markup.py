@@ -114,13 +114,16 @@ def _join_japanese_lines(children: list) -> None:
 
 
 @lru_cache(maxsize=256)
-def render(markdown: str) -> Rendered:
-    """Render Markdown to sanitised HTML; every ``##`` heading gets a stable anchor."""
+def render(markdown: str, anchors: str = "s") -> Rendered:
+    """Render Markdown to sanitised HTML; every ``##`` heading gets a stable anchor (s1, s2…
+    on the published page). A page that shows two texts side by side (both languages of a
+    revision, a preview) gives each its own ``anchors`` prefix, so no id is used twice on it
+    (review R4-9)."""
     tokens = _parser.parse(markdown or "")
     headings: list[Heading] = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h2":
-            anchor = f"s{len(headings) + 1}"
+            anchor = f"{anchors}{len(headings) + 1}"
             token.attrSet("id", anchor)
             inline = tokens[index + 1]
             headings.append(Heading(anchor, inline.content))

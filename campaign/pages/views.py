@@ -241,7 +241,7 @@ def _preview(form: PageForm) -> dict:
         lang: {
             "title": getattr(form, f"title_{lang}").data or "",
             "description": getattr(form, f"description_{lang}").data or "",
-            "body": markup.render(getattr(form, f"body_{lang}").data or "").html,
+            "body": markup.render(getattr(form, f"body_{lang}").data or "", f"{lang}-s").html,
         }
         for lang in ("ja", "en")
     }
@@ -366,8 +366,8 @@ def revision(page_slug: str, revision_number: int):
         page=page,
         rev=rev,
         changes=services.diff(previous, rev),
-        rendered_ja=markup.render(rev.body_ja),
-        rendered_en=markup.render(rev.body_en),
+        rendered_ja=markup.render(rev.body_ja, "ja-s"),
+        rendered_en=markup.render(rev.body_en, "en-s"),
         locale=locale,
         action=ActionForm(),
     )
@@ -408,8 +408,8 @@ def shipped(page_slug: str):
             services.content_of(offer.base) if offer.base else {}, offer.shipped
         ),
         adopt_changes=services.diff_content(services.content_of(offer.current), offer.shipped),
-        rendered_ja=markup.render(offer.shipped["body_ja"]),
-        rendered_en=markup.render(offer.shipped["body_en"]),
+        rendered_ja=markup.render(offer.shipped["body_ja"], "ja-s"),
+        rendered_en=markup.render(offer.shipped["body_en"], "en-s"),
         action=ActionForm(),
     )
 

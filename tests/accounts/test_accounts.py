@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from campaign.audit import services as audit
@@ -137,7 +139,8 @@ def test_reset_clears_the_second_factor_and_issues_a_new_link(client, auth, make
     auth.login(make.user(role=Role.ADMIN))
     token = csrf_token(client, f"/accounts/{officer.id}")
     response = client.post(
-        f"/accounts/{officer.id}/reset", data={"reason": "端末紛失", "csrf_token": token}
+        f"/accounts/{officer.id}/reset",
+        data={"reset-reason": "端末紛失", "reset-csrf_token": token},
     )
     assert response.status_code == 200
     assert "/setup/" in response.get_data(as_text=True)
@@ -158,7 +161,10 @@ def test_a_reset_ends_the_persons_open_sessions(app, client, auth, make, clock):
     assert theirs.get("/account").status_code == 200
     auth.login(make.user(role=Role.ADMIN))
     token = csrf_token(client, f"/accounts/{officer.id}")
-    client.post(f"/accounts/{officer.id}/reset", data={"reason": "端末紛失", "csrf_token": token})
+    client.post(
+        f"/accounts/{officer.id}/reset",
+        data={"reset-reason": "端末紛失", "reset-csrf_token": token},
+    )
     assert theirs.get("/account").status_code in (302, 401)
 
 
@@ -213,3 +219,23 @@ def test_two_invitations_of_one_address_at_once_make_one_account(app, make, sess
     assert sorted(outcomes) == ["made"] + ["refused"] * 3, outcomes
     count = select(func.count()).select_from(User).where(User.email == "hanako.yamada@example.jp")
     assert session.scalar(count) == 1
+
+
+def test_the_account_page_labels_each_forms_reason_field_as_its_own(client, auth, make, session):
+    """The change form and the reset form each have a reason: distinct ids, so each label, hint
+    and required message belongs to its own field (review R4-9)."""
+    from tests.screens.pagetext import markup_problems
+
+    officer = make.user()
+    auth.login(make.user(role=Role.ADMIN))
+    html = client.get(f"/accounts/{officer.id}").get_data(as_text=True)
+    assert not markup_problems(html)
+    reset = html.split('id="reset-title"')[1]
+    assert '<label for="reset-reason">' in reset and 'id="reset-reason"' in reset
+    assert 'aria-describedby="reset-reason-hint"' in reset and 'id="reset-reason-hint"' in reset
+    assert 'id="reason"' not in reset and 'id="reason"' in html.split('id="reset-title"')[0]
+    token = re.search(r'name="reset-csrf_token"[^>]*value="([^"]+)"', reset).group(1)
+    response = client.post(
+        f"/accounts/{officer.id}/reset", data={"reset-csrf_token": token, "reset-reason": "紛失"}
+    )
+    assert response.status_code == 200 and "/setup/" in response.get_data(as_text=True)

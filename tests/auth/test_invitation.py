@@ -146,8 +146,8 @@ def test_setup_after_a_reset_applies_the_policy(app, auth, make, clock):
     response = auth.client.post(
         f"/accounts/{target.id}/reset",
         data={
-            "reason": "lost phone",
-            "csrf_token": csrf_token(auth.client, f"/accounts/{target.id}"),
+            "reset-reason": "lost phone",
+            "reset-csrf_token": csrf_token(auth.client, f"/accounts/{target.id}"),
         },
     )
     link = LINK_RE.search(response.get_data(as_text=True)).group(1)

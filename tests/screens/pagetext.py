@@ -325,11 +325,29 @@ def _text_problems(html: str) -> list[Problem]:
     return problems
 
 
+def _duplicate_ids(root: Node) -> dict[str, list[str]]:
+    """Ids that more than one element carries, with those elements' tags. A label's ``for``, a
+    hint's ``aria-describedby`` and the browser's "required" message find the first element of
+    an id only, so a second form's field is labelled and described by the first's (review R4-9);
+    a fragment link jumps to the first alone. Hidden inputs aside: nothing can label, describe,
+    focus or link to them (the CSRF token of each form on a page is one)."""
+    tags: dict[str, list[str]] = {}
+    for node in walk(root):
+        if node.tag == "input" and node.attrs.get("type") == "hidden":
+            continue
+        if "id" in node.attrs:
+            tags.setdefault(node.attrs["id"], []).append(node.tag)
+    return {value: found for value, found in tags.items() if len(found) > 1}
+
+
 def markup_problems(html: str) -> list[Problem]:
     """Controls that look unfinished or mislead a screen reader."""
     root = parse(html)
     ids = {node.attrs["id"] for node in walk(root) if "id" in node.attrs}
-    problems = []
+    problems = [
+        Problem("id used twice", f"id={value} on {', '.join(tags)}")
+        for value, tags in _duplicate_ids(root).items()
+    ]
     for node in walk(root):
         for name, value in node.attrs.items():
             if value in ("None", "False", "True") and name != "value":

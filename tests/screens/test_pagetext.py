@@ -63,3 +63,16 @@ def test_unstyled_buttons_and_python_attributes_are_caught():
         "attribute written from Python",
         "aria-describedby names no element",
     }
+
+
+def test_an_id_used_twice_is_caught_unless_on_hidden_inputs():
+    """Two forms on one page whose fields share an id: the second label and hint name the first
+    form's field (review R4-9)."""
+    field = '<label for="reason">理由</label><input id="reason" aria-describedby="reason-hint">'
+    hint = '<p class="hint" id="reason-hint">注意</p>'
+    html = f'<form method="post">{field}{hint}</form><form method="post">{field}{hint}</form>'
+    problems = [str(p) for p in markup_problems(html)]
+    assert any("id used twice" in p and "id=reason " in p for p in problems), problems
+    assert any("id=reason-hint" in p for p in problems), problems
+    token = '<input type="hidden" id="csrf_token" name="csrf_token" value="x">'
+    assert not markup_problems(f"<form>{token}</form><form>{token}</form>")

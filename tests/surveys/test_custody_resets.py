@@ -19,7 +19,7 @@ def _reset(client, user_id: int):
     token = csrf_token(client, f"/accounts/{user_id}")
     return client.post(
         f"/accounts/{user_id}/reset",
-        data={"csrf_token": token, "reason": "端末を紛失したため"},
+        data={"reset-csrf_token": token, "reset-reason": "端末を紛失したため"},
         follow_redirects=True,
     )
 
