@@ -55,14 +55,21 @@ def _back_to() -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _wording(table: dict, code: int):
+    """The code's own entry, else its class's: any other 4xx (406, 416, 431…) is the person's
+    request refused, worded as a 400; only a 5xx says the server failed (review R4-3: a 416
+    on a respondent's script said 「サーバーエラー」, as if their answer might be lost)."""
+    return table.get(code) or table[400 if 400 <= code < 500 else 500]
+
+
 def _render(code: int, message=None):
     return (
         render_template(
             "errors/error.html",
             code=code,
             back_to=_back_to() if code == 401 else None,
-            title=TITLES.get(code, TITLES[500]),
-            message=message or MESSAGES.get(code, MESSAGES[500]),
+            title=_wording(TITLES, code),
+            message=message or _wording(MESSAGES, code),
         ),
         code,
     )
