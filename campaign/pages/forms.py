@@ -42,7 +42,7 @@ class NewPageForm(PageForm):
 
     base_number = None
     slug = StringField(
-        _l("Address"),
+        _l("Page address (URL)"),  # not "Address": that is a signer's postal address (住所)
         validators=[
             DataRequired(),
             Length(min=2, max=64),

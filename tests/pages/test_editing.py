@@ -230,3 +230,18 @@ def test_bad_or_taken_addresses_are_refused(client, session, shipped, hq, auth):
         response = client.post("/info/admin/new", data=_new_page_form(client, slug))
         assert response.status_code == 400, slug
     assert len(services.all_pages(session)) == 4
+
+
+def test_the_page_address_is_not_called_a_postal_address(client, shipped, hq, auth):
+    """A page's URL slug was labelled 「住所」, the word for a signer's postal address, on the form,
+    in its messages and over the admin list's column (review R4-6)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ja"
+    auth.login(hq)
+    data = _new_page_form(client, "")
+    refused = client.post("/info/admin/new", data=data).get_data(as_text=True)
+    assert "ページのURLを入力してください。" in refused
+    assert '<label for="slug">ページのURL<span class="required">' in refused
+    assert "英小文字・数字・ハイフン" in refused
+    admin = client.get("/info/admin/").get_data(as_text=True)
+    assert '<th scope="col">ページのURL</th>' in admin
+    assert "住所" not in refused and "住所" not in admin
