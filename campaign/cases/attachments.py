@@ -3,7 +3,8 @@
 The type is read from the content (the first bytes, then a full parse), never from the file
 name or the browser's claim. Images are decoded and re-encoded, which drops EXIF (with any GPS
 position), XMP and comments; PDFs are rewritten by pikepdf (QPDF) without metadata, authors,
-scripts or automatic actions; office documents go through the OOXML pass of ooxml.py. What
+scripts or automatic actions, and the JPEGs inside them lose their EXIF (pdf_images.py); office
+documents go through the OOXML pass of ooxml.py, whose pictures are re-encoded here too. What
 cannot be cleaned is refused with a message.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from campaign.cases import ooxml
+from campaign.cases import ooxml, pdf_images
 
 MEDIA_TYPES = {
     "pdf": ("application/pdf", ".pdf"),
@@ -106,6 +107,18 @@ def safe_filename(name: str, extension: str) -> str:
     return (stem or "attachment") + extension
 
 
+# How each kind of picture is written again: in its own format (so an Office package's
+# content types and relationships stay right), with nothing but the pixels.
+_WRITERS = {
+    "jpeg": ("JPEG", {"quality": 90, "optimize": True}),
+    "png": ("PNG", {"optimize": True}),
+    "gif": ("GIF", {}),
+    "tiff": ("TIFF", {"compression": "tiff_lzw"}),
+    "bmp": ("BMP", {}),
+    "webp": ("WEBP", {"quality": 90}),
+}
+
+
 def _clean_image(data: bytes, kind: str, name: str) -> bytes:
     too_many = UploadRejected(_l("The image %(name)s has too many pixels.", name=name))
     try:
@@ -123,16 +136,21 @@ def _clean_image(data: bytes, kind: str, name: str) -> bytes:
         raise UploadRejected(
             _l("The file %(name)s could not be read; it may be damaged.", name=name)
         ) from error
-    # Only the pixels travel on: a fresh copy with no info (EXIF, GPS, XMP, ICC, text chunks).
+    # Only the pixels travel on: a fresh copy with no info (EXIF, GPS, XMP, ICC, text chunks,
+    # GIF comments), but which palette entry is transparent, which is part of the picture.
     pixels = upright.copy()
-    pixels.info = {}
+    pixels.info = {k: v for k, v in upright.info.items() if k == "transparency"}
+    if kind == "jpeg" and pixels.mode not in ("RGB", "L"):
+        pixels = pixels.convert("RGB")
+    image_format, options = _WRITERS[kind]
     out = io.BytesIO()
-    if kind == "jpeg":
-        if pixels.mode not in ("RGB", "L"):
-            pixels = pixels.convert("RGB")
-        pixels.save(out, "JPEG", quality=90, optimize=True)
-    else:
-        pixels.save(out, "PNG", optimize=True)
+    try:
+        pixels.save(out, image_format, **options)
+    except (OSError, ValueError):  # a mode the format cannot hold (CMYK as PNG, 16-bit as GIF)
+        out = io.BytesIO()
+        pixels.convert("RGBA" if "A" in pixels.getbands() else "RGB").save(
+            out, image_format, **options
+        )
     return out.getvalue()
 
 
@@ -169,10 +187,22 @@ def _clean_pdf(data: bytes, name: str) -> bytes:
                     _l("The PDF %(name)s is password-protected and cannot be accepted.", name=name)
                 )
             _strip_pdf(pdf, pikepdf)
+            pdf_images.clean_images(pdf, pikepdf)
             out = io.BytesIO()
             pdf.save(out, fix_metadata_version=False, deterministic_id=True)
     except UploadRejected:
         raise
+    except pdf_images.CannotClean as error:
+        if error.reason == "damaged":
+            raise damaged from error
+        raise UploadRejected(
+            _l(
+                "The PDF %(name)s holds pictures whose hidden data cannot be removed (JPEG 2000"
+                " or an unusual encoding); print it again to a new PDF, or upload the pictures"
+                " as JPEG or PNG.",
+                name=name,
+            )
+        ) from error
     except (pikepdf.PdfError, ValueError, OSError, KeyError, TypeError) as error:
         raise damaged from error
     return out.getvalue()
@@ -198,7 +228,9 @@ def _strip_pdf(pdf, pikepdf) -> None:
         # /EF: the embedded file of a file specification (a FileAttachment annotation's /FS,
         # the catalogue's or a page's /AF "associated files"): gone with its stream, whatever
         # points at it (review R3-25: only the /EmbeddedFiles name tree was emptied).
-        for key in ("/Metadata", "/PieceInfo", "/AA", "/JS", "/AF", "/EF"):
+        # /Thumb: a page's saved thumbnail (maybe of an earlier version); /OPI: the path of a
+        # picture's high-resolution original on the maker's disk.
+        for key in ("/Metadata", "/PieceInfo", "/AA", "/JS", "/AF", "/EF", "/Thumb", "/OPI"):
             if key in obj:
                 del obj[key]
         if str(obj.get("/Subtype")) == "/FileAttachment" and "/FS" in obj:
@@ -303,6 +335,16 @@ def _clean_office(data: bytes, name: str, budget: list[int] | None = None, depth
                     "The document %(name)s has other files or objects embedded in it, which "
                     "cannot be cleaned; remove them, or save the document as PDF.",
                     name=name,
+                )
+            ) from error
+        if error.reason == "media":
+            raise UploadRejected(
+                _l(
+                    "The document %(name)s holds a picture or media file (%(part)s) whose hidden"
+                    " data cannot be removed, such as an EMF, WMF, SVG or HD Photo picture;"
+                    " replace it with a JPEG or PNG picture, or save the document as PDF.",
+                    name=name,
+                    part=visible_name(error.part),
                 )
             ) from error
         if error.reason == "external":

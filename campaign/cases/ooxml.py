@@ -15,7 +15,10 @@ Removed or blanked:
 * the link to an external template (``attachedTemplate``), and the instruction of fields that
   fetch something when the file is opened (``INCLUDEPICTURE``, ``INCLUDETEXT``, ``LINK``,
   ``DDE``/``DDEAUTO``, ``IMPORT``); the field's last shown result stays;
-* images inside the package are re-encoded like uploaded images (EXIF and GPS gone);
+* images inside the package are re-encoded like uploaded images (EXIF and GPS gone), each
+  in its own format (JPEG, PNG, GIF, TIFF, BMP, WebP), recognised by its bytes whatever the
+  part's name; other media (EMF, WMF, HD Photo, SVG, sound, video) and anything else in a
+  ``media/`` folder make the file refused;
 * whole parts that only carry data about the document (review R3-15): ``customXml/`` data
   stores at any depth (what a SharePoint or 文書管理 system writes: owners, editors, their
   e-mail addresses, departments) and the thumbnail (``docProps/thumbnail.*``, a picture of the
@@ -130,11 +133,59 @@ _PARSER = etree.XMLParser(
 
 
 class CannotClean(ValueError):
-    """The part holds something this pass cannot remove safely; ``reason`` says what."""
+    """The part holds something this pass cannot remove safely; ``reason`` says what and
+    ``part`` names the part where the message needs it (``"media"``)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, part: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.part = part
+
+
+# Pictures re-encoded by the clean_image callback, in their own format, told by their bytes.
+RASTER_SIGNATURES = (
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\0", "tiff"),
+    (b"MM\0*", "tiff"),
+)
+# A BMP's two-byte signature is too weak alone: its info header's size must be a known one.
+BMP_HEADER_SIZES = {12, 40, 52, 56, 64, 108, 124}
+# Media nothing here can clean (their records, boxes or tags may carry names, comments or a
+# position): EMF and WMF, HD Photo (.wdp), BigTIFF, JPEG 2000, ISO media (HEIC, AVIF, MP4),
+# RIFF but WebP (AVI, WAV), MP3 with its tags, Ogg, ICO, Photoshop, PDF.
+OPAQUE_SIGNATURES = (
+    b"\xd7\xcd\xc6\x9a", b"\x01\x00\x09\x00\x00\x03", b"\x02\x00\x09\x00\x00\x03",
+    b"II\xbc", b"II+\0", b"MM\0+", b"\0\0\0\x0cjP  ", b"\xff\x4f\xff\x51", b"RIFF", b"ID3",
+    b"OggS", b"\0\0\1\0", b"8BPS", b"%PDF-",
+)  # fmt: skip
+
+
+SVG = re.compile(
+    rb"(\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(\w+:)?svg\b", re.S
+)
+
+
+def media_kind(body: bytes) -> str | None:
+    """What a part's bytes are, whatever its name: a picture kind clean_image re-encodes
+    (``"jpeg"``, ``"png"``, ``"gif"``, ``"tiff"``, ``"bmp"``, ``"webp"``), ``"opaque"`` for
+    media that cannot be cleaned, or None for anything else (XML, fonts)."""
+    for signature, kind in RASTER_SIGNATURES:
+        if body.startswith(signature):
+            return kind
+    if body[:2] == b"BM" and int.from_bytes(body[14:18], "little") in BMP_HEADER_SIZES:
+        return "bmp"
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "webp"
+    if body.startswith(OPAQUE_SIGNATURES) or body[4:8] == b"ftyp":
+        return "opaque"
+    if body[:4] == b"\x01\0\0\0" and body[40:44] == b" EMF":
+        return "opaque"
+    if SVG.match(body[:4096]):  # its metadata, scripts and links are not read here
+        return "opaque"
+    return None
 
 
 def _parse(body: bytes):
@@ -274,10 +325,13 @@ def clean_part(name: str, body: bytes, clean_image: Callable[[bytes, str], bytes
     if name in EMPTY_PARTS:
         return EMPTY_PARTS[name].encode()
     lower = name.lower()
-    if lower.endswith((".jpg", ".jpeg")):
-        return clean_image(body, "jpeg")
-    if lower.endswith(".png"):
-        return clean_image(body, "png")
+    # By the bytes, not the name (review R4-12: a TIFF, a GIF or a JPEG called .jfif kept its
+    # EXIF); whatever sits in a media folder is a picture to clean or is refused.
+    kind = media_kind(body)
+    if kind == "opaque" or (kind is None and "media" in lower.split("/")[:-1]):
+        raise CannotClean("media", posixpath.basename(name))
+    if kind is not None:
+        return clean_image(body, kind)
     if lower.endswith(".rels"):
         return _relationships(name, body)
     if not lower.endswith(".xml") or not any(marker in body.lower() for marker in MARKERS):

@@ -48,7 +48,10 @@ def _everything_in(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Stream):
-                found.append(obj.read_bytes())
+                try:
+                    found.append(obj.read_bytes())
+                except pikepdf.PdfError:  # a picture's own encoding (DCT, JPX): as it is
+                    found.append(obj.read_raw_bytes())
             if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                 found.append(repr(obj).encode())
     return b"\n".join(found)
@@ -196,7 +199,7 @@ def test_a_zip_bomb_is_refused_quickly():
         archive.writestr("word/document.xml", "<w:document/>")
         zeros = b"\0" * (25 * 1024 * 1024)  # six of them: 150 MB unpacked, over the cap
         for n in range(6):
-            archive.writestr(f"word/media/zero{n}.bin", zeros)
+            archive.writestr(f"word/zero{n}.bin", zeros)  # not media (refused as such)
         del zeros
     bomb = out.getvalue()
     assert len(bomb) < 500_000
@@ -485,13 +488,227 @@ def test_an_embedded_package_shares_the_unpacked_size_cap():
     with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/media/zero.bin", zeros)
+        archive.writestr("xl/zero.bin", zeros)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", f"<w:document {W}/>")
-        archive.writestr("word/media/zero.bin", zeros)
+        archive.writestr("word/zero.bin", zeros)
         archive.writestr("word/embeddings/Sheet.xlsx", inner.getvalue())
     del zeros
     with pytest.raises(uploads.UploadRejected, match="too large when unpacked"):
         uploads.clean("two-bombs.docx", out.getvalue(), LIMIT)
+
+
+# --- review R4-12: the metadata of the pictures inside PDFs and Office files ---
+
+PHOTO_MARKERS = (b"MARKERCAM", b"MARKER-Artist-Yamada", b"Exif", b"COMMENTMARK", b"APPENDED")
+
+
+def _photo(mode: str = "RGB", exif: bool = True) -> bytes:
+    """A JPEG as a phone writes it: EXIF with the camera, its owner and a GPS position, a
+    comment, and another picture appended after its end (as phones add a depth map)."""
+    from PIL import Image
+
+    image = Image.new(mode, (40, 30), (200, 30, 30) if mode == "RGB" else (10, 200, 30, 40))
+    for x in range(40):
+        image.putpixel((x, x % 30), (0,) * len(mode))
+    info = Image.Exif()
+    info[0x010F] = "MARKERCAM-Make"
+    info[0x013B] = "MARKER-Artist-Yamada"
+    info.get_ifd(0x8825).update({1: "N", 2: (35.0, 39.0, 29.0), 3: "E", 4: (139.0, 44.0, 28.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=info.tobytes() if exif else b"", comment=b"COMMENTMARK")
+    return out.getvalue() + b"APPENDED picture"
+
+
+def _pixels(jpeg: bytes) -> bytes:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(jpeg)) as image:
+        return image.tobytes()
+
+
+def _image(pdf, data: bytes, colours="/DeviceRGB", **extra):
+    stream = pikepdf.Stream(pdf, data)
+    stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    stream.Width, stream.Height, stream.BitsPerComponent = 40, 30, 8
+    stream.ColorSpace = pikepdf.Name(colours)
+    stream.Filter = pikepdf.Name.DCTDecode
+    for key, value in extra.items():
+        stream[f"/{key}"] = value
+    return stream
+
+
+def _pdf_with_photos() -> bytes:
+    """A page drawing a photo directly, one inside a form XObject (as a stamp or a scan app
+    nests it), one compressed again (Flate over DCT), a CMYK one and one inline."""
+    import zlib
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(200, 200))
+    twice = _image(pdf, zlib.compress(_photo()))
+    twice.Filter = pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode])
+    form = pikepdf.Stream(pdf, b"q 40 0 0 30 0 0 cm /Inner Do Q")
+    form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+    form.BBox = pikepdf.Array([0, 0, 40, 30])
+    form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Inner=_image(pdf, _photo())))
+    page.Resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary(
+            Photo=_image(pdf, _photo()),
+            Twice=twice,
+            Cmyk=_image(pdf, _photo("CMYK"), "/DeviceCMYK"),
+            Stamp=form,
+        )
+    )
+    inline = b"BI /W 40 /H 30 /CS /RGB /BPC 8 /F /DCT ID " + _photo() + b" EI"
+    page.Contents = pikepdf.Stream(
+        pdf,
+        b"q 40 0 0 30 0 0 cm /Photo Do Q q 40 0 0 30 50 0 cm /Twice Do Q "
+        b"q 40 0 0 30 100 0 cm /Cmyk Do Q q 1 0 0 1 0 50 cm /Stamp Do Q "
+        b"q 40 0 0 30 0 100 cm " + inline + b" Q",
+    )
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def test_the_jpegs_inside_a_pdf_lose_exif_gps_comments_and_what_follows_them():
+    original = _pdf_with_photos()
+    for marker in PHOTO_MARKERS:
+        assert original.count(marker) >= 4, marker
+    cleaned = uploads.clean("scan.pdf", original, LIMIT)
+    everything = _everything_in(cleaned.data)
+    for marker in PHOTO_MARKERS:
+        assert marker not in everything, marker
+    # The pictures are all still there, and decode to the very same pixels.
+    with pikepdf.open(io.BytesIO(cleaned.data)) as pdf:
+        images = [
+            o
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
+        assert len(images) == 5
+        for image in images:
+            jpeg = image.read_raw_bytes()
+            assert image.Filter == pikepdf.Name.DCTDecode
+            kind = "CMYK" if image.ColorSpace == "/DeviceCMYK" else "RGB"
+            assert _pixels(jpeg) == _pixels(_photo(kind)), kind
+            if kind == "CMYK":  # Adobe's segment says how to read the colours: kept
+                assert b"Adobe" in jpeg
+        assert b"Do" in pdf.pages[0].Contents.read_bytes()
+        assert b"BI" not in pdf.pages[0].Contents.read_bytes()  # the inline one became an object
+
+
+def test_a_pdf_whose_jpeg_is_cut_or_holds_jpeg_2000_is_refused_with_a_reason():
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(200, 200))
+    page.Resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary(Im=_image(pdf, b"\xff\xd8\xff\xe1\x40\x00Exif"))
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    with pytest.raises(uploads.UploadRejected, match="could not be read"):
+        uploads.clean("cut.pdf", out.getvalue(), LIMIT)
+    jp2 = b"\0\0\0\x0cjP  \r\n\x87\n" + b"\0\0\0\x1auuidXMPMARKER-Artist-Yamada"
+    page.Resources.XObject.Im = _image(pdf, jp2, Filter=pikepdf.Name.JPXDecode)
+    out = io.BytesIO()
+    pdf.save(out)
+    with pytest.raises(uploads.UploadRejected, match="JPEG 2000"):
+        uploads.clean("jpx.pdf", out.getvalue(), LIMIT)
+
+
+def _picture(kind: str) -> bytes:
+    """A picture of the given format whose EXIF (or, for GIF, whose comment) names its maker."""
+    from PIL import Image
+
+    image = Image.new("RGB", (32, 24), (10, 200, 30))
+    exif = Image.Exif()
+    exif[0x013B] = "MARKER-Artist-Sato"
+    exif[0x010F] = "MARKERSCAN"
+    out = io.BytesIO()
+    if kind == "GIF":
+        image.convert("P").save(out, "GIF", comment=b"MARKER-Artist-Sato MARKERSCAN")
+    elif kind == "BMP":
+        image.save(out, "BMP")
+        return out.getvalue() + b"MARKER-Artist-Sato MARKERSCAN"  # trailing bytes, read past
+    else:
+        image.save(out, kind, exif=exif.tobytes())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("kind", "part"),
+    [
+        ("TIFF", "image1.tiff"),
+        ("GIF", "image1.gif"),
+        ("BMP", "image1.bmp"),
+        ("WEBP", "image1.webp"),
+        ("JPEG", "image1.jfif"),  # a JPEG the name does not announce
+        ("PNG", "image1.bin"),
+    ],
+)
+def test_every_picture_in_a_docx_is_re_encoded_whatever_its_name(kind, part):
+    from PIL import Image
+
+    original = _docx(**{f"word/media/{part}": _picture(kind)})
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        assert b"MARKER-Artist-Sato" in archive.read(f"word/media/{part}")
+    cleaned = uploads.clean("report.docx", original, LIMIT)
+    with zipfile.ZipFile(io.BytesIO(cleaned.data)) as archive:
+        body = archive.read(f"word/media/{part}")
+    assert b"MARKER-Artist-Sato" not in body and b"MARKERSCAN" not in body
+    with Image.open(io.BytesIO(body)) as image:  # the same picture, in the same format
+        assert (image.format, image.size) == (kind, (32, 24))
+
+
+def test_a_word_document_with_an_exif_tiff_still_shows_its_picture():
+    """The reproduction of R4-12: python-docx's add_picture of a TIFF whose EXIF names its
+    maker; the picture stays a TIFF, so its content type and relationship stay right."""
+    import docx
+    from PIL import Image
+
+    document = docx.Document()
+    document.add_paragraph("本文")
+    document.add_picture(io.BytesIO(_picture("TIFF")))
+    saved = io.BytesIO()
+    document.save(saved)
+    cleaned = uploads.clean("photo.docx", saved.getvalue(), LIMIT)
+    assert b"MARKER-Artist-Sato" not in _unpacked(cleaned.data)
+    reopened = docx.Document(io.BytesIO(cleaned.data))
+    [shape] = reopened.inline_shapes
+    picture = reopened.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed]
+    assert picture.content_type == "image/tiff"
+    with Image.open(io.BytesIO(picture.blob)) as image:
+        assert (image.format, image.size) == ("TIFF", (32, 24))
+
+
+@pytest.mark.parametrize(
+    ("part", "body"),
+    [
+        ("word/media/image1.emf", b"\x01\0\0\0" + b"\0" * 36 + b" EMF" + b"MARKER-Artist-Sato"),
+        ("word/media/image1.wmf", b"\xd7\xcd\xc6\x9a" + b"\0" * 18 + b"MARKER-Artist-Sato"),
+        ("word/media/hdphoto1.wdp", b"II\xbc\x01" + b"MARKER-Artist-Sato"),
+        ("word/media/image1.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><metadata/></svg>'),
+        ("word/media/unknown.dat", b"\0\1\2MARKER-Artist-Sato"),
+        ("word/photo.bin", b"\0\0\0\x1cftypheic" + b"MARKER-Artist-Sato"),
+    ],
+    ids=["emf", "wmf", "hd-photo", "svg", "unknown-in-media", "heic-outside-media"],
+)
+def test_media_that_cannot_be_cleaned_make_the_docx_refused(part, body):
+    original = _docx(**{part: body})
+    name = part.rsplit("/", 1)[-1]
+    with pytest.raises(uploads.UploadRejected, match=f"picture or media file \\({name}\\)"):
+        uploads.clean("drawing.docx", original, LIMIT)
+
+
+def test_an_xlsx_picture_is_re_encoded_too():
+    with zipfile.ZipFile(io.BytesIO(_xlsx_by("x"))) as source:
+        parts = {n: source.read(n) for n in source.namelist()}
+    parts["xl/media/image1.tif"] = _picture("TIFF")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for part, body in parts.items():
+            archive.writestr(part, body)
+    cleaned = uploads.clean("sheet.xlsx", out.getvalue(), LIMIT)
+    assert b"MARKER-Artist-Sato" not in _unpacked(cleaned.data)
