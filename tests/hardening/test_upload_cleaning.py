@@ -9,6 +9,7 @@ import zipfile
 
 import pikepdf
 import pytest
+import sqlalchemy as sa
 
 from campaign.cases import attachments as uploads
 from tests.cases import factories
@@ -712,3 +713,24 @@ def test_an_xlsx_picture_is_re_encoded_too():
             archive.writestr(part, body)
     cleaned = uploads.clean("sheet.xlsx", out.getvalue(), LIMIT)
     assert b"MARKER-Artist-Sato" not in _unpacked(cleaned.data)
+
+
+def test_a_case_with_a_docx_holding_an_emf_is_sent_back_with_the_reason_in_japanese(
+    auth, make, session
+):
+    """The form answers 400 and names the file and the picture; nothing is stored."""
+    from campaign.cases.models import Attachment
+    from tests.cases.helpers import form_data, upload
+    from tests.helpers import csrf_token
+
+    auth.login(make.user(branch=make.branch()))
+    auth.client.get("/lang/ja")
+    token = csrf_token(auth.client, "/cases/new")
+    data = form_data(session, token)
+    emf = b"\x01\0\0\0" + b"\0" * 36 + b" EMF" + b"MARKER-Artist-Sato"
+    data["files"] = [upload("図面.docx", _docx(**{"word/media/image1.emf": emf}))]
+    response = auth.client.post("/cases/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "文書「図面.docx」" in page and "（image1.emf）" in page
+    assert session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
