@@ -30,7 +30,7 @@ import hmac
 import secrets
 import unicodedata
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from campaign.dates import local_today
@@ -112,8 +112,18 @@ def generate(db: Session, secret_key: str, survey: Survey, count: int) -> list[s
 
 
 def spend(db: Session, secret_key: str, survey, code: str) -> bool:
-    """Mark the code spent; False when it is unknown or already spent (exactly once)."""
+    """Mark the code spent; False when it is unknown or already spent (exactly once).
+
+    PostgreSQL stamps every row it writes with the writing transaction's id (``xmin``, which
+    any ``SELECT`` can read and which grows with time), and the answer's slot is written by
+    the same transaction: the spent code's row carried the id of its answer's slot (review
+    R4-11). So every code row of the survey is written again first, spent or not: all of
+    them then carry this transaction's id, which names no code. Answers with codes to one
+    survey wait for each other here (each holds the survey's code rows until it commits);
+    they lock the rows in the same order, so they cannot wait on each other in a cycle."""
     digest = code_hash(secret_key, survey, code)
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(_REWRITE_ALL, {"survey": survey.id})
     result = db.execute(
         update(InvitationCode)
         .where(
@@ -125,6 +135,9 @@ def spend(db: Session, secret_key: str, survey, code: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+_REWRITE_ALL = text("UPDATE survey_codes SET spent = spent WHERE survey_id = :survey")
 
 
 def counts(db: Session, survey_id: int) -> tuple[int, int]:

@@ -69,6 +69,7 @@ from surveys.models import PART, Slot, Survey
 DEFAULT_CAPACITY = 512
 MIN_GROW_STEP, MAX_GROW_STEP = 256, 2048
 CANDIDATES = 16  # slot numbers an answer draws; all of them taken: the storage grows a step
+COVERS = 24  # PostgreSQL: slots drawn whose answers an answer's transaction writes again
 # Not the app's logger: a close runs from commands and jobs without an app context too.
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,10 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
         for n in range(CANDIDATES):
             params[f"s{n}"] = int.from_bytes(draws[8 * n : 8 * n + 8]) % max(room, 1)
         if postgres:
+            covers = secrets.token_bytes(8 * COVERS)
+            params["covers"] = [
+                int.from_bytes(covers[8 * n : 8 * n + 8]) % max(room, 1) for n in range(COVERS)
+            ]
             taking, now_room, picked, taken, rest = connection.execute(take, params).one()
             if taken == 1 and rest == len(pieces) - 1:
                 seen[survey.id] = room
@@ -287,7 +292,17 @@ def _pg_take(parts: int):
     """PostgreSQL: check that the survey takes answers (with ``:check``) and that its capacity
     is still ``:room``, pick the first free slot among the drawn ones and take it: part 0 first
     and conditionally (whoever writes part 0 owns the slot, so two answers racing for one slot
-    cannot lock its parts in opposite orders), then the others. Returns (taking answers,
+    cannot lock its parts in opposite orders), then the others.
+
+    ``cover``: PostgreSQL stamps every row version with the id of the transaction that wrote it
+    (``xmin``: any ``SELECT`` reads it, and it grows with time), so the slots' ``xmin`` listed
+    the answers in arrival order (review R4-11). The same statement therefore writes again,
+    unchanged, the answers already in ``COVERS`` slots drawn at random (those another request
+    holds are skipped, never waited for): the newest transaction's id names a handful of
+    answers, not one, and an older answer's id is that of the last answer that covered it, not
+    its own. Only an answer that took its slot covers (one that found none grows the storage on
+    another connection, whose moves would otherwise wait for this transaction's covers, which
+    waits for the growth: they hung). What remains is in the README (PostgreSQL's limits). Returns (taking answers,
     capacity, a free slot picked, part 0 taken, other parts written)."""
     others = "data" if parts == 1 else _data_case(parts)
     return text(
@@ -305,6 +320,14 @@ def _pg_take(parts: int):
         rest AS (
             UPDATE survey_slots SET filled = true, data = {others}
             WHERE survey_id = :survey AND part > 0 AND slot = (SELECT slot FROM first)
+            RETURNING 1
+        ),
+        cover AS (
+            UPDATE survey_slots SET data = data WHERE id IN (
+                SELECT id FROM survey_slots WHERE survey_id = :survey AND filled
+                AND slot = ANY(CAST(:covers AS integer[])) AND EXISTS (SELECT 1 FROM first)
+                FOR UPDATE SKIP LOCKED
+            )
             RETURNING 1
         )
         SELECT (SELECT ok FROM taking), (SELECT n FROM room),
@@ -544,7 +567,7 @@ def tidy_now(bind, *, vacuum: bool = False) -> None:
         try:
             connection = sqlite3.connect(bind.url.database, timeout=0, isolation_level=None)
             try:
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                _truncate_log(connection)
             finally:
                 connection.close()
         except sqlite3.Error:
@@ -579,7 +602,7 @@ def checkpoint_without_waiting(driver_connection) -> None:
     try:
         driver_connection.execute("PRAGMA busy_timeout = 0")
         try:
-            driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            _truncate_log(driver_connection)
         finally:
             driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
     except sqlite3.Error:
@@ -587,6 +610,23 @@ def checkpoint_without_waiting(driver_connection) -> None:
 
 
 SQLITE_BUSY_MS = 15000  # what campaign/db.py sets on every SQLite connection
+
+
+def _truncate_log(driver_connection) -> None:
+    """Checkpoint the WAL into the file and truncate it; then clear the WAL index (review R4-7).
+
+    A TRUNCATE checkpoint resets only the header of the WAL index (the ``-shm`` file): the page
+    numbers of the frames it just copied stay in it, so a copy of the file and its ``-shm``
+    named the pages, and so the slot, of the newest answer. SQLite clears them when a writer
+    appends the first frame of a new log, so one write of the database's header page (setting
+    ``user_version`` to 0, which nothing uses) follows: the index then lists page 1 only, and
+    the log holds page 1 only. It costs no extra sync: the first frame of a new log is synced
+    once, by this write now rather than by the next answer's commit. If the checkpoint could
+    not finish (a reader or writer held the log), the write is skipped: the next commit's
+    frames, and its checkpoint, take over."""
+    busy, _frames, _copied = driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if not busy:
+        driver_connection.execute("PRAGMA user_version = 0")
 
 
 def tidy_after_commit(db: Session) -> None:

@@ -246,3 +246,24 @@ class Gunicorn:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+def sqlite_log_pages(database_file) -> tuple[list[int], list[int]]:
+    """The page numbers SQLite's log files name: those of the frames in the WAL, and those the
+    WAL index (the ``-shm`` file) lists in its first block, stale entries included (what a copy
+    of the two files would show)."""
+    import struct
+    from pathlib import Path
+
+    wal, shm = Path(f"{database_file}-wal"), Path(f"{database_file}-shm")
+    frames = []
+    if wal.exists():
+        content = wal.read_bytes()
+        page = struct.unpack(">I", content[8:12])[0] if len(content) >= 32 else 0
+        for at in range(32, len(content) - 23, 24 + page):
+            frames.append(struct.unpack(">I", content[at : at + 4])[0])
+    listed = []
+    if shm.exists():
+        index = shm.read_bytes()[136 : 136 + 4 * 4062]  # after the headers: aPgno of block 0
+        listed = [n for n in struct.unpack(f"<{len(index) // 4}I", index) if n]
+    return frames, listed

@@ -1,0 +1,86 @@
+"""PostgreSQL: the id of the transaction that wrote a row (``xmin``) neither orders the answers
+nor links a spent invitation code to its answer (review R4-11)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from surveys import answering, codes, sealing, services, storage
+from tests.helpers import ON_POSTGRES
+from tests.surveys.helpers import PASSPHRASE
+from tests.surveys.test_storage import _spearman
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's transaction ids")
+
+N = 160
+
+
+def _xmins(session, table: str, survey_id: int, where: str = "") -> list[tuple[int, bytes]]:
+    rows = session.execute(
+        text(
+            f"SELECT xmin::text::bigint, {'data' if table == 'survey_slots' else 'code_hash'} "  # noqa: S608
+            f"FROM {table} WHERE survey_id = :s {where}"
+        ),
+        {"s": survey_id},
+    ).all()
+    session.commit()
+    return [(int(x), bytes(d)) for x, d in rows]
+
+
+def test_the_slots_transaction_ids_do_not_list_the_answers_in_arrival_order(surveys, session):
+    survey = surveys.opened(text=False)
+    for rank in range(N):
+        sealed = sealing.seal({"rank": rank}, survey.public_key, survey.block_size)
+        storage.store(session, survey, sealed)
+        session.commit()
+    open_one = sealing.opener(sealing.unwrap(services.wrapped_key(survey), PASSPHRASE))
+    rank_of = {
+        s[: storage.PART]: open_one(s)["rank"] for s in storage.iter_sealed(session, survey.id)
+    }
+    session.commit()
+    written = _xmins(session, "survey_slots", survey.id, "AND filled AND part = 0")
+    order = [rank_of[data] for _, data in sorted(written)]
+    assert sorted(order) == list(range(N))
+    print("xmin spearman", _spearman(order))
+    assert abs(_spearman(order)) < 0.35, _spearman(order)  # uncovered: 1.0 exactly
+    newest = max(x for x, _ in written)
+    # The newest answer's transaction wrote a handful of answers, not only its own.
+    assert sum(x == newest for x, _ in written) >= 3
+
+
+def test_a_spent_code_shares_its_transaction_id_with_every_code_of_the_survey(
+    app, surveys, session
+):
+    survey = surveys.draft()
+    survey.needs_code = True
+    session.commit()
+    surveys.opened_draft(survey)
+    with app.test_request_context():
+        made = codes.generate(session, app.config["SECRET_KEY"], survey, 12)
+    session.commit()
+    slips = {}
+    for n, code in enumerate(made[:6]):
+        info = answering.answering(session, survey.id)
+        sealed = sealing.seal({"rank": n}, info.public_key, info.block_size)
+        answering.submit(session, info, sealed, code=code, secret_key=app.config["SECRET_KEY"])
+        session.commit()
+        digest = codes.code_hash(app.config["SECRET_KEY"], survey, codes.normalise(code))
+        slips[digest] = n
+        stamps = {x for x, _ in _xmins(session, "survey_codes", survey.id)}
+        assert len(stamps) == 1  # spent or not, every code row was written by this answer
+    slots = _xmins(session, "survey_slots", survey.id, "AND filled AND part = 0")
+    (stamp,) = {x for x, _ in _xmins(session, "survey_codes", survey.id)}
+    # The codes' one id is the newest answer's; it says nothing of which code that was, and no
+    # earlier code's id points at its answer.
+    assert stamp == max(x for x, _ in slots)
+    assert (
+        sum(
+            s
+            for (s,) in session.execute(
+                text("SELECT count(*) FROM survey_codes WHERE survey_id = :s AND spent"),
+                {"s": survey.id},
+            )
+        )
+        == 6
+    )
