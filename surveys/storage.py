@@ -302,8 +302,8 @@ def _pg_take(parts: int):
     answers, not one, and an older answer's id is that of the last answer that covered it, not
     its own. Only an answer that took its slot covers (one that found none grows the storage on
     another connection, whose moves would otherwise wait for this transaction's covers, which
-    waits for the growth: they hung). What remains is in the README (PostgreSQL's limits). Returns (taking answers,
-    capacity, a free slot picked, part 0 taken, other parts written)."""
+    waits for the growth: they hung). What remains is in the README (PostgreSQL's limits).
+    Returns (taking answers, capacity, a free slot picked, part 0 taken, other parts written)."""
     others = "data" if parts == 1 else _data_case(parts)
     return text(
         f"""
