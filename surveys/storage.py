@@ -349,8 +349,9 @@ def _grow_before_answering(db: Session, survey: Survey, seen: int) -> None:
 
     PostgreSQL: in a transaction of its own, committed at once, so that an answer's transaction
     never holds the survey's lock: growers wait for each other (the survey's row lock) and
-    answerers may wait for a grower's rows, but a grower never waits for an answerer (it only
-    rewrites slots whose answers are committed), so no two can wait on each other in a cycle.
+    answerers may wait for a grower's rows; a grower may wait for the slots an answer covers
+    (``_pg_take``), but only an answer that has taken its slot covers, and it waits for nothing
+    more before it commits; so no two can wait on each other in a cycle.
     SQLite: in this transaction, which already holds the database's one write lock.
 
     The growth's own connection is not taken from the pool: every answer in flight holds one
@@ -368,24 +369,6 @@ def _grow_before_answering(db: Session, survey: Survey, seen: int) -> None:
         engine = _growth_engine(bind)
         with Session(engine) as apart, apart.begin():
             grow(apart, survey, seen=seen)
-        _vacuum_slots(engine)
-
-
-def _vacuum_slots(engine) -> None:
-    """PostgreSQL: a plain ``VACUUM`` of the slot table after a growth step (best effort).
-
-    Counting and picking free slots (``_pg_take``) is an index-only scan, but it visits the
-    heap for every page not marked all-visible, and new or changed pages are not until a vacuum
-    marks them: at 400 free slots that was 0.27 of the statement's 0.42 ms. A plain vacuum
-    skips pages already all-visible, blocks no answer (and moves no row, so it keeps no order),
-    and runs once a step; ``SKIP_LOCKED``: if the table is locked (a close's ``VACUUM FULL``,
-    an autovacuum) it is skipped, never waited for.
-    """
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM (SKIP_LOCKED) survey_slots")
-    except Exception:  # best effort: the answer goes on without it
-        log.debug("survey slots not vacuumed after growth")
 
 
 _growing = threading.Lock()
