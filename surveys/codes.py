@@ -115,15 +115,20 @@ def spend(db: Session, secret_key: str, survey, code: str) -> bool:
     """Mark the code spent; False when it is unknown or already spent (exactly once).
 
     PostgreSQL stamps every row it writes with the writing transaction's id (``xmin``, which
-    any ``SELECT`` can read and which grows with time), and the answer's slot is written by
-    the same transaction: the spent code's row carried the id of its answer's slot (review
-    R4-11). So every code row of the survey is written again first, spent or not: all of
-    them then carry this transaction's id, which names no code. Answers with codes to one
-    survey wait for each other here (each holds the survey's code rows until it commits);
-    they lock the rows in the same order, so they cannot wait on each other in a cycle."""
+    any ``SELECT`` can read), and the answer's slot is written by the same transaction: the
+    spent code's row carried the id of its answer's slot (review R4-11). So on PostgreSQL one
+    statement writes every code row of the survey, spent or not, in the order they lie: all of
+    them then carry this transaction's id, which names no code, and the spent one is not moved
+    apart from the others. Answers with codes to one survey take turns (an advisory lock per
+    survey, held to the commit): the check and the write see no other answer's spending."""
     digest = code_hash(secret_key, survey, code)
     if db.get_bind().dialect.name == "postgresql":
-        db.execute(_REWRITE_ALL, {"survey": survey.id})
+        params = {"survey": survey.id, "digest": digest}
+        db.execute(_TURN, params)
+        if not db.scalar(_UNSPENT, params):
+            return False
+        db.execute(_SPEND_ALL, params)
+        return True
     result = db.execute(
         update(InvitationCode)
         .where(
@@ -137,7 +142,14 @@ def spend(db: Session, secret_key: str, survey, code: str) -> bool:
     return result.rowcount == 1
 
 
-_REWRITE_ALL = text("UPDATE survey_codes SET spent = spent WHERE survey_id = :survey")
+_TURN = text("SELECT pg_advisory_xact_lock(1668244581, :survey)")  # 1668244581: "code"
+_UNSPENT = text(
+    "SELECT count(*) FROM survey_codes"
+    " WHERE survey_id = :survey AND code_hash = :digest AND NOT spent"
+)
+_SPEND_ALL = text(
+    "UPDATE survey_codes SET spent = spent OR code_hash = :digest WHERE survey_id = :survey"
+)
 
 
 def counts(db: Session, survey_id: int) -> tuple[int, int]:

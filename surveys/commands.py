@@ -87,11 +87,14 @@ def close_due_command() -> None:
     Closing is one short transaction per survey; moving its answers to fresh random slots then
     runs in batches of short transactions (linear in the answers, never holding the write lock
     for long, so answers to other surveys go on), with a progress bar. Every run also scrubs
-    custodians' shares shown since (surveys/handover.py)."""
+    custodians' shares shown since (surveys/handover.py) and, on PostgreSQL, gives every answer
+    of each open survey one transaction id (``storage.mix_transaction_ids``)."""
     from flask import current_app
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from surveys import closing, handover, storage
+    from surveys.models import State, Survey
 
     session = db.session()
     closed = closing.close_due(session, shuffle=False)
@@ -109,6 +112,9 @@ def close_due_command() -> None:
                 progress=bar.update,
             )
         storage.tidy_now(bind, vacuum=True)
+    for survey_id in session.scalars(select(Survey.id).where(Survey.state == State.OPEN)):
+        storage.mix_transaction_ids(bind, survey_id)
+    session.commit()
     try:
         handover.scrub(current_app.extensions["naishin.engine"], patience=1.0)
     except Exception:  # the next run scrubs again

@@ -69,7 +69,6 @@ from surveys.models import PART, Slot, Survey
 DEFAULT_CAPACITY = 512
 MIN_GROW_STEP, MAX_GROW_STEP = 256, 2048
 CANDIDATES = 16  # slot numbers an answer draws; all of them taken: the storage grows a step
-COVERS = 24  # PostgreSQL: slots drawn whose answers an answer's transaction writes again
 # Not the app's logger: a close runs from commands and jobs without an app context too.
 log = logging.getLogger(__name__)
 
@@ -204,10 +203,6 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
         for n in range(CANDIDATES):
             params[f"s{n}"] = int.from_bytes(draws[8 * n : 8 * n + 8]) % max(room, 1)
         if postgres:
-            covers = secrets.token_bytes(8 * COVERS)
-            params["covers"] = [
-                int.from_bytes(covers[8 * n : 8 * n + 8]) % max(room, 1) for n in range(COVERS)
-            ]
             taking, now_room, picked, taken, rest = connection.execute(take, params).one()
             if taken == 1 and rest == len(pieces) - 1:
                 seen[survey.id] = room
@@ -293,16 +288,6 @@ def _pg_take(parts: int):
     is still ``:room``, pick the first free slot among the drawn ones and take it: part 0 first
     and conditionally (whoever writes part 0 owns the slot, so two answers racing for one slot
     cannot lock its parts in opposite orders), then the others.
-
-    ``cover``: PostgreSQL stamps every row version with the id of the transaction that wrote it
-    (``xmin``: any ``SELECT`` reads it, and it grows with time), so the slots' ``xmin`` listed
-    the answers in arrival order (review R4-11). The same statement therefore writes again,
-    unchanged, the answers already in ``COVERS`` slots drawn at random (those another request
-    holds are skipped, never waited for): the newest transaction's id names a handful of
-    answers, not one, and an older answer's id is that of the last answer that covered it, not
-    its own. Only an answer that took its slot covers (one that found none grows the storage on
-    another connection, whose moves would otherwise wait for this transaction's covers, which
-    waits for the growth: they hung). What remains is in the README (PostgreSQL's limits).
     Returns (taking answers, capacity, a free slot picked, part 0 taken, other parts written)."""
     others = "data" if parts == 1 else _data_case(parts)
     return text(
@@ -320,14 +305,6 @@ def _pg_take(parts: int):
         rest AS (
             UPDATE survey_slots SET filled = true, data = {others}
             WHERE survey_id = :survey AND part > 0 AND slot = (SELECT slot FROM first)
-            RETURNING 1
-        ),
-        cover AS (
-            UPDATE survey_slots SET data = data WHERE id IN (
-                SELECT id FROM survey_slots WHERE survey_id = :survey AND filled
-                AND slot = ANY(CAST(:covers AS integer[])) AND EXISTS (SELECT 1 FROM first)
-                FOR UPDATE SKIP LOCKED
-            )
             RETURNING 1
         )
         SELECT (SELECT ok FROM taking), (SELECT n FROM room),
@@ -349,9 +326,8 @@ def _grow_before_answering(db: Session, survey: Survey, seen: int) -> None:
 
     PostgreSQL: in a transaction of its own, committed at once, so that an answer's transaction
     never holds the survey's lock: growers wait for each other (the survey's row lock) and
-    answerers may wait for a grower's rows; a grower may wait for the slots an answer covers
-    (``_pg_take``), but only an answer that has taken its slot covers, and it waits for nothing
-    more before it commits; so no two can wait on each other in a cycle.
+    answerers may wait for a grower's rows, but a grower never waits for an answerer (it only
+    rewrites slots whose answers are committed), so no two can wait on each other in a cycle.
     SQLite: in this transaction, which already holds the database's one write lock.
 
     The growth's own connection is not taken from the pool: every answer in flight holds one
@@ -466,6 +442,26 @@ def _overwrite(db: Session, survey_id: int, contents: dict, sizes: list[int]) ->
     changes = _shuffled(changes)
     for start in range(0, len(changes), 1000):
         db.connection().execute(statement, changes[start : start + 1000])
+
+
+def mix_transaction_ids(bind, survey_id: int) -> None:
+    """PostgreSQL: write every answer of an open survey again, unchanged, in one transaction
+    (``surveys close-due`` runs it for every open survey; review R4-11).
+
+    PostgreSQL stamps every row version with the id of the transaction that wrote it (``xmin``:
+    any ``SELECT`` reads it, and it grows with time), so the answers' slots listed them in
+    arrival order. After this, every answer so far carries this transaction's id; only the
+    answers since the last run keep theirs. The rows are written in the order they lie, so where
+    they lie keeps saying nothing (an answer writing other slots as cover had moved the covered
+    rows to the end of the table in cover order, which the red-team test caught). Answers go on
+    meanwhile: they write free slots, which this does not touch. Nothing to do on SQLite."""
+    if bind.dialect.name != "postgresql":
+        return
+    with Session(bind) as session, session.begin():
+        session.execute(_MIX, {"survey": survey_id})
+
+
+_MIX = text("UPDATE survey_slots SET data = data WHERE survey_id = :survey AND filled")
 
 
 def shuffle(

@@ -9,11 +9,10 @@ from sqlalchemy import text
 from surveys import answering, codes, sealing, services, storage
 from tests.helpers import ON_POSTGRES
 from tests.surveys.helpers import PASSPHRASE
-from tests.surveys.test_storage import _spearman
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's transaction ids")
 
-N = 160
+N = 40
 
 
 def _xmins(session, table: str, survey_id: int, where: str = "") -> list[tuple[int, bytes]]:
@@ -28,25 +27,30 @@ def _xmins(session, table: str, survey_id: int, where: str = "") -> list[tuple[i
     return [(int(x), bytes(d)) for x, d in rows]
 
 
-def test_the_slots_transaction_ids_do_not_list_the_answers_in_arrival_order(surveys, session):
+def test_close_due_gives_every_answer_of_an_open_survey_one_transaction_id(
+    surveys, session, runner, database_url
+):
     survey = surveys.opened(text=False)
+    other = surveys.opened(text=False)
     for rank in range(N):
         sealed = sealing.seal({"rank": rank}, survey.public_key, survey.block_size)
         storage.store(session, survey, sealed)
         session.commit()
-    open_one = sealing.opener(sealing.unwrap(services.wrapped_key(survey), PASSPHRASE))
-    rank_of = {
-        s[: storage.PART]: open_one(s)["rank"] for s in storage.iter_sealed(session, survey.id)
-    }
-    session.commit()
-    written = _xmins(session, "survey_slots", survey.id, "AND filled AND part = 0")
-    order = [rank_of[data] for _, data in sorted(written)]
-    assert sorted(order) == list(range(N))
-    print("xmin spearman", _spearman(order))
-    assert abs(_spearman(order)) < 0.35, _spearman(order)  # uncovered: 1.0 exactly
-    newest = max(x for x, _ in written)
-    # The newest answer's transaction wrote a handful of answers, not only its own.
-    assert sum(x == newest for x, _ in written) >= 3
+    written = _xmins(session, "survey_slots", survey.id, "AND filled")
+    assert len({x for x, _ in written}) == N  # each answer its own: arrival order, exactly
+    result = runner.invoke(args=["surveys", "close-due"])
+    assert result.exit_code == 0, result.output
+    written = _xmins(session, "survey_slots", survey.id, "AND filled")
+    parts = len(storage.parts_of(survey.sealed_size))
+    assert len(written) == N * parts and len({x for x, _ in written}) == 1
+    # Filler is left alone (answers go on meanwhile, into free slots), and so is every other
+    # survey with no answers.
+    assert len({x for x, _ in _xmins(session, "survey_slots", survey.id, "AND NOT filled")}) == 1
+    session.expire_all()
+    key = sealing.unwrap(services.wrapped_key(survey), PASSPHRASE)
+    ranks = sorted(sealing.opener(key)(s)["rank"] for s in storage.iter_sealed(session, survey.id))
+    assert ranks == list(range(N))  # nothing lost, nothing changed
+    assert other.id != survey.id
 
 
 def test_a_spent_code_shares_its_transaction_id_with_every_code_of_the_survey(
