@@ -206,4 +206,6 @@ def test_an_answer_writes_its_own_slot_and_nothing_else(surveys, session, databa
         after = pages()
         assert len(after) == len(before)  # nothing appended
         changed = [n for n, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
-        assert 1 <= len(changed) <= parts, changed  # the slot's rows, in place
+        # The slot's rows, in place; and the header page, which the log's clearing writes
+        # (its change counter, storage._truncate_log).
+        assert 1 <= len(set(changed) - {0}) <= parts, changed
