@@ -158,7 +158,7 @@ def _value(q, raw: str) -> object:
 
 def _index(raw: object, count: int, question) -> int:
     text = str(raw)
-    if not text.isascii() or not text.isdigit() or int(text) >= count:
+    if not text.isascii() or not text.isdigit() or len(text) > 4 or int(text) >= count:
         raise AnswerError(_l("Choose one of the offered answers."), question.id)
     return int(text)
 

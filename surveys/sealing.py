@@ -219,8 +219,10 @@ def form_secret(secret_key: str) -> bytes:
 def check_form_token(secret: bytes, survey_id: int, token: str, now_window: int) -> bool:
     """Whether the token was made with ``secret`` for this survey in this window or the one
     before (the pure form of campaign.publicforms.verify_token)."""
+    from campaign.params import parse_int
+
     window_text, _, _mac = (token or "").partition(".")
-    ascii_number = window_text.isascii() and window_text.isdigit()  # isdigit() alone takes "²"
-    if not ascii_number or int(window_text) not in (now_window, now_window - 1):
+    window = parse_int(window_text, maximum=now_window)  # ASCII digits only, and not 5,000
+    if window not in (now_window, now_window - 1):
         return False
-    return hmac.compare_digest(form_token(secret, survey_id, int(window_text)), token)
+    return hmac.compare_digest(form_token(secret, survey_id, window), token)

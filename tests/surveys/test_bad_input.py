@@ -57,7 +57,9 @@ def test_missing_wrong_or_old_token_is_refused(client, opened, surveys, session,
     other = surveys.opened()
     sealed = sealed_answer(opened, {})
     assert client.post(url, data={"sealed": sealed}).status_code == 400
-    assert client.post(url, data={"sealed": sealed, "token": "1.abc"}).status_code == 400
+    for forged in ("1.abc", "9" * 5000 + ".abc", "²³.abc"):  # 5,000 digits: int() refuses them
+        assert client.post(url, data={"sealed": sealed, "token": forged}).status_code == 400
+    assert not sealing.check_form_token(b"k" * 32, opened.id, "9" * 5000 + ".abc", 1)
     foreign = answer_token(client, other.id)
     assert client.post(url, data={"sealed": sealed, "token": foreign}).status_code == 400
     old = answer_token(client, opened.id)
