@@ -7,6 +7,7 @@ rolls back otherwise (see ``_finish``).
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,17 @@ from datetime import UTC
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -32,6 +43,18 @@ class Base(DeclarativeBase):
     """Base class of every model; constraint names are stable across databases."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+# A primary key drawn at random, for rows whose order of arrival must not show (survey slots
+# and codes, petition signatures): a sequential id is that order, and so are SQLite's B-tree
+# (keyed by it) and any list sorted by it. 62 bits: BIGINT on PostgreSQL, the rowid itself on
+# SQLite.
+RandomKey = BigInteger().with_variant(Integer, "sqlite")
+
+
+def random_id() -> int:
+    """A primary key that says nothing about when the row was written."""
+    return secrets.randbelow(2**62)
 
 
 class UTCDateTime(TypeDecorator):

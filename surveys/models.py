@@ -19,7 +19,6 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     Enum,
@@ -33,16 +32,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign import clock
-from campaign.db import Base, UTCDateTime
+from campaign.db import Base, RandomKey, UTCDateTime, random_id
 from campaign.workflow import StateMachine
 
 PART = 1536  # bytes of a slot row: below SQLite's in-page limit and PostgreSQL's TOAST threshold
-RandomKey = BigInteger().with_variant(Integer, "sqlite")  # SQLite: the rowid itself
-
-
-def random_id() -> int:
-    """A primary key that says nothing about when the row was written."""
-    return secrets.randbelow(2**62)
 
 
 def random_key() -> bytes:

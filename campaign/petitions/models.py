@@ -16,11 +16,9 @@ sorted by it. Anonymisation deletes the rows and the petition's key, and keeps
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     Enum,
@@ -35,18 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign import clock
-from campaign.db import Base, UTCDateTime
+from campaign.db import Base, RandomKey, UTCDateTime, random_id
 from campaign.org.models import Branch
-
-# A signature's id is drawn at random (as survey codes' are, surveys/models.py): a sequential
-# id is the order of arrival, and so are SQLite's B-tree (keyed by it) and any list sorted by
-# it (review R4-5). 62 bits: BIGINT on PostgreSQL, the rowid itself on SQLite.
-RandomKey = BigInteger().with_variant(Integer, "sqlite")
-
-
-def random_id() -> int:
-    """A fresh random id (62 bits: a collision is not to be expected)."""
-    return secrets.randbelow(2**62)
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
