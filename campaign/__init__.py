@@ -13,11 +13,13 @@ from campaign import (
     dates,
     db,
     errors,
+    forms,
     i18n,
     params,
     publicforms,
     quietlog,
     registry,
+    responses,
     security,
     staticfiles,
     urls,
@@ -39,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     instance = Path(app.instance_path)
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and the database live here
+    app.response_class = responses.Response  # a failed If-Match answers a short 412
     app.config.update(config.settings(instance))
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = (
@@ -56,8 +59,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     datakey.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
+    app.before_request(security.refuse_cross_site_posts)  # before the CSRF check reads a form
     csrf.init_app(app)
     install_validation_messages()
+    forms.install()  # CSRF tokens without an id: several forms on one page repeated it
     limiter.init_app(app)
     _limit_decorated_views_only(app)
     publicforms.init_app(app)

@@ -124,6 +124,10 @@ def settings(instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Flask-WTF's HTTPS check wants a Referer, which Referrer-Policy: no-referrer never
+        # lets a browser send: security.refuse_cross_site_posts checks Origin and
+        # Sec-Fetch-Site instead.
+        "WTF_CSRF_SSL_STRICT": False,
         "BABEL_DEFAULT_LOCALE": "ja",
         # Times are stored in UTC and shown in this zone (campaign/dates.py).
         "TIMEZONE": os.environ.get("NAISHIN_TIMEZONE") or "Asia/Tokyo",

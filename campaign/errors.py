@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, SecurityError
 
 from campaign import db
 
@@ -21,6 +21,10 @@ MESSAGES = {
     403: _l("Your role does not allow this action."),
     404: _l("The page you asked for does not exist, or you may not see it."),
     405: _l("This address does not accept that kind of request."),
+    412: _l(
+        "The page has changed since your browser last loaded it. Reload the page to see it as "
+        "it is now."
+    ),
     413: _l("What you sent is too large."),
     429: _l("Too many attempts. Please wait a while before trying again."),
     500: _l("Something went wrong on our side. Nothing you saved has been lost."),
@@ -31,6 +35,7 @@ TITLES = {
     403: _l("Not allowed"),
     404: _l("Not found"),
     405: _l("Method not allowed"),
+    412: _l("The page has changed"),
     413: _l("Too large"),
     429: _l("Too many attempts"),
     500: _l("Server error"),
@@ -43,6 +48,18 @@ class Refused(BadRequest):
     def __init__(self, message) -> None:
         super().__init__()
         self.message = message
+
+
+class CrossSitePost(Forbidden):
+    """The 403 for a post the browser did not say came from this site (campaign/security.py,
+    ``same_origin``): it names what happened and what to do, not the person's role."""
+
+    title = _l("Not sent from this site")
+    message = _l(
+        "The form could not be confirmed as sent from a page of this site, so nothing was "
+        "saved. Open the form on this site and send it again. If the same thing happens, "
+        "update your browser or use another one."
+    )
 
 
 def _back_to() -> str | None:
@@ -62,13 +79,13 @@ def _wording(table: dict, code: int):
     return table.get(code) or table[400 if 400 <= code < 500 else 500]
 
 
-def _render(code: int, message=None):
+def _render(code: int, message=None, title=None):
     return (
         render_template(
             "errors/error.html",
             code=code,
             back_to=_back_to() if code == 401 else None,
-            title=_wording(TITLES, code),
+            title=title or _wording(TITLES, code),
             message=message or _wording(MESSAGES, code),
         ),
         code,
@@ -92,7 +109,7 @@ def init_app(app: Flask) -> None:
             # A Host outside TRUSTED_HOSTS: no URL can be built for this request, so no page
             # (every template links somewhere); a plain answer, and nothing from the request.
             return app.response_class("Bad request: unknown host.\n", 400, mimetype="text/plain")
-        return _render(error.code, getattr(error, "message", None))
+        return _render(error.code, getattr(error, "message", None), getattr(error, "title", None))
 
     @app.errorhandler(Exception)
     def crash(error: Exception):

@@ -35,9 +35,16 @@ and put ``publicforms.issue_token("petition-sign", petition_id)`` into the form 
   anti-forgery token. An HMAC (key derived from the app's secret key, used for nothing else) over
   the purpose, the subject (e.g. the survey id) and the hour the page was served; good for that
   hour and the next. It names nobody and is never stored.
-- ``same_origin()`` / ``require_same_origin()``: ``Sec-Fetch-Site`` must be ``same-origin`` or
-  ``none`` when sent, and ``Origin`` (when sent and not ``null``, which browsers send under
-  ``Referrer-Policy: no-referrer``) must be this host.
+- ``same_origin()`` / ``require_same_origin()`` (from campaign.security, where the rule is
+  explained): ``Sec-Fetch-Site`` must be ``same-origin`` or ``none`` when sent, and ``Origin``
+  when sent must be this host, or ``null`` (what browsers send for a site's own post under
+  ``Referrer-Policy: no-referrer``, and a sandboxed frame for its post) with
+  ``Sec-Fetch-Site: same-origin``. ``require_same_origin`` answers 403 with a page that says
+  what happened. Every post passes the same check before any view (security's
+  ``refuse_cross_site_posts``); a public form's view still calls it first, as above, so that
+  the check stays written next to the form it guards. It is the defence against another
+  site's post: the form token is the same for every visitor of the hour, so another site can
+  fetch one.
 - ``throttle(scope, limit, key=None)`` → True while allowed. Counts one hit of the client (by
   default its address, ``request.remote_addr``) in a fixed window. What is counted against is a
   *tag*: a keyed BLAKE2b hash of (scope, window, address) under a random key of that window
@@ -75,12 +82,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, Response, abort, current_app, make_response, request, url_for
+from flask import Flask, Response, current_app, make_response, request, url_for
 from limits import parse
 
 from campaign.access import cookieless, is_cookieless_endpoint
 from campaign.params import parse_int
-from campaign.security import CSP
+from campaign.security import CSP, require_same_origin, same_origin
 
 __all__ = [
     "PUBLIC_FORM_CSP",
@@ -158,30 +165,6 @@ def verify_token(
         return False
     expected = token_for(key or _token_key(), purpose, subject, window)
     return hmac.compare_digest(expected, token)
-
-
-# --- origin ----------------------------------------------------------------------------------
-
-
-def same_origin() -> bool:
-    """Whether the post may come from this site (the token is the main defence).
-
-    Under ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` for a same-site form
-    post, so ``null`` passes; any other origin must be this host.
-    """
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return True
-    return origin == request.host_url.rstrip("/")
-
-
-def require_same_origin() -> None:
-    """Answer 403 to a post another site made a browser send."""
-    if not same_origin():
-        abort(403)
 
 
 # --- throttle --------------------------------------------------------------------------------

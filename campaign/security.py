@@ -9,7 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from campaign.access import is_public_endpoint
-from campaign.errors import Refused
+from campaign.errors import CrossSitePost, Refused
 
 CSP = "; ".join(
     [
@@ -77,6 +77,69 @@ def reject_control_characters() -> None:
         values += [v for _key, items in request.form.lists() for v in items]
     if values and _CONTROL.search("\n".join(values)):
         raise Refused(CONTROL_MESSAGE)
+
+
+# --- where a post comes from -------------------------------------------------------------------
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def same_origin() -> bool:
+    """Whether the browser says this request comes from a page of this site.
+
+    Two headers only a browser sets (no page can forge them) say where a request comes from:
+
+    - ``Sec-Fetch-Site``, when sent, must be ``same-origin`` (or ``none``: the person typed the
+      address). ``cross-site`` and ``same-site`` (a sibling subdomain) are refused.
+    - ``Origin``, when sent, must be this host, or the literal ``null`` *with*
+      ``Sec-Fetch-Site: same-origin``. Every page here is served with
+      ``Referrer-Policy: no-referrer`` (promise 8), and under that policy browsers send
+      ``Origin: null`` for the site's own form posts (Fetch, "append a request Origin
+      header"), so ``null`` cannot be refused outright. But a sandboxed frame, a ``data:``
+      page and a post redirected from another site send ``null`` too (review R3-16); only
+      Fetch Metadata tells them apart, saying ``same-origin`` for the first and ``cross-site``
+      for the others (Chromium, tried: a page's own post under ``no-referrer`` and a sandboxed
+      frame's post on that same page both said ``null``, the first ``same-origin``, the second
+      ``cross-site``). A ``null`` without ``Sec-Fetch-Site`` is refused: it cannot be told from
+      a sandboxed frame's. Browsers without Fetch Metadata (Safari before 16.4), and every
+      browser posting to a plain-HTTP address other than localhost (they send Fetch Metadata
+      to secure origins only), are refused with it; the 403 page tells the person to update
+      the browser. (Django's CsrfViewMiddleware refuses any Origin it cannot match, ``null``
+      included, and defaults to ``Referrer-Policy: same-origin``, ticket #31232, so that a
+      site's own posts carry a real Origin; here ``no-referrer`` is a promise.)
+    - No ``Origin`` at all: what sends none is a script or a browser over ten years old, and
+      ``Sec-Fetch-Site`` (when sent) has already been checked; the form's token decides (the
+      session's CSRF token on staff forms, the form token on public ones).
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    if origin == "null":
+        return site == "same-origin"
+    return origin == request.host_url.rstrip("/")
+
+
+def require_same_origin() -> None:
+    """Answer 403, with a page that says why, to a post that is not from this site."""
+    if not same_origin():
+        raise CrossSitePost()
+
+
+def refuse_cross_site_posts() -> None:
+    """``before_request`` hook: every POST (PUT, PATCH, DELETE), staff form or public form,
+    passes ``same_origin`` before anything reads its body.
+
+    Staff forms are checked by Flask-WTF's session-bound token too, but its HTTPS check (a
+    ``Referer`` from this host, ``WTF_CSRF_SSL_STRICT``) cannot work here: under
+    ``Referrer-Policy: no-referrer`` a browser sends no ``Referer``, so it refused every staff
+    post over HTTPS, the login included. It is off (campaign/config.py) and this check, which
+    reads the headers the browser still sends, stands in for it.
+    """
+    if request.method in UNSAFE_METHODS:
+        require_same_origin()
 
 
 _HEADER_NAMES = {name.lower() for name in HEADERS}

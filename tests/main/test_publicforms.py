@@ -71,12 +71,56 @@ def test_the_token_is_bound_to_purpose_subject_and_hour(form_app, clock):
 def test_a_post_from_another_site_is_refused(form_app):
     client = form_app.test_client()
     token = client.get("/fake/sign/1").text
-    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        # Origin null: a sandboxed frame, a data: page, a post redirected from another site
+        # (review R3-16). Only a browser's same-origin verdict lets it through.
+        {"Origin": "null"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null", "Sec-Fetch-Site": "none"},
+        {"Origin": "http://naishin.test", "Sec-Fetch-Site": "cross-site"},
+    ):
         response = client.post("/fake/sign/1", data={"token": token}, headers=headers)
-        assert response.status_code == 403
-    for headers in ({"Origin": "null"}, {"Origin": "http://naishin.test"}, {}):
+        assert response.status_code == 403, headers
+        assert "sent from a page of this site" in response.text
+    for headers in (
+        {"Origin": "null", "Sec-Fetch-Site": "same-origin"},  # Referrer-Policy: no-referrer
+        {"Origin": "http://naishin.test"},
+        {"Sec-Fetch-Site": "none"},
+        {},
+    ):
         response = client.post("/fake/sign/1", data={"token": token}, headers=headers)
-        assert response.status_code in (200, 429)
+        assert response.status_code in (200, 429), headers
+
+
+def test_the_origin_rule(app):
+    """same_origin() alone, header by header (campaign/security.py explains each case)."""
+    cases = {
+        (None, None): True,
+        (None, "same-origin"): True,
+        (None, "none"): True,
+        (None, "same-site"): False,
+        (None, "cross-site"): False,
+        ("http://naishin.test", None): True,
+        ("http://naishin.test", "same-origin"): True,
+        ("http://naishin.test", "cross-site"): False,
+        ("http://naishin.test:8080", None): False,
+        ("https://naishin.test", None): False,
+        ("http://evil.example", None): False,
+        ("null", None): False,
+        ("null", "same-origin"): True,
+        ("null", "none"): False,
+        ("null", "same-site"): False,
+        ("null", "cross-site"): False,
+        ("NULL", "same-origin"): False,
+        ("", None): False,
+    }
+    for (origin, site), expected in cases.items():
+        headers = {k: v for k, v in (("Origin", origin), ("Sec-Fetch-Site", site)) if v is not None}
+        with app.test_request_context("/", method="POST", headers=headers):
+            assert publicforms.same_origin() is expected, (origin, site)
 
 
 def test_the_memory_throttle_keeps_no_address(form_app):

@@ -99,3 +99,75 @@ def test_no_inline_script_in_any_template():
         html = template.read_text(encoding="utf-8")
         assert "<script>" not in html and " onclick=" not in html, template
         assert "style=" not in html, template
+
+
+# Headers a browser sends with a page's own form post: every page has Referrer-Policy:
+# no-referrer, so no Referer and Origin: null (Fetch, "append a request Origin header").
+BROWSER_POST = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+
+
+def _login_over_https(client, user, clock, headers):
+    from tests import factories
+    from tests.helpers import CSRF_RE, current_code
+
+    page = client.get("/login", base_url="https://naishin.test")
+    clock.advance(seconds=30)
+    data = {
+        "email": user.email,
+        "password": factories.PASSWORD,
+        "code": current_code(user.totp_secret, clock),
+        "csrf_token": CSRF_RE.search(page.get_data(as_text=True)).group(1),
+    }
+    return client.post("/login", base_url="https://naishin.test", data=data, headers=headers)
+
+
+def test_a_staff_login_over_https_needs_no_referer(app, make, clock):
+    """Flask-WTF's HTTPS check wanted a Referer, which no-referrer never lets a browser send:
+    every staff post over HTTPS, the login first, was refused."""
+    client = app.test_client()
+    user = make.user(role=Role.HQ)
+    response = _login_over_https(client, user, clock, BROWSER_POST)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    home = client.get("/", base_url="https://naishin.test")
+    assert user.display_name in home.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "null"},  # a sandboxed frame, or a browser that cannot tell (review R3-16)
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
+def test_a_staff_post_from_elsewhere_is_refused_even_with_a_good_token(
+    app, make, clock, session, headers
+):
+    from sqlalchemy import func, select
+
+    from campaign.auth.models import User
+
+    client = app.test_client()
+    admin = make.user(role=Role.ADMIN)
+    assert _login_over_https(client, admin, clock, BROWSER_POST).status_code == 302
+    token = csrf_token(client, "https://naishin.test/accounts/new")
+    before = session.scalar(select(func.count()).select_from(User))
+    data = {"display_name": "X", "email": "x@example.org", "role": "hq", "csrf_token": token}
+    response = client.post(
+        "/accounts/new", base_url="https://naishin.test", data=data, headers=headers
+    )
+    assert response.status_code == 403
+    assert "could not be confirmed as sent from a page of this site" in response.get_data(
+        as_text=True
+    )
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(User)) == before
+    # The same post from the page itself goes through.
+    response = client.post(
+        "/accounts/new", base_url="https://naishin.test", data=data, headers=BROWSER_POST
+    )
+    assert response.status_code in (200, 302), response.get_data(as_text=True)
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(User)) == before + 1

@@ -157,6 +157,58 @@ def test_public_page_is_cacheable_and_revalidates_with_304(client, shipped):
     assert other_language.status_code == 200
 
 
+# Every page that answers conditional requests (campaign/responses.py): the information pages
+# and the formal requests' public summary, each with words only its own content carries.
+CONDITIONAL_PAGES = [
+    ("/info/qa", "12-digit"),
+    ("/info/confirmed", "These are the answers the ministry gave"),
+]
+
+
+@pytest.mark.parametrize(("url", "content"), CONDITIONAL_PAGES)
+def test_a_failed_if_match_answers_a_short_412_not_the_page(client, shipped, url, content):
+    page = client.get(url)
+    assert page.status_code == 200 and content in page.get_data(as_text=True)
+    for header in ('"nope"', 'W/"nope"', f"W/{page.headers['ETag']}", '"a", "b"'):
+        refused = client.get(url, headers={"If-Match": header})
+        assert refused.status_code == 412, header
+        text = refused.get_data(as_text=True)
+        assert content not in text
+        assert "The page has changed since your browser last loaded it" in text
+        # The platform's error page: a heading, the sentence and a link, nothing of the page.
+        main = re.search(r"<main.*?</main>", text, re.S).group(0)
+        assert "<h1>The page has changed</h1>" in main and len(main) < 600, main
+        assert refused.headers["Content-Length"] == str(len(refused.get_data()))
+        # Never kept: a shared cache must not give this 412 to the next visitor.
+        assert refused.headers["Cache-Control"] == "no-store"
+        assert "ETag" not in refused.headers
+    head = client.head(url, headers={"If-Match": '"nope"'})
+    assert head.status_code == 412 and head.get_data() == b""
+    japanese = client.get(url, headers={"If-Match": '"nope"', "Accept-Language": "ja"})
+    assert "ページが更新されています" in japanese.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("url", "content"), CONDITIONAL_PAGES)
+def test_a_holding_if_match_gets_the_page_and_if_none_match_still_304(
+    client, shipped, url, content
+):
+    etag = client.get(url).headers["ETag"]
+    for header in (etag, "*", f'"nope", {etag}'):
+        matched = client.get(url, headers={"If-Match": header})
+        assert matched.status_code == 200, header
+        assert content in matched.get_data(as_text=True)
+        assert matched.headers["ETag"] == etag
+    for method in (client.get, client.head):
+        for headers in ({"If-None-Match": etag}, {"If-None-Match": etag, "If-Match": etag}):
+            fresh = method(url, headers=headers)
+            assert fresh.status_code == 304, headers
+            assert fresh.get_data() == b""
+            assert "Content-Length" not in fresh.headers or fresh.headers["Content-Length"] == "0"
+    head = client.head(url)
+    assert head.status_code == 200 and head.get_data() == b""
+    assert head.headers["ETag"] == etag
+
+
 def test_an_edit_changes_the_etag(client, session, shipped, hq, auth):
     etag = client.get("/info/rights").headers["ETag"]
     page = factories.services.page_by_slug(session, "rights")

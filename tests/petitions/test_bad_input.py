@@ -71,16 +71,69 @@ def test_a_petition_takes_at_most_its_hourly_limit(app, client, petitions, sessi
     assert _count(session) == 2
 
 
-def test_a_post_from_another_site_is_refused(client, petitions, session):
+FOREIGN_POSTS = [
+    # Another site's page, as a browser reports it.
+    {"Origin": "https://attacker.example", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://attacker.example"},
+    # A sandboxed frame or a data: page on another site: Origin null (review R3-16), with the
+    # browser's cross-site verdict, or with none (a browser without Fetch Metadata).
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "null"},
+    {"Origin": "null", "Sec-Fetch-Site": "none"},
+    {"Sec-Fetch-Site": "same-site"},
+]
+
+
+@pytest.mark.parametrize("headers", FOREIGN_POSTS)
+def test_a_post_from_another_site_is_refused(client, petitions, session, headers):
     petition = petitions.opened()
     token = page_token(client, petition.id)
     response = client.post(
         f"/petitions/{petition.id}",
         data={"name": "山田太郎", "address": ADDRESS, "token": token},
-        headers={"Origin": "https://attacker.example", "Sec-Fetch-Site": "cross-site"},
+        headers=headers,
     )
     assert response.status_code == 403
+    text = response.get_data(as_text=True)
+    assert "could not be confirmed as sent from a page of this site" in text
+    assert "nothing was saved" in text and "山田太郎" not in text
+    assert "Set-Cookie" not in response.headers
     assert _count(session) == 0
+
+
+def test_the_refusal_of_a_null_origin_reads_in_japanese(client, petitions, session):
+    petition = petitions.opened()
+    response = client.post(
+        f"/petitions/{petition.id}?lang=ja",
+        data={"name": "山田太郎", "address": ADDRESS, "token": page_token(client, petition.id)},
+        headers={"Origin": "null"},
+    )
+    assert response.status_code == 403
+    text = response.get_data(as_text=True)
+    assert "このサイトのページから送られたことを確かめられなかった" in text
+    assert "ブラウザーを更新" in text
+    assert _count(session) == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        # A browser's own post under Referrer-Policy: no-referrer: Origin null, same-origin.
+        {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://naishin.test", "Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://naishin.test"},
+        {},  # no browser: the form token decides
+    ],
+)
+def test_a_post_from_this_site_signs(client, petitions, session, headers):
+    petition = petitions.opened()
+    response = client.post(
+        f"/petitions/{petition.id}",
+        data={"name": "山田太郎", "address": ADDRESS, "token": page_token(client, petition.id)},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert _count(session) == 1
 
 
 @pytest.mark.parametrize(

@@ -329,12 +329,11 @@ def _duplicate_ids(root: Node) -> dict[str, list[str]]:
     """Ids that more than one element carries, with those elements' tags. A label's ``for``, a
     hint's ``aria-describedby`` and the browser's "required" message find the first element of
     an id only, so a second form's field is labelled and described by the first's (review R4-9);
-    a fragment link jumps to the first alone. Hidden inputs aside: nothing can label, describe,
-    focus or link to them (the CSRF token of each form on a page is one)."""
+    a fragment link jumps to the first alone. Hidden inputs too: HTML allows an id once per
+    page, whatever carries it, and a checker (or a script) stops at the first; the CSRF token of
+    each form was id="csrf_token" until it was rendered without one (campaign/forms.py)."""
     tags: dict[str, list[str]] = {}
     for node in walk(root):
-        if node.tag == "input" and node.attrs.get("type") == "hidden":
-            continue
         if "id" in node.attrs:
             tags.setdefault(node.attrs["id"], []).append(node.tag)
     return {value: found for value, found in tags.items() if len(found) > 1}

@@ -65,7 +65,7 @@ def test_unstyled_buttons_and_python_attributes_are_caught():
     }
 
 
-def test_an_id_used_twice_is_caught_unless_on_hidden_inputs():
+def test_an_id_used_twice_is_caught_on_hidden_inputs_too():
     """Two forms on one page whose fields share an id: the second label and hint name the first
     form's field (review R4-9)."""
     field = '<label for="reason">理由</label><input id="reason" aria-describedby="reason-hint">'
@@ -75,4 +75,7 @@ def test_an_id_used_twice_is_caught_unless_on_hidden_inputs():
     assert any("id used twice" in p and "id=reason " in p for p in problems), problems
     assert any("id=reason-hint" in p for p in problems), problems
     token = '<input type="hidden" id="csrf_token" name="csrf_token" value="x">'
-    assert not markup_problems(f"<form>{token}</form><form>{token}</form>")
+    problems = [str(p) for p in markup_problems(f"<form>{token}</form><form>{token}</form>")]
+    assert any("id=csrf_token on input, input" in p for p in problems), problems
+    bare = '<input type="hidden" name="csrf_token" value="x">'
+    assert not markup_problems(f"<form>{bare}</form><form>{bare}</form>")

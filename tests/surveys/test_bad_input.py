@@ -70,17 +70,55 @@ def test_missing_wrong_or_old_token_is_refused(client, opened, surveys, session,
     assert _count(session, opened.id) == 0
 
 
-def test_cross_site_posts_are_refused(client, opened, session):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+        # A sandboxed frame or data: page of another site (review R3-16).
+        {"Origin": "null"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null", "Sec-Fetch-Site": "same-site"},
+    ],
+)
+def test_cross_site_posts_are_refused(client, opened, session, headers):
     url = f"/surveys/answer/{opened.id}"
     data = {"sealed": sealed_answer(opened, {}), "token": answer_token(client, opened.id)}
-    assert (
-        client.post(url, data=data, headers={"Origin": "https://evil.example"}).status_code == 403
+    response = client.post(url, data=data, headers=headers)
+    assert response.status_code == 403
+    assert "could not be confirmed as sent from a page of this site" in response.get_data(
+        as_text=True
     )
-    assert client.post(url, data=data, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert "Set-Cookie" not in response.headers
     assert _count(session, opened.id) == 0
-    # A same-origin browser post under Referrer-Policy: no-referrer sends Origin: null.
-    same = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
-    assert client.post(url, data=data, headers=same).status_code == 200
+
+
+def test_a_null_origin_is_refused_in_japanese_and_nothing_is_stored(client, opened, session):
+    url = f"/surveys/answer/{opened.id}?lang=ja"
+    data = {"sealed": sealed_answer(opened, {}), "token": answer_token(client, opened.id)}
+    response = client.post(url, data=data, headers={"Origin": "null"})
+    assert response.status_code == 403
+    assert "このサイトのページから送られたことを確かめられなかった" in response.get_data(
+        as_text=True
+    )
+    assert _count(session, opened.id) == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        # A same-origin browser post under Referrer-Policy: no-referrer sends Origin: null.
+        {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://naishin.test", "Sec-Fetch-Site": "same-origin"},
+        {},
+    ],
+)
+def test_same_origin_posts_are_answered(client, opened, session, headers):
+    url = f"/surveys/answer/{opened.id}"
+    data = {"sealed": sealed_answer(opened, {}), "token": answer_token(client, opened.id)}
+    assert client.post(url, data=data, headers=headers).status_code == 200
+    assert _count(session, opened.id) == 1
 
 
 def test_closed_or_not_yet_open_survey_takes_nothing(client, opened, session, clock):
