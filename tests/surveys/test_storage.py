@@ -209,3 +209,25 @@ def test_an_answer_writes_its_own_slot_and_nothing_else(surveys, session, databa
         # The slot's rows, in place; and the header page, which the log's clearing writes
         # (its change counter, storage._truncate_log).
         assert 1 <= len(set(changed) - {0}) <= parts, changed
+
+
+def test_the_answer_statement_is_planned_once_above_32768_slots(surveys, session):
+    """PostgreSQL keeps one plan of the answer's statement however large the survey: psycopg
+    types a plain int by its value (smallint below 32,768) and keeps a prepared statement per
+    list of parameter types, so the 16 slot numbers drawn below a capacity above 32,768 made a
+    new list nearly every answer, and PostgreSQL planned the statement afresh each time."""
+    if not ON_POSTGRES:
+        return  # SQLite's driver keeps its statements by their text
+    survey = _opened(surveys, session, 40_000)
+    for rank in range(30):
+        _store(session, survey, rank)
+    plans = session.execute(
+        text(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE '%WITH taking AS%'"
+        )
+    ).scalars().all()  # fmt: skip
+    session.commit()
+    assert len(plans) == 1, plans  # one statement, prepared once
+    assert plans[0] >= 29  # and used for the answers (the first may have prepared it)
+    assert storage.filled_count(session, survey.id) == 30
