@@ -8,14 +8,21 @@
   suppression: the groups left out must together hold at least k answers and be at least two
   non-empty groups, else the next-smallest shown group is left out too (so no hidden group can
   be worked out as the total minus the shown ones);
-- free text only when at least ``TEXT_MIN`` people answered it, in random order, and never split
-  by group (a group's texts could otherwise be worked out from the whole minus the others);
-- per question, a group's figures only when at least k of that group answered it; and the
-  remainder (overall minus every group figure shown for the question) must describe either nobody
-  or at least k people: while it describes 1 to k-1, the smallest shown group figure of that
-  question is left out too (complementary suppression inside shown groups). Since the shown group
-  figures are disjoint and each describes at least k, every difference "overall minus a union of
-  shown group figures" then describes 0 or at least k people;
+- free text only when at least ``TEXT_MIN`` people answered it (and its overall figure is shown:
+  the number of texts is how many answered), in random order, and never split by group (a
+  group's texts could otherwise be worked out from the whole minus the others);
+- per question, "did not answer" is a cell of every figure (leaving an optional question blank
+  is an answer: for a multiple choice without "none of these", it is how "none" is given; review
+  R5-7). The overall figure is shown only when at least k answered and n minus them is 0 or at
+  least k; a group's figure only when at least k of that group answered it and the group's size
+  minus them is 0 or at least k; and the remainder (overall minus every group figure shown for the
+  question: the hidden groups, whose combined size is shown, and the shown groups whose figure
+  is left out) must have either nobody or at least k people who answered, and nobody or at least
+  k who did not: while not, a shown group figure of that question is left out too (complementary
+  suppression inside shown groups). The overall figure, the kept group figures and the remainder
+  are then disjoint blocks each with 0 or at least k answering and 0 or at least k not answering,
+  so every difference "overall (or n) minus a union of shown group figures (or sizes)" describes
+  0 or at least k people, among those who answered and among those who did not;
 - the grouping question itself shows only the groups shown, and the hidden ones as one combined
   figure (which holds at least k, or nothing);
 - a figure that is not shown does not show its size either.
@@ -122,12 +129,37 @@ def _block(question: Question, count: QuestionCount, locale: str, k: int) -> Blo
     return Block(count.answered, rows)
 
 
-def _complementary(overall: int, answered: dict, k: int) -> set:
-    """Which groups' figures of one question may be shown: each at least k, and the remainder
-    (overall minus all of them) either 0 or at least k; else the smallest is left out, again."""
-    kept = {g for g, n in answered.items() if n >= k}
-    while kept and 0 < overall - sum(answered[g] for g in kept) < k:
-        kept.remove(min(kept, key=lambda g: (answered[g], str(g))))
+def _small(count: int, k: int) -> bool:
+    """Whether a count describes 1 to k−1 people."""
+    return 0 < count < k
+
+
+def _shows(answered: int, size: int, k: int) -> bool:
+    """Whether a block of ``size`` people, ``answered`` of whom answered the question, may be
+    shown: at least k answered, and those who did not (a cell of their own: leaving an optional
+    question blank is an answer, "none of these") are 0 or at least k (review R5-7)."""
+    return answered >= k and not _small(size - answered, k)
+
+
+def _complementary(overall: int, n: int, groups: dict, k: int) -> set:
+    """Which groups' figures of one question may be shown. ``groups`` maps a shown group to
+    (answered, size). Each kept group passes ``_shows``; and the remainder (overall minus all of
+    them: the hidden groups, and the shown groups whose figure is left out) must have 0 or at
+    least k who answered and 0 or at least k who did not (its size, n minus the kept groups'
+    sizes, is shown too); while it has not, a kept group is left out, again: the smallest by
+    answers, or, when only the non-answers are short, the one with the fewest non-answers."""
+    kept = {g for g, (answered, size) in groups.items() if _shows(answered, size, k)}
+    while kept:
+        rest_answered = overall - sum(groups[g][0] for g in kept)
+        rest_blank = (n - overall) - sum(groups[g][1] - groups[g][0] for g in kept)
+        if _small(rest_answered, k):
+            drop = min(kept, key=lambda g: (groups[g][0], str(g)))
+        elif _small(rest_blank, k):
+            blank = [g for g in kept if groups[g][1] > groups[g][0]] or list(kept)
+            drop = min(blank, key=lambda g: (groups[g][1] - groups[g][0], groups[g][0], str(g)))
+        else:
+            break
+        kept.remove(drop)
     return kept
 
 
@@ -159,16 +191,20 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
     questions: list[QuestionReport] = []
     if enough:
         overall_counts, group_counts = tally.overall, tally.by_group
+        sizes = tally.group_sizes
         for q in tally.questions:
             key = str(q.id)
+            answered = overall_counts[key].answered
+            # The overall figure, like every figure, leaves 0 or at least k unanswered.
+            overall_shown = _shows(answered, tally.n, k)
             texts: list[str] = []
-            if q.kind == Kind.TEXT and overall_counts[key].answered >= TEXT_MIN:
+            if q.kind == Kind.TEXT and answered >= TEXT_MIN and overall_shown:
                 texts = list(tally.texts[key])
                 secrets.SystemRandom().shuffle(texts)
             groups = []
             if not q.is_grouping and q.kind != Kind.TEXT:
-                counted = {i: group_counts[i][key].answered for i in shown_order}
-                kept = _complementary(overall_counts[key].answered, counted, k)
+                counted = {i: (group_counts[i][key].answered, sizes[i]) for i in shown_order}
+                kept = _complementary(answered, tally.n, counted, k) if overall_shown else set()
                 groups = [
                     (labels[i], _block(q, group_counts[i][key], locale, k))
                     if i in kept
@@ -179,7 +215,11 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
                 overall = _grouping_block(tally, shown_order, labels, locale, k)
                 questions.append(QuestionReport(q, q.text(locale), overall, [], texts))
                 continue
-            overall = _block(q, overall_counts[key], locale, k)
+            overall = (
+                _block(q, overall_counts[key], locale, k)
+                if overall_shown
+                else Block(None, [], suppressed=True)
+            )
             questions.append(QuestionReport(q, q.text(locale), overall, groups, texts))
     return Report(
         survey=survey,

@@ -79,6 +79,10 @@ class Document:
     appendix_withheld: bool = False  # the viewer may not see every cited case
     era: bool = True
 
+    def appendix_note(self) -> str:
+        """The note under the 別紙 (see ``appendix_note``)."""
+        return appendix_note(self.appendix) if self.appendix else ""
+
     def appendix_lines(self) -> list[str]:
         """The 別紙's lines, as every output prints them."""
         return appendix_lines(self.appendix) if self.appendix else []
@@ -156,18 +160,31 @@ def build(
 
 
 def appendix_lines(appendix: evidence.Appendix) -> list[str]:
-    """「申請書の一括配布：12都道府県で37件」 a kind, the sentence for the kinds too small to
-    name, and the total."""
-    lines = [f"{row.category}：{row.prefectures}都道府県で{row.cases}件" for row in appendix.rows]
+    """「申請書の一括配布：37件」 a kind, the sentence for the kinds not counted, and the total
+    (「合計：12都道府県で52件」, the prefectures only where ``evidence.figures`` prints them)."""
+    lines = [f"{row.category}：{row.cases}件" for row in appendix.rows]
     if appendix.small_kinds:
-        lines.append("ほかに、件数が少ないため表示しない区分があります。")
+        lines.append(SMALL_KINDS_LINE)
     if appendix.total_cases is None:
         lines.append("合計：（件数が少ないため表示しません）")
+    elif appendix.total_prefectures is None:
+        lines.append(f"合計：{appendix.total_cases}件")
     else:
         lines.append(f"合計：{appendix.total_prefectures}都道府県で{appendix.total_cases}件")
     return lines
 
 
+def appendix_note(appendix: evidence.Appendix) -> str:
+    """The note under the 別紙: what it leaves out, and why."""
+    return APPENDIX_NOTE.format(minimum=appendix.minimum)
+
+
+SMALL_KINDS_LINE = "ほかに、事例が特定されないよう件数を表示しない区分があります。"
+APPENDIX_NOTE = (
+    "※事例が特定されないよう、{minimum}件未満の区分と、{minimum}件未満の差が生じる区分は"
+    "件数を表示していません。都道府県の数は、どの都道府県の事例も{minimum}件以上のときだけ"
+    "表示します。"
+)
 DOCUMENT_LOCALE = "ja"  # a formal request is a Japanese document, for every viewer
 WITHHELD_NOTE = "※別紙（事例の集計）には、ほかの支部の事例が含まれるため、本部が印刷します。"
 RECOUNT_NOTE = "※承認時の集計が記録されていないため、上記の日にその時点の事例から集計しました。"
@@ -319,9 +336,7 @@ def docx_bytes(doc: Document) -> bytes:
             paragraph(doc.appendix_as_of, centre, after=12)
         for line in doc.appendix_lines():
             paragraph(line, indent=(7, 7), after=2)
-        paragraph(
-            f"※{doc.appendix.minimum}件未満の区分は件数を表示していません。", size=9, before=12
-        )
+        paragraph(appendix_note(doc.appendix), size=9, before=12)
         if doc.appendix_recount_note:
             paragraph(doc.appendix_recount_note, size=9)
     if doc.appendix_withheld:

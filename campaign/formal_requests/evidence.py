@@ -3,8 +3,9 @@
 Every read of the cases feature's data goes through this module (its models, through their
 public columns), so that the coupling between the two features is in one place. A cited case
 is shown in full to headquarters (and to the branch that owns it); anyone else sees counts only.
-The appendix (別紙) of the printed document is aggregate only, and gives no figure for fewer
-than headquarters' minimum of cases, so no single case can be picked out of it.
+The appendix (別紙) of the printed document is aggregate only: no figure and no difference of
+two figures describes 1 to headquarters' minimum − 1 cases (``figures``), so no single case can be
+picked out of it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from campaign.auth.models import User
+from campaign.cases import suppression
 from campaign.cases.models import Case
 from campaign.formal_requests.errors import FormalError
 from campaign.formal_requests.models import FormalRequest, Item, Revision, item_case_links
@@ -121,14 +123,17 @@ def item_evidence(item: Item, user: User, locale: str) -> ItemEvidence:
     return ItemEvidence(shown, others)
 
 
+MIN_MINIMUM = 3  # the floor of headquarters' minimum, as the surveys' k (surveys/results.py)
+RULE = 2  # figures kept with this rule: rows and prefectures withheld as ``figures`` says
+
+
 @dataclass(frozen=True)
 class AppendixRow:
-    """One line of the 別紙: a kind of pressure, how many cases, in how many prefectures (only
-    kinds with at least the minimum of cases have a line)."""
+    """One line of the 別紙: a kind of pressure and how many cases (only kinds whose count
+    passes ``figures``' rule have a line; no prefecture count per kind, see there)."""
 
     category: str
     cases: int
-    prefectures: int
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ class Appendix:
     counted at approval (``counted_on``) and kept with the approved revision."""
 
     rows: list[AppendixRow]
-    small_kinds: bool  # kinds with fewer cases than the minimum exist (not named, not counted)
+    small_kinds: bool  # kinds withheld exist (not named, not counted)
     total_cases: int | None
     total_prefectures: int | None
     minimum: int
@@ -145,69 +150,121 @@ class Appendix:
     recounted: bool = False  # kept figures counted at the upgrade, not at approval
 
 
-def figures(request: FormalRequest, minimum: int) -> dict:
-    """Count the request's cited cases by category (distinct cases, distinct prefectures), as
-    the 別紙 prints them and as they are kept at approval (JSON-ready).
+def effective_minimum(minimum: int | None) -> int:
+    """Headquarters' minimum, never below ``MIN_MINIMUM`` (a minimum of 2 would let the
+    reporter of one of two cases learn the other by subtracting their own)."""
+    return max(MIN_MINIMUM, int(minimum or MIN_MINIMUM))
 
-    A category with fewer than ``minimum`` cases has no line at all (naming it would say that
-    some case is of that kind); one sentence says such kinds exist. The total follows the same
-    rule, with complementary suppression. Only what the print shows is kept, and the branches
-    whose cases were counted (``branches``: who may see the figures, R2-5).
+
+def _withheld_rows(total: int, ids: list[set[int]], k: int) -> list[bool]:
+    """Which kinds' counts are withheld: ``suppression.multilabel`` (a kind is shown only when
+    it and the total minus it are 0 or at least k: a case counts in several kinds, so the kinds
+    are not a partition of the total), and then, of two shown kinds one of whose cases contains
+    the other's, the smaller while their difference is 1 to k−1."""
+    cells = suppression.multilabel(total, [len(c) for c in ids], k)
+    hidden = [cell is None for cell in cells]
+    order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
+    for a in order:  # the smaller first: withholding it ends each pair it is in
+        if hidden[a]:
+            continue
+        for b in range(len(ids)):
+            contains = b != a and not hidden[b] and ids[a] <= ids[b]
+            if contains and suppression.small(len(ids[b]) - len(ids[a]), k):
+                hidden[a] = True
+                break
+    return hidden
+
+
+def figures(request: FormalRequest, minimum: int) -> dict:
+    """Count the request's cited cases by category (distinct cases), as the 別紙 prints them
+    and as they are kept at approval (JSON-ready). Every printed figure, and every difference
+    of two printed figures, describes 0 or at least ``minimum`` cases (SECURITY.md promise 4's
+    rule, applied with ``campaign.cases.suppression``):
+
+    - the total is printed when it is at least the minimum (else nothing is counted: the
+      kinds are parts of it);
+    - a kind is printed when it, the total minus it, and its difference with any printed kind
+      that contains its cases are 0 or at least the minimum (``_withheld_rows``); a withheld
+      kind has no line at all (naming it would say that some case is of that kind), and one
+      sentence says such kinds exist;
+    - the number of prefectures is printed for the total only, and only when every prefecture
+      among the cited cases has at least the minimum of them (``suppression.partition`` of the
+      cases by prefecture withholds nothing): "1 prefecture" of a kind, or the total's
+      prefectures minus a kind's, would otherwise place 1 to k−1 cases.
+
+    Only what the print shows is kept, and the branches whose cases were counted
+    (``branches``: who may see the figures, R2-5).
     """
-    minimum = max(1, minimum)
+    minimum = effective_minimum(minimum)
     cases: dict[int, Case] = {}
     for item in request.items:
         for node in (item, *item.children):
             for case in node.cases:
                 cases[case.id] = case
-    by_category: dict[str, tuple[object, set[int], set[str]]] = {}
+    by_category: dict[str, tuple[object, set[int]]] = {}
     for case in cases.values():
         for category in case.categories:
-            entry = by_category.setdefault(category.code, (category, set(), set()))
-            entry[1].add(case.id)
-            entry[2].add(case.prefecture_code)
-    rows, small_kinds = [], False
-    for category, ids, prefs in by_category.values():
-        if len(ids) >= minimum:
-            rows.append(
-                {
-                    "position": category.position,
-                    "ja": category.name("ja"),
-                    "en": category.name("en"),
-                    "cases": len(ids),
-                    "prefectures": len(prefs),
-                }
-            )
-        else:
-            small_kinds = True
-    # Complementary suppression: the total minus the shown categories must not describe
-    # 1 to minimum-1 cases either, else the hidden categories could be worked out.
-    shown_ids = set().union(*(e[1] for e in by_category.values() if len(e[1]) >= minimum))
-    only_hidden = len(cases) - len(shown_ids)
-    big_total = len(cases) >= minimum and not 0 < only_hidden < minimum
+            by_category.setdefault(category.code, (category, set()))[1].add(case.id)
+    total = len(cases)
+    enough = total >= minimum
+    kinds = list(by_category.values())
+    hidden = (
+        _withheld_rows(total, [ids for _, ids in kinds], minimum) if enough else [True] * len(kinds)
+    )
+    rows = [
+        {
+            "position": category.position,
+            "ja": category.name("ja"),
+            "en": category.name("en"),
+            "cases": len(ids),
+        }
+        for (category, ids), withheld in zip(kinds, hidden, strict=True)
+        if not withheld
+    ]
+    per_prefecture: dict[str, int] = {}
+    for case in cases.values():
+        per_prefecture[case.prefecture_code] = per_prefecture.get(case.prefecture_code, 0) + 1
+    cells = list(per_prefecture.values())
+    prefectures_shown = enough and None not in suppression.partition(total, cells, minimum)
     return {
+        "rule": RULE,
         "rows": rows,
-        "small_kinds": small_kinds,
-        "total_cases": len(cases) if big_total else None,
-        "total_prefectures": len({c.prefecture_code for c in cases.values()})
-        if big_total
-        else None,
+        "small_kinds": len(rows) < len(kinds),
+        "total_cases": total if enough else None,
+        "total_prefectures": len(per_prefecture) if prefectures_shown else None,
         "minimum": minimum,
         "branches": sorted({c.branch_id for c in cases.values()}),
     }
 
 
 def as_appendix(kept: dict, locale: str) -> Appendix:
-    """The 別紙 of counted figures, its kinds named in ``locale``."""
+    """The 別紙 of counted figures, its kinds named in ``locale``. Figures kept before the
+    rule of ``figures`` (review R5-3) are printed under it as far as their numbers allow:
+    no prefecture counts, a minimum of at least ``MIN_MINIMUM``, and a kind withheld when the
+    total minus it is 1 to minimum−1 (which kinds contain which is not kept)."""
     language = "en" if locale == "en" else "ja"
     rows = sorted(kept["rows"], key=lambda r: (r["position"], r[language]))
+    small_kinds, minimum = kept["small_kinds"], kept["minimum"]
+    total_cases, total_prefectures = kept["total_cases"], kept["total_prefectures"]
+    if kept.get("rule", 1) < RULE:
+        minimum, total_prefectures = effective_minimum(minimum), None
+        if total_cases is not None and total_cases < minimum:
+            total_cases = None
+        counts = [r["cases"] for r in rows]
+        cells = (
+            suppression.multilabel(total_cases, counts, minimum)
+            if total_cases is not None
+            else suppression.primary(counts, minimum)
+        )
+        small_kinds = small_kinds or None in cells
+        rows = [r for r, cell in zip(rows, cells, strict=True) if cell is not None]
     counted_on = kept.get("counted_on")
     return Appendix(
-        rows=[AppendixRow(r[language], r["cases"], r["prefectures"]) for r in rows],
-        small_kinds=kept["small_kinds"],
-        total_cases=kept["total_cases"],
-        total_prefectures=kept["total_prefectures"],
-        minimum=kept["minimum"],
+        rows=[AppendixRow(r[language], r["cases"]) for r in rows],
+        small_kinds=small_kinds,
+        total_cases=total_cases,
+        total_prefectures=total_prefectures,
+        minimum=minimum,
         counted_on=date.fromisoformat(counted_on) if counted_on else None,
         recounted=kept.get("source") == "upgrade",
     )

@@ -30,7 +30,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from campaign.formal_requests import vocab
+from campaign.formal_requests import evidence, vocab
 
 
 def _length(label, maximum: int):
@@ -211,7 +211,7 @@ class SettingsForm(FlaskForm):
     )
     evidence_minimum = WholeNumberField(
         _l("Smallest number of cases the appendix shows a figure for"),
-        validators=[Optional(), NumberRange(min=2, max=1000)],
+        validators=[Optional(), NumberRange(min=evidence.MIN_MINIMUM, max=1000)],
         default=3,
     )
 

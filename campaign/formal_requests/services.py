@@ -126,6 +126,13 @@ def save_settings(
         if overdue_days is not None:
             row.overdue_days = overdue_days
         if evidence_minimum is not None:
+            if evidence_minimum < evidence.MIN_MINIMUM:
+                raise FormalError(
+                    _l(
+                        "The appendix's smallest count must be at least %(minimum)d.",
+                        minimum=evidence.MIN_MINIMUM,
+                    )
+                )
             row.evidence_minimum = evidence_minimum
     row.updated_at = clock.now()
     db.add(row)

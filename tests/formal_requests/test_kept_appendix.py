@@ -26,8 +26,8 @@ from tests import factories
 from tests.cases.factories import CaseFactory
 from tests.formal_requests.factories import FormalFactory
 
-SENT_LINE = "申請書の一括配布：2都道府県で4件"
-COUNTED = "2都道府県で4件"  # the line's figures, whichever language names the kind
+SENT_LINE = "申請書の一括配布：4件"
+COUNTED = "：4件"  # the line's figures, whichever language names the kind
 
 
 def _as_of(clock) -> str:
@@ -91,7 +91,7 @@ def test_the_document_of_a_sent_request_keeps_its_appendix(people, auth, session
     after = _outputs(auth.client, request.id)
     assert after == before
     for kind, text in after.items():
-        assert "※3件未満の区分は件数を表示していません。" in text, kind
+        assert document.APPENDIX_NOTE.format(minimum=3) in text, kind
     # Headquarters also sees today's count, labelled as such and apart from the document.
     page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
     proof, live = page.split("The appendix counted again today")
@@ -142,7 +142,7 @@ def test_returned_to_draft_and_approved_again_the_appendix_is_counted_again(peop
     workflow.approve(session, request, people["approver"])
     session.commit()
     assert document.build(request).appendix_lines() == [
-        "ほかに、件数が少ないため表示しない区分があります。",
+        document.SMALL_KINDS_LINE,
         "合計：（件数が少ないため表示しません）",
     ]
 
@@ -168,7 +168,7 @@ def test_an_officer_learns_nothing_from_the_kept_figures(people, auth, session):
     assert "要請の根拠となる事例" not in page and "counted again today" not in page
     # Kept figures of the branch's own cases only are the officer's to print.
     own = _sent(people, session, [c.id for c in mine], branch_id=people["tokyo"].id)
-    assert "1都道府県で3件" in _outputs(auth.client, own.id)["print"]
+    assert "合計：1都道府県で3件" in _outputs(auth.client, own.id)["print"]
 
 
 def test_the_upgrade_counts_the_appendix_of_requests_already_sent(app, empty_database):

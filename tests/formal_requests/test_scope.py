@@ -117,21 +117,23 @@ def test_the_appendix_suppresses_counts_below_the_minimum(people, auth, session)
         people["drafter"], case_ids=[c.id for c in big + small]
     )
     appendix = evidence.appendix(request, 3, "ja")
-    # The small kind is not named (that would say some case is of that kind); 6 in all minus
-    # the 4 shown would reveal the 2 hidden ones: the total is hidden too.
+    # The small kind is not named (that would say some case is of that kind); the 6 in all
+    # minus the 4 of the big kind would reveal the 2 others: the big kind is withheld too
+    # (``suppression.multilabel``); and Shiga holds only 2 of the cases: no prefecture count
+    # (review R5-3).
     assert document.appendix_lines(appendix) == [
-        "申請書の一括配布：2都道府県で4件",
-        "ほかに、件数が少ないため表示しない区分があります。",
-        "合計：（件数が少ないため表示しません）",
+        document.SMALL_KINDS_LINE,
+        "合計：6件",
     ]
     shown = evidence.appendix(
         FormalFactory(session).request(people["drafter"], case_ids=[c.id for c in big]), 3, "ja"
     )
-    assert document.appendix_lines(shown)[-1] == "合計：2都道府県で4件"
+    assert document.appendix_lines(shown) == ["申請書の一括配布：4件", "合計：4件"]
     auth.login(people["drafter"])
     pdf = auth.client.get(f"/formal/{request.id}/pdf?appendix=1").data
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "別紙" in text and "2都道府県で4件" in text and "2件" not in text.replace("で4件", "")
+    assert "別紙" in text and "合計：6件" in text and "4件" not in text and "2件" not in text
+    assert "申請書の一括配布" not in text and "都道府県で" not in text
     assert "取得状況調査" not in text
     assert "東京" not in text.split("別紙")[1]  # no case's details, only counts
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 2  # the appendix on a page of its own

@@ -5,7 +5,11 @@ leaks 1 to 3; SECURITY.md promise 4).
 The figures of a question are disjoint blocks: overall, and one per shown group. A difference
 "overall minus a union of shown group blocks" describes the people of the question's overall
 block outside those groups. The property checked, question by question and for every union: it
-describes 0 or at least k people. Each form is parsed back into (question, group) -> base, so a
+describes 0 or at least k people. "Did not answer" is a cell of every figure too (review R5-7):
+the number of answers and the shown groups' sizes are printed beside each question's figures, so
+n minus the overall "answered", a group's size minus its "answered", and (n minus overall) minus
+a union of (size minus answered) of shown groups must each be 0 or at least k as well. Each form
+is parsed back into (question, group) -> base, and into n and the shown groups' sizes, so a
 figure that one form shows and the others hide is caught too.
 """
 
@@ -55,14 +59,21 @@ def _value(kind: Kind, rng: random.Random):
     return rng.choice([10, 999, 0, 42])
 
 
+OTHERS = "Other groups (combined)"
+
+
 def _forms(rep: results.Report, app) -> dict[str, dict[tuple[str, str], int]]:
-    """(question, group) -> the number of people the figure describes, per form."""
+    """(question, group) -> the number of people the figure describes, per form; and under
+    ("answers", "") the n a form prints, under ("size", group) each shown group's size."""
     forms = {}
     page = {}
     for qr in rep.questions:
         for group, block in [("All", qr.overall), *qr.groups]:
             if not block.suppressed:
                 page[(qr.text, group)] = block.answered
+    page[("answers", "")] = rep.n
+    for group, size in rep.groups:
+        page[("size", group)] = size
     forms["page"] = page
     with app.test_request_context("/?lang=en"):
         rows = results.rows_for_export(rep)
@@ -71,14 +82,27 @@ def _forms(rep: results.Report, app) -> dict[str, dict[tuple[str, str], int]]:
 
         sheet = load_workbook(io.BytesIO(exporting.xlsx_bytes("r", rows))).active
         xlsx = [[c.value for c in row] for row in sheet.iter_rows()]
-        lines = [line.split("\t") for line in render_text(rep) if "\t" in line]
+        text = render_text(rep)
+        lines = [line.split("\t") for line in text if "\t" in line]
     for name, table in (("csv", parsed), ("xlsx", xlsx), ("tally", lines)):
         found = {}
         for row in table[1:] if name != "tally" else table:
             if len(row) >= 4 and row[2] == "Answered":
                 found[(str(row[0]), str(row[1]))] = int(row[3])
+            elif len(row) >= 4 and row[:2] == ["group", "All"] and row[2] != OTHERS:
+                # A shown group's size (the combined others are n minus the shown sizes).
+                found[("size", str(row[2]))] = int(row[3])
+        # The grouping question (answered by everyone) gives n, as the tally's header does.
+        found[("answers", "")] = found.get(("group", "All"), 0)
+        if name == "tally" and rep.enough:
+            header = next(line for line in text if line.startswith("answers: "))
+            assert header.split()[1] == str(rep.n)
         forms[name] = found
     return forms
+
+
+def _small(count: int, k: int) -> bool:
+    return 0 < count < k
 
 
 def _check(rep: results.Report, forms: dict, k: int) -> None:
@@ -86,7 +110,11 @@ def _check(rep: results.Report, forms: dict, k: int) -> None:
     for name, found in forms.items():
         assert found == bases, name
         for (_question, _group), people in found.items():
-            assert people >= k, (name, _question, _group, people)
+            if _question not in ("answers", "size"):
+                assert people >= k, (name, _question, _group, people)
+    bases = dict(bases)
+    n = bases.pop(("answers", ""))
+    sizes = {group: bases.pop(("size", group)) for (what, group) in list(bases) if what == "size"}
     by_question: dict[str, dict[str, int]] = {}
     for (question, group), people in bases.items():
         by_question.setdefault(question, {})[group] = people
@@ -95,12 +123,19 @@ def _check(rep: results.Report, forms: dict, k: int) -> None:
         if overall is None:
             assert not blocks, question  # no group figure without the overall one
             continue
-        groups = list(blocks.values())
-        assert sum(groups) <= overall
+        groups = list(blocks.items())
+        assert sum(people for _, people in groups) <= overall
+        # Whoever did not answer: n minus the overall figure, and each shown group's size minus
+        # its figure, and every union of them taken from that.
+        assert not _small(n - overall, k), (question, n, overall)
+        for group, people in groups:
+            assert not _small(sizes[group] - people, k), (question, group, sizes[group], people)
         for r in range(len(groups) + 1):
             for union in itertools.combinations(groups, r):
-                rest = overall - sum(union)
+                rest = overall - sum(people for _, people in union)
                 assert rest == 0 or rest >= k, (question, overall, union)
+                blank = (n - overall) - sum(sizes[g] - people for g, people in union)
+                assert not _small(blank, k), (question, n, overall, union, sizes)
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +234,78 @@ def test_a_suppressed_figure_does_not_print_its_size(app):
     assert suppressed and all(b.answered is None for b in suppressed)
     # "g2 (1 answer)" next to "not shown" was the leak: no caption with a count for g2.
     assert "g2 (" not in html and "g1 (" not in html
+
+
+def _blank_survey(k: int, groups: list[tuple[int, int]]):
+    """A survey whose optional multiple choice q2 (no "none of these") groups' people answer
+    or leave blank: ``groups`` is (size, answered) per group."""
+    survey = _survey(k, len(groups), [Kind.MULTIPLE])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for group, (size, answered) in enumerate(groups):
+        for n in range(size):
+            tally.add({"1": group, "2": [0]} if n < answered else {"1": group})
+    return survey, tally
+
+
+def _figures(rep, app) -> dict:
+    forms = _forms(rep, app)
+    return {
+        name: {key: v for key, v in found.items() if key[0] == "q2"}
+        for name, found in forms.items()
+    }
+
+
+def test_one_blank_in_a_shown_group_is_not_disclosed(english_app):
+    """Review R5-7: 本庁 6 people of whom 5 answered the optional multiple choice, 出先機関 6
+    who all did, k = 5: 本庁's 6 − 5 and the overall 12 − 11 gave the one blank away. Every
+    form now leaves the question's figures out (the overall one too, or 12 − 11 would)."""
+    survey, tally = _blank_survey(5, [(6, 5), (6, 6)])
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    assert rep.groups == [("g0", 6), ("g1", 6)]
+    q2 = rep.questions[1]
+    assert q2.overall.suppressed and all(b.suppressed for _, b in q2.groups)
+    forms = _forms(rep, english_app)
+    _check(rep, forms, 5)
+    assert all(not figures for figures in _figures(rep, english_app).values())
+
+
+def test_a_group_whose_blanks_are_few_is_left_out_and_so_is_its_complement(english_app):
+    """k = 3: g0 has 6 people and 5 answered (1 blank: left out); g1 6 and 3 answered (3
+    blanks, shown on its own), but then the overall 12 − 8 = 4 blanks minus g1's 3 leaves g0's
+    one: g1 is left out too. The overall figure (4 blanks) stays."""
+    survey, tally = _blank_survey(3, [(6, 5), (6, 3)])
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    q2 = rep.questions[1]
+    assert not q2.overall.suppressed and q2.overall.answered == 8
+    assert all(b.suppressed for _, b in q2.groups)
+    _check(rep, _forms(rep, english_app), 3)
+    for figures in _figures(rep, english_app).values():
+        assert figures == {("q2", "All"): 8}
+    # With three blanks in each group every figure is shown.
+    survey, tally = _blank_survey(3, [(6, 3), (6, 3)])
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    _check(rep, _forms(rep, english_app), 3)
+    assert _figures(rep, english_app)["tally"] == {
+        ("q2", "All"): 6,
+        ("q2", "g0"): 3,
+        ("q2", "g1"): 3,
+    }
+
+
+def test_free_text_with_few_blanks_is_not_shown(english_app):
+    """The texts shown are as many as wrote one: n minus them is a figure too."""
+    survey = _survey(3, 1, [Kind.TEXT])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for n in range(12):
+        tally.add({"1": 0, "2": f"text {n}"} if n else {"1": 0})
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    assert rep.questions[1].texts == [] and rep.questions[1].overall.suppressed
+    tally.add({"1": 0})
+    tally.add({"1": 0})
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    assert len(rep.questions[1].texts) == 11 and rep.questions[1].overall.answered == 11
