@@ -66,7 +66,14 @@ class SignatureState(enum.StrEnum):
     are the same for a new signer and for one who had signed, so that the form tells no one
     whether a person signed: review R3-11), so the second signature gets a row of its own that
     waits for its link (``repeat``) and, once its link is pressed, shows as confirmed
-    (``repeat-confirmed``); neither is ever counted.
+    (``repeat-confirmed``); a repeat without an email is ``repeat-confirmed`` at once. A repeat
+    is not counted while the person's place is held (by the row whose ``signer_hash`` is the
+    person's: ``pending``, ``counted`` or ``invalid``), but it is the person's signature all
+    the same (review R5-4): when the holder goes (withdrawn, never confirmed) a
+    ``repeat-confirmed`` of the same person takes its place, and an acknowledged repeat
+    (without email, or confirmed) never waits behind a ``pending`` holder, which becomes a
+    ``repeat`` instead (services ``_hand_over``, ``_demote_waiting``). So a person counts
+    exactly once while any acknowledged signature of theirs remains.
     """
 
     PENDING = "pending"
@@ -155,6 +162,10 @@ class Signature(Base):
     prefecture_code: Mapped[str] = mapped_column(String(2))
     signed_on: Mapped[date] = mapped_column(Date)
     state: Mapped[SignatureState] = mapped_column(_enum(SignatureState, "petition_signature_state"))
+    # The person's (name + address) on the row that holds their place; a random value on a
+    # repeat (the column is unique per petition). Every row, repeats too, keeps the person's
+    # ``name_tag`` and ``address_tag``: the pair finds a person's repeats (services
+    # ``_hand_over``).
     signer_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     name_tag: Mapped[bytes] = mapped_column(LargeBinary(16))
     address_tag: Mapped[bytes] = mapped_column(LargeBinary(16))

@@ -290,7 +290,10 @@ def sign(
     addresses could test each of them). The unique index decides (see ``_insert_signature``):
     two at once cannot both get in. With an email address, the repeat gets a row of its own
     (``SignatureState.REPEAT``, never counted) so that its email and its link's page are a new
-    signer's; confirming it counts nothing more (see ``confirm``).
+    signer's; confirming it counts nothing more (see ``confirm``). Whoever signs first in a
+    person's name does not own the person (review R5-4): every repeat keeps the person's tags,
+    takes the count over when the counted one goes (``_hand_over``), and an acknowledged one
+    counts at once when the person's place is only held by a signature waiting for its link.
     """
     if not accepting(petition):
         raise NotAccepting(_l("This petition is not taking signatures."))
@@ -323,14 +326,128 @@ def sign(
     outcome = "pending" if email else "counted"
     if db.execute(_insert_signature(db), row).scalar() is not None:
         return Signed(outcome, token)
-    # The person had signed: with an email, a row that waits for its link like a new one;
-    # without, a row that is never counted nor shown, so that a repeat writes (and commits) a
-    # row as a new signature does, and takes as long (a commit that writes nothing is faster
-    # by the log flush, which a patient prober could time).
+    # The person had signed. Without an email, a signature is acknowledged at once: if the
+    # person's signature only waits for its link (perhaps typed by someone else, who may never
+    # confirm it), this one counts now and the waiting one becomes the repeat (its link still
+    # behaves as a new signer's, see ``_demote_waiting``); review R5-4.
+    # The holder's row is locked until the commit (PostgreSQL; SQLite has one writer at a
+    # time): a withdrawal of it at the same moment waits, and then hands its place to this
+    # repeat (``_hand_over``); one that came first leaves no holder, and this one takes the place.
+    holder = _lock_holder(db, petition.id, keyed.signer)
+    if not token and holder in (None, SignatureState.PENDING):
+        if holder == SignatureState.PENDING:
+            _demote_waiting(db, petition, keyed.signer, key)
+        if db.execute(_insert_signature(db), row).scalar() is not None:
+            return Signed(outcome, token, duplicate=True)
+    # Otherwise, with an email, a row that waits for its link like a new one; without, a row
+    # that is never counted nor shown, so that a repeat writes (and commits) a row as a new
+    # signature does, and takes as long (a commit that writes nothing is faster by the log
+    # flush, which a patient prober could time). It keeps the person's tags, so that it takes
+    # the count over if the counted one goes (``_hand_over``).
     row["state"] = SignatureState.REPEAT if token else SignatureState.REPEAT_CONFIRMED
     row["signer_hash"] = _repeat_hash(key, token or secrets.token_urlsafe(32))
     db.execute(_insert_signature(db), row)
     return Signed(outcome, token, duplicate=True)
+
+
+def _lock_holder(db: Session, petition_id: int, signer: bytes) -> SignatureState | None:
+    """The state of the row holding the person's place (None: no one holds it), locked
+    ``FOR UPDATE`` until the commit on PostgreSQL, so that a withdrawal or a discard of it
+    cannot slip between this look and the repeat's row (it waits, then hands the place over)."""
+    return db.scalar(
+        select(Signature.state)
+        .where(Signature.petition_id == petition_id, Signature.signer_hash == signer)
+        .with_for_update()
+    )
+
+
+def _demote_waiting(db: Session, petition: Petition, signer: bytes, key: bytes) -> bool:
+    """Make the person's signature that waits for its link (``pending``) a repeat that waits
+    (``repeat``), freeing the person's place for an acknowledged one; whether there was one.
+    Its link behaves as before (the page says "waiting", confirming says "counted", it can be
+    withdrawn): its holder learns nothing of the other signature (review R3-11)."""
+    return (
+        db.execute(
+            update(Signature)
+            .where(
+                Signature.petition_id == petition.id,
+                Signature.signer_hash == signer,
+                Signature.state == SignatureState.PENDING,
+            )
+            .values(
+                state=SignatureState.REPEAT,
+                signer_hash=_repeat_hash(key, secrets.token_urlsafe(32)),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
+def _remove(db: Session, gone: list) -> None:
+    """Delete signatures, handing each held place to a repeat of the same person: the one rule
+    for every way a signature goes (withdrawn, never confirmed, its email not sent). ``gone``:
+    rows (or ``select`` results) with ``id``, ``petition_id``, ``state``, ``signer_hash``,
+    ``name_tag`` and ``address_tag``."""
+    if not gone:
+        return
+    db.execute(delete(Signature).where(Signature.id.in_([g.id for g in gone])))
+    for g in gone:
+        _hand_over(db, g)
+
+
+# What holds the person's place (``signer_hash`` is the person's): a repeat holds none.
+HOLDING = (SignatureState.PENDING, SignatureState.COUNTED, SignatureState.INVALID)
+
+
+def _hand_over(db: Session, gone) -> None:
+    """After the signature ``gone`` was deleted: if it held the person's place, an
+    acknowledged repeat of the same person (``repeat-confirmed``: signed without email, or its
+    link confirmed) takes it, in the same transaction, so that a person counts exactly once
+    while any acknowledged signature of theirs remains (review R5-4: whoever signed first in
+    a person's name could otherwise remove the person's own signature by withdrawing theirs,
+    even after the close, or by never confirming it).
+
+    The person is found by the pair of keyed tags, which every row of theirs carries, repeats
+    too (the tags of one normalised name and one normalised address, 128 bits each, so the
+    pair is the person as much as ``signer_hash`` is; nothing is stored for it that the review
+    did not already store). The heir is the repeat with the smallest id (ids are random: not
+    the first or last to sign). It takes the place as the gone one stood: set aside
+    (``invalid``) if that one was, else counted. A repeat that still waits for its link is
+    left to wait: confirming it counts it then (``_confirm_repeat``: no one holds the place)."""
+    if gone.state not in HOLDING:
+        return
+    heir = db.scalar(
+        select(Signature.id)
+        .where(
+            Signature.petition_id == gone.petition_id,
+            Signature.state == SignatureState.REPEAT_CONFIRMED,
+            Signature.name_tag == gone.name_tag,
+            Signature.address_tag == gone.address_tag,
+        )
+        .order_by(Signature.id)
+        .limit(1)
+    )
+    if heir is None:
+        return
+    invalid = gone.state == SignatureState.INVALID
+    state = SignatureState.INVALID if invalid else SignatureState.COUNTED
+    db.execute(
+        update(Signature)
+        .where(Signature.id == heir)
+        .values(state=state, signer_hash=gone.signer_hash)
+        .execution_options(synchronize_session=False)
+    )
+
+
+_REMOVED = (
+    Signature.id,
+    Signature.petition_id,
+    Signature.state,
+    Signature.signer_hash,
+    Signature.name_tag,
+    Signature.address_tag,
+)
 
 
 def _repeat_hash(key: bytes, token: str) -> bytes:
@@ -367,11 +484,12 @@ WAITING = (SignatureState.PENDING, SignatureState.REPEAT)  # what an emailed lin
 
 def discard_pending(db: Session, token: str) -> None:
     """Remove a pending signature whose confirmation email could not be sent."""
-    db.execute(
-        delete(Signature).where(
+    gone = db.execute(
+        select(*_REMOVED).where(
             Signature.token_hash == token_hash(token), Signature.state.in_(WAITING)
         )
-    )
+    ).all()
+    _remove(db, gone)
 
 
 def find_by_token(db: Session, token: str) -> Signature | None:
@@ -411,38 +529,36 @@ def confirm(db: Session, token: str) -> str:
 def _confirm_repeat(db: Session, petition: Petition, repeat: Signature) -> dict:
     """What confirming a repeat changes. The person's signature counts already (or was set
     aside): the repeat becomes ``repeat-confirmed`` and counts nothing. Their first signature
-    still waits for its link (an email that never came), or is gone (withdrawn): then the
-    repeat takes its place and counts, once."""
+    still waits for its link (an email that never came, or typed by someone else), or is gone
+    (withdrawn): then the repeat takes its place and counts, once, and the waiting one becomes
+    a repeat that waits (``_demote_waiting``: its link behaves as before, review R3-11)."""
     key = petition_key(petition)
     signer = sealing.open_signer(key, repeat.sealed)
     real = hashes(sealing.hash_key(key), signer.name, signer.address).signer
-    holder = db.scalar(
-        select(Signature.state).where(
-            Signature.petition_id == petition.id, Signature.signer_hash == real
-        )
-    )
+    holder = _lock_holder(db, petition.id, real)
     if holder not in (None, SignatureState.PENDING):
         return {"state": SignatureState.REPEAT_CONFIRMED}
-    db.execute(
-        delete(Signature).where(
-            Signature.petition_id == petition.id,
-            Signature.signer_hash == real,
-            Signature.state == SignatureState.PENDING,
-        )
-    )
+    if holder == SignatureState.PENDING:
+        _demote_waiting(db, petition, real, key)
     return {"state": SignatureState.COUNTED, "signer_hash": real}
 
 
 def withdraw(db: Session, token: str) -> bool:
-    """Delete the signature the link belongs to (all of it: nothing of the signer stays)."""
+    """Delete the signature the link belongs to (all of it: nothing of the signer stays).
+
+    Allowed while the petition is open or closed (a signer may take their name off the list
+    until it is handed over). If the signature held the person's place, an acknowledged repeat
+    of the same person takes it (``_hand_over``): withdrawing a signature typed in someone
+    else's name never removes that person's own (review R5-4)."""
     signature = find_by_token(db, token)
     if signature is None:
         return False
     petition = db.get(Petition, signature.petition_id)
     if petition.state not in (State.OPEN, State.CLOSED):
         return False  # already handed over: the list left the building
-    db.execute(delete(Signature).where(Signature.id == signature.id))
+    gone = db.execute(select(*_REMOVED).where(Signature.id == signature.id)).all()
     db.expunge(signature)
+    _remove(db, gone)
     return True
 
 
@@ -784,7 +900,12 @@ def review(db: Session, petition: Petition, *, threshold: int = 5) -> dict:
 
 
 def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid: bool) -> int:
-    """Set aside (or count again) every signature of one address or name group; audited."""
+    """Set aside (or count again) every signature of one address or name group; audited.
+
+    A set-aside hands nothing over (``_hand_over``): a person's repeats carry the same tags,
+    so they are in the group that was set aside; the person stays in the place, set aside,
+    and counts once again when the group is counted again. (Withdrawn while set aside, the
+    place goes to a repeat as set aside too.)"""
     column = {"address": Signature.address_tag, "name": Signature.name_tag}.get(kind)
     try:
         raw = bytes.fromhex(tag)
@@ -904,12 +1025,13 @@ def anonymise_due(db: Session) -> list[Petition]:
     deletion day has come; drop stale unconfirmed signatures of open petitions. What the
     cron command runs."""
     close_due(db)
-    db.execute(
-        delete(Signature).where(
+    stale = db.execute(
+        select(*_REMOVED).where(
             Signature.state.in_(WAITING),
             Signature.signed_on < today() - timedelta(days=PENDING_DAYS),
         )
-    )
+    ).all()
+    _remove(db, stale)  # a pending one hands its place to an acknowledged repeat (R5-4)
     due = [
         p
         for p in db.scalars(
