@@ -118,6 +118,9 @@ SENTENCES = {
     "petition.anonymised": _l("Deleted the signers' personal data of %(object)s."),
     "petition.marked_invalid": _l("Set signatures of %(object)s aside as invalid."),
     "petition.marked_valid": _l("Counted set-aside signatures of %(object)s again."),
+    "petition.rehashed": _l(
+        "Compared the signatures of %(object)s again by the current rules for names and addresses."
+    ),
     "petition.paper_added": _l("Entered a batch of paper signatures (%(object)s)."),
     "petition.paper_corrected": _l("Corrected a batch of paper signatures (%(object)s)."),
     "petition.list_html": _l("Viewed the signature list of %(object)s."),

@@ -1,6 +1,8 @@
 """``flask --app wsgi petitions anonymise``: the deletion rule, to run from cron (e.g. nightly);
 ``petitions close-due``: closes the petitions whose closing day has ended (from cron, just
-after midnight Japan time); ``petitions demo``: the demo petition (demo.py), run by ``make run``.
+after midnight Japan time); ``petitions rehash``: the duplicate hashes worked out again after
+an upgrade changed how names and addresses are compared (run once); ``petitions demo``: the
+demo petition (demo.py), run by ``make run``.
 
 Deletes the signers' names, addresses, emails, hashes and link tokens of every petition whose
 deletion day has come (``keep_days`` after its submission, or ``unsubmitted_days`` after its
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from campaign import db
 from campaign.cli import progress_bar
 from campaign.petitions import demo, retention, services
+from campaign.petitions.models import Petition
 
 cli = AppGroup(
     "petitions", help="Petitions: closing and deleting signers' data on schedule; demo data."
@@ -52,6 +56,23 @@ def anonymise() -> None:
     for petition in done:
         click.echo(f"Petition {petition.id}: signers' personal data deleted.")
     click.echo(f"Anonymised {len(done)} petitions.")
+
+
+@cli.command("rehash")
+@with_appcontext
+def rehash() -> None:
+    """Work out the signatures' duplicate hashes again after an upgrade that changed how names
+    and addresses are compared (services.rehash; run once, after the upgrade)."""
+    session = db.session()
+    for petition in session.scalars(select(Petition).order_by(Petition.id)):
+        done = services.rehash(session, petition)
+        session.commit()
+        if done.changed:
+            click.echo(
+                f"Petition {petition.id}: {done.changed} signatures rehashed, "
+                f"{done.repeats} found to repeat a signature and no longer counted."
+            )
+    click.echo("Rehashed.")
 
 
 @cli.command("demo")

@@ -4,10 +4,20 @@ Two signatures are the same person's when their name and address, normalised her
 The normal form is used only inside the keyed hash (see ``services.signer_hash``); what the
 signer typed is what the signature list prints.
 
-What is made equal:
+What is compared is letters and digits only (review R5-1: ``山田・太郎``, ``山田 太郎.``,
+``Taro Yamada``/``TARO YAMADA``, an address ending in ``。`` or written ``1〜2〜3`` each made
+the same person a new one). What is made equal:
 
 * width and compatibility forms (NFKC): ``１２３`` = ``123``, ``ﾔﾏﾀﾞ`` = ``ヤマダ``;
-* every kind of space, anywhere (``山田　太郎`` = ``山田太郎``);
+* letter case (``str.casefold``): ``Taro`` = ``TARO``, ``Aビル`` = ``aビル``;
+* in a name, every space, punctuation mark and symbol, anywhere (``山田　太郎`` = ``山田・太郎`` =
+  ``山田太郎.``, ``O'Brien`` = ``OBrien``), and the long sound mark ``ー``, which a name's pattern
+  admits as a hyphen too (``ジャンーピエール`` = ``ジャン・ピエール``): what is left are letters
+  (with their marks: ``か゛`` = ``が``) and digits;
+* ``々`` written out: ``佐々木`` = ``佐佐木``;
+* in an address, the same, except *between two digits*: there any run of spaces, punctuation,
+  symbols and the words of a block number is one separator (next item), so ``1-23`` and
+  ``1-2-3`` stay two addresses, and so do ``1 23`` and ``123``;
 * characters that show nothing are dropped (zero-width spaces, joiners, bidi controls, variation
   selectors, the Hangul fillers U+3164 and U+FFA0, U+2800: ``visible``);
 * a few old or variant kanji common in names and place names (``髙`` = ``高``, ``﨑`` = ``崎``,
@@ -15,13 +25,16 @@ What is made equal:
 * numerals: kanji numerals become arabic ones (``三丁目`` = ``3丁目``, ``二十一`` = ``21``,
   ``一〇二`` = ``102``);
 * the ways of writing a block number: ``1丁目2番地3号`` = ``1丁目2番3`` = ``1-2-3`` =
-  ``1の2の3``, with any dash (``－``, ``ー`` after a digit, ``‐``, ``―``, ``−``);
+  ``1の2の3`` = ``1・2・3`` = ``1〜2〜3`` = ``1 2 3``, with any dash (``－``, ``ー`` between
+  digits, ``‐``, ``―``, ``−``) or sign (``〜``, ``_``, ``,``, ``.``, ``/``), and nothing after
+  the last number (``1-2-3号。`` = ``1-2-3``);
 * ``ヶ``, ``ヵ`` and a ``が`` between kanji (``霞が関`` = ``霞ヶ関`` = ``霞ケ関``);
 * a postcode before the address (``〒100-8926 東京都…`` = ``東京都…``).
 
 Over-eager merging costs little here (two people would need the same name *and* address for
 it to matter, and a household of different names is never merged), while a missed variant lets
-one person count twice.
+one person count twice. A stored signature keeps the hash of the form it was signed under: after
+a change here, ``flask --app wsgi petitions rehash`` (``services.rehash``) works them out again.
 """
 
 from __future__ import annotations
@@ -144,8 +157,6 @@ INVISIBLE = re.compile(
     "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
-DASHES = "-‐‑‒–—―−－﹣ｰー─━"
-_DASH_RE = re.compile(f"[{re.escape(DASHES)}]")
 _SPACE_RE = re.compile(r"\s+")
 _POSTCODE_RE = re.compile(r"^〒?\s*\d{3}\s*-?\s*\d{4}\s*")
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
@@ -156,7 +167,11 @@ _KANJI_RE = r"[\u3400-\u9fff\uf900-\ufaff]"
 _GA_RE = re.compile(f"(?<={_KANJI_RE})[がガ](?={_KANJI_RE})")
 # 丁目, 番地, 番, 号 and の between numbers all separate the parts of a block number.
 _BLOCK_SEP_RE = re.compile(r"(\d)(?:丁目|番地|番|号|の|ノ|之|-)+(?=\d)")
-_BLOCK_END_RE = re.compile(r"(\d)(?:丁目|番地|番|号|-)+$")
+_BLOCK_END_RE = re.compile(r"(\d)(?:丁目|番地|番|号)+$")
+# Between two digits: a run of spaces, punctuation, symbols, dashes, or a ー typed for a dash.
+_SIGNS_BETWEEN_DIGITS_RE = re.compile(r"(?<=\d)(?:[\W_]|ー)+(?=\d)")
+_REPEAT_RE = re.compile(r"(.)々+")
+_DASH_AFTER_DIGIT_RE = re.compile(r"(?<=\d)ー+")  # 3ー (after the last number): a dash too
 # A name is letters (any script), combining marks and the few signs names carry.
 _NAME_RE = re.compile(r"^[^\W\d_]([^\W\d_]|[\u3099-\u309c・ー\-'’. 　々〆ヶ])*$")
 
@@ -189,9 +204,30 @@ def _base(text: str) -> str:
     return _SPACE_RE.sub("", text)
 
 
+def _letter_or_digit(char: str) -> bool:
+    """A letter (any script, with the marks that go with it) or a digit: what is compared."""
+    return unicodedata.category(char)[0] in "LMN"
+
+
+def _folded(text: str) -> str:
+    """NFKC, no invisible characters, variant kanji unified, case folded."""
+    text = visible(unicodedata.normalize("NFKC", visible(text))).translate(VARIANTS)
+    return unicodedata.normalize("NFKC", text.casefold())
+
+
+def _letters(text: str, keep: str = "") -> str:
+    """Only letters, digits and the characters of ``keep``, recomposed (a dakuten split from
+    its kana by a dropped sign joins it again), with ``々`` written out (``佐々木`` =
+    ``佐佐木``)."""
+    kept = "".join(c for c in text if c in keep or _letter_or_digit(c))
+    kept = _REPEAT_RE.sub(lambda m: m.group(1) * len(m.group()), kept)
+    return unicodedata.normalize("NFKC", kept)
+
+
 def normal_name(name: str) -> str:
-    """The name as compared: NFKC, no spaces, variant kanji unified."""
-    return _base(name).replace("’", "'")
+    """The name as compared: letters and digits only (see the module docstring); the long
+    sound mark goes too (``ジャンーピエール`` typed for ``ジャン・ピエール``)."""
+    return _letters(_folded(name).replace("ー", ""))
 
 
 def strip_postcode(address: str) -> str:
@@ -201,10 +237,13 @@ def strip_postcode(address: str) -> str:
 
 def normal_address(address: str) -> str:
     """The address as compared: see the module docstring."""
-    text = _base(strip_postcode(address))
+    text = _folded(strip_postcode(address))
     text = _KANJI_NUMBER_RE.sub(lambda m: kanji_to_arabic(m.group()), text)
-    # A dash (or a katakana long sound mark typed for one) next to a digit is a separator.
-    text = re.sub(rf"(?<=\d)[{re.escape(DASHES)}]|[{re.escape(DASHES)}](?=\d)", "-", text)
+    # Between two digits, a run of anything but letters and digits (a dash, or a katakana long
+    # sound mark typed for one, counts as such) is one separator; anywhere else it goes.
+    text = _SIGNS_BETWEEN_DIGITS_RE.sub("\x00", text.replace("\x00", ""))
+    text = _letters(text, keep="\x00").replace("\x00", "-")
+    text = _DASH_AFTER_DIGIT_RE.sub("", text)
     text = _GA_RE.sub("ケ", text)
     text = _BLOCK_SEP_RE.sub(r"\1-", text)
     text = _BLOCK_END_RE.sub(r"\1", text)

@@ -72,7 +72,6 @@ def render_petition(petition: Petition, form: SignForm | None = None, status: in
         canonical=absolute(path),
         card_image=absolute(url_for("static", filename="petitions/card.png")),
         table=services.prefecture_table(db.session(), petition),
-        small_count=services.SMALL_COUNT,
         prefectures=prefecture_names(),
         error=extra.pop("error", None),
         **extra,

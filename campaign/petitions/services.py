@@ -710,65 +710,34 @@ def counts(db: Session, petition: Petition, *, through: date | None = None) -> C
     return result
 
 
-SMALL_COUNT = 5  # a published count of signers is 0 or at least this (review R3-3)
-_DAY_TABLES = "petitions.day_tables"  # app.extensions: {(petition id, day): table}
+_DAY_FIGURES = "petitions.day_figures"  # app.extensions: {(petition id, day): PublishedFigures}
+
+
+def published_step(total: int) -> int:
+    """The step every published figure of a petition is rounded down to: 10 below 1,000
+    signatures, 100 from there."""
+    return 10 if total < 1000 else 100
 
 
 @dataclass(frozen=True)
 class PrefectureTable:
-    """The counts by prefecture as shown: ``rows`` of (code, online, paper); ``other`` the
-    prefectures merged because a count of theirs was 1 to 4 (online, paper), or None;
-    ``withheld`` when even the merged row would be that small, so it is not shown;
-    ``as_of`` the last day counted (None: live, for headquarters)."""
+    """The counts by prefecture as shown: ``rows`` of (code, online, paper).
+
+    Published (``step`` set): every figure is rounded down to ``step``, the headline's own
+    (``published_figures``); a prefecture is named when its online or paper count is at least
+    ``step``; ``other`` is the rest of the headline's ``total``: the prefectures not named and
+    what the rounding took off the named ones, so the table adds up to the headline, and no
+    sum or difference of its figures is a number the headline withholds; ``withheld`` while
+    the headline is below one step (nothing by prefecture is shown then, for no signature as
+    for nine). ``as_of`` the last day counted. Live (``step`` None, headquarters): the exact
+    counts now, every prefecture named."""
 
     rows: tuple[tuple[str, int, int], ...]
-    other: tuple[int, int] | None = None
+    other: int = 0
     withheld: bool = False
     as_of: date | None = None
-
-
-def _small(number: int) -> bool:
-    return 0 < number < SMALL_COUNT
-
-
-def merge_small(by_prefecture: dict[str, list[int]], as_of: date | None) -> PrefectureTable:
-    """Prefectures with 1 to 4 signatures online or on paper go into one 「その他の都道府県」
-    row; while that row itself would count 1 to 4, the smallest shown prefecture joins it
-    (the complement: the table's sum against the total would give it away otherwise); if
-    everything is merged and it is still that small, it is withheld."""
-    shown = {c: tuple(v) for c, v in by_prefecture.items() if not (_small(v[0]) or _small(v[1]))}
-    merged = [
-        sum(v[0] for c, v in by_prefecture.items() if c not in shown),
-        sum(v[1] for c, v in by_prefecture.items() if c not in shown),
-    ]
-    while (_small(merged[0]) or _small(merged[1])) and shown:
-        code = min(shown, key=lambda c: (shown[c][0] + shown[c][1], c))
-        online, paper = shown.pop(code)
-        merged[0] += online
-        merged[1] += paper
-    rows = tuple((c, o, p) for c, (o, p) in sorted(shown.items()) if o or p)
-    if _small(merged[0]) or _small(merged[1]):
-        return PrefectureTable(rows, None, True, as_of)
-    return PrefectureTable(rows, tuple(merged) if any(merged) else None, False, as_of)
-
-
-def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> PrefectureTable:
-    """The counts by prefecture as the public and branch officers see them: as of the end of
-    the previous day in Japan (a signature has a date, no time), small counts merged (review
-    R3-3: a table recomputed on every request told a watcher the minute one person in a
-    prefecture signed). Worked out once a day per process and kept, so that a withdrawal
-    later in the day does not move it either. ``live``: headquarters' own figures, unmerged."""
-    if live:
-        return _live_table(counts(db, petition))
-    return _kept_for_the_day(
-        _DAY_TABLES,
-        petition,
-        lambda as_of: merge_small(counts(db, petition, through=as_of).by_prefecture, as_of),
-    )
-
-
-def _live_table(found: Counts) -> PrefectureTable:
-    return PrefectureTable(tuple((c, o, p) for c, (o, p) in found.by_prefecture.items()))
+    step: int | None = None
+    total: int | None = None
 
 
 @dataclass(frozen=True)
@@ -783,16 +752,69 @@ class PublicProgress:
     as_of: date
 
 
+@dataclass(frozen=True)
+class PublishedFigures:
+    """Everything the public and branch officers see of a petition's counts, worked out at
+    once from one count so that the headline and the table agree."""
+
+    progress: PublicProgress
+    table: PrefectureTable
+
+
+def published_figures(found: Counts, as_of: date) -> PublishedFigures:
+    """One rule for every figure shown outside headquarters (review R5-2): the exact total,
+    and each prefecture's online and paper counts, rounded down to the headline's step.
+
+    The table once gave the exact counts with small ones merged, and its rows added up to the
+    exact total the progress bar rounds down (「160筆以上」 beside a table of 165): the "did
+    this person sign?" oracle of review R3-11/R4-1 again, and per prefecture. Now every shown
+    figure is a multiple of the step, the named rows add up to at most the rounded total, and
+    「その他」 is the rounded total less those rows: so the table sums to the headline, and
+    what the headline withholds (the total's last digits) no figure nor any sum or difference
+    of them gives back. A figure of a step or more stands for at least that many signers, so
+    no row is ever a handful of people (review R3-3)."""
+    step = published_step(found.total)
+    total = found.total // step * step
+    rows = []
+    for code, (online, paper) in sorted(found.by_prefecture.items()):
+        shown = (online // step * step, paper // step * step)
+        if any(shown):
+            rows.append((code, *shown))
+    other = total - sum(online + paper for _, online, paper in rows)
+    table = PrefectureTable(tuple(rows), other, total == 0, as_of, step, total)
+    return PublishedFigures(PublicProgress(total, step, as_of), table)
+
+
+def _published(db: Session, petition: Petition) -> PublishedFigures:
+    """The petition's published figures as of the end of the previous day in Japan, worked
+    out once a day per process and kept (``_kept_for_the_day``)."""
+    return _kept_for_the_day(
+        _DAY_FIGURES,
+        petition,
+        lambda as_of: published_figures(counts(db, petition, through=as_of), as_of),
+    )
+
+
+def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> PrefectureTable:
+    """The counts by prefecture as the public and branch officers see them: as of the end of
+    the previous day in Japan (a signature has a date, no time), rounded down as the total is
+    (``published_figures``; review R3-3: a table recomputed on every request told a watcher
+    the minute one person in a prefecture signed). Worked out once a day per process and
+    kept, so that a withdrawal later in the day does not move it either. ``live``:
+    headquarters' own figures, exact."""
+    if live:
+        return _live_table(counts(db, petition))
+    return _published(db, petition).table
+
+
+def _live_table(found: Counts) -> PrefectureTable:
+    return PrefectureTable(tuple((c, o, p) for c, (o, p) in found.by_prefecture.items()))
+
+
 def public_progress(db: Session, petition: Petition) -> PublicProgress:
     """The petition's public progress (see ``PublicProgress``), worked out once a day per
-    process like the prefecture table."""
-
-    def worked_out(as_of: date) -> PublicProgress:
-        exact = counts(db, petition, through=as_of).total
-        step = 10 if exact < 1000 else 100
-        return PublicProgress(exact // step * step, step, as_of)
-
-    return _kept_for_the_day(_DAY_PROGRESS, petition, worked_out)
+    process with the prefecture table, from the same count."""
+    return _published(db, petition).progress
 
 
 def _kept_for_the_day(name: str, petition: Petition, work_out):
@@ -811,9 +833,6 @@ def _kept_for_the_day(name: str, petition: Petition, work_out):
             kept.pop(stale, None)
         kept[key] = work_out(as_of)
     return kept[key]
-
-
-_DAY_PROGRESS = "petitions.day_progress"  # app.extensions: {(petition id, day): progress}
 
 
 @dataclass(frozen=True)
@@ -982,6 +1001,106 @@ def _list_order(address: str, name: str) -> tuple:
         address,
         name,
     )
+
+
+# --- after the normal form changed ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rehashed:
+    """What ``rehash`` did to one petition: rows whose hashes changed, and rows found to be a
+    second signature of a person who already had one (uncounted now, as a repeat is)."""
+
+    changed: int
+    repeats: int
+
+
+# Which row of one person's keeps the person's hash: a counted one, else one waiting for its
+# link, else one set aside.
+_HOLDER_RANK = {SignatureState.COUNTED: 0, SignatureState.PENDING: 1, SignatureState.INVALID: 2}
+_AS_REPEAT = {
+    SignatureState.COUNTED: SignatureState.REPEAT_CONFIRMED,
+    SignatureState.PENDING: SignatureState.REPEAT,
+    SignatureState.INVALID: SignatureState.INVALID,
+}
+
+
+def rehash(db: Session, petition: Petition) -> Rehashed:
+    """Work out every signature's hashes again under the current normal form (japanese.py).
+
+    The duplicate check compares hashes, so a signature hashed under a narrower normal form
+    (before review R5-1 made ``山田・太郎`` and ``山田 太郎``, or ``TARO`` and ``taro``, one
+    person) would not match its own person signing again, in any variant, nor the exact same
+    text where the form changed it (``佐々木``, ``Aビル``). Run once after such an upgrade
+    (``flask --app wsgi petitions rehash``). Two rows that are now one person: one keeps the
+    person's hash (a counted one first), the others become what a repeat is (a counted one
+    ``repeat-confirmed``, a waiting one ``repeat``, with a value of their own in the unique
+    column), so that the person counts once. Audited, with the numbers."""
+    if petition.state not in (State.OPEN, State.CLOSED, State.SUBMITTED):
+        return Rehashed(0, 0)
+    key = petition_key(petition)
+    hash_key = sealing.hash_key(key)
+    rows = db.execute(
+        select(
+            Signature.id,
+            Signature.state,
+            Signature.sealed,
+            Signature.signer_hash,
+            Signature.name_tag,
+            Signature.address_tag,
+        ).where(Signature.petition_id == petition.id)
+    ).all()
+    wanted: dict[int, dict] = {}
+    people: dict[bytes, list] = defaultdict(list)
+    for row in rows:
+        signer = sealing.open_signer(key, row.sealed)
+        keyed = hashes(hash_key, signer.name, signer.address)
+        wanted[row.id] = {
+            "signer_hash": row.signer_hash,
+            "name_tag": keyed.name,
+            "address_tag": keyed.address,
+            "state": row.state,
+        }
+        if row.state in _HOLDER_RANK:
+            people[keyed.signer].append(row)
+    repeats = 0
+    for person, held in people.items():
+        held.sort(key=lambda row: (_HOLDER_RANK[row.state], row.id))
+        wanted[held[0].id]["signer_hash"] = person
+        for extra in held[1:]:
+            wanted[extra.id]["signer_hash"] = _repeat_hash(key, secrets.token_urlsafe(32))
+            wanted[extra.id]["state"] = _AS_REPEAT[extra.state]
+            repeats += extra.state != SignatureState.INVALID
+    current = {row.id: row for row in rows}
+    changing = [
+        n for n, values in wanted.items() if values != {f: getattr(current[n], f) for f in values}
+    ]
+    # The unique column takes a value of its own first, so that no row takes another's
+    # hash while that one still holds it.
+    for n in changing:
+        db.execute(
+            update(Signature)
+            .where(Signature.id == n)
+            .values(signer_hash=_repeat_hash(key, secrets.token_urlsafe(32)))
+            .execution_options(synchronize_session=False)
+        )
+    for n in changing:
+        db.execute(
+            update(Signature)
+            .where(Signature.id == n)
+            .values(**wanted[n])
+            .execution_options(synchronize_session=False)
+        )
+    db.expire_all()
+    if changing:
+        audit.record(
+            db,
+            "petition.rehashed",
+            object_kind="petition",
+            object_id=petition.id,
+            reason=f"{len(changing)} signatures rehashed, {repeats} repeats found",
+        )
+    return Rehashed(len(changing), repeats)
 
 
 # --- anonymisation --------------------------------------------------------------------------

@@ -129,7 +129,6 @@ def _detail_page(petition: Petition, status: int = 200, **context):
             counts=figures.live,
             progress=figures.progress,
             table=figures.table,
-            small_count=services.SMALL_COUNT,
             prefectures=prefecture_names(),  # all 47, not only the viewer's branches' (R3-4)
             by_branch=services.paper_by_branch(db.session(), petition) if figures.live else [],
             confirm=ConfirmForm(),

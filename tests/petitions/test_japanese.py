@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -133,3 +135,166 @@ def test_characters_that_show_nothing_make_no_new_person(invisible):
 def test_common_variant_kanji_pairs_are_one_name():
     assert japanese.normal_name("山田太郞") == japanese.normal_name("山田太郎")
     assert japanese.normal_name("濵嶋冨士子") == japanese.normal_name("浜島富士子")
+
+
+# --- review R5-1: the compared form is letters and digits only --------------------------------
+
+# What the name's pattern admits besides letters (``_NAME_RE``), and what an address admits
+# besides letters and digits (``check_address`` refuses only So, Cs, Co, Cn, Cc and Cf).
+NAME_SIGNS = "・ー-'’. 　"
+ADDRESS_SIGNS = "・、。，．,./_〜～~-‐―−－ 　:;()（）「」#＃&＋+=*%$¥@!?！？^`|\\[]{}<>〈〉【】"
+NUMERALS = "0123456789〇零一二三四五六七八九十百千"
+KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん"
+KATAKANA = (
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
+)
+KANJI = "山田太郎花子佐藤鈴木高橋渡辺伊中小林加吉本斎藤松井上清水森池"
+LATIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéüñçÉÜ"
+PLACES = "港区芝公園霞が関本町西条通中央北南東"
+
+names = st.lists(
+    st.text(st.sampled_from(KANA + KATAKANA + KANJI + LATIN), min_size=1, max_size=6),
+    min_size=1,
+    max_size=3,
+).flatmap(
+    lambda parts: st.lists(
+        st.sampled_from([" ", "　", "・", ""]), min_size=len(parts) - 1, max_size=len(parts) - 1
+    ).map(lambda seps: "".join(p + s for p, s in zip(parts, [*seps, ""], strict=True)))
+)
+block = st.lists(st.integers(1, 40), min_size=1, max_size=4).map(
+    lambda numbers: "-".join(map(str, numbers))
+)
+addresses = st.builds(
+    lambda prefecture, place, number, building: f"{prefecture}{place}{number}{building}",
+    st.sampled_from(japanese.PREFECTURES),
+    st.text(st.sampled_from(PLACES + KANJI), min_size=1, max_size=8),
+    block,
+    st.sampled_from(["", " Aビル", "　コーポ山田 101", "号室"]),
+)
+
+
+def _numeral(char: str) -> bool:
+    return char in NUMERALS or char.isnumeric()
+
+
+@given(names, st.data())
+def test_a_sign_or_a_letter_case_makes_no_new_name(name, data):
+    """Review R5-1: 「検証・太郎」, 「検証 太郎.」, 「KENSHO TARO」 were three more people."""
+    assert japanese.check_name(name) is None
+    where = data.draw(st.integers(0, len(name)))
+    sign = data.draw(st.sampled_from(NAME_SIGNS))
+    changed = name[:where] + sign + name[where:]
+    if japanese.check_name(changed) is None:  # the pattern wants a letter first
+        assert japanese.normal_name(changed) == japanese.normal_name(name)
+    for cased in (name.upper(), name.lower(), name.swapcase(), name.title()):
+        assert japanese.normal_name(cased) == japanese.normal_name(name)
+
+
+@given(addresses, st.data())
+def test_a_sign_or_a_letter_case_makes_no_new_address(address, data):
+    """Review R5-1: a final 。, 〜 or _ between block numbers, aビル for Aビル were new people.
+    A sign between two numerals is the one place where it says something (``1-23``/``1-2-3``)."""
+    assert japanese.check_address(address) is None
+    where = data.draw(
+        st.integers(0, len(address)).filter(
+            lambda i: (
+                not (0 < i < len(address) and _numeral(address[i - 1]) and _numeral(address[i]))
+            )
+        )
+    )
+    signs = data.draw(st.text(st.sampled_from(ADDRESS_SIGNS), min_size=1, max_size=3))
+    changed = address[:where] + signs + address[where:]
+    if japanese.check_address(changed) is None:
+        assert japanese.normal_address(changed) == japanese.normal_address(address)
+    for cased in (address.upper(), address.lower(), address.swapcase()):
+        assert japanese.normal_address(cased) == japanese.normal_address(address)
+
+
+@given(addresses, st.data())
+def test_any_sign_between_block_numbers_is_one_separator(address, data):
+    """Every way of separating two numbers is one separator, never none: 1〜2〜3 = 1-2-3."""
+    numbers = re.search(r"\d+(-\d+)*", address[2:])
+    assert numbers
+    signs = data.draw(st.text(st.sampled_from(ADDRESS_SIGNS + "ー"), min_size=1, max_size=3))
+    changed = address.replace(numbers.group(), numbers.group().replace("-", signs))
+    assert japanese.normal_address(changed) == japanese.normal_address(address)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("山田・太郎", "山田太郎"),
+        ("ヤマダ・タロウ", "ヤマダ タロウ"),
+        ("山田 太郎.", "山田太郎"),
+        ("Taro Yamada", "taro yamada"),
+        ("KENSHO TARO", "Kensho Taro"),
+        ("John O'Brien", "John O’Brien"),
+        ("Jean-Pierre", "Jean Pierre"),
+        ("ジャンーピエール", "ジャン・ピエール"),
+        ("佐々木花子", "佐佐木花子"),
+        ("か゛わ", "がわ"),
+    ],
+)
+def test_the_reviews_names_are_one_name(one, other):
+    assert japanese.normal_name(one) == japanese.normal_name(other)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "東京都港区芝公園1-2-3。",
+        "東京都港区芝公園1-2-3.",
+        "東京都港区芝公園1〜2〜3",
+        "東京都港区芝公園1～2～3",
+        "東京都港区芝公園1_2_3",
+        "東京都港区芝公園1,2,3",
+        "東京都港区芝公園1.2.3",
+        "東京都港区芝公園1/2/3",
+        "東京都港区芝公園1・2・3",
+        "東京都港区芝公園1 2 3",
+        "東京都港区芝公園1丁目・2番・3号。",
+        "東京都・港区、芝公園1-2-3",
+        "東京都港区芝公園1-2-3ー",
+    ],
+)
+def test_the_reviews_addresses_are_one_address(variant):
+    assert japanese.normal_address(variant) == japanese.normal_address("東京都港区芝公園1-2-3")
+
+
+def test_letter_case_in_an_address_is_one_address():
+    assert japanese.normal_address("東京都港区芝公園1-2-3 Aビル") == japanese.normal_address(
+        "東京都港区芝公園1-2-3aビル"
+    )
+    assert japanese.normal_address("東京都港区芝公園1-2-3 Aビル 101") == japanese.normal_address(
+        "東京都港区芝公園1-2-3 aビル 101号"
+    )
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "東京都港区芝公園1-23",
+        "東京都港区芝公園12-3",
+        "東京都港区芝公園123",
+        "東京都港区芝公園1-2-4",
+        "東京都港区芝公園1-2-3-4",
+        "東京都港区芝公園1-2",
+        "東京都港区芝公園1-2-3 Bビル",
+        "東京都港区芝公園1-2-31",
+    ],
+)
+def test_different_numbers_and_buildings_stay_different(other):
+    """What a dropped separator would merge: 1-2-3 and 1-23, 1 2 3 and 123 are two addresses."""
+    assert japanese.normal_address(other) != japanese.normal_address("東京都港区芝公園1-2-3")
+    assert japanese.normal_address("東京都港区芝公園1 23") == japanese.normal_address(
+        "東京都港区芝公園1-23"
+    )
+    assert japanese.normal_address("東京都港区芝公園1 23") != japanese.normal_address(
+        "東京都港区芝公園1 2 3"
+    )
+
+
+def test_different_names_stay_different():
+    assert japanese.normal_name("山田太郎") != japanese.normal_name("山田次郎")
+    assert japanese.normal_name("Taro Yamada") != japanese.normal_name("Yamada Tarou")
+    assert japanese.normal_name("佐々木") != japanese.normal_name("佐木")

@@ -49,12 +49,14 @@ def test_an_officer_enters_their_branchs_paper_and_the_public_sees_it(
     page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
     assert "At least 120 signatures of the goal of 100 (120%)" in page  # 121, rounded down
     assert "Online: 1" not in page  # no split the public could subtract
-    # The table by prefecture is yesterday's, and one online signer is never a row (R3-3).
-    assert "Shiga" not in page
+    # The table by prefecture is yesterday's, rounded down as the total is: Shiga's 120 on
+    # paper is a row, one online signer in Tokyo never is (R3-3, R5-2).
+    assert '<tr><th scope="row">Shiga</th><td>0</td><td>120</td><td>120</td></tr>' in page
+    assert '<th scope="row">Tokyo' not in page
+    assert '<th scope="row">Other prefectures' not in page
     clock.advance(days=1)
-    page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
-    assert "Tokyo" not in page and "Shiga" not in page
-    assert "There are still too few signatures to show them by prefecture." in page
+    again = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert '<th scope="row">Tokyo' not in again and "Shiga</th><td>0</td><td>120</td>" in again
 
 
 def test_another_branchs_batch_is_not_found_for_an_officer(auth, make, petitions, session):

@@ -307,3 +307,28 @@ def test_the_public_total_tells_no_prober_whether_a_name_had_signed(client, peti
     assert "At least 10 signatures of the goal of 100 (10%)" in before
     strip = lambda page: re.sub(r'name="token" value="[^"]+"', "", page)  # noqa: E731
     assert strip(after) == strip(before)
+
+
+def test_a_middle_dot_a_full_stop_a_wave_dash_or_capitals_count_no_one_twice(
+    client, petitions, session
+):
+    """Review R5-1: through the public form, one person at one address counted six times."""
+    petition = petitions.opened()
+    for name, address in (
+        ("検証 太郎", "東京都港区芝公園1-2-3"),
+        ("検証・太郎", "東京都港区芝公園1-2-3"),
+        ("検証 太郎", "東京都港区芝公園1-2-3。"),
+        ("検証 太郎.", "東京都港区芝公園1〜2〜3"),
+        ("検証 太郎", "東京都港区芝公園1～2～3"),
+        ("検証 太郎", "東京都港区芝公園1_2,3"),
+        ("検証 太郎", "東京都港区芝公園1.2/3"),
+    ):
+        assert sign_via_form(client, petition.id, name, address).status_code == 200
+    for n, name in enumerate(["Kensho Taro", "KENSHO TARO", "kensho taro"]):
+        address = "東京都港区芝公園1-2-3 Aビル" if n else "東京都港区芝公園1-2-3 aビル"
+        assert sign_via_form(client, petition.id, name, address).status_code == 200
+    assert services.counts(session, petition).online == 2  # 検証 太郎 and Kensho Taro
+    assert _count(session, SignatureState.COUNTED) == 2
+    # A neighbour at 1-23 (one separator fewer) is another person, and counts.
+    sign_via_form(client, petition.id, "検証 太郎", "東京都港区芝公園1-23")
+    assert services.counts(session, petition).online == 3
