@@ -56,13 +56,19 @@ and put ``publicforms.issue_token("petition-sign", petition_id)`` into the form 
   so several workers share the count. RedisThrottle says what a live Redis still shows.
 - ``PUBLIC_FORM_CSP`` / ``public_form_csp(wasm=False)``: the app's CSP for such a page (no inline
   script, ``form-action 'self'``), with ``'wasm-unsafe-eval'`` when the page compiles libsodium.
-- ``unlogged(view)`` / ``register_unlogged_prefix("/surveys/answer/")`` /
+- ``unlogged(view)`` / ``register_unlogged_prefix("/surveys/answer")`` /
   ``unlogged_static("css/site.css")`` / ``is_unlogged(environ)``: the registry of requests that
-  leave no access-log line. A marked endpoint flags its WSGI environ; prefixes also cover paths
-  that match no route (a mistyped survey number). Static files that an unlogged page loads are
-  registered by their file name, and are then unlogged for every visitor, so that a staff
-  member's visit and a respondent's look the same (there is none to see). The gunicorn logger
-  (campaign/gunicorn_conf.py) asks ``is_unlogged(environ)`` for every access line.
+  leave no access-log line. A marked endpoint flags its WSGI environ, and so does a request
+  that Werkzeug redirects to one or answers 405 for one; but a path that matches no route (a
+  mistyped survey number, a slash more or less: ``/petitions/1/``) reaches no view, so each
+  feature also registers its whole public URL space as a prefix, without the trailing slash,
+  with its staff areas named as logged (``register_unlogged_prefix("/petitions",
+  logged=("/petitions/manage",))``); every answer under it, 404 and 308 included, is unlogged
+  (review R5-5; tests/main/test_unlogged_addresses.py checks every public route against it).
+  Static files that an unlogged page loads are registered by their file name, and are then
+  unlogged for every visitor, so that a staff member's visit and a respondent's look the same
+  (there is none to see). The gunicorn logger (campaign/gunicorn_conf.py) asks
+  ``is_unlogged(environ)`` for every access line.
 - ``kept_page(render, *key)``: a cookieless page that is the same for every visitor (a
   thank-you page), rendered once per address, language and key, and kept.
 - ``locale_url(code)``: on a cookieless page the language switch cannot set a cookie; the
@@ -81,6 +87,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, make_response, request, url_for
 from limits import parse
@@ -313,14 +320,28 @@ def throttle(scope: str, limit: str, key: str | None = None) -> bool:
 
 # --- access log ------------------------------------------------------------------------------
 
-_UNLOGGED_PREFIXES: set[str] = set()
+_UNLOGGED_PREFIXES: dict[str, tuple[str, ...]] = {}  # prefix -> the staff areas inside it
 _UNLOGGED_PATHS: set[str] = set()
 _UNLOGGED_STATIC: set[str] = set()
+_SLASHES = re.compile(r"/{2,}")
 
 
-def register_unlogged_prefix(prefix: str) -> None:
-    """Every request whose path starts with ``prefix`` leaves no access-log line."""
-    _UNLOGGED_PREFIXES.add(prefix)
+def _plain(path: str) -> str:
+    """A path as the registry compares it: runs of slashes as one, no trailing slash, in lower
+    case (what a member types from a flyer: ``/Petitions/1/``, ``//petitions``)."""
+    return _SLASHES.sub("/", path).rstrip("/").casefold()
+
+
+def register_unlogged_prefix(prefix: str, *, logged: tuple[str, ...] = ()) -> None:
+    """Every request whose path starts with ``prefix`` leaves no access-log line, whatever it
+    answers (a page, a 404 for a mistyped number, a 405, the 308 that adds a slash): a feature
+    registers its whole public URL space, without the trailing slash (``"/petitions"`` covers
+    ``/petitions``, ``/petitions/``, ``/petitions/1/`` and ``/petitions/1x``). ``logged`` names
+    the staff areas inside it (``"/petitions/manage"``), whose requests keep their line."""
+    plain = _plain(prefix)
+    if not plain:
+        raise ValueError("an unlogged prefix must not be the whole site")
+    _UNLOGGED_PREFIXES[plain] = tuple(_plain(area) for area in logged)
 
 
 def unlogged_static(*filenames: str) -> None:
@@ -344,7 +365,17 @@ def is_unlogged_path(path: str) -> bool:
     plain or their content-hashed names)."""
     if path in _UNLOGGED_PATHS or _CONTENT_HASH.sub("", path, count=1) in _UNLOGGED_PATHS:
         return True
-    return any(path.startswith(prefix) for prefix in _UNLOGGED_PREFIXES)
+    plain = _plain(path)
+    return any(
+        plain.startswith(prefix) and not any(_inside(plain, area) for area in logged)
+        for prefix, logged in _UNLOGGED_PREFIXES.items()
+    )
+
+
+def _inside(plain: str, area: str) -> bool:
+    """Whether a (plain) path is the area or under it: ``/petitions/manage``,
+    ``/petitions/manage/1`` (not ``/petitions/managex``, a mistyped public address)."""
+    return plain == area or plain.startswith(area + "/")
 
 
 def is_unlogged(environ: dict) -> bool:
@@ -354,9 +385,32 @@ def is_unlogged(environ: dict) -> bool:
 
 def _flag_request() -> None:
     """``before_request``: flag the environ of a request to an unlogged endpoint."""
-    view = current_app.view_functions.get(request.endpoint or "")
+    endpoint = request.endpoint or _endpoint_behind(request.routing_exception)
+    view = current_app.view_functions.get(endpoint or "")
     if getattr(view, "is_unlogged", False):
         request.environ[ENVIRON_FLAG] = True
+
+
+def _endpoint_behind(error: Exception | None) -> str | None:
+    """The endpoint a request that matched no rule was meant for: where Werkzeug's redirect
+    (the 308 that adds a slash, or merges two) leads, or the rule whose method was wrong (405).
+    Such a request reaches no view, so its endpoint is not set."""
+    from werkzeug.exceptions import HTTPException, MethodNotAllowed
+    from werkzeug.routing import RequestRedirect
+
+    adapter = request.url_rule is None and current_app.create_url_adapter(request)
+    if not adapter or not isinstance(error, RequestRedirect | MethodNotAllowed):
+        return None
+    path, method = request.path, request.method
+    if isinstance(error, RequestRedirect):
+        path = urlsplit(error.new_url).path[len(request.script_root) :]
+    else:
+        method = next(iter(error.valid_methods or ()), "GET")
+    try:
+        endpoint, _ = adapter.match(path, method=method)
+    except HTTPException:  # any other routing answer (a 404, a redirect again): none
+        return None
+    return endpoint
 
 
 def init_app(app: Flask) -> None:

@@ -37,7 +37,7 @@ for _name, _path in SODIUM_FILES.items():
     staticfiles.add_file(_name, _path)
 
 # What a respondent's browser asks for leaves no access-log line (campaign/publicforms.py).
-for _prefix in ("/surveys/answer/", "/static/surveys/", "/surveys/receipts/"):
+for _prefix in ("/surveys/answer", "/static/surveys/", "/surveys/receipts"):
     publicforms.register_unlogged_prefix(_prefix)
 publicforms.unlogged_static("css/site.css", "css/print.css", "favicon.svg", *SODIUM_FILES)
 

@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyotp
@@ -267,3 +268,67 @@ def sqlite_log_pages(database_file) -> tuple[list[int], list[int]]:
         index = shm.read_bytes()[136 : 136 + 4 * 4062]  # after the headers: aPgno of block 0
         listed = [n for n in struct.unpack(f"<{len(index) // 4}I", index) if n]
     return frames, listed
+
+
+# --- forms: hints and errors tied to their controls (review R5-6) ----------------------------
+
+CONTROLS = {"input", "select", "textarea", "button", "fieldset"}
+VOID = {"input", "br", "img", "meta", "link", "hr", "source", "wbr"}
+
+
+class FormElements(HTMLParser):
+    """The elements inside the page's forms: ``(tag, attrs, text)``, text for legends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[dict] = []
+        self.depth = 0  # inside a form
+        self.open: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.depth += 1
+            return
+        if not self.depth:
+            return
+        element = {"tag": tag, **{k: v or "" for k, v in attrs}, "text": ""}
+        self.elements.append(element)
+        if tag not in VOID:
+            self.open.append(element)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.depth -= 1
+        elif self.depth and self.open and self.open[-1]["tag"] == tag:
+            self.open.pop()
+
+    def handle_data(self, data):
+        for element in self.open:
+            element["text"] += data
+
+
+def untied(html: str) -> list[str]:
+    """What is wrong with the page's forms: hints and errors no control lists in its
+    aria-describedby, references to no element, aria-labels copying a legend."""
+    parser = FormElements()
+    parser.feed(html)
+    elements = parser.elements
+    ids = {e["id"] for e in elements if e.get("id")}
+    described = set()
+    problems = []
+    for e in elements:
+        if e["tag"] in CONTROLS:
+            for ref in (e.get("aria-describedby", "") + " " + e.get("aria-labelledby", "")).split():
+                if ref not in ids:
+                    problems.append(f"{e['tag']} {e.get('name')} points to missing #{ref}")
+            described.update(e.get("aria-describedby", "").split())
+    for e in elements:
+        classes = e.get("class", "").split()
+        if {"hint", "error", "error-text"} & set(classes) and e.get("id") not in described:
+            problems.append(f"untied {classes} {e.get('id')!r}: {e['text'].strip()[:40]}")
+    legends = {" ".join(e["text"].split()) for e in elements if e["tag"] == "legend"}
+    for e in elements:
+        label = e.get("aria-label")
+        if label and any(label in legend for legend in legends):
+            problems.append(f"aria-label copies a legend: {label}")
+    return problems

@@ -26,6 +26,10 @@ MAX_BODY = 16 * 1024
 SIGN = "petition-sign"
 LINK = "petition-link"
 
+# Every address under /petitions but the staff pages (/petitions/manage…) leaves no access-log
+# line, whatever it answers: a signer who types /petitions or /petitions/1/ from a flyer gets a
+# 308 or a 404 that no view sees (review R5-5).
+publicforms.register_unlogged_prefix("/petitions", logged=("/petitions/manage",))
 # What a signer's browser loads besides the pages: unlogged too, for everyone.
 publicforms.unlogged_static(
     "css/site.css", "css/print.css", "favicon.svg", "petitions/petitions.css", "petitions/card.png"

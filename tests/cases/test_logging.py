@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from campaign.cases.models import Case
 from tests.cases.helpers import audit_count, form_data
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, untied
 
 
 def _officer(auth, make):
@@ -98,3 +98,18 @@ def test_a_period_cannot_end_before_it_starts(auth, make, session):
     response = auth.client.post("/cases/new", data=data)
     assert response.status_code == 400
     assert "The end of the period cannot be before its start." in response.get_data(as_text=True)
+
+
+def test_the_forms_group_errors_and_hints_are_tied_to_their_fieldsets(auth, make, session):
+    """Review R5-6: a checkbox group's errors (and its guidance link) are in its fieldset's
+    aria-describedby, as field() ties a single field's."""
+    _officer(auth, make)
+    token = csrf_token(auth.client, "/cases/new")
+    response = auth.client.post(
+        "/cases/new", data=form_data(session, token, category_ids=[], channel="")
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 400), response.status_code
+    assert 'id="category_ids-error-1"' in html and 'id="channel-error-1"' in html
+    assert 'id="category_ids-hint"' in html  # the guidance page's link (pages feature)
+    assert untied(html) == []

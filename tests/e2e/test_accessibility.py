@@ -90,6 +90,8 @@ def test_every_page_meets_wcag_21_aa(browser, live_server, reachable, clock, dem
                             f"{role} {size_name} {path}: {v['id']} ({v['impact']}) "
                             f"{v['help']} at {v['nodes']}"
                         )
+                    for problem in page.evaluate(UNTIED):
+                        problems.append(f"{role} {size_name} {path}: {problem}")
                     checked += 1
         finally:
             context.close()
@@ -112,3 +114,94 @@ def test_the_check_finds_a_violation_when_there_is_one(browser, axe_path):
         assert {"label", "color-contrast"} <= found
     finally:
         context.close()
+
+
+# Every hint and error inside a form must be listed in some control's aria-describedby, every
+# reference must name an element, and no aria-label may copy a legend (review R5-6).
+UNTIED = """() => {
+  const problems = [];
+  const described = new Set();
+  document.querySelectorAll('form [aria-describedby], form [aria-labelledby]').forEach((el) => {
+    const refs = ((el.getAttribute('aria-describedby') || '') + ' '
+                  + (el.getAttribute('aria-labelledby') || '')).split(/\\s+/).filter(Boolean);
+    refs.forEach((id) => { if (!document.getElementById(id)) problems.push('missing #' + id); });
+    (el.getAttribute('aria-describedby') || '').split(/\\s+/).forEach((id) => described.add(id));
+  });
+  document.querySelectorAll('form .hint, form .error, form .error-text').forEach((el) => {
+    if (!el.id || !described.has(el.id)) {
+      problems.push('untied: ' + el.textContent.trim().slice(0, 40));
+    }
+  });
+  const legends = [...document.querySelectorAll('form legend')].map(
+    (l) => l.textContent.replace(/\\s+/g, ' '));
+  document.querySelectorAll('form [aria-label]').forEach((el) => {
+    const label = el.getAttribute('aria-label');
+    if (legends.some((l) => l.includes(label))) {
+      problems.push('aria-label copies a legend: ' + label);
+    }
+  });
+  return problems;
+}"""
+
+
+def _check(page, axe_path, where: str) -> list[str]:
+    page.add_script_tag(path=str(axe_path))
+    found = [
+        f"{where}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+        for v in page.evaluate(RUN_AXE, WCAG)
+    ]
+    return found + [f"{where}: {problem}" for problem in page.evaluate(UNTIED)]
+
+
+def test_the_answer_page_and_its_errors_meet_wcag_21_aa(
+    browser, live_server, live_app, live_make, session, axe_path
+):
+    """The answer page as a member sees it: its text and number questions, an error on a
+    question (from the server, and from the page's own check), and the invitation code field
+    with its error."""
+    from surveys import codes
+    from tests.surveys.helpers import SurveyFactory
+
+    factory = SurveyFactory(session, live_make)
+    survey = factory.opened()
+    coded = factory.draft()
+    coded.needs_code = True
+    session.commit()
+    coded = factory.opened_draft(coded)
+    with live_app.test_request_context():
+        codes.generate(session, live_app.config["SECRET_KEY"], coded, 1)
+    session.commit()
+    problems = []
+    for size_name, size in SIZES.items():
+        context = browser.new_context(
+            locale="ja-JP", base_url=live_server, bypass_csp=True, viewport=size
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        try:
+            page.goto(f"/surveys/answer/{survey.id}")
+            page.wait_for_selector("#survey-form[data-sealing=ready]")
+            problems += _check(page, axe_path, f"{size_name} answer page")
+            # The page's own check: a required question left empty, marked before any post.
+            page.locator("#survey-form button[type=submit]").click()
+            page.wait_for_selector("#seal-error")
+            problems += _check(page, axe_path, f"{size_name} answer page, checked in the browser")
+            # The server's answer to the same (as without JavaScript: the sealing script is
+            # kept from loading, so the form posts as it is).
+            page.route("**/surveys/sodium/**", lambda route: route.abort())
+            page.goto(f"/surveys/answer/{survey.id}")
+            page.locator("#survey-form button[type=submit]").click()
+            page.wait_for_selector("p.error-text")
+            problems += _check(page, axe_path, f"{size_name} answer page, refused by the server")
+            page.goto(f"/surveys/answer/{coded.id}")
+            problems += _check(page, axe_path, f"{size_name} answer page with a code")
+            page.locator("#code").fill("AAAA-AAAA-AAAA-AAAA")
+            for q in coded.questions:
+                if q.required or q.is_grouping:
+                    page.locator(f'input[name="q{q.id}"]').first.check()
+            page.locator("#survey-form button[type=submit]").click()
+            page.wait_for_selector("#code-error")
+            problems += _check(page, axe_path, f"{size_name} answer page, a wrong code")
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)

@@ -146,7 +146,14 @@ def test_a_member_answers_with_a_code_and_finds_the_receipt_after_close(
         _fill(page, survey, marker)
         page.locator("#code").fill(made[0])
         page.locator("#survey-form button[type=submit]").click()
-        expect(page.get_by_text("この招待コードはすでに使われているか")).to_be_visible()
+        expect(page.get_by_text("この招待コードはすでに使われているか").first).to_be_visible()
+        # The code field is marked and described by the message (review R5-6).
+        expect(page.locator("#code")).to_have_attribute("aria-invalid", "true")
+        described = page.locator("#code").get_attribute("aria-describedby").split()
+        assert described[0] == "code-hint" and len(described) == 2
+        expect(page.locator(f"#{described[1]}")).to_contain_text(
+            "この招待コードはすでに使われているか"
+        )
         assert page.locator(f'input[name="q{survey.questions[-1].id}"]').input_value() == marker
         # Close, publish, and the member finds the receipt in the public list.
         session.expire_all()

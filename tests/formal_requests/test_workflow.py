@@ -13,7 +13,7 @@ from campaign.dates import local_today
 from campaign.formal_requests import services, vocab, workflow
 from campaign.formal_requests.models import FormalRequest
 from tests.formal_requests.factories import FormalFactory
-from tests.helpers import Auth, csrf_token
+from tests.helpers import Auth, csrf_token, untied
 
 
 def _post(client, url, data=None, page=None):
@@ -199,6 +199,12 @@ def test_states_in_order_and_answers_per_item(people, auth, session):
             }
         return _post(auth.client, f"{base}/answers", data, f"{base}/answers")
 
+    # A standing that is not one of the choices: the page comes back, the error tied to its
+    # group (review R5-6).
+    refused = answers(["bogus", "", ""])
+    html = refused.get_data(as_text=True)
+    assert refused.status_code in (200, 400) and 'id="rows-0-standing-error-1"' in html
+    assert untied(html) == []
     # Two answers so far: recorded, still "meeting held".
     assert answers(["confirmed", "refused", ""]).status_code == 302
     session.expire_all()

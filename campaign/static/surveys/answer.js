@@ -34,13 +34,17 @@
 
   var missingField = null;  // set by collect(): the first required question left empty
 
+  // A question of one input (number, text) marks the input itself; a group of options, the
+  // fieldset (as the page does for an answer the server refused).
   function mark(fs, on) {
+    var kind = fs.dataset.kind;
+    var target = (kind === "number" || kind === "text") ? fs.querySelector("input") : fs;
     if (on) {
       fs.classList.add("has-error");
-      fs.setAttribute("aria-invalid", "true");
+      target.setAttribute("aria-invalid", "true");
     } else {
       fs.classList.remove("has-error");
-      fs.removeAttribute("aria-invalid");
+      target.removeAttribute("aria-invalid");
     }
   }
 
@@ -121,6 +125,10 @@
       if (badNumber) { showError(form.dataset.errorNumber); return; }
       if (answer === null) { showError(form.dataset.errorRequired, missingField); return; }
       var code = form.elements.code;
+      if (code && code.getAttribute("aria-describedby") === "code-hint seal-error") {
+        code.setAttribute("aria-describedby", "code-hint");  // the last refusal's message
+        code.removeAttribute("aria-invalid");
+      }
       if (code && !code.value.trim()) { showError(form.dataset.errorCode, code.closest(".field")); return; }
       var plain = sodium.from_string(JSON.stringify(answer));
       if (plain.length + 1 > blockSize) { showError(form.dataset.errorTooLong); return; }
@@ -158,7 +166,10 @@
           if (fresh) { form.elements.token.value = fresh.value; }
           showErrorText(alert ? alert.textContent.trim() : form.dataset.errorCrypto);
           if (code && doc.querySelector("#field-code.has-error")) {
+            // The code field is marked and described by the message, as the server's page does.
             code.closest(".field").classList.add("has-error");
+            code.setAttribute("aria-invalid", "true");
+            code.setAttribute("aria-describedby", "code-hint seal-error");
             code.focus();
           }
         })
