@@ -70,7 +70,8 @@ def rehash() -> None:
         if done.changed:
             click.echo(
                 f"Petition {petition.id}: {done.changed} signatures rehashed, "
-                f"{done.repeats} found to repeat a signature and no longer counted."
+                f"{done.repeats} found to repeat a signature and no longer counted, "
+                f"{done.counted} repeats found to be a person of their own and counted."
             )
     click.echo("Rehashed.")
 

@@ -1008,20 +1008,23 @@ def _list_order(address: str, name: str) -> tuple:
 
 @dataclass(frozen=True)
 class Rehashed:
-    """What ``rehash`` did to one petition: rows whose hashes changed, and rows found to be a
-    second signature of a person who already had one (uncounted now, as a repeat is)."""
+    """What ``rehash`` did to one petition: rows whose hashes or state changed; rows found to
+    be a second signature of a person who already had one (uncounted now, as a repeat is);
+    repeats found to be a person of their own (counted now)."""
 
     changed: int
     repeats: int
+    counted: int = 0
 
 
-# Which row of one person's keeps the person's hash: a counted one, else one waiting for its
-# link, else one set aside.
-_HOLDER_RANK = {SignatureState.COUNTED: 0, SignatureState.PENDING: 1, SignatureState.INVALID: 2}
+# Which row of one person's keeps the person's place (``HOLDING``): one set aside first (a
+# set-aside covers the person's repeats, as ``mark_group`` does), then a counted one, then one
+# waiting for its link. The others become what a repeat of theirs would have been.
+_HOLDER_RANK = {SignatureState.INVALID: 0, SignatureState.COUNTED: 1, SignatureState.PENDING: 2}
 _AS_REPEAT = {
+    SignatureState.INVALID: SignatureState.REPEAT_CONFIRMED,
     SignatureState.COUNTED: SignatureState.REPEAT_CONFIRMED,
     SignatureState.PENDING: SignatureState.REPEAT,
-    SignatureState.INVALID: SignatureState.INVALID,
 }
 
 
@@ -1033,9 +1036,12 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
     person) would not match its own person signing again, in any variant, nor the exact same
     text where the form changed it (``佐々木``, ``Aビル``). Run once after such an upgrade
     (``flask --app wsgi petitions rehash``). Two rows that are now one person: one keeps the
-    person's hash (a counted one first), the others become what a repeat is (a counted one
-    ``repeat-confirmed``, a waiting one ``repeat``, with a value of their own in the unique
-    column), so that the person counts once. Audited, with the numbers."""
+    person's place (``_HOLDER_RANK``), the others become what a repeat is (``repeat-confirmed``,
+    or ``repeat`` if it waited for its link, with a value of their own in the unique column),
+    so that the person counts once. A repeat that is now a person of its own (its text differs
+    from its old holder's where the new form tells them apart, as ``1 23`` and ``123``): if
+    acknowledged, it counts, holding its person's place (one per person); if waiting, its link
+    will count it. Audited, with the numbers."""
     if petition.state not in (State.OPEN, State.CLOSED, State.SUBMITTED):
         return Rehashed(0, 0)
     key = petition_key(petition)
@@ -1051,7 +1057,8 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
         ).where(Signature.petition_id == petition.id)
     ).all()
     wanted: dict[int, dict] = {}
-    people: dict[bytes, list] = defaultdict(list)
+    people: dict[bytes, list] = defaultdict(list)  # rows holding a place, by person
+    orphans: dict[bytes, list] = defaultdict(list)  # acknowledged repeats, by person
     for row in rows:
         signer = sealing.open_signer(key, row.sealed)
         keyed = hashes(hash_key, signer.name, signer.address)
@@ -1063,7 +1070,9 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
         }
         if row.state in _HOLDER_RANK:
             people[keyed.signer].append(row)
-    repeats = 0
+        elif row.state == SignatureState.REPEAT_CONFIRMED:
+            orphans[keyed.signer].append(row)
+    repeats = counted = 0
     for person, held in people.items():
         held.sort(key=lambda row: (_HOLDER_RANK[row.state], row.id))
         wanted[held[0].id]["signer_hash"] = person
@@ -1071,6 +1080,11 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
             wanted[extra.id]["signer_hash"] = _repeat_hash(key, secrets.token_urlsafe(32))
             wanted[extra.id]["state"] = _AS_REPEAT[extra.state]
             repeats += extra.state != SignatureState.INVALID
+    for person, acknowledged in orphans.items():
+        if person not in people:
+            heir = min(acknowledged, key=lambda row: row.id)
+            wanted[heir.id].update(signer_hash=person, state=SignatureState.COUNTED)
+            counted += 1
     current = {row.id: row for row in rows}
     changing = [
         n for n, values in wanted.items() if values != {f: getattr(current[n], f) for f in values}
@@ -1098,9 +1112,10 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
             "petition.rehashed",
             object_kind="petition",
             object_id=petition.id,
-            reason=f"{len(changing)} signatures rehashed, {repeats} repeats found",
+            reason=f"{len(changing)} signatures rehashed, {repeats} repeats found, "
+            f"{counted} repeats counted as persons of their own",
         )
-    return Rehashed(len(changing), repeats)
+    return Rehashed(len(changing), repeats, counted)
 
 
 # --- anonymisation --------------------------------------------------------------------------

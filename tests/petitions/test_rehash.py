@@ -40,7 +40,9 @@ def test_old_hashes_are_redone_and_a_person_counts_once(
         petitions.sign(petition, "Kensho Taro", ADDRESS, email="k@example.org")
         petitions.sign(petition, "KENSHO TARO", ADDRESS)
         petitions.sign(petition, "山田 太郎", "東京都港区芝公園1-23")
-    assert services.counts(session, petition).online == 4
+        petitions.sign(petition, "山田 次郎", "東京都港区芝公園1 23")  # 1-23 or 12-3…
+        petitions.sign(petition, "山田 次郎", "東京都港区芝公園12 3")  # …a repeat then
+    assert services.counts(session, petition).online == 5
     # Unrehashed, the very same text signs again and counts: its old hash is not the new one.
     key = sealing.hash_key(services.petition_key(petition))
     now = services.hashes(key, "佐々木 花子", ADDRESS).signer
@@ -48,18 +50,36 @@ def test_old_hashes_are_redone_and_a_person_counts_once(
     session.close()
     result = runner.invoke(args=["petitions", "rehash"])
     assert result.exit_code == 0, result.output
-    assert f"Petition {petition.id}: 4 signatures rehashed, 2 found to repeat" in result.output
-    assert _states(session, petition) == {"counted": 3, "repeat-confirmed": 1, "repeat": 1}
-    assert services.counts(session, petition).online == 3
+    assert (
+        f"Petition {petition.id}: 6 signatures rehashed, 2 found to repeat a signature and no "
+        "longer counted, 1 repeats found to be a person of their own and counted."
+    ) in result.output
+    assert _states(session, petition) == {"counted": 5, "repeat-confirmed": 1, "repeat": 1}
+    assert services.counts(session, petition).online == 5  # 佐々木, Kensho, 太郎, 次郎 twice
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "petition.rehashed"))
-    assert entry.one().reason == "4 signatures rehashed, 2 repeats found"
+    reason = "6 signatures rehashed, 2 repeats found, 1 repeats counted as persons of their own"
+    assert entry.one().reason == reason
     # Now every variant of them, and the exact text, is the person who had signed.
     for name in ("佐々木 花子", "佐佐木花子", "kensho taro", "山田・太郎"):
         address = "東京都港区芝公園1-23" if name == "山田・太郎" else "東京都港区芝公園1-2-3 aビル"
         assert sign_via_form(client, petition.id, name, address).status_code == 200
-    assert services.counts(session, petition).online == 3
+    assert sign_via_form(client, petition.id, "山田次郎", "東京都港区芝公園12-3").status_code == 200
+    assert services.counts(session, petition).online == 5
     again = runner.invoke(args=["petitions", "rehash"])
     assert again.exit_code == 0 and "rehashed," not in again.output
+
+
+def test_a_set_aside_signature_keeps_the_person_set_aside(petitions, session, monkeypatch):
+    petition = petitions.opened()
+    with monkeypatch.context() as old:
+        old.setattr(japanese, "normal_name", _old_name)
+        petitions.sign(petition, "佐々木 花子", ADDRESS)
+        petitions.sign(petition, "佐々木・花子", ADDRESS)
+    tag = session.scalars(select(Signature.name_tag)).first()
+    services.mark_group(session, petition, kind="name", tag=tag.hex(), invalid=True)
+    session.commit()
+    assert services.rehash(session, petition).repeats == 1  # it counts no more
+    assert _states(session, petition) == {"invalid": 1, "repeat-confirmed": 1}
 
 
 def test_rehash_changes_nothing_of_signatures_already_in_the_current_form(petitions, session):
