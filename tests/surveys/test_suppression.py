@@ -123,7 +123,9 @@ def test_reports_show_no_cell_of_a_group_below_k(data, k, seed):
         if qr.question.kind == Kind.TEXT:
             assert qr.groups == []
             writers = sum(1 for _, _, wrote, _ in data if wrote)
-            assert (qr.texts != []) == (writers >= results.TEXT_MIN)
+            blank = len(data) - writers  # "did not answer" is a cell too (review R5-7)
+            shown = writers >= results.TEXT_MIN and (blank == 0 or blank >= kk)
+            assert (qr.texts != []) == shown
 
 
 def test_complementary_suppression_hides_the_next_smallest_group():
