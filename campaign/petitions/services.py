@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from campaign import clock, dates
@@ -324,6 +324,7 @@ def sign(
         "token_hash": token_hash(token) if token else None,
     }
     outcome = "pending" if email else "counted"
+    _lock_person(db, petition.id, keyed.name, keyed.address)
     if db.execute(_insert_signature(db), row).scalar() is not None:
         return Signed(outcome, token)
     # The person had signed. Without an email, a signature is acknowledged at once: if the
@@ -361,6 +362,58 @@ def _lock_holder(db: Session, petition_id: int, signer: bytes) -> SignatureState
     )
 
 
+# Serialising one person's signatures (review R6-4). Every path that gives a row the person's
+# place (``signer_hash``: sign, confirming a repeat, the hand-over of a withdrawal or a discard)
+# first takes a lock on the person, in its transaction, and only then looks at who holds the
+# place: ``_lock_holder``'s ``FOR UPDATE`` locks nothing when no row holds it, and another
+# transaction's uncommitted row is invisible to it, so without this two of them could both
+# see the place free and the second write hit the unique index (a 500). On PostgreSQL a
+# transaction-level advisory lock keyed by the person (the petition and the keyed tags,
+# hashed to 64 bits: a collision only makes two people wait for each other); ``rehash``,
+# which moves every person's place at once, takes the petition's lock exclusively, the
+# others share it. SQLite needs none: every writing transaction there takes the one write
+# lock first (``BEGIN IMMEDIATE``, campaign/db.py).
+_PETITION_LOCK_CLASS = 0x70657469  # "peti": pg_advisory_xact_lock(int, int), its own key space
+
+
+def _on_postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _lock_petition(db: Session, petition_id: int, *, shared: bool) -> None:
+    if _on_postgres(db):
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        db.execute(
+            text(f"SELECT {function}(:kind, :petition)"),
+            {"kind": _PETITION_LOCK_CLASS, "petition": petition_id},
+        )
+
+
+def _person_key(petition_id: int, name_tag: bytes, address_tag: bytes) -> int:
+    digest = hashlib.sha256(
+        b"naishin petition person\x00" + petition_id.to_bytes(8, "big") + name_tag + address_tag
+    ).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _lock_person(db: Session, petition_id: int, name_tag: bytes, address_tag: bytes) -> None:
+    """Wait until no other transaction works on this person's signatures, and keep them to
+    this one until its commit (PostgreSQL; SQLite: the write lock does it)."""
+    _lock_people(db, [(petition_id, name_tag, address_tag)])
+
+
+def _lock_people(db: Session, people) -> None:
+    """``_lock_person`` for several people, in one order for every transaction (no deadlock:
+    the others hold one person at a time)."""
+    if not _on_postgres(db):
+        return
+    keys = sorted({(p, _person_key(p, name, address)) for p, name, address in people})
+    for petition_id in sorted({p for p, _ in keys}):
+        _lock_petition(db, petition_id, shared=True)
+        for _, key in (k for k in keys if k[0] == petition_id):
+            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def _demote_waiting(db: Session, petition: Petition, signer: bytes, key: bytes) -> bool:
     """Make the person's signature that waits for its link (``pending``) a repeat that waits
     (``repeat``), freeing the person's place for an acknowledged one; whether there was one.
@@ -384,11 +437,17 @@ def _demote_waiting(db: Session, petition: Petition, signer: bytes, key: bytes) 
     )
 
 
-def _remove(db: Session, gone: list) -> None:
-    """Delete signatures, handing each held place to a repeat of the same person: the one rule
-    for every way a signature goes (withdrawn, never confirmed, its email not sent). ``gone``:
-    rows (or ``select`` results) with ``id``, ``petition_id``, ``state``, ``signer_hash``,
-    ``name_tag`` and ``address_tag``."""
+def _remove(db: Session, *where) -> None:
+    """Delete the signatures ``where`` selects, handing each held place to a repeat of the same
+    person: the one rule for every way a signature goes (withdrawn, never confirmed, its email
+    not sent). Their people are locked first (``_lock_person``), and the rows read again under
+    the lock: what they are now decides (a concurrent sign may have made a pending one a
+    repeat, a concurrent confirm may have counted a stale one)."""
+    gone = db.execute(select(*_REMOVED).where(*where)).all()
+    if gone and _on_postgres(db):
+        _lock_people(db, [(g.petition_id, g.name_tag, g.address_tag) for g in gone])
+        ids = [g.id for g in gone]
+        gone = db.execute(select(*_REMOVED).where(Signature.id.in_(ids), *where)).all()
     if not gone:
         return
     db.execute(delete(Signature).where(Signature.id.in_([g.id for g in gone])))
@@ -484,12 +543,7 @@ WAITING = (SignatureState.PENDING, SignatureState.REPEAT)  # what an emailed lin
 
 def discard_pending(db: Session, token: str) -> None:
     """Remove a pending signature whose confirmation email could not be sent."""
-    gone = db.execute(
-        select(*_REMOVED).where(
-            Signature.token_hash == token_hash(token), Signature.state.in_(WAITING)
-        )
-    ).all()
-    _remove(db, gone)
+    _remove(db, Signature.token_hash == token_hash(token), Signature.state.in_(WAITING))
 
 
 def find_by_token(db: Session, token: str) -> Signature | None:
@@ -510,9 +564,25 @@ def confirm(db: Session, token: str) -> str:
     petition = db.get(Petition, signature.petition_id)
     if not accepting(petition):
         return "closed"
+    # The person is locked before anything is decided (review R6-4), and the row read again
+    # under the lock: a signature in the same name, another of the person's links or a
+    # withdrawal may have changed it, or who holds the place, in the meantime.
+    key = petition_key(petition)
+    signer = sealing.open_signer(key, signature.sealed)
+    keyed = hashes(sealing.hash_key(key), signer.name, signer.address)
+    _lock_person(db, petition.id, keyed.name, keyed.address)
+    signature = db.scalar(
+        select(Signature)
+        .where(Signature.id == signature.id)
+        .execution_options(populate_existing=True)
+    )
+    if signature is None:
+        return "unknown"
+    if signature.state not in WAITING:
+        return "already"
     values: dict = {"state": SignatureState.COUNTED}
     if signature.state == SignatureState.REPEAT:
-        values = _confirm_repeat(db, petition, signature)
+        values = _confirm_repeat(db, petition, keyed.signer)
     # The date a signature came to count: the published table is as of the end of a past day
     # (see ``prefecture_table``), so a confirmation today must not move a past day's figures.
     values["signed_on"] = today()
@@ -526,15 +596,14 @@ def confirm(db: Session, token: str) -> str:
     return "confirmed" if changed == 1 else "already"
 
 
-def _confirm_repeat(db: Session, petition: Petition, repeat: Signature) -> dict:
+def _confirm_repeat(db: Session, petition: Petition, real: bytes) -> dict:
     """What confirming a repeat changes. The person's signature counts already (or was set
     aside): the repeat becomes ``repeat-confirmed`` and counts nothing. Their first signature
     still waits for its link (an email that never came, or typed by someone else), or is gone
     (withdrawn): then the repeat takes its place and counts, once, and the waiting one becomes
-    a repeat that waits (``_demote_waiting``: its link behaves as before, review R3-11)."""
+    a repeat that waits (``_demote_waiting``: its link behaves as before, review R3-11).
+    ``real``: the person's ``signer_hash``; the caller holds the person's lock."""
     key = petition_key(petition)
-    signer = sealing.open_signer(key, repeat.sealed)
-    real = hashes(sealing.hash_key(key), signer.name, signer.address).signer
     holder = _lock_holder(db, petition.id, real)
     if holder not in (None, SignatureState.PENDING):
         return {"state": SignatureState.REPEAT_CONFIRMED}
@@ -556,9 +625,8 @@ def withdraw(db: Session, token: str) -> bool:
     petition = db.get(Petition, signature.petition_id)
     if petition.state not in (State.OPEN, State.CLOSED):
         return False  # already handed over: the list left the building
-    gone = db.execute(select(*_REMOVED).where(Signature.id == signature.id)).all()
     db.expunge(signature)
-    _remove(db, gone)
+    _remove(db, Signature.id == signature.id)
     return True
 
 
@@ -1046,6 +1114,9 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
         return Rehashed(0, 0)
     key = petition_key(petition)
     hash_key = sealing.hash_key(key)
+    # Every person's place may move: no sign, confirm or withdrawal of the petition runs
+    # meanwhile (they share this lock, ``_lock_person``; review R6-4).
+    _lock_petition(db, petition.id, shared=False)
     rows = db.execute(
         select(
             Signature.id,
@@ -1159,13 +1230,12 @@ def anonymise_due(db: Session) -> list[Petition]:
     deletion day has come; drop stale unconfirmed signatures of open petitions. What the
     cron command runs."""
     close_due(db)
-    stale = db.execute(
-        select(*_REMOVED).where(
-            Signature.state.in_(WAITING),
-            Signature.signed_on < today() - timedelta(days=PENDING_DAYS),
-        )
-    ).all()
-    _remove(db, stale)  # a pending one hands its place to an acknowledged repeat (R5-4)
+    # A pending one hands its place to an acknowledged repeat (R5-4).
+    _remove(
+        db,
+        Signature.state.in_(WAITING),
+        Signature.signed_on < today() - timedelta(days=PENDING_DAYS),
+    )
     due = [
         p
         for p in db.scalars(
