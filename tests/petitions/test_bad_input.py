@@ -111,7 +111,7 @@ def test_the_refusal_of_a_null_origin_reads_in_japanese(client, petitions, sessi
     assert response.status_code == 403
     text = response.get_data(as_text=True)
     assert "このサイトのページから送られたことを確かめられなかった" in text
-    assert "ブラウザーを更新" in text
+    assert "ブラウザーを最新の版にする" in text
     assert _count(session) == 0
 
 
