@@ -10,14 +10,23 @@ the same person a new one). What is made equal:
 
 * width and compatibility forms (NFKC): ``１２３`` = ``123``, ``ﾔﾏﾀﾞ`` = ``ヤマダ``;
 * letter case (``str.casefold``): ``Taro`` = ``TARO``, ``Aビル`` = ``aビル``;
+* hiragana and katakana (review R6-1): ``やまだ はなこ`` = ``ヤマダ ハナコ``,
+  ``こーぽ`` = ``コーポ``;
 * in a name, every space, punctuation mark and symbol, anywhere (``山田　太郎`` = ``山田・太郎`` =
-  ``山田太郎.``, ``O'Brien`` = ``OBrien``), and the long sound mark ``ー``, which a name's pattern
-  admits as a hyphen too (``ジャンーピエール`` = ``ジャン・ピエール``): what is left are letters
-  (with their marks: ``か゛`` = ``が``) and digits;
+  ``山田太郎.``, ``O'Brien`` = ``OBrien``): what is left are letters (with their marks:
+  ``か゛`` = ``が``) and digits. The long sound mark ``ー`` after a kana is a letter of
+  the name and stays (review R6-1: ``マリ`` and ``マリー``, ``ユキ`` and ``ユーキ`` are other
+  people; a run of them is one); anywhere else (``山田ー太郎``, a name that starts with it)
+  it was typed for a dash and goes;
 * ``々`` written out: ``佐々木`` = ``佐佐木``;
-* in an address, the same, except *between two digits*: there any run of spaces, punctuation,
-  symbols and the words of a block number is one separator (next item), so ``1-23`` and
-  ``1-2-3`` stay two addresses, and so do ``1 23`` and ``123``;
+* in an address, the same (``ー`` stays only after a kana and not before a digit: ``コーポ``,
+  but ``芝公園ー1``, ``ハイツー101``), except *between two digits*: there any run of spaces,
+  punctuation, symbols and the words of a block number is one separator (next item), so
+  ``1-23`` and ``1-2-3`` stay two addresses, and so do ``1 23`` and ``123``;
+* a room or floor written with its word after the number is that number (review R6-1):
+  ``101号室`` = ``101号`` = ``101室`` = ``101``, ``2階`` = ``2F`` = ``2f`` = ``2``, and between two
+  numbers such a word is a separator (``2階201号室`` = ``2F-201`` = ``2-201``, never ``2201``);
+  the number itself never changes (``101号室`` and ``102号室``, ``2階`` and ``12階`` stay apart);
 * characters that show nothing are dropped (zero-width spaces, joiners, bidi controls, variation
   selectors, the Hangul fillers U+3164 and U+FFA0, U+2800: ``visible``);
 * a few old or variant kanji common in names and place names (``髙`` = ``高``, ``﨑`` = ``崎``,
@@ -32,9 +41,11 @@ the same person a new one). What is made equal:
 * a postcode before the address (``〒100-8926 東京都…`` = ``東京都…``).
 
 Over-eager merging costs little here (two people would need the same name *and* address for
-it to matter, and a household of different names is never merged), while a missed variant lets
-one person count twice. A stored signature keeps the hash of the form it was signed under: after
-a change here, ``flask --app wsgi petitions rehash`` (``services.rehash``) works them out again.
+it to matter), while a missed variant lets one person count twice; but a household of
+different names must never be merged, which is why ``ー`` after a kana is kept (a second
+member of the household would be thanked and silently not counted). A stored signature
+keeps the hash of the form it was signed under: after a change here,
+``flask --app wsgi petitions rehash`` (``services.rehash``) works them out again.
 """
 
 from __future__ import annotations
@@ -146,6 +157,8 @@ VARIANTS = str.maketrans(
         "戶": "戸",
         "ヵ": "ケ",
         "ヶ": "ケ",
+        "ゕ": "ケ",
+        "ゖ": "ケ",
     }
 )
 # Characters that show nothing (Unicode's Default_Ignorable_Code_Point, and the blank "letters"
@@ -168,10 +181,19 @@ _GA_RE = re.compile(f"(?<={_KANJI_RE})[がガ](?={_KANJI_RE})")
 # 丁目, 番地, 番, 号 and の between numbers all separate the parts of a block number.
 _BLOCK_SEP_RE = re.compile(r"(\d)(?:丁目|番地|番|号|の|ノ|之|-)+(?=\d)")
 _BLOCK_END_RE = re.compile(r"(\d)(?:丁目|番地|番|号)+$")
+# A room or floor word after a number (号室, 号, 室, 階, F; F not the start of a Latin word):
+# a separator when a digit follows (2階201 = 2-201), nothing otherwise (101号室 = 101).
+_ROOM_RE = re.compile(r"(?<=\d)(?:号室|号|室|階|f(?![a-z]))+(?=(\d)?)")
+# Hiragana written as katakana, for comparison only (review R6-1).
+_KATAKANA = str.maketrans({chr(c): chr(c + 0x60) for c in [*range(0x3041, 0x3097), 0x309D, 0x309E]})
+# What a long sound mark is a letter after: kana (katakana once folded), with their marks.
+_KANA = "[\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\U0001b000-\U0001b16f]"
+_LONG_RUN_RE = re.compile("ー+")
+_DASH_IN_NAME_RE = re.compile(f"(?<!{_KANA})ー")
+_DASH_IN_ADDRESS_RE = re.compile(f"(?<!{_KANA})ー|ー(?=\\d)")
 # Between two digits: a run of spaces, punctuation, symbols, dashes, or a ー typed for a dash.
 _SIGNS_BETWEEN_DIGITS_RE = re.compile(r"(?<=\d)(?:[\W_]|ー)+(?=\d)")
 _REPEAT_RE = re.compile(r"(.)々+")
-_DASH_AFTER_DIGIT_RE = re.compile(r"(?<=\d)ー+")  # 3ー (after the last number): a dash too
 # A name is letters (any script), combining marks and the few signs names carry.
 _NAME_RE = re.compile(r"^[^\W\d_]([^\W\d_]|[\u3099-\u309c・ー\-'’. 　々〆ヶ])*$")
 
@@ -224,10 +246,16 @@ def _letters(text: str, keep: str = "") -> str:
     return unicodedata.normalize("NFKC", kept)
 
 
+def _long_sounds(text: str, dash: re.Pattern) -> str:
+    """``ー`` where it is a letter (after a kana: ``マリー`` ≠ ``マリ``), one for a run of them;
+    the others (``dash``) go, as the dash they were typed for."""
+    return dash.sub("", _LONG_RUN_RE.sub("ー", text))
+
+
 def normal_name(name: str) -> str:
-    """The name as compared: letters and digits only (see the module docstring); the long
-    sound mark goes too (``ジャンーピエール`` typed for ``ジャン・ピエール``)."""
-    return _letters(_folded(name).replace("ー", ""))
+    """The name as compared: letters and digits only, hiragana as katakana, ``ー`` kept after
+    a kana (see the module docstring)."""
+    return _long_sounds(_letters(_folded(name).translate(_KATAKANA)), _DASH_IN_NAME_RE)
 
 
 def strip_postcode(address: str) -> str:
@@ -237,14 +265,15 @@ def strip_postcode(address: str) -> str:
 
 def normal_address(address: str) -> str:
     """The address as compared: see the module docstring."""
-    text = _folded(strip_postcode(address))
+    text = _folded(strip_postcode(address)).translate(_KATAKANA)
     text = _KANJI_NUMBER_RE.sub(lambda m: kanji_to_arabic(m.group()), text)
     # Between two digits, a run of anything but letters and digits (a dash, or a katakana long
     # sound mark typed for one, counts as such) is one separator; anywhere else it goes.
     text = _SIGNS_BETWEEN_DIGITS_RE.sub("\x00", text.replace("\x00", ""))
     text = _letters(text, keep="\x00").replace("\x00", "-")
-    text = _DASH_AFTER_DIGIT_RE.sub("", text)
+    text = _long_sounds(text, _DASH_IN_ADDRESS_RE)  # 3ー (after the last number): a dash too
     text = _GA_RE.sub("ケ", text)
+    text = _ROOM_RE.sub(lambda m: "-" if m.group(1) else "", text)
     text = _BLOCK_SEP_RE.sub(r"\1-", text)
     text = _BLOCK_END_RE.sub(r"\1", text)
     return text

@@ -141,7 +141,7 @@ def test_common_variant_kanji_pairs_are_one_name():
 
 # What the name's pattern admits besides letters (``_NAME_RE``), and what an address admits
 # besides letters and digits (``check_address`` refuses only So, Cs, Co, Cn, Cc and Cf).
-NAME_SIGNS = "・ー-'’. 　"
+NAME_SIGNS = "・-'’. 　"  # and ー, which is a letter after a kana (R6-1: its own properties)
 ADDRESS_SIGNS = "・、。，．,./_〜～~-‐―−－ 　:;()（）「」#＃&＋+=*%$¥@!?！？^`|\\[]{}<>〈〉【】"
 NUMERALS = "0123456789〇零一二三四五六七八九十百千"
 KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん"
@@ -230,7 +230,9 @@ def test_any_sign_between_block_numbers_is_one_separator(address, data):
         ("KENSHO TARO", "Kensho Taro"),
         ("John O'Brien", "John O’Brien"),
         ("Jean-Pierre", "Jean Pierre"),
-        ("ジャンーピエール", "ジャン・ピエール"),
+        ("ジャン-ピエール", "ジャン・ピエール"),
+        ("山田ー太郎", "山田太郎"),
+        ("Jeanーpierre", "Jean-Pierre"),
         ("佐々木花子", "佐佐木花子"),
         ("か゛わ", "がわ"),
     ],
@@ -298,3 +300,143 @@ def test_different_names_stay_different():
     assert japanese.normal_name("山田太郎") != japanese.normal_name("山田次郎")
     assert japanese.normal_name("Taro Yamada") != japanese.normal_name("Yamada Tarou")
     assert japanese.normal_name("佐々木") != japanese.normal_name("佐木")
+
+
+# --- review R6-1: ー is a letter after a kana; kana script; room and floor words ---------------
+
+LONG_KATAKANA = KATAKANA + "ー"
+kana_names = st.lists(
+    st.text(st.sampled_from(KANA + LONG_KATAKANA + KANJI + LATIN), min_size=1, max_size=6),
+    min_size=1,
+    max_size=3,
+).map(" ".join)
+HIRAGANA_OF = {k: chr(ord(k) - 0x60) for k in KATAKANA + "ァィゥェォッャュョヮヴヵヶ"}
+KATAKANA_OF = {h: k for k, h in HIRAGANA_OF.items()}
+
+
+def _other_script(text: str, which: list[bool]) -> str:
+    """The text with the chosen kana written in the other script (あ ↔ ア)."""
+    return "".join(
+        (HIRAGANA_OF.get(c) or KATAKANA_OF.get(c) or c) if swap else c
+        for c, swap in zip(text, which, strict=True)
+    )
+
+
+@given(kana_names, st.data())
+def test_a_long_sound_mark_after_a_kana_makes_another_name(name, data):
+    """Review R6-1: 佐藤マリ and 佐藤マリー, 佐藤ユキ and 佐藤ユーキ were one person (the second
+    member of a household thanked and not counted)."""
+    assert japanese.check_name(name) is None
+    kana = [
+        i
+        for i in range(1, len(name) + 1)
+        if name[i - 1] in KANA + KATAKANA and name[i : i + 1] != "ー"
+    ]
+    if kana:
+        where = data.draw(st.sampled_from(kana))
+        longer = name[:where] + "ー" + name[where:]
+        assert japanese.normal_name(longer) != japanese.normal_name(name)
+        # …whatever the script of either, and however the mark is set off or repeated.
+        which = data.draw(st.lists(st.booleans(), min_size=len(longer), max_size=len(longer)))
+        assert japanese.normal_name(_other_script(longer, which)) != japanese.normal_name(name)
+        assert japanese.normal_name(longer.replace("ー", "ーー")) == japanese.normal_name(longer)
+        assert japanese.normal_name(longer.replace("ー", " ー")) == japanese.normal_name(longer)
+    # Where no kana comes before it, ー was typed for a dash (山田ー太郎), and goes.
+    dashes = [0, *(i for i in range(1, len(name) + 1) if name[i - 1] in KANJI + LATIN)]
+    where = data.draw(st.sampled_from(dashes))
+    dashed = name[:where] + "ー" + name[where:]
+    if japanese.check_name(dashed) is None:
+        assert japanese.normal_name(dashed) == japanese.normal_name(name)
+
+
+@given(kana_names, st.data())
+def test_hiragana_or_katakana_makes_no_new_name(name, data):
+    """Review R6-1: やまだ はなこ and ヤマダ ハナコ were two people."""
+    which = data.draw(st.lists(st.booleans(), min_size=len(name), max_size=len(name)))
+    assert japanese.normal_name(_other_script(name, which)) == japanese.normal_name(name)
+
+
+@given(addresses, st.text(st.sampled_from(KANA + LONG_KATAKANA), max_size=6), st.data())
+def test_hiragana_or_katakana_makes_no_new_address(address, building, data):
+    address += building
+    which = data.draw(st.lists(st.booleans(), min_size=len(address), max_size=len(address)))
+    assert japanese.normal_address(_other_script(address, which)) == (
+        japanese.normal_address(address)
+    )
+
+
+ROOMS = ["{}号室", "{}号", "{}室", "{}", " {}号室", "-{}", "#{}", "{}号室。"]
+FLOORS = ["{}階", "{}F", "{}f", "{}Ｆ", "{}"]
+FLOORS_AND_ROOMS = ["{}階{}号室", "{}F-{}", "{}f {}", "{}階 {}号", "{}-{}", "{}F{}室"]
+# A building's name before the room (after the block number itself, "{}" with no sign would
+# make 1-2-3 and 101 one number: 1-2-3101).
+buildings = st.sampled_from([" コーポ芝", " ハイツ山田", "　Aビル", " さくら荘"])
+
+
+@given(addresses, buildings, st.integers(1, 1200), st.integers(1, 40), st.data())
+def test_a_room_or_a_floor_is_its_number_however_written(address, building, room, floor, data):
+    """Review R6-1: 「コーポ芝101」 and 「コーポ芝101号室」, 「2F」 and 「2階」 were two people."""
+    base = address + building
+    rooms = [base + form.format(room) for form in ROOMS]
+    floors = [base + form.format(floor) for form in FLOORS]
+    both = [base + form.format(floor, room) for form in FLOORS_AND_ROOMS]
+    for forms in (rooms, floors, both):
+        assert japanese.check_address(forms[0]) is None
+        one, other = data.draw(st.sampled_from(forms)), data.draw(st.sampled_from(forms))
+        assert japanese.normal_address(one) == japanese.normal_address(other)
+
+
+@given(
+    addresses,
+    buildings,
+    st.integers(1, 1200),
+    st.integers(1, 1200),
+    st.sampled_from(ROOMS + FLOORS),
+    st.sampled_from(ROOMS + FLOORS),
+)
+def test_different_rooms_and_floors_stay_different(address, building, one, other, form, form2):
+    """The room word goes, never the number: 101号室 and 102号室 (or 1011), 2階 and 12階."""
+    if one != other:
+        assert japanese.normal_address(address + building + form.format(one)) != (
+            japanese.normal_address(address + building + form2.format(other))
+        )
+    # A floor and a room are two numbers, never one: 2階01号室 is not 201号室.
+    base = address + building
+    assert japanese.normal_address(f"{base}{one}階{other}号室") != japanese.normal_address(
+        f"{base}{one}{other}号室"
+    )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("東京都港区芝公園1-2-3-101", "東京都港区芝公園1-2-3 101号室"),
+        ("東京都港区芝公園1-2-3 コーポ芝101", "東京都港区芝公園1-2-3 コーポ芝101号室"),
+        ("東京都港区芝公園1-2-3 2階", "東京都港区芝公園1-2-3-2F"),
+        ("東京都港区芝公園1-2-3 二階", "東京都港区芝公園1-2-3 2F"),
+        ("東京都港区芝公園1-2-3 コーポ芝百一号室", "東京都港区芝公園1-2-3 コーポ芝101"),
+        ("東京都港区芝公園1丁目2番3号101号室", "東京都港区芝公園1-2-3-101"),
+        ("東京都港区芝公園1-2-3 Aビル2階201号室", "東京都港区芝公園1-2-3 aビル 2F-201"),
+        ("東京都港区芝公園1-2-3 こーぽ芝", "東京都港区芝公園1-2-3 コーポ芝"),
+        ("東京都港区芝公園ー1-2-3", "東京都港区芝公園1-2-3"),
+        ("東京都港区芝公園1-2-3 ハイツー101", "東京都港区芝公園1-2-3 ハイツ-101"),
+    ],
+)
+def test_the_reviews_rooms_floors_and_kana_are_one_address(one, other):
+    assert japanese.normal_address(one) == japanese.normal_address(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("佐藤 マリ", "佐藤 マリー"),
+        ("佐藤 ユキ", "佐藤 ユーキ"),
+        ("佐藤 ユウキ", "佐藤 ユーキ"),
+        ("佐藤 エリ", "佐藤 えりー"),
+        ("佐藤 ユコ", "佐藤 ユーコ"),
+    ],
+)
+def test_names_that_differ_by_a_long_sound_mark_stay_different(one, other):
+    assert japanese.normal_name(one) != japanese.normal_name(other)
+    assert japanese.normal_name("やまだ はなこ") == japanese.normal_name("ヤマダ ハナコ")
+    assert japanese.normal_name("佐藤 まりー") == japanese.normal_name("佐藤 マリー")

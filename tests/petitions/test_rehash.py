@@ -3,6 +3,8 @@ match their person again once rehashed, and two rows of one person count once.""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from campaign.audit.models import AuditEntry
@@ -89,3 +91,37 @@ def test_rehash_changes_nothing_of_signatures_already_in_the_current_form(petiti
     before = session.execute(select(Signature.signer_hash, Signature.state)).all()
     assert services.rehash(session, petition) == services.Rehashed(0, 0)
     assert session.execute(select(Signature.signer_hash, Signature.state)).all() == before
+
+
+def _r5_name(name: str) -> str:
+    """The normal form of a name after R5-1 and before R6-1: ー dropped, no kana folding."""
+    return japanese._letters(japanese._folded(name).replace("ー", ""))
+
+
+def test_rehash_after_r6_1_parts_a_household_and_joins_a_person(petitions, session, monkeypatch):
+    """Review R6-1: under R5-1's form 佐藤マリー was 佐藤マリ's repeat (not counted), while
+    やまだ/ヤマダ and 101/101号室 counted one person twice; a pair both counted under the form
+    of before R5-1 (which kept ー) stays two people once rehashed."""
+    petition = petitions.opened()
+    with monkeypatch.context() as old:
+        old.setattr(japanese, "normal_name", _r5_name)
+        old.setattr(japanese, "_KATAKANA", {})
+        old.setattr(japanese, "_ROOM_RE", re.compile("(?!)"))
+        petitions.sign(petition, "佐藤 マリ", "東京都港区芝公園7-8-9")
+        petitions.sign(petition, "佐藤 マリー", "東京都港区芝公園7-8-9")  # a repeat then
+        petitions.sign(petition, "やまだ はなこ", "東京都港区芝公園4-5-6")
+        petitions.sign(petition, "ヤマダ ハナコ", "東京都港区芝公園4-5-6")  # counted again
+        petitions.sign(petition, "検証 太郎", "東京都港区芝公園1-2-3 コーポ芝101")
+        petitions.sign(petition, "検証 太郎", "東京都港区芝公園1-2-3 コーポ芝101号室")  # again
+    with monkeypatch.context() as older:
+        older.setattr(japanese, "normal_name", _old_name)
+        petitions.sign(petition, "佐藤 ユキ", "東京都港区芝公園7-8-9")
+        petitions.sign(petition, "佐藤 ユーキ", "東京都港区芝公園7-8-9")  # two people then
+    assert services.counts(session, petition).online == 7
+    done = services.rehash(session, petition)
+    session.commit()
+    assert (done.repeats, done.counted) == (2, 1)
+    # マリ, マリー, ユキ, ユーキ, 花子 and 太郎: ハナコ and 101号室 are repeats now.
+    assert _states(session, petition) == {"counted": 6, "repeat-confirmed": 2}
+    assert services.counts(session, petition).online == 6
+    assert services.rehash(session, petition) == services.Rehashed(0, 0)

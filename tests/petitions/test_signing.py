@@ -332,3 +332,31 @@ def test_a_middle_dot_a_full_stop_a_wave_dash_or_capitals_count_no_one_twice(
     # A neighbour at 1-23 (one separator fewer) is another person, and counts.
     sign_via_form(client, petition.id, "検証 太郎", "東京都港区芝公園1-23")
     assert services.counts(session, petition).online == 3
+
+
+def test_room_floor_and_kana_count_no_one_twice_and_a_long_sound_mark_is_another_person(
+    client, petitions, session
+):
+    """Review R6-1: 「101号室」/「101」, 「2階」/「2F」, やまだ/ヤマダ each counted one person
+    twice, while 佐藤マリー (佐藤ユーキ) at 佐藤マリ's (佐藤ユキ's) address was thanked and not
+    counted."""
+    petition = petitions.opened()
+    for name, address in (
+        ("検証 太郎", "東京都港区芝公園1-2-3 コーポ芝101"),
+        ("検証 太郎", "東京都港区芝公園1-2-3 コーポ芝101号室"),
+        ("検証 太郎", "東京都港区芝公園1-2-3 コーポ芝101号"),
+        ("検証 次郎", "東京都港区芝公園1-2-3 2F"),
+        ("検証 次郎", "東京都港区芝公園1-2-3 2階"),
+        ("やまだ はなこ", "東京都港区芝公園4-5-6"),
+        ("ヤマダ ハナコ", "東京都港区芝公園4-5-6"),
+    ):
+        assert sign_via_form(client, petition.id, name, address).status_code == 200
+    assert services.counts(session, petition).online == 3
+    for name in ("佐藤 マリ", "佐藤 マリー", "佐藤 ユキ", "佐藤 ユウキ", "佐藤 ユーキ"):
+        assert sign_via_form(client, petition.id, name, "東京都港区芝公園7-8-9").status_code == 200
+    assert services.counts(session, petition).online == 8  # five people of one household
+    assert _count(session, SignatureState.REPEAT_CONFIRMED) == 4  # 太郎 twice, 次郎, 花子
+    # A neighbour in 102号室, or on the 3rd floor, is another person.
+    sign_via_form(client, petition.id, "検証 太郎", "東京都港区芝公園1-2-3 コーポ芝102号室")
+    sign_via_form(client, petition.id, "検証 次郎", "東京都港区芝公園1-2-3 3階")
+    assert services.counts(session, petition).online == 10
