@@ -182,6 +182,7 @@ def _by_branch(db: Session, quarter: Quarter) -> list[tuple[int, str, str, int]]
             .group_by(Case.branch_id, link.c.category_id)
         )
     ]
+    rows += _combinations(db, where)
     for dimension, column in (("issuer", Case.issuer_kind), ("prefecture", Case.prefecture_code)):
         rows += [
             (branch, dimension, key, n)
@@ -192,6 +193,38 @@ def _by_branch(db: Session, quarter: Quarter) -> list[tuple[int, str, str, int]]
             )
         ]
     return rows
+
+
+COMBINATION = "combination"  # the dimension of the cases per exact combination of categories
+
+
+def _combination_key(categories) -> str:
+    """「3.7.12」: the ids of a case's categories (the empty string for none)."""
+    return ".".join(str(c) for c in sorted(categories))
+
+
+def _combinations(db: Session, where) -> list[tuple[int, str, str, int]]:
+    """(branch, "combination", key, count): how many cases have exactly each combination of
+    categories, the atoms from which ``suppression.multilabel`` decides the category table. A
+    combination whose key would not fit the column is not written; the quarter's category
+    table then falls back to ``suppression.multilabel_counts`` (see ``_category_table``)."""
+    of_case: dict[int, tuple[int, set[int]]] = {
+        case_id: (branch, set())
+        for case_id, branch in db.execute(select(Case.id, Case.branch_id).where(*where))
+    }
+    link = case_category_links
+    for case_id, category in db.execute(
+        select(link.c.case_id, link.c.category_id)
+        .join(Case, Case.id == link.c.case_id)
+        .where(*where)
+    ):
+        of_case[case_id][1].add(category)
+    counts: dict[tuple[int, str], int] = {}
+    for branch, categories in of_case.values():
+        key = _combination_key(categories)
+        counts[(branch, key)] = counts.get((branch, key), 0) + 1
+    width = FrozenCount.__table__.c.key.type.length
+    return [(b, COMBINATION, key, n) for (b, key), n in counts.items() if len(key) <= width]
 
 
 def freeze(db: Session, now: datetime, quarters: list[Quarter] | None = None) -> list[Quarter]:
@@ -268,10 +301,13 @@ def _per_quarter(db: Session, quarters: list[Quarter], branch_id: int) -> tuple[
 
 def _others(db: Session, quarter: Quarter, branch_id: int) -> dict:
     """The other branches' frozen figures of one quarter, shaped as ``_own`` gives its own."""
-    out: dict = {"total": 0, "category": {}, "issuer": {}, "prefecture": {}}
+    out: dict = {"total": 0, "category": {}, "issuer": {}, "prefecture": {}, COMBINATION: {}}
     for (_q, dimension, key), n in _frozen(db, [quarter], branch_id, None).items():
         if dimension == "total":
             out["total"] = n
+        elif dimension == COMBINATION:
+            if n:
+                out[COMBINATION][frozenset(int(c) for c in key.split(".") if c)] = n
         else:
             out[dimension][int(key) if dimension == "category" else key] = n
     return out
@@ -356,7 +392,7 @@ def picture(
         "category": _table(
             [str(c) for c in cat_keys],
             [c.name(locale) for c in cats],
-            suppression.multilabel(total, [others["category"].get(c, 0) for c in cat_keys], k),
+            _category_table(total, others, cat_keys, k),
             {str(c): n for c, n in own["category"].items()},
         ),
         "issuer": _table(
@@ -373,6 +409,23 @@ def picture(
         ),
     }
     return result
+
+
+def _category_table(total: int, others: dict, cat_keys: list[int], k: int) -> list[int | None]:
+    """The other branches' count per category, withheld on the atoms (``suppression.multilabel``:
+    the cases grouped by which of the shown categories they have, each 0 or at least k, so that
+    no A + B − total gives the few cases with both, review R6-2). A quarter frozen before the
+    atoms were (or with a combination too long to keep) has its counts only:
+    ``suppression.multilabel_counts``."""
+    combinations = others[COMBINATION]
+    counts = [others["category"].get(c, 0) for c in cat_keys]
+    if sum(combinations.values()) != total:
+        return suppression.multilabel_counts(total, counts, k)
+    index = {c: i for i, c in enumerate(cat_keys)}
+    if any(c not in index for combo in combinations for c in combo):
+        return suppression.multilabel_counts(total, counts, k)  # a category deleted since
+    atoms = {frozenset(index[c] for c in combo): n for combo, n in combinations.items()}
+    return suppression.multilabel(atoms, len(cat_keys), k)
 
 
 def withheld_text() -> str:

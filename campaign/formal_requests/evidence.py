@@ -124,7 +124,7 @@ def item_evidence(item: Item, user: User, locale: str) -> ItemEvidence:
 
 
 MIN_MINIMUM = 3  # the floor of headquarters' minimum, as the surveys' k (surveys/results.py)
-RULE = 2  # figures kept with this rule: rows and prefectures withheld as ``figures`` says
+RULE = 3  # figures kept with this rule: rows and prefectures withheld as ``figures`` says
 
 
 @dataclass(frozen=True)
@@ -156,23 +156,17 @@ def effective_minimum(minimum: int | None) -> int:
     return max(MIN_MINIMUM, int(minimum or MIN_MINIMUM))
 
 
-def _withheld_rows(total: int, ids: list[set[int]], k: int) -> list[bool]:
-    """Which kinds' counts are withheld: ``suppression.multilabel`` (a kind is shown only when
-    it and the total minus it are 0 or at least k: a case counts in several kinds, so the kinds
-    are not a partition of the total), and then, of two shown kinds one of whose cases contains
-    the other's, the smaller while their difference is 1 to k−1."""
-    cells = suppression.multilabel(total, [len(c) for c in ids], k)
-    hidden = [cell is None for cell in cells]
-    order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
-    for a in order:  # the smaller first: withholding it ends each pair it is in
-        if hidden[a]:
-            continue
-        for b in range(len(ids)):
-            contains = b != a and not hidden[b] and ids[a] <= ids[b]
-            if contains and suppression.small(len(ids[b]) - len(ids[a]), k):
-                hidden[a] = True
-                break
-    return hidden
+def _withheld_rows(cases: list[set[int]], kinds: int, k: int) -> list[bool]:
+    """Which kinds' counts are withheld (``cases``: the kinds of each cited case, as indices):
+    ``suppression.multilabel`` on the atoms, the cases grouped by which of the printed kinds
+    they have, each 0 or at least k. That covers the kind against the total, one kind
+    containing another (their difference is a union of atoms) and the cases with two printed
+    kinds (A + B − total, review R6-2)."""
+    combinations: dict[frozenset[int], int] = {}
+    for kinds_of_case in cases:
+        key = frozenset(kinds_of_case)
+        combinations[key] = combinations.get(key, 0) + 1
+    return [cell is None for cell in suppression.multilabel(combinations, kinds, k)]
 
 
 def figures(request: FormalRequest, minimum: int) -> dict:
@@ -183,8 +177,10 @@ def figures(request: FormalRequest, minimum: int) -> dict:
 
     - the total is printed when it is at least the minimum (else nothing is counted: the
       kinds are parts of it);
-    - a kind is printed when it, the total minus it, and its difference with any printed kind
-      that contains its cases are 0 or at least the minimum (``_withheld_rows``); a withheld
+    - a kind is printed when every atom of the printed kinds (the cases grouped by which of
+      them they have) is 0 or at least the minimum (``_withheld_rows``), so that no sum or
+      difference of printed figures (a kind, the total minus it, A + B − total) describes 1 to
+      minimum − 1 cases; a withheld
       kind has no line at all (naming it would say that some case is of that kind), and one
       sentence says such kinds exist;
     - the number of prefectures is printed for the total only, and only when every prefecture
@@ -202,15 +198,17 @@ def figures(request: FormalRequest, minimum: int) -> dict:
             for case in node.cases:
                 cases[case.id] = case
     by_category: dict[str, tuple[object, set[int]]] = {}
+    index: dict[str, int] = {}
+    of_case: list[set[int]] = []
     for case in cases.values():
+        of_case.append(set())
         for category in case.categories:
             by_category.setdefault(category.code, (category, set()))[1].add(case.id)
+            of_case[-1].add(index.setdefault(category.code, len(index)))
     total = len(cases)
     enough = total >= minimum
-    kinds = list(by_category.values())
-    hidden = (
-        _withheld_rows(total, [ids for _, ids in kinds], minimum) if enough else [True] * len(kinds)
-    )
+    kinds = list(by_category.values())  # in the order of ``index``
+    hidden = _withheld_rows(of_case, len(kinds), minimum) if enough else [True] * len(kinds)
     rows = [
         {
             "position": category.position,
@@ -239,20 +237,24 @@ def figures(request: FormalRequest, minimum: int) -> dict:
 
 def as_appendix(kept: dict, locale: str) -> Appendix:
     """The 別紙 of counted figures, its kinds named in ``locale``. Figures kept before the
-    rule of ``figures`` (review R5-3) are printed under it as far as their numbers allow:
-    no prefecture counts, a minimum of at least ``MIN_MINIMUM``, and a kind withheld when the
-    total minus it is 1 to minimum−1 (which kinds contain which is not kept)."""
+    rule of ``figures`` (reviews R5-3, R6-2) are printed under it as far as their numbers
+    allow: no prefecture counts (rule 1), a minimum of at least ``MIN_MINIMUM``, and, since
+    which cases have which kinds is not kept, ``suppression.multilabel_counts``: at most one
+    kind besides those of no case (two kinds and the total could give their common cases)."""
     language = "en" if locale == "en" else "ja"
     rows = sorted(kept["rows"], key=lambda r: (r["position"], r[language]))
     small_kinds, minimum = kept["small_kinds"], kept["minimum"]
     total_cases, total_prefectures = kept["total_cases"], kept["total_prefectures"]
-    if kept.get("rule", 1) < RULE:
-        minimum, total_prefectures = effective_minimum(minimum), None
+    rule = kept.get("rule", 1)
+    if rule < RULE:
+        minimum = effective_minimum(minimum)
+        if rule < 2:
+            total_prefectures = None
         if total_cases is not None and total_cases < minimum:
             total_cases = None
         counts = [r["cases"] for r in rows]
         cells = (
-            suppression.multilabel(total_cases, counts, minimum)
+            suppression.multilabel_counts(total_cases, counts, minimum)
             if total_cases is not None
             else suppression.primary(counts, minimum)
         )

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from campaign.formal_requests import document, evidence, services
 from campaign.formal_requests.errors import FormalError
+from tests.cases import venn
 from tests.cases.factories import CaseFactory
 from tests.formal_requests.factories import FormalFactory
 from tests.helpers import csrf_token
@@ -81,6 +82,10 @@ def _check(cases: list[tuple[str, frozenset[str]]], minimum: int) -> None:
         for b in rows:
             if a != b and ids[b] <= ids[a]:
                 assert not _small(len(ids[a]) - len(ids[b]), k), (a, b)
+    # Every inclusion–exclusion term of the printed figures (A + B − total, ...) and every Venn
+    # region of the printed kinds; no withheld kind's count follows from them (review R6-2).
+    if kept["total_cases"] is not None:
+        venn.check([kinds for _, kinds in cases], rows, present - set(rows), k)
     # Prefectures: only with the total, only when each one holds 0 or at least k of the cases;
     # then the count of prefectures describes no prefecture of 1 to k−1 cases.
     per_prefecture = {p: sum(1 for q, _ in cases if q == p) for p in PREFECTURES}
@@ -89,13 +94,8 @@ def _check(cases: list[tuple[str, frozenset[str]]], minimum: int) -> None:
         assert not any(_small(n, k) for n in per_prefecture.values()), per_prefecture
     elif kept["total_cases"] is not None:
         assert any(_small(n, k) for n in per_prefecture.values())
-    # Nothing is withheld that breaks none of the rules: a kind that is at least k, leaves 0
-    # or at least k without it, and contains or is contained in no other kind, is printed.
-    if kept["total_cases"] is not None:
-        for code in present:
-            alone = all(not (ids[code] <= ids[o] or ids[o] <= ids[code]) for o in present - {code})
-            if alone and not _small(len(ids[code]), k) and not _small(total - len(ids[code]), k):
-                assert code in rows, code
+    # Nothing is withheld without need: a withheld kind, printed too, would split some Venn
+    # region of the printed kinds into a part of 1 to k−1 (checked in ``venn.check``).
     # The lines every output prints carry exactly these figures, and no other prefecture count.
     lines = document.appendix_lines(evidence.as_appendix(json.loads(json.dumps(kept)), "ja"))
     assert sum("都道府県" in line for line in lines) == (kept["total_prefectures"] is not None)
@@ -133,6 +133,45 @@ def test_nested_kinds(core, extra, other, minimum):
         + [("39", frozenset("C"))] * other
     )
     _check(cases, minimum)
+
+
+def test_two_kinds_and_the_total_do_not_give_their_common_case():
+    """Review R6-2 (a): 4 cases of A only, 1 of A and B, 4 of B only, minimum 3. A (5), B (5)
+    and the total (9) passed each on its own, but every case has a kind, so 5 + 5 − 9 = 1 case
+    had both. One of the two is printed now, and the sentence says a kind is left out."""
+    cases = [("13", frozenset("A"))] * 4 + [("13", frozenset("AB"))] + [("13", frozenset("B"))] * 4
+    kept = evidence.figures(_request(cases), 3)
+    assert [(r["ja"], r["cases"]) for r in kept["rows"]] == [("区分B", 5)]
+    assert kept["small_kinds"] is True and kept["total_cases"] == 9
+    _check(cases, 3)
+
+
+def test_three_kinds_whose_pairs_overlap_in_one_case():
+    """Every pair of A, B, C has one case in common and nothing else overlaps: A + B + C −
+    total = 3 extra labels; any two printed kinds with the third absent from their cases would
+    give 1. At most the kinds whose atoms are all at least the minimum are printed."""
+    cases = (
+        [("13", frozenset("A"))] * 4 + [("13", frozenset("B"))] * 4 + [("13", frozenset("C"))] * 4
+        + [("13", frozenset("AB")), ("13", frozenset("BC")), ("13", frozenset("AC"))]
+    )  # fmt: skip
+    kept = evidence.figures(_request(cases), 3)
+    assert len(kept["rows"]) == 1 and kept["small_kinds"] is True
+    _check(cases, 3)
+
+
+def test_figures_kept_under_rule_2_print_one_kind():
+    """Figures kept an hour before R6-2 (rule 2) show the total and two kinds whose common
+    cases nobody kept: printed with one kind only (the larger), the others said to exist."""
+    kept = {
+        "rule": 2, "rows": [
+            {"position": 0, "ja": "区分A", "en": "A", "cases": 5},
+            {"position": 1, "ja": "区分B", "en": "B", "cases": 6},
+        ], "small_kinds": False, "total_cases": 10, "total_prefectures": 1, "minimum": 3,
+        "branches": [13],
+    }  # fmt: skip
+    appendix = evidence.as_appendix(kept, "ja")
+    assert [(r.category, r.cases) for r in appendix.rows] == [("区分B", 6)]
+    assert appendix.small_kinds is True and appendix.total_prefectures == 1
 
 
 def test_the_reviews_case():

@@ -20,6 +20,7 @@ from campaign.auth.models import Role
 from campaign.cases import national, suppression, vocab
 from campaign.cases.models import Case, FrozenQuarter, case_category_links
 from campaign.org.services import prefectures
+from tests.cases import venn
 from tests.cases.factories import CaseFactory
 from tests.cases.helpers import audit_count
 from tests.screens.pagetext import text_problems
@@ -96,13 +97,21 @@ def _check_view(view: dict, truth: dict, own_branch: int, k: int) -> None:
         # The total minus any set of shown cells: never 1 to k−1 cases.
         for part in _subset_sums(shown):
             assert not suppression.small(total - part, k), (name, total, shown)
+    shown_categories, withheld_categories = {}, set()
     for key, _label, figure, own in tables["category"].rows:
         assert own == sum(1 for c in q_mine if int(key) in c["categories"])
         if figure is None:
+            withheld_categories.add(int(key))
             continue
         assert figure == sum(1 for c in q_others if int(key) in c["categories"])
         # The cases with the category, and (the total minus it) the cases without it.
         assert not suppression.small(figure, k) and not suppression.small(total - figure, k)
+        shown_categories[int(key)] = figure
+    # Every inclusion–exclusion term (A + B − total, ...) and Venn region of the shown
+    # categories; no withheld category's count follows from them (review R6-2).
+    venn.check(
+        [frozenset(c["categories"]) for c in q_others], shown_categories, withheld_categories, k
+    )
 
 
 @pytest.fixture
@@ -201,8 +210,47 @@ def test_a_partition_withholds_small_cells_and_their_complement(total, cells, ex
     assert suppression.partition(total, cells, 5) == expected
 
 
+def _combinations(*groups: tuple[int, tuple[int, ...]]) -> dict[frozenset[int], int]:
+    return {frozenset(kinds): n for n, kinds in groups}
+
+
 def test_a_category_is_withheld_when_the_cases_without_it_are_few():
-    assert suppression.multilabel(20, [18, 20, 3, 10, 0], 5) == [None, 20, None, 10, 0]
+    # 18 cases of 0 and 1, 2 of 1 only (20 − 18 = 2 without 0): 0 goes, and 2 of the 3.
+    combinations = _combinations((15, (0, 1, 3)), (3, (0, 1, 2)), (2, (1,)))
+    assert suppression.multilabel(combinations, 5, 5) == [None, 20, None, 15, 0]
+    assert suppression.multilabel_counts(20, [18, 20, 3, 10, 0], 5) == [None, 20, None, None, 0]
+
+
+def test_two_categories_and_the_total_do_not_give_their_common_case():
+    """Review R6-2: 5 cases of A only, 5 of B only, 1 of both, k = 5: A 6, B 6 and the total
+    11 each passed, and 6 + 6 − 11 = 1 case had both. One of them is withheld now; with the
+    counts alone (a quarter frozen before the atoms were) only one is shown too."""
+    combinations = _combinations((5, (0,)), (5, (1,)), (1, (0, 1)))
+    assert suppression.multilabel(combinations, 4, 5) == [None, 6, 0, 0]
+    assert suppression.multilabel_counts(11, [6, 6, 0, 0], 5) == [6, None, 0, 0]
+    # A kind withheld on the way that splits no region in the end is shown again: A goes
+    # first (the smallest, by position), then B; A has the cases of C and comes back.
+    combinations = _combinations((5, (0, 2)), (5, (1,)), (1, (0, 1, 2)))
+    assert suppression.multilabel(combinations, 3, 5) == [6, None, 6]
+    combinations = _combinations((5, (0, 2)), (6, (1,)))
+    assert suppression.multilabel(combinations, 3, 5) == [5, 6, 5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cases=st.lists(st.frozensets(st.integers(0, 4), min_size=1), max_size=30),
+    k=st.sampled_from((3, 5)),
+)
+def test_every_inclusion_exclusion_term_of_shown_categories_is_safe(cases, k):
+    combinations: dict[frozenset[int], int] = {}
+    for kinds in cases:
+        combinations[kinds] = combinations.get(kinds, 0) + 1
+    cells = suppression.multilabel(combinations, 5, k)
+    shown = {i: c for i, c in enumerate(cells) if c is not None}
+    withheld = {i for i, c in enumerate(cells) if c is None}
+    assert all(any(i in kinds for kinds in cases) for i in withheld)  # a 0 is always shown
+    if not suppression.small(len(cases), k):
+        venn.check(cases, shown, withheld, k)
 
 
 def test_every_split_of_small_partitions_is_safe():
