@@ -23,6 +23,28 @@
   are then disjoint blocks each with 0 or at least k answering and 0 or at least k not answering,
   so every difference "overall (or n) minus a union of shown group figures (or sizes)" describes
   0 or at least k people, among those who answered and among those who did not;
+- inside a shown figure, every option (or scale point) is a cell too (review R6-3): a count of
+  1 to k−1 is not printed (nor its percentage), only the mark ``hidden_mark()`` ("not shown"),
+  the same mark for every cell left out, so a reader cannot tell a small cell from one hidden
+  to protect it. Complementary suppression inside the figure: while the hidden cells of a figure
+  hold together 1 to k−1 choices, the smallest non-zero shown cell is hidden too. For a single
+  choice or a scale the cells and the blank add up to the figure's size, so "answered minus the
+  shown cells" is exactly the hidden cells together: 0 or at least k. For a multiple choice the
+  cells overlap (a person may tick several), so a hidden option is never "answered minus the
+  others"; what the shown cells give is only a lower bound on the hidden ones together (those
+  who ticked none of the shown options ticked a hidden one), and the same rule keeps that sum at
+  0 or at least k, never one small option's count. Across figures, per option: the option's
+  overall cell minus the shown cells of that option in the kept group figures (the hidden groups,
+  the groups whose figure is left out and the cells hidden inside kept figures) must be 0 or at
+  least k, else the smallest shown non-zero cell of that option in a group is hidden too (and
+  that group's figure is checked again); an option hidden in the overall figure is hidden in
+  every group figure. The shown cells of an option are then disjoint blocks of 0 or at least k,
+  so any difference "overall minus a union of shown group cells" is 0 or at least k. A number
+  question's mean needs nothing more: it is shown only for a figure of at least k answers whose
+  blanks and remainder are 0 or at least k, so it is the mean of at least k people. What this
+  cannot catch is a follow-up question (one meant for those who chose an option of another
+  question): its base minus that option's cell is the follow-up's blanks among them, which no
+  rule per question sees (README, survey results: advice to question writers);
 - the grouping question itself shows only the groups shown, and the hidden ones as one combined
   figure (which holds at least k, or nothing);
 - a figure that is not shown does not show its size either.
@@ -66,13 +88,25 @@ def shown_groups(sizes: Mapping[object, int], k: int) -> set:
 # --- what may be shown ---------------------------------------------------------------------
 
 
+def hidden_mark() -> str:
+    """What a cell left out shows instead of its count, in every form (one mark for all)."""
+    from flask_babel import gettext as _
+
+    return _("not shown")
+
+
 @dataclass
 class Row:
-    """One bar: a label, a count and its percentage of those who answered the question."""
+    """One bar: a label, a count and its percentage of those who answered the question;
+    ``count`` and ``percent`` are None for a cell that is not shown (see the module docstring)."""
 
     label: str
-    count: int
-    percent: float
+    count: int | None
+    percent: float | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.count is None
 
 
 @dataclass
@@ -111,7 +145,9 @@ class Report:
     questions: list[QuestionReport]
 
 
-def _block(question: Question, count: QuestionCount, locale: str, k: int) -> Block:
+def _block(
+    question: Question, count: QuestionCount, locale: str, k: int, hidden: set[int] = frozenset()
+) -> Block:
     # An optional question answered by fewer than k people would show their answers (a mean
     # of one is that person's number), whatever the size of the group around them.
     if count.answered < k:
@@ -123,8 +159,10 @@ def _block(question: Question, count: QuestionCount, locale: str, k: int) -> Blo
         question.scale_points(locale) if question.kind == Kind.SCALE5 else question.options(locale)
     )
     rows = [
-        Row(label, n, round(100 * n / count.answered, 1) if count.answered else 0.0)
-        for label, n in zip(labels, count.options, strict=True)
+        Row(label, None, None)
+        if j in hidden
+        else Row(label, n, round(100 * n / count.answered, 1) if count.answered else 0.0)
+        for j, (label, n) in enumerate(zip(labels, count.options, strict=True))
     ]
     return Block(count.answered, rows)
 
@@ -161,6 +199,42 @@ def _complementary(overall: int, n: int, groups: dict, k: int) -> set:
             break
         kept.remove(drop)
     return kept
+
+
+def _hidden_cells(counts: list[int], hidden: set[int], k: int) -> set[int]:
+    """The cells of one shown figure to leave out: every count of 1 to k−1 and those already
+    ``hidden``; then, while they hold together 1 to k−1, the smallest non-zero shown one too."""
+    hidden = set(hidden) | {j for j, c in enumerate(counts) if _small(c, k)}
+    while _small(sum(counts[j] for j in hidden), k):
+        rest = [j for j, c in enumerate(counts) if j not in hidden and c > 0]
+        if not rest:  # cannot happen for a figure of at least k answers; withhold every cell
+            return set(range(len(counts)))
+        hidden.add(min(rest, key=lambda j: (counts[j], j)))
+    return hidden
+
+
+def _cell_suppression(overall: list[int], groups: dict, k: int) -> tuple[set, dict]:
+    """Which cells to hide in the overall figure and in each kept group figure (``groups``
+    maps a kept group to its option counts): inside each figure by ``_hidden_cells``, and per
+    option across figures so that overall minus the shown group cells is 0 or at least k."""
+    top = _hidden_cells(overall, set(), k)
+    inner = {g: _hidden_cells(counts, set(), k) for g, counts in groups.items()}
+    changed = True
+    while changed:
+        changed = False
+        for j in range(len(overall)):
+            shown = [g for g in groups if j not in inner[g]]
+            if j in top:
+                drop = [g for g in shown if groups[g][j] > 0]
+            elif _small(overall[j] - sum(groups[g][j] for g in shown), k):
+                positive = [g for g in shown if groups[g][j] > 0]
+                drop = [min(positive, key=lambda g: (groups[g][j], str(g)))] if positive else []
+            else:
+                continue
+            for g in drop:
+                inner[g] = _hidden_cells(groups[g], inner[g] | {j}, k)
+                changed = True
+    return top, inner
 
 
 def _grouping_block(
@@ -202,11 +276,17 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
                 texts = list(tally.texts[key])
                 secrets.SystemRandom().shuffle(texts)
             groups = []
+            top: set[int] = set()
             if not q.is_grouping and q.kind != Kind.TEXT:
                 counted = {i: (group_counts[i][key].answered, sizes[i]) for i in shown_order}
                 kept = _complementary(answered, tally.n, counted, k) if overall_shown else set()
+                top, inner = _cell_suppression(
+                    overall_counts[key].options,
+                    {i: group_counts[i][key].options for i in kept},
+                    k,
+                )
                 groups = [
-                    (labels[i], _block(q, group_counts[i][key], locale, k))
+                    (labels[i], _block(q, group_counts[i][key], locale, k, inner[i]))
                     if i in kept
                     else (labels[i], Block(None, [], suppressed=True))
                     for i in shown_order
@@ -216,7 +296,7 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
                 questions.append(QuestionReport(q, q.text(locale), overall, [], texts))
                 continue
             overall = (
-                _block(q, overall_counts[key], locale, k)
+                _block(q, overall_counts[key], locale, k, top)
                 if overall_shown
                 else Block(None, [], suppressed=True)
             )
@@ -237,7 +317,8 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
 def rows_for_export(rep: Report) -> list[list[object]]:
     """The aggregates as a table (the same figures the page shows): per shown figure, how many
     answered it, then its choices with count and percentage; a number question's mean has a
-    column of its own (never the percentage's)."""
+    column of its own (never the percentage's); a cell left out shows the mark "not shown" in
+    the count column and nothing in the percentage's."""
     from flask_babel import gettext as _
 
     header = [_("Question"), _("Group"), _("Answer"), _("Count"), _("Percent"), _("Mean")]
@@ -252,5 +333,8 @@ def rows_for_export(rep: Report) -> list[list[object]]:
             mean = "" if block.mean is None else block.mean
             rows.append([qr.text, group, _("Answered"), block.answered, "", mean])
             for row in block.rows:
-                rows.append([qr.text, group, row.label, row.count, row.percent, ""])
+                if row.hidden:
+                    rows.append([qr.text, group, row.label, hidden_mark(), "", ""])
+                else:
+                    rows.append([qr.text, group, row.label, row.count, row.percent, ""])
     return rows

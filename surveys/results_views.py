@@ -41,12 +41,15 @@ from surveys.models import State
 
 @bp.app_template_filter("survey_chart")
 def _survey_chart(block) -> charts.Chart:
-    """One shown figure as the platform's bar chart: count and percentage on each bar."""
+    """One shown figure as the platform's bar chart: count and percentage on each bar; a cell
+    left out (results.py) has no bar and the mark "not shown" instead."""
     return charts.bar_chart(
         [(row.label, row.count) for row in block.rows],
         headings=(_("Answer"), _("Count (share)")),
         texts=[
-            _("%(count)s (%(percent)s%%)", count=row.count, percent=row.percent)
+            results.hidden_mark()
+            if row.hidden
+            else _("%(count)s (%(percent)s%%)", count=row.count, percent=row.percent)
             for row in block.rows
         ],
     )

@@ -11,6 +11,12 @@ n minus the overall "answered", a group's size minus its "answered", and (n minu
 a union of (size minus answered) of shown groups must each be 0 or at least k as well. Each form
 is parsed back into (question, group) -> base, and into n and the shown groups' sizes, so a
 figure that one form shows and the others hide is caught too.
+
+Every option of a shown figure is a cell as well (review R6-3): each form is also parsed into
+(question, group, option) -> count, or None where the cell shows the "not shown" mark. No shown
+cell is 1 to k−1; for a single choice or a scale (cells and blanks add up to the size)
+"answered minus the shown cells" is 0 or at least k; and per option the overall cell minus any
+union of shown group cells of that option is 0 or at least k.
 """
 
 from __future__ import annotations
@@ -62,15 +68,22 @@ def _value(kind: Kind, rng: random.Random):
 OTHERS = "Other groups (combined)"
 
 
+HIDDEN = "not shown"
+
+
 def _forms(rep: results.Report, app) -> dict[str, dict[tuple[str, str], int]]:
     """(question, group) -> the number of people the figure describes, per form; and under
-    ("answers", "") the n a form prints, under ("size", group) each shown group's size."""
+    ("answers", "") the n a form prints, under ("size", group) each shown group's size; under
+    ("cell", question, group, option) each option's count (None: shown as "not shown")."""
     forms = {}
     page = {}
     for qr in rep.questions:
         for group, block in [("All", qr.overall), *qr.groups]:
             if not block.suppressed:
                 page[(qr.text, group)] = block.answered
+                if not qr.question.is_grouping:
+                    for row in block.rows:
+                        page[("cell", qr.text, group, row.label)] = row.count
     page[("answers", "")] = rep.n
     for group, size in rep.groups:
         page[("size", group)] = size
@@ -92,6 +105,10 @@ def _forms(rep: results.Report, app) -> dict[str, dict[tuple[str, str], int]]:
             elif len(row) >= 4 and row[:2] == ["group", "All"] and row[2] != OTHERS:
                 # A shown group's size (the combined others are n minus the shown sizes).
                 found[("size", str(row[2]))] = int(row[3])
+            elif len(row) >= 4 and row[0] not in ("group", "Question"):
+                cell = None if row[3] == HIDDEN else int(row[3])
+                assert row[3] != HIDDEN or row[4] in ("", None), (name, row)
+                found[("cell", str(row[0]), str(row[1]), str(row[2]))] = cell
         # The grouping question (answered by everyone) gives n, as the tally's header does.
         found[("answers", "")] = found.get(("group", "All"), 0)
         if name == "tally" and rep.enough:
@@ -109,10 +126,14 @@ def _check(rep: results.Report, forms: dict, k: int) -> None:
     bases = forms["page"]
     for name, found in forms.items():
         assert found == bases, name
-        for (_question, _group), people in found.items():
-            if _question not in ("answers", "size"):
-                assert people >= k, (name, _question, _group, people)
+        for key, people in found.items():
+            if key[0] == "cell":
+                assert people is None or not _small(people, k), (name, key, people)
+            elif key[0] not in ("answers", "size"):
+                assert people >= k, (name, key, people)
     bases = dict(bases)
+    cells = {key[1:]: bases.pop(key) for key in list(bases) if key[0] == "cell"}
+    _check_cells(rep, bases, cells, k)
     n = bases.pop(("answers", ""))
     sizes = {group: bases.pop(("size", group)) for (what, group) in list(bases) if what == "size"}
     by_question: dict[str, dict[str, int]] = {}
@@ -136,6 +157,32 @@ def _check(rep: results.Report, forms: dict, k: int) -> None:
                 assert rest == 0 or rest >= k, (question, overall, union)
                 blank = (n - overall) - sum(sizes[g] - people for g, people in union)
                 assert not _small(blank, k), (question, n, overall, union, sizes)
+
+
+def _check_cells(rep, bases: dict, cells: dict, k: int) -> None:
+    """Inside each shown figure and, per option, across the figures of a question."""
+    single = {qr.text for qr in rep.questions if qr.question.kind in (Kind.SINGLE, Kind.SCALE5)}
+    by_figure: dict[tuple[str, str], dict[str, int | None]] = {}
+    for (question, group, option), count in cells.items():
+        by_figure.setdefault((question, group), {})[option] = count
+    for (question, group), row in by_figure.items():
+        if question in single:
+            rest = bases[(question, group)] - sum(c for c in row.values() if c is not None)
+            assert not _small(rest, k), (question, group, row)
+    for qr in rep.questions:
+        if (qr.text, "All") not in by_figure:
+            continue
+        for option, overall in by_figure[(qr.text, "All")].items():
+            if overall is None:
+                continue
+            shown = [
+                by_figure[(qr.text, g)][option]
+                for g, _ in qr.groups
+                if (qr.text, g) in by_figure and by_figure[(qr.text, g)][option] is not None
+            ]
+            for r in range(len(shown) + 1):
+                for union in itertools.combinations(shown, r):
+                    assert not _small(overall - sum(union), k), (qr.text, option, overall, union)
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +356,61 @@ def test_free_text_with_few_blanks_is_not_shown(english_app):
     with english_app.test_request_context():
         rep = results.report(survey, tally, "en")
     assert len(rep.questions[1].texts) == 11 and rep.questions[1].overall.answered == 11
+
+
+def test_an_option_chosen_by_one_of_a_shown_group_is_not_printed(english_app, app):
+    """Review R6-3: 本庁 6 people, one of whom answers 「ない」; 出先機関 6, k = 5. 「ない 1」 was
+    printed; now 本庁's 「ない」 is "not shown", and so is its 「ある」 (answered 6 − 「ある」 5
+    would give the one back), in every form; the overall 「ない」 1 is left out too."""
+    from flask import render_template
+
+    survey = _survey(5, 2, [Kind.SINGLE])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for n in range(6):
+        tally.add({"1": 0, "2": 0 if n else 1})
+    for _n in range(6):
+        tally.add({"1": 1, "2": 0})
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    q2 = rep.questions[1]
+    g0 = dict(q2.groups)["g0"]
+    assert g0.answered == 6 and [(r.label, r.count, r.percent) for r in g0.rows] == [
+        ("yes", None, None),
+        ("no", None, None),
+    ]
+    assert [(r.label, r.count) for r in q2.overall.rows] == [("yes", None), ("no", None)]
+    # An option hidden overall is hidden in every group (else overall = the groups' sum would
+    # give back 「ない」 1 as 12 − (5 + 6)); 出先機関's 「ない」 0 stays.
+    assert [(r.label, r.count) for r in dict(q2.groups)["g1"].rows] == [("yes", None), ("no", 0)]
+    forms = _forms(rep, english_app)
+    _check(rep, forms, 5)
+    for name, found in forms.items():
+        assert found[("cell", "q2", "g0", "no")] is None, name
+    survey.title_en = "t"
+    with app.test_request_context("/?lang=ja"):
+        rep = results.report(survey, tally, "ja")
+        html = render_template("surveys/results.html", survey=survey, report=rep)
+        rows = results.rows_for_export(rep)
+    assert "非表示" in html and "5人未満" in html
+    assert any(row[3] == "非表示" for row in rows)
+
+
+def test_a_small_option_in_a_group_hides_the_next_smallest_and_the_residual_per_option(
+    english_app,
+):
+    """k = 3, a scale of five points: g0 (9) chose 1, 1, 1, 2, 2, 2, 2, 3, 3 — 「3」 2 is below k
+    and 「1」 3 is hidden with it (2 alone = answered − the rest); g1 (9): all 3 of 「3」 only,
+    the rest 「5」. Overall 「3」 5 − g1's 3 = g0's 2: so g1's 「3」 is hidden as well."""
+    survey = _survey(3, 2, [Kind.SCALE5])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for point in (1, 1, 1, 2, 2, 2, 2, 3, 3):
+        tally.add({"1": 0, "2": point})
+    for point in (3, 3, 3, 5, 5, 5, 5, 5, 5):
+        tally.add({"1": 1, "2": point})
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    q2 = rep.questions[1]
+    groups = {g: [r.count for r in b.rows] for g, b in q2.groups}
+    assert groups["g0"] == [None, 4, None, 0, 0]
+    assert groups["g1"][2] is None
+    _check(rep, _forms(rep, english_app), 3)

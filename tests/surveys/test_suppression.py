@@ -3,7 +3,8 @@
 For random group sizes and answers: nothing at all below k answers; no shown group below k; the
 groups left out are none, or at least two non-empty ones holding at least k together, so that no
 difference of shown figures (total minus shown groups, per cell too) singles out a group below k;
-free text only from 10 answers on.
+free text only from 10 answers on; inside a shown figure no option cell of 1 to k−1, and no
+option residual (overall minus the shown groups' cells) of 1 to k−1 (review R6-3).
 """
 
 from __future__ import annotations
@@ -120,6 +121,26 @@ def test_reports_show_no_cell_of_a_group_below_k(data, k, seed):
         if not qr.overall.suppressed:
             residual = qr.overall.answered - sum(b.answered for b in shown_blocks)
             assert residual == 0 or residual >= kk
+        if qr.question.is_grouping:
+            continue
+        # Every option is a cell (review R6-3): none shown 1..k−1, "answered minus the shown
+        # cells" of a single choice 0 or >= k, and per option the overall cell minus the shown
+        # cells of the groups 0 or >= k.
+        for block in [qr.overall, *shown_blocks]:
+            if block.suppressed:
+                continue
+            assert all(r.count is None or r.count == 0 or r.count >= kk for r in block.rows)
+            assert all((r.count is None) == (r.percent is None) for r in block.rows)
+            if qr.question.kind == Kind.SINGLE:
+                rest = block.answered - sum(r.count for r in block.rows if r.count is not None)
+                assert rest == 0 or rest >= kk
+        if not qr.overall.suppressed:
+            for j, row in enumerate(qr.overall.rows):
+                if row.count is None:
+                    continue
+                cells = [b.rows[j].count for b in shown_blocks if b.rows[j].count is not None]
+                residual = row.count - sum(cells)
+                assert residual == 0 or residual >= kk, (qr.text, row.label, row.count, cells)
         if qr.question.kind == Kind.TEXT:
             assert qr.groups == []
             writers = sum(1 for _, _, wrote, _ in data if wrote)
