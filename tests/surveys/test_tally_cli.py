@@ -56,7 +56,10 @@ def test_tally_prints_suppressed_aggregates(client, surveys, runner, session, tm
     # group 0 has 8 answers, group 1 has 4 (< k): hiding group 1 alone would let it be worked
     # out as the total minus group 0, so group 0 is hidden too.
     assert "groups shown: 0  hidden: 4" in result.output
-    assert "Were you pressed to get the card?\tAll\tYes\t10\t83.3" in result.output
+    # "No" 2 is below k and "Yes" 10 would give it back as 12 − 10 (review R6-3).
+    assert "Were you pressed to get the card?\tAll\tYes\tnot shown\t\t" in result.output
+    assert "Were you pressed to get the card?\tAll\tNo\tnot shown\t\t" in result.output
+    assert "\t10\t83.3" not in result.output and "\t2\t16.7" not in result.output
     session.expire_all()
     actions = list(session.scalars(select(AuditEntry.action)))
     assert actions.count("survey.results_tallied_offline") == 1
