@@ -7,21 +7,19 @@ lines (``document.appendix_lines``)."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from types import SimpleNamespace as NS
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pypdf import PdfReader
 
 from campaign.formal_requests import document, evidence, services
 from campaign.formal_requests.errors import FormalError
 from tests.cases import venn
 from tests.cases.factories import CaseFactory
 from tests.formal_requests.factories import FormalFactory
+from tests.formal_requests.outputs import appendix_outputs
 from tests.helpers import csrf_token
 
 KINDS = "ABCDE"
@@ -250,15 +248,6 @@ def test_the_minimum_is_never_below_three(people, auth, session):
     assert kept["minimum"] == 3 and kept["rows"] == [] and kept["total_cases"] == 4
 
 
-def _outputs(client, request_id: int) -> dict[str, str]:
-    printed = client.get(f"/formal/{request_id}/print?appendix=1").get_data(as_text=True)
-    pdf = client.get(f"/formal/{request_id}/pdf?appendix=1").data
-    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    with zipfile.ZipFile(io.BytesIO(client.get(f"/formal/{request_id}/docx?appendix=1").data)) as z:
-        docx = z.read("word/document.xml").decode()
-    return {"print": printed, "pdf": pdf_text.replace("\n", ""), "docx": docx}
-
-
 def test_every_output_prints_the_same_suppressed_lines(people, auth, session):
     """The review's case with real cases: the print page, the PDF and the Word file print
     the lines of ``appendix_lines`` and nothing of the withheld kind or the prefectures."""
@@ -273,7 +262,7 @@ def test_every_output_prints_the_same_suppressed_lines(people, auth, session):
     assert lines[1:] == [document.SMALL_KINDS_LINE, "合計：4件"] and lines[0].endswith("：4件")
     auth.login(people["drafter"])
     note = document.APPENDIX_NOTE.format(minimum=3)
-    for kind, text in _outputs(auth.client, request.id).items():
+    for kind, text in appendix_outputs(auth.client, request.id).items():
         assert "都道府県で" not in text and "3件" not in text.replace(note, ""), kind
         for line in lines:
             assert line in text, (kind, line)

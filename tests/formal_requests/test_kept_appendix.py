@@ -5,13 +5,10 @@ other branches' cases from the kept figures (R2-5, R2-27)."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from datetime import date
 
 import sqlalchemy as sa
-from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +22,7 @@ from campaign.org.services import load_prefectures
 from tests import factories
 from tests.cases.factories import CaseFactory
 from tests.formal_requests.factories import FormalFactory
+from tests.formal_requests.outputs import appendix_outputs
 
 SENT_LINE = "申請書の一括配布：4件"
 COUNTED = "：4件"  # the line's figures, whichever language names the kind
@@ -33,16 +31,6 @@ COUNTED = "：4件"  # the line's figures, whichever language names the kind
 def _as_of(clock) -> str:
     """「（令和8年12月1日現在）」: the day of approval in Japan, as the 別紙 says it."""
     return f"（{document.document_date(to_local(clock.now()).date(), True)}現在）"
-
-
-def _outputs(client, request_id: int) -> dict[str, str]:
-    """The 別紙 as the print page, the PDF and the Word file give it."""
-    printed = client.get(f"/formal/{request_id}/print?appendix=1").get_data(as_text=True)
-    pdf = client.get(f"/formal/{request_id}/pdf?appendix=1").data
-    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    with zipfile.ZipFile(io.BytesIO(client.get(f"/formal/{request_id}/docx?appendix=1").data)) as z:
-        docx = z.read("word/document.xml").decode()
-    return {"print": printed, "pdf": pdf_text.replace("\n", ""), "docx": docx}
 
 
 def _cited(people, session) -> list[Case]:
@@ -81,14 +69,14 @@ def test_the_document_of_a_sent_request_keeps_its_appendix(people, auth, session
     request = _sent(people, session, [c.id for c in cases])
     as_of = _as_of(clock)
     auth.login(people["drafter"])
-    before = _outputs(auth.client, request.id)
+    before = appendix_outputs(auth.client, request.id)
     for kind, text in before.items():
         assert COUNTED in text and as_of in text, kind
 
     _change_the_cases(session, cases, people["drafter"])
     clock.advance(days=40)
     auth.login(people["drafter"])
-    after = _outputs(auth.client, request.id)
+    after = appendix_outputs(auth.client, request.id)
     assert after == before
     for kind, text in after.items():
         assert document.APPENDIX_NOTE.format(minimum=3) in text, kind
@@ -107,7 +95,7 @@ def test_the_appendix_names_the_kinds_in_japanese_for_an_english_reader(people, 
     cases = _cited(people, session)
     request = _sent(people, session, [c.id for c in cases])
     auth.login(people["drafter"])
-    for kind, text in _outputs(auth.client, request.id).items():
+    for kind, text in appendix_outputs(auth.client, request.id).items():
         assert SENT_LINE in text, kind
     page = auth.client.get(f"/formal/{request.id}").get_data(as_text=True)
     assert "The appendix counted again today" in page and page.count(SENT_LINE) == 2
@@ -119,9 +107,9 @@ def test_a_drafts_preview_counts_the_cases_as_they_are_now(people, auth, session
     request.appendix = True
     session.commit()
     auth.login(people["drafter"])
-    assert COUNTED in _outputs(auth.client, request.id)["print"]
+    assert COUNTED in appendix_outputs(auth.client, request.id)["print"]
     _change_the_cases(session, cases, people["drafter"])
-    printed = _outputs(auth.client, request.id)["print"]
+    printed = appendix_outputs(auth.client, request.id)["print"]
     assert COUNTED not in printed and "合計：（件数が少ないため表示しません）" in printed
     assert "現在）" not in printed  # a count made at each view carries no date
     assert "The appendix counted again today" not in auth.client.get(
@@ -156,11 +144,11 @@ def test_an_officer_learns_nothing_from_the_kept_figures(people, auth, session):
         people, session, [*(c.id for c in mine), shiga_case.id], branch_id=people["tokyo"].id
     )
     auth.login(people["officer"])
-    for kind, text in _outputs(auth.client, request.id).items():
+    for kind, text in appendix_outputs(auth.client, request.id).items():
         assert "都道府県で" not in text and "4件" not in text, kind
     session.delete(shiga_case)
     session.commit()
-    outputs = _outputs(auth.client, request.id)
+    outputs = appendix_outputs(auth.client, request.id)
     for kind, text in outputs.items():
         assert "都道府県で" not in text and "4件" not in text, kind
     assert document.WITHHELD_NOTE in outputs["print"]
@@ -168,7 +156,7 @@ def test_an_officer_learns_nothing_from_the_kept_figures(people, auth, session):
     assert "要請の根拠となる事例" not in page and "counted again today" not in page
     # Kept figures of the branch's own cases only are the officer's to print.
     own = _sent(people, session, [c.id for c in mine], branch_id=people["tokyo"].id)
-    assert "合計：1都道府県で3件" in _outputs(auth.client, own.id)["print"]
+    assert "合計：1都道府県で3件" in appendix_outputs(auth.client, own.id)["print"]
 
 
 def test_the_upgrade_counts_the_appendix_of_requests_already_sent(app, empty_database):
