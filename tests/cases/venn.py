@@ -19,7 +19,9 @@ def check(cases: list[frozenset], shown: dict, withheld: set, k: int) -> None:
     for kind, count in shown.items():
         assert count == len(sets[kind]), (kind, count)
     everyone = set(range(total))
-    names = sorted(shown, key=str)
+    # A kind shown with 0 cases is an empty set: it adds nothing to any region, intersection,
+    # union or sum, so only the kinds with cases are combined (3 ** kinds sign choices).
+    names = sorted((kind for kind in shown if sets[kind]), key=str)
     # Every Venn region of the shown kinds (the cases with exactly these of them), and every
     # intersection, union and complement of a union, for every subset of the shown kinds.
     for size in range(len(names) + 1):
