@@ -210,7 +210,7 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     pieces = _split(sealed)
     connection = db.connection()
     postgres = connection.dialect.name == "postgresql"
-    number = Int4 if postgres else int  # one parameter type, whatever the value (see _driver)
+    number = Int4 if postgres else int  # one type whatever the value (note above _sqlite_take)
     now = clock.now()
     values = {
         "survey": number(survey.id),
@@ -221,7 +221,7 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     }
     seen = _capacity_seen(db)
     room = seen.get(survey.id) or capacity(db, survey.id)
-    take = _driver((_pg_take if postgres else _sqlite_take)(len(pieces)), postgres)
+    take = (_pg_take if postgres else _sqlite_take)(len(pieces))
     driver = connection.connection.driver_connection
     for _attempt in range(50):
         draws = secrets.token_bytes(8 * CANDIDATES)
@@ -303,18 +303,9 @@ def _first_free() -> str:
     return f"CASE {arms} END"
 
 
-@functools.cache
-def _driver(statement, postgres: bool) -> str:
-    """A statement's text for the driver's own cursor: the answer's statement runs there, not
-    through SQLAlchemy, whose handling of its 24 parameters and its result cost about 0.1 ms an
-    answer, as much as PostgreSQL took to run it. SQLite's driver takes ``:name`` as it is;
-    psycopg wants ``%(name)s``. Its integers go as ``Int4``: psycopg types a plain int by its
-    value (smallint below 32,768), and a prepared statement is kept per list of parameter
-    types, so above 32,768 slots the 16 drawn numbers gave a new list nearly every answer and
-    PostgreSQL planned the statement afresh each time."""
-    if not postgres:
-        return statement.text
-    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", statement.text)
+def _for_psycopg(sql: str) -> str:
+    """``sql`` with psycopg's placeholders (``%(name)s``) for the ``:name`` SQLite takes."""
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
 
 
 @functools.cache
@@ -324,30 +315,36 @@ def _bind_processor(dialect):
     return processor or (lambda value: value)
 
 
+# The answer's statement runs on the driver's own cursor, not through SQLAlchemy, whose handling
+# of its 24 parameters and its result cost about 0.1 ms an answer, as much as PostgreSQL took to
+# run it. On PostgreSQL its integers go as ``Int4``: psycopg types a plain int by its value
+# (smallint below 32,768), and a prepared statement is kept per list of parameter types, so
+# above 32,768 slots the 16 drawn numbers gave a new list nearly every answer and PostgreSQL
+# planned the statement afresh each time.
+
+
 @functools.cache
-def _sqlite_take(parts: int):
+def _sqlite_take(parts: int) -> str:
     """SQLite: with the survey taking answers (``:check``) and its capacity still ``:room``,
     write every part of the first free slot among the drawn ones. Its row count is the parts
     written (0: none of the drawn slots is free, the capacity changed, or the survey takes no
     answers)."""
-    return text(
-        f"""
+    return f"""
         UPDATE survey_slots SET filled = true, data = {_data_case(parts)}
         WHERE survey_id = :survey AND filled = false AND slot = {_first_free()}
         AND {_ROOM} = :room AND {_TAKING}
         """  # noqa: S608 - only constants and part numbers are formatted in
-    ).bindparams(_NOW)
 
 
 @functools.cache
-def _pg_take(parts: int):
+def _pg_take(parts: int) -> str:
     """PostgreSQL: check that the survey takes answers (with ``:check``) and that its capacity
     is still ``:room``, pick the first free slot among the drawn ones and take it: part 0 first
     and conditionally (whoever writes part 0 owns the slot, so two answers racing for one slot
     cannot lock its parts in opposite orders), then the others.
     Returns (taking answers, capacity, a free slot picked, part 0 taken, other parts written)."""
     others = "data" if parts == 1 else _data_case(parts)
-    return text(
+    return _for_psycopg(
         f"""
         WITH taking AS (SELECT {_TAKING} AS ok),
         room AS (SELECT {_ROOM} AS n),
@@ -368,7 +365,7 @@ def _pg_take(parts: int):
                (SELECT slot FROM pick) IS NOT NULL,
                (SELECT count(*) FROM first), (SELECT count(*) FROM rest)
         """  # noqa: S608 - only constants and part numbers are formatted in
-    ).bindparams(_NOW)
+    )
 
 
 def _lock_survey(db: Session, survey_id: int) -> None:
