@@ -27,6 +27,8 @@ the same person a new one). What is made equal:
   ``101号室`` = ``101号`` = ``101室`` = ``101``, ``2階`` = ``2F`` = ``2f`` = ``2``, and between two
   numbers such a word is a separator (``2階201号室`` = ``2F-201`` = ``2-201``, never ``2201``);
   the number itself never changes (``101号室`` and ``102号室``, ``2階`` and ``12階`` stay apart);
+  a basement floor is ``B`` and its number however written (``地下1階`` = ``B1F`` = ``B1階`` =
+  ``地下1F`` = ``B1``);
 * characters that show nothing are dropped (zero-width spaces, joiners, bidi controls, variation
   selectors, the Hangul fillers U+3164 and U+FFA0, U+2800: ``visible``);
 * a few old or variant kanji common in names and place names (``髙`` = ``高``, ``﨑`` = ``崎``,
@@ -184,6 +186,7 @@ _BLOCK_END_RE = re.compile(r"(\d)(?:丁目|番地|番|号)+$")
 # A room or floor word after a number (号室, 号, 室, 階, F; F not the start of a Latin word):
 # a separator when a digit follows (2階201 = 2-201), nothing otherwise (101号室 = 101).
 _ROOM_RE = re.compile(r"(?<=\d)(?:号室|号|室|階|f(?![a-z]))+(?=(\d)?)")
+_BASEMENT_RE = re.compile(r"地下(?=\d)")  # 地下1階 = B1F (casefolded: b1f)
 # Hiragana written as katakana, for comparison only (review R6-1).
 _KATAKANA = str.maketrans({chr(c): chr(c + 0x60) for c in [*range(0x3041, 0x3097), 0x309D, 0x309E]})
 # What a long sound mark is a letter after: kana (katakana once folded), with their marks.
@@ -273,6 +276,7 @@ def normal_address(address: str) -> str:
     text = _letters(text, keep="\x00").replace("\x00", "-")
     text = _long_sounds(text, _DASH_IN_ADDRESS_RE)  # 3ー (after the last number): a dash too
     text = _GA_RE.sub("ケ", text)
+    text = _BASEMENT_RE.sub("b", text)
     text = _ROOM_RE.sub(lambda m: "-" if m.group(1) else "", text)
     text = _BLOCK_SEP_RE.sub(r"\1-", text)
     text = _BLOCK_END_RE.sub(r"\1", text)

@@ -420,10 +420,27 @@ def test_different_rooms_and_floors_stay_different(address, building, one, other
         ("東京都港区芝公園1-2-3 こーぽ芝", "東京都港区芝公園1-2-3 コーポ芝"),
         ("東京都港区芝公園ー1-2-3", "東京都港区芝公園1-2-3"),
         ("東京都港区芝公園1-2-3 ハイツー101", "東京都港区芝公園1-2-3 ハイツ-101"),
+        ("東京都港区芝公園1-2-3 Aビル地下1階", "東京都港区芝公園1-2-3 AビルB1F"),
+        ("東京都港区芝公園1-2-3 Aビル 地下一階", "東京都港区芝公園1-2-3 Aビル B1階"),
+        ("東京都港区芝公園1-2-3 Aビル地下 1F", "東京都港区芝公園1-2-3 AビルＢ１"),
+        ("東京都港区芝公園1-2-3 Aビル地下2階201号室", "東京都港区芝公園1-2-3 AビルB2F-201"),
     ],
 )
 def test_the_reviews_rooms_floors_and_kana_are_one_address(one, other):
     assert japanese.normal_address(one) == japanese.normal_address(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("東京都港区芝公園1-2-3 Aビル地下1階", "東京都港区芝公園1-2-3 Aビル1階"),
+        ("東京都港区芝公園1-2-3 Aビル地下1階", "東京都港区芝公園1-2-3 Aビル地下2階"),
+        ("東京都港区芝公園1-2-3 AビルB1F", "東京都港区芝公園1-2-3 Aビル1F"),
+        ("東京都港区地下1-2-3", "東京都港区1-2-3"),
+    ],
+)
+def test_a_basement_floor_is_not_the_floor_above_ground(one, other):
+    assert japanese.normal_address(one) != japanese.normal_address(other)
 
 
 @pytest.mark.parametrize(
