@@ -15,6 +15,7 @@ from campaign import (
     errors,
     forms,
     i18n,
+    incoming,
     params,
     publicforms,
     quietlog,
@@ -42,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     instance = Path(app.instance_path)
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and the database live here
     app.response_class = responses.Response  # a failed If-Match answers a short 412
+    app.request_class = incoming.Request  # uploads in memory, never in a temporary file
     app.config.update(config.settings(instance))
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = (
