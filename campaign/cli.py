@@ -20,7 +20,46 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from campaign import db, migrate, registry
+from campaign import db, migrate, params, registry
+from campaign.config import DAYS_MAX
+
+
+class WholeNumber(click.ParamType):
+    """A whole number in [minimum, maximum], written in ASCII digits (``params.parse_int``, as
+    the routes read theirs: click's ``int`` takes ``１２`` and ``١٢`` too)."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int, maximum: int) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        number = params.parse_int(str(value).strip(), minimum=self.minimum, maximum=self.maximum)
+        if number is None:
+            self.fail(f"{value!r} is not a whole number from {self.minimum} to {self.maximum}")
+        return number
+
+
+# What a command's arguments may be: an id no larger than a column holds (as the routes'
+# converter), a period of at least a day (``--days -1`` purged every closed case at once).
+ID = WholeNumber(0, params.MAX_ID)
+DAYS = WholeNumber(1, DAYS_MAX)
+
+
+class WritableFile(click.Path):
+    """A file to write whose folder exists (``click.Path`` checks only the file itself: a
+    missing folder gave a traceback at the end of a long export)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, writable=True, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        if not Path(path).resolve().parent.is_dir():
+            self.fail(f"the folder of {value!r} does not exist", param, ctx)
+        return path
 
 
 @click.command("init")

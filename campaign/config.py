@@ -76,8 +76,30 @@ def load_secret_key(instance_path: Path) -> str:
     return check_secret_key(path.read_text().strip())
 
 
+class BadSetting(RuntimeError):
+    """Raised at start-up when a setting of the environment is not what it must be."""
+
+
+def whole_number(name: str, default: int, minimum: int, maximum: int) -> int:
+    """The setting ``name`` as a whole number in [minimum, maximum] (ASCII digits: ``int()``
+    also takes ``١٢`` and ``+3``), or ``default`` when it is unset; a clear error otherwise,
+    never a traceback of ``int()`` or a negative period that would purge everything."""
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return default
+    from campaign.params import parse_int
+
+    number = parse_int(text.strip(), minimum=minimum, maximum=maximum)
+    if number is None:
+        raise BadSetting(f"{name} must be a whole number from {minimum} to {maximum}: {text!r}")
+    return number
+
+
+DAYS_MAX = 36500  # a retention period of a hundred years is the longest that means anything
+
+
 def _minutes(name: str, default: int) -> timedelta:
-    return timedelta(minutes=int(os.environ.get(name, default)))
+    return timedelta(minutes=whole_number(name, default, 1, 7 * 24 * 60))
 
 
 def trusted_hosts(base_url: str | None) -> list[str] | None:
@@ -116,7 +138,7 @@ def settings(instance_path: Path) -> dict:
         "SURVEY_ANSWER_LIMIT": os.environ.get("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes"),
         "LOGIN_LIMIT_CLIENT": os.environ.get("NAISHIN_LOGIN_LIMIT_CLIENT", "30 per 15 minutes"),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app.
-        "PROXY_COUNT": int(os.environ.get("NAISHIN_PROXY_COUNT", "0")),
+        "PROXY_COUNT": whole_number("NAISHIN_PROXY_COUNT", 0, 0, 10),
         "SESSION_COOKIE_NAME": "naishin_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
@@ -135,10 +157,12 @@ def settings(instance_path: Path) -> dict:
         "LANGUAGES": ("ja", "en"),
         # Features' settings, read here at start-up (features read app.config, never the
         # environment). Case attachments: per-file limit; retention purge.
-        "CASES_MAX_ATTACHMENT_BYTES": int(os.environ.get("NAISHIN_CASES_MAX_ATTACHMENT_MB", "10"))
+        "CASES_MAX_ATTACHMENT_BYTES": whole_number("NAISHIN_CASES_MAX_ATTACHMENT_MB", 10, 1, 100)
         * 1024
         * 1024,
-        "CASES_RETENTION_DAYS": int(os.environ.get("NAISHIN_CASES_RETENTION_DAYS", 3 * 365)),
+        "CASES_RETENTION_DAYS": whole_number("NAISHIN_CASES_RETENTION_DAYS", 3 * 365, 1, DAYS_MAX),
+        # What staff typed as reasons (audit notes): deleted after this many days.
+        "AUDIT_NOTE_DAYS": whole_number("NAISHIN_AUDIT_NOTE_DAYS", 365, 1, DAYS_MAX),
         # Where gunicorn listens (for commands that print an address).
         "BIND": os.environ.get("NAISHIN_BIND", "127.0.0.1:8000"),
     }

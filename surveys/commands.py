@@ -13,12 +13,13 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from campaign import db
+from campaign.cli import ID
 
 cli = AppGroup("surveys", help="Anonymous surveys.")
 
 
 @cli.command("tally")
-@click.argument("survey_id", type=int)
+@click.argument("survey_id", type=ID)
 @click.option(
     "--key-file",
     "key_path",

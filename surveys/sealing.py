@@ -108,6 +108,8 @@ def read_key_file(data: bytes, survey_id: int, public_key: bytes) -> PrivateKey:
         private = PrivateKey(base64.b64decode(document["private_key"], validate=True))
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
         raise SealingError("not a survey key file") from error
+    except RecursionError as error:  # JSON nested thousands deep (review R7a W1)
+        raise SealingError("not a survey key file") from error
     except nacl.exceptions.CryptoError as error:  # wrong key length
         raise SealingError("not a survey key file") from error
     if document.get("survey_id") != survey_id or bytes(private.public_key) != public_key:

@@ -4,19 +4,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from campaign import db
+from campaign import db, params
 from campaign.audit import services as audit
-from campaign.cli import exit_if_not_scrubbed, progress_bar
-
-DEFAULT_NOTE_DAYS = 365
+from campaign.cli import DAYS, exit_if_not_scrubbed, progress_bar
 
 cli = AppGroup("audit", help="Check the audit log.")
 
@@ -32,8 +30,8 @@ def verify_audit(anchor: Path | None) -> None:
     session = db.session()
     count, head, breaks = audit.verify(session)
     if anchor is not None and anchor.exists():
-        seq, digest = anchor.read_text().split()
-        problem = audit.check_anchor(session, int(seq), digest)
+        seq, digest = _read_anchor(anchor)
+        problem = audit.check_anchor(session, seq, digest)
         breaks += [problem] if problem else []
     for problem in breaks:
         click.echo(f"entry {problem.seq}: {problem.problem}", err=True)
@@ -45,14 +43,27 @@ def verify_audit(anchor: Path | None) -> None:
     click.echo(f"Audit log intact: {count} entries, head {head}.")
 
 
+def _read_anchor(anchor: Path) -> tuple[int, str]:
+    """The head recorded in the anchor file (``seq digest``); a clear error if it holds
+    anything else (a damaged or foreign file must not pass, nor end in a traceback)."""
+    try:
+        seq, digest = anchor.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise click.ClickException(f"{anchor} is not an audit anchor file") from None
+    number = params.parse_int(seq, minimum=1)
+    if number is None:
+        raise click.ClickException(f"{anchor} is not an audit anchor file")
+    return number, digest
+
+
 @cli.command("purge-notes")
-@click.option("--days", type=int, default=None, help="Retention period of notes (default 1 year).")
+@click.option("--days", type=DAYS, default=None, help="Retention period of notes (default 1 year).")
 def purge_notes(days: int | None) -> None:
     """Delete the reasons staff typed for entries older than the period; the entries stay."""
     if days is None:
-        days = int(os.environ.get("NAISHIN_AUDIT_NOTE_DAYS", DEFAULT_NOTE_DAYS))
+        days = current_app.config["AUDIT_NOTE_DAYS"]
     session = db.session()
-    count = audit.purge_notes(session, older_than=timedelta(days=max(days, 0)))
+    count = audit.purge_notes(session, older_than=timedelta(days=days))
     session.commit()
     session.close()
     with progress_bar("Scrubbing the database files") as step:

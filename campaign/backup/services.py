@@ -205,10 +205,20 @@ def read_manifest(src: Path) -> dict:
     """The manifest of a backup folder, or BackupError when it is not one."""
     try:
         manifest = json.loads((src / MANIFEST).read_text())
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise BackupError(f"{src} is not a backup made by 'flask backup' ({error}).") from None
+    if not isinstance(manifest, dict) or manifest.get("database") not in ("sqlite", "postgresql"):
+        raise BackupError(f"{src} is not a backup made by 'flask backup'.")
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{src} was made by another version of the backup command.")
+    counts = manifest.get("counts")
+    if not (
+        all(isinstance(manifest.get(k), str) for k in ("key", "taken_at"))
+        and isinstance(manifest.get("revision"), str | None)
+        and isinstance(counts, dict)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in counts.values())
+    ):
+        raise BackupError(f"{src}: its manifest is damaged.")
     return manifest
 
 

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from campaign import clock, db
 from campaign.audit import services as audit
 from campaign.cases import demo, export, national, queries, retention, services
-from campaign.cli import exit_if_not_scrubbed, progress_bar
+from campaign.cli import DAYS, WritableFile, exit_if_not_scrubbed, progress_bar
 from campaign.exports import csv_bytes, xlsx_bytes
 
 cli = AppGroup("cases", help="Case reports: retention and reference data.")
@@ -34,7 +34,7 @@ def default_days() -> int:
 
 
 @cli.command("purge")
-@click.option("--days", type=int, default=None, help="Retention period (default 3 years).")
+@click.option("--days", type=DAYS, default=None, help="Retention period (default 3 years).")
 @click.option("--full", is_flag=True, help="PostgreSQL: VACUUM FULL instead of VACUUM.")
 @with_appcontext
 def purge(days: int | None, full: bool) -> None:
@@ -53,7 +53,7 @@ def purge(days: int | None, full: bool) -> None:
 
 
 @cli.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.argument("path", type=WritableFile())
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @with_appcontext
 def export_command(path: Path, lang: str) -> None:

@@ -111,3 +111,34 @@ def test_key_file_of_another_survey_is_refused(surveys):
         except sealing.SealingError:
             continue
         raise AssertionError(bad)
+
+
+def test_a_key_file_nested_thousands_deep_is_not_a_key_file(client, auth, make, surveys):
+    """Review R7a W1: JSON nested 40,000 deep raised RecursionError, which the check did not
+    catch: the results page answered 500 to headquarters picking a damaged file."""
+    import io
+
+    from campaign.auth.models import Role
+    from tests.helpers import csrf_token
+
+    survey = surveys.close(surveys.opened())
+    for junk in (b"[" * 40000, b'{"a":' * 20000):
+        try:
+            sealing.read_key_file(junk, survey.id, survey.public_key)
+        except sealing.SealingError:
+            pass
+        else:  # pragma: no cover
+            raise AssertionError("a nested document was taken for a key file")
+    auth.login(make.user(role=Role.HQ))
+    token = csrf_token(client, f"/surveys/{survey.id}/results")
+    for fmt in ("html", "csv"):
+        response = client.post(
+            f"/surveys/{survey.id}/results",
+            data={
+                "csrf_token": token,
+                "format": fmt,
+                "key_file": (io.BytesIO(b"[" * 40000), "k.json"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400
