@@ -7,6 +7,7 @@ secret; the access log (campaign/gunicorn_conf.py) writes ``/setup/…`` instead
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 _SLASHES = re.compile(r"/{2,}")
@@ -58,9 +59,24 @@ def redact(path: str | None) -> str:
 def _cut_secrets(path: str) -> str:
     # "/setup//T" still reaches the page (Werkzeug merges slashes), so it is matched merged.
     path = _SLASHES.sub("/", path)
+    # A link a client or a mailer rewrote (review R7a L1: "/SETUP/T", "/./setup/T",
+    # "/static/../setup/T", "/setup;x/T", "/x/setup/T") reaches no page but still carries the
+    # secret: wherever the prefix appears, in any case, once the dots are resolved and the
+    # parameters cut, everything after it goes. The link as sent keeps what follows the secret.
+    plain = _plain(path)
     for prefix in _SECRET_PREFIXES:
-        if path.startswith(prefix):
+        where = plain.lower().find(prefix)
+        if where == -1:
+            continue
+        if where == 0 and plain == path + "/" * (not path.endswith("/")):
             rest = path[len(prefix) :]
             tail = rest.split("/", 1)[1] if "/" in rest else None
             return prefix + REDACTED + ("" if tail is None else "/" + tail)
+        return plain[:where] + prefix + REDACTED
     return path
+
+
+def _plain(path: str) -> str:
+    """The path with each segment's ``;parameters`` cut and its dots resolved, ending in ``/``."""
+    segments = [segment.split(";", 1)[0] for segment in path.split("/")]
+    return posixpath.normpath("/".join(segments)).rstrip("/") + "/"

@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+import pytest
+
 from campaign import logsafe
 from campaign.accounts import services as accounts
 from campaign.auth.models import Role
@@ -46,10 +48,28 @@ def test_redact_cuts_only_the_declared_segment():
     assert logsafe.redact("//setup/abc") == "/setup/…"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/SETUP/SECRETabc",
+        "/Setup/SECRETabc/x",
+        "/./setup/SECRETabc",
+        "/static/../setup/SECRETabc",
+        "/setup;x/SECRETabc",
+        "/x/setup/SECRETabc",
+        "/setup/./SECRETabc",
+    ],
+)
+def test_a_rewritten_setup_link_leaves_no_token_either(path):
+    """Review R7a L1: such a link opens no page, but its line still held the token."""
+    logged = logsafe.redact(path)
+    assert "secretabc" not in logged.lower() and "setup/…" in logged
+
+
 def test_redact_escapes_what_could_forge_or_hide_a_line():
     """Review R3-22: a newline in the path wrote a second, made-up access line, and terminal
     escapes reached the log raw."""
-    forged = logsafe.redact('/info/qa\n"GET /setup/FORGED HTTP/1.1" 200 1 1ms')
+    forged = logsafe.redact('/info/qa\n"GET /cases/FORGED HTTP/1.1" 200 1 1ms')
     assert "\n" not in forged and '"' not in forged
     assert forged.startswith("/info/qa\\x0a\\x22GET")
     assert logsafe.redact("/x\x1b[2J\u202egnp") == "/x\\x1b[2J\\u202egnp"
@@ -64,7 +84,7 @@ def test_the_server_log_holds_one_line_per_request_and_no_client_address(databas
     with gunicorn(database_url, tmp_path / "instance", log) as base:
         with contextlib.suppress(urllib.error.HTTPError):
             urllib.request.urlopen(  # noqa: S310 (our server)
-                f"{base}/info/qa%0a%22GET%20/setup/FORGEDLINE%20HTTP/1.1%22%20200%201%201ms"
+                f"{base}/info/qa%0a%22GET%20/cases/FORGEDLINE%20HTTP/1.1%22%20200%201%201ms"
             )
         host = urlsplit(base)
         with socket.create_connection((host.hostname, host.port), timeout=10) as raw:
@@ -72,6 +92,6 @@ def test_the_server_log_holds_one_line_per_request_and_no_client_address(databas
             raw.recv(1000)
     written = log.read_text()
     assert "FORGEDLINE" in written  # the request was logged, on its own line
-    assert not any(line.startswith('"GET /setup/FORGEDLINE') for line in written.splitlines())
+    assert not any(line.startswith('"GET /cases/FORGEDLINE') for line in written.splitlines())
     assert "Invalid request from ip=-: Request Line is too large" in written
     assert "ip=127.0.0.1" not in written
