@@ -95,6 +95,32 @@ def whole_number(name: str, default: int, minimum: int, maximum: int) -> int:
     return number
 
 
+def rate_limit(name: str, default: str) -> str:
+    """The setting ``name`` as a rate limit (``"5 per 15 minutes"``), checked at start-up: a
+    bad one was taken, and then every login answered 500 (review R7a C3)."""
+    from limits import parse_many
+
+    text = os.environ.get(name) or default
+    try:
+        if parse_many(text):
+            return text
+    except ValueError:
+        pass
+    raise BadSetting(f"{name} must be a rate limit such as {default!r}: {text!r}")
+
+
+def time_zone(name: str, default: str) -> str:
+    """The setting ``name`` as a time zone of the tz database (``Asia/Tokyo``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = os.environ.get(name) or default
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadSetting(f"{name} must be a time zone such as {default!r}: {text!r}") from None
+    return text
+
+
 DAYS_MAX = 36500  # a retention period of a hundred years is the longest that means anything
 
 
@@ -133,10 +159,10 @@ def settings(instance_path: Path) -> dict:
         "INVITATION_LIFETIME": timedelta(hours=72),
         "ARGON2": dict(ARGON2_PRODUCTION),
         # Login throttling: failed attempts allowed per account and per client.
-        "LOGIN_LIMIT_ACCOUNT": os.environ.get("NAISHIN_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_ACCOUNT": rate_limit("NAISHIN_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         # Answers to a survey per client (a keyed per-window tag, see campaign/publicforms.py).
-        "SURVEY_ANSWER_LIMIT": os.environ.get("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes"),
-        "LOGIN_LIMIT_CLIENT": os.environ.get("NAISHIN_LOGIN_LIMIT_CLIENT", "30 per 15 minutes"),
+        "SURVEY_ANSWER_LIMIT": rate_limit("NAISHIN_SURVEY_ANSWER_LIMIT", "20 per 10 minutes"),
+        "LOGIN_LIMIT_CLIENT": rate_limit("NAISHIN_LOGIN_LIMIT_CLIENT", "30 per 15 minutes"),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app.
         "PROXY_COUNT": whole_number("NAISHIN_PROXY_COUNT", 0, 0, 10),
         "SESSION_COOKIE_NAME": "naishin_session",
@@ -152,8 +178,8 @@ def settings(instance_path: Path) -> dict:
         "WTF_CSRF_SSL_STRICT": False,
         "BABEL_DEFAULT_LOCALE": "ja",
         # Times are stored in UTC and shown in this zone (campaign/dates.py).
-        "TIMEZONE": os.environ.get("NAISHIN_TIMEZONE") or "Asia/Tokyo",
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("NAISHIN_TIMEZONE") or "Asia/Tokyo",
+        "TIMEZONE": time_zone("NAISHIN_TIMEZONE", "Asia/Tokyo"),
+        "BABEL_DEFAULT_TIMEZONE": time_zone("NAISHIN_TIMEZONE", "Asia/Tokyo"),
         "LANGUAGES": ("ja", "en"),
         # Features' settings, read here at start-up (features read app.config, never the
         # environment). Case attachments: per-file limit; retention purge.
