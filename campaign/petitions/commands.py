@@ -1,8 +1,8 @@
 """``flask --app wsgi petitions anonymise``: the deletion rule, to run from cron (e.g. nightly);
 ``petitions close-due``: closes the petitions whose closing day has ended (from cron, just
-after midnight Japan time); ``petitions rehash``: the duplicate hashes worked out again after
-an upgrade changed how names and addresses are compared (run once); ``petitions demo``: the
-demo petition (demo.py), run by ``make run``.
+after midnight Japan time); ``petitions rehash``: every petition's duplicate hashes brought up
+to the current normal form at once (each is otherwise rehashed before its next signer is
+hashed); ``petitions demo``: the demo petition (demo.py), run by ``make run``.
 
 Deletes the signers' names, addresses, emails, hashes and link tokens of every petition whose
 deletion day has come (``keep_days`` after its submission, or ``unsubmitted_days`` after its
@@ -61,13 +61,14 @@ def anonymise() -> None:
 @cli.command("rehash")
 @with_appcontext
 def rehash() -> None:
-    """Work out the signatures' duplicate hashes again after an upgrade that changed how names
-    and addresses are compared (services.rehash; run once, after the upgrade)."""
+    """Bring every petition's duplicate hashes up to the current normal form (services.rehash
+    for each petition hashed under an older one). Not needed after an upgrade: a petition is
+    rehashed before its next signer is hashed (services.up_to_date); this does them all now."""
     session = db.session()
     for petition in session.scalars(select(Petition).order_by(Petition.id)):
-        done = services.rehash(session, petition)
+        done = services.up_to_date(session, petition)
         session.commit()
-        if done.changed:
+        if done and done.changed:
             click.echo(
                 f"Petition {petition.id}: {done.changed} signatures rehashed, "
                 f"{done.repeats} found to repeat a signature and no longer counted, "

@@ -46,8 +46,9 @@ Over-eager merging costs little here (two people would need the same name *and* 
 it to matter), while a missed variant lets one person count twice; but a household of
 different names must never be merged, which is why ``ー`` after a kana is kept (a second
 member of the household would be thanked and silently not counted). A stored signature
-keeps the hash of the form it was signed under: after a change here,
-``flask --app wsgi petitions rehash`` (``services.rehash``) works them out again.
+keeps the hash of the form it was signed under, and its petition the version of that form
+(``NORMAL_FORM_VERSION``): after a change here, raise it, and every petition's signatures are
+hashed again (``services.up_to_date``) before anyone of it is hashed under the new form.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+# Raise it with every change of what ``normal_name`` or ``normal_address`` return: a petition
+# whose hashes were made under an older version is rehashed before its next signer is hashed.
+# 1: every form up to review R6-1's; 2: basement floors (地下1階 = B1F = B1).
+NORMAL_FORM_VERSION = 2
 
 PREFECTURES = [
     "北海道",

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from campaign import clock
 from campaign.db import Base, RandomKey, UTCDateTime, random_id
 from campaign.org.models import Branch
+from campaign.petitions import japanese
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
@@ -60,6 +61,14 @@ class State(enum.StrEnum):
 class SignatureState(enum.StrEnum):
     """``pending``: waits for its email link; ``counted``; ``invalid``: set aside by headquarters
     (kept until anonymisation so that the same person cannot sign again in its place).
+
+    ``invalid`` is always an acknowledged signature (signed without email, or its link
+    confirmed) that holds the person's place and would count, but is in a group headquarters
+    set aside (``SetAside``): one that was counted, or one that came to count after the
+    set-aside. A signature of such a group that waits for its link stays ``pending`` (nothing
+    about its link changes, review R3-11) and becomes ``invalid`` instead of ``counted`` when
+    confirmed; so counting the group again counts exactly its ``invalid`` rows, never one that
+    was not confirmed.
 
     ``repeat`` and ``repeat-confirmed``: a person who had signed already signed again with an
     email address. Their link must look like anyone's (the page, the email and the link's page
@@ -113,6 +122,12 @@ class Petition(Base):
     submitted_to: Mapped[str] = mapped_column(String(200), default="")
     submission_note: Mapped[str] = mapped_column(Text, default="")
     anonymised_on: Mapped[date | None] = mapped_column(Date)
+    # The version of the normal form (``japanese.NORMAL_FORM_VERSION``) the signatures' hashes
+    # and tags were made under: an older one is worked out again before anyone is hashed
+    # (services ``up_to_date``), so that a person is never compared under two forms.
+    normal_form: Mapped[int] = mapped_column(
+        Integer, default=lambda: japanese.NORMAL_FORM_VERSION, server_default="1"
+    )
 
     batches: Mapped[list[PaperBatch]] = relationship(
         order_by="PaperBatch.id", back_populates="petition", cascade="all, delete-orphan"
@@ -173,12 +188,34 @@ class Signature(Base):
 
     @property
     def shown_state(self) -> str:
-        """What the emailed link's page says of the signature: ``pending``, ``counted`` or
-        ``invalid`` (a repeat looks like a new signature: see ``SignatureState``)."""
+        """What the emailed link's page says of the signature: ``pending`` or ``counted`` (a
+        repeat looks like a new signature: see ``SignatureState``; and so does one set aside:
+        the page must not tell a prober, who may have typed a person's name, which groups
+        headquarters set aside, review R3-11)."""
         return {
             SignatureState.REPEAT: "pending",
             SignatureState.REPEAT_CONFIRMED: "counted",
+            SignatureState.INVALID: "counted",
         }.get(self.state, self.state.value)
+
+
+class SetAside(Base):
+    """A group headquarters set aside on the review page: every signature of one address
+    (``kind`` ``address``) or one name (``name``) of the petition, by its keyed tag.
+
+    Recorded, and not only applied to the rows counted at that moment: a signature of the
+    group that comes to count later (its link confirmed, a repeat taking the person's place,
+    one signed after the set-aside) is set aside too, by the one rule of services
+    ``_counting``. Deleted when the group is counted again, and with the rows at
+    anonymisation (the tags are keyed by the petition's key)."""
+
+    __tablename__ = "petition_set_asides"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tag: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
 
 
 class PaperBatch(Base):

@@ -39,7 +39,7 @@ from sqlalchemy import Engine
 
 from campaign.db import vacuum_full, vacuum_sqlite
 
-TABLES = ("petition_signatures", "petitions")
+TABLES = ("petition_signatures", "petition_set_asides", "petitions")
 WAIT_SECONDS = 10.0
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select, text, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from campaign import clock, dates
@@ -29,6 +29,7 @@ from campaign.petitions.models import (
     PaperBatch,
     Petition,
     PetitionTally,
+    SetAside,
     Signature,
     SignatureState,
     State,
@@ -168,6 +169,7 @@ def open_petition(db: Session, petition: Petition) -> None:
         raise PetitionError(_l("The closing date has passed. Choose a later one first."))
     petition.state = State.OPEN
     petition.sealed_key = sealing.wrap(sealing.new_key())
+    petition.normal_form = japanese.NORMAL_FORM_VERSION  # no hash made yet, under any form
     petition.opened_on = today()
     db.flush()
     audit.record(db, "petition.opened", object_kind="petition", object_id=petition.id)
@@ -305,6 +307,7 @@ def sign(
     if problems:
         raise InvalidSignature(problems)
     key = petition_key(petition)
+    up_to_date(db, petition)
     keyed = hashes(sealing.hash_key(key), name, address)
     token = secrets.token_urlsafe(32) if email else None
     signer = sealing.Signer(
@@ -317,7 +320,7 @@ def sign(
         "sealed": sealing.seal_signer(key, signer),
         "prefecture_code": japanese.prefecture_of(address),
         "signed_on": today(),
-        "state": SignatureState.PENDING if email else SignatureState.COUNTED,
+        "state": SignatureState.PENDING,
         "signer_hash": keyed.signer,
         "name_tag": keyed.name,
         "address_tag": keyed.address,
@@ -325,6 +328,8 @@ def sign(
     }
     outcome = "pending" if email else "counted"
     _lock_person(db, petition.id, keyed.name, keyed.address)
+    if not email:
+        row["state"] = _counting(db, petition.id, keyed.name, keyed.address)
     if db.execute(_insert_signature(db), row).scalar() is not None:
         return Signed(outcome, token)
     # The person had signed. Without an email, a signature is acknowledged at once: if the
@@ -414,6 +419,32 @@ def _lock_people(db: Session, people) -> None:
             db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+def _in_set_aside(petition_id, name_tag, address_tag):
+    """SQL: whether a signature with these tags (values, or ``Signature``'s columns) is in a
+    group of the petition that headquarters set aside (``SetAside``)."""
+    return exists().where(
+        SetAside.petition_id == petition_id,
+        or_(
+            and_(SetAside.kind == "name", SetAside.tag == name_tag),
+            and_(SetAside.kind == "address", SetAside.tag == address_tag),
+        ),
+    )
+
+
+def _counting(db: Session, petition_id: int, name_tag: bytes, address_tag: bytes) -> SignatureState:
+    """What a signature becomes when it comes to count: ``invalid`` if its address or its name
+    is a group headquarters set aside, else ``counted``. The one rule for every way a
+    signature comes to count (signed without email, its link confirmed, a repeat confirmed in
+    the place of a waiting one, the hand-over of a withdrawal or a discard): a set-aside holds
+    for the group, not only for the rows counted when it was made, so no signature of the group
+    escapes it by waiting for its link or by coming later. Nothing shows it to the signer:
+    the pages say what they say to anyone (``Signature.shown_state``, review R3-11). The
+    caller holds the person's lock, which shares the petition's lock that ``mark_group`` takes
+    exclusively: the group cannot be set aside between this look and the row's write."""
+    aside = db.scalar(select(_in_set_aside(petition_id, name_tag, address_tag)))
+    return SignatureState.INVALID if aside else SignatureState.COUNTED
+
+
 def _demote_waiting(db: Session, petition: Petition, signer: bytes, key: bytes) -> bool:
     """Make the person's signature that waits for its link (``pending``) a repeat that waits
     (``repeat``), freeing the person's place for an acknowledged one; whether there was one.
@@ -472,7 +503,8 @@ def _hand_over(db: Session, gone) -> None:
     pair is the person as much as ``signer_hash`` is; nothing is stored for it that the review
     did not already store). The heir is the repeat with the smallest id (ids are random: not
     the first or last to sign). It takes the place as the gone one stood: set aside
-    (``invalid``) if that one was, else counted. A repeat that still waits for its link is
+    (``invalid``) if that one was, else as any signature that comes to count (``_counting``:
+    set aside if its group is). A repeat that still waits for its link is
     left to wait: confirming it counts it then (``_confirm_repeat``: no one holds the place)."""
     if gone.state not in HOLDING:
         return
@@ -489,8 +521,9 @@ def _hand_over(db: Session, gone) -> None:
     )
     if heir is None:
         return
-    invalid = gone.state == SignatureState.INVALID
-    state = SignatureState.INVALID if invalid else SignatureState.COUNTED
+    state = gone.state
+    if state != SignatureState.INVALID:
+        state = _counting(db, gone.petition_id, gone.name_tag, gone.address_tag)
     db.execute(
         update(Signature)
         .where(Signature.id == heir)
@@ -568,6 +601,7 @@ def confirm(db: Session, token: str) -> str:
     # under the lock: a signature in the same name, another of the person's links or a
     # withdrawal may have changed it, or who holds the place, in the meantime.
     key = petition_key(petition)
+    up_to_date(db, petition)
     signer = sealing.open_signer(key, signature.sealed)
     keyed = hashes(sealing.hash_key(key), signer.name, signer.address)
     _lock_person(db, petition.id, keyed.name, keyed.address)
@@ -580,9 +614,10 @@ def confirm(db: Session, token: str) -> str:
         return "unknown"
     if signature.state not in WAITING:
         return "already"
-    values: dict = {"state": SignatureState.COUNTED}
+    counting = _counting(db, petition.id, keyed.name, keyed.address)
+    values: dict = {"state": counting}
     if signature.state == SignatureState.REPEAT:
-        values = _confirm_repeat(db, petition, keyed.signer)
+        values = _confirm_repeat(db, petition, keyed.signer, counting)
     # The date a signature came to count: the published table is as of the end of a past day
     # (see ``prefecture_table``), so a confirmation today must not move a past day's figures.
     values["signed_on"] = today()
@@ -596,20 +631,21 @@ def confirm(db: Session, token: str) -> str:
     return "confirmed" if changed == 1 else "already"
 
 
-def _confirm_repeat(db: Session, petition: Petition, real: bytes) -> dict:
+def _confirm_repeat(db: Session, petition: Petition, real: bytes, counting: SignatureState) -> dict:
     """What confirming a repeat changes. The person's signature counts already (or was set
     aside): the repeat becomes ``repeat-confirmed`` and counts nothing. Their first signature
     still waits for its link (an email that never came, or typed by someone else), or is gone
     (withdrawn): then the repeat takes its place and counts, once, and the waiting one becomes
     a repeat that waits (``_demote_waiting``: its link behaves as before, review R3-11).
-    ``real``: the person's ``signer_hash``; the caller holds the person's lock."""
+    ``real``: the person's ``signer_hash``; ``counting``: what a signature of the person
+    becomes when it comes to count (``_counting``); the caller holds the person's lock."""
     key = petition_key(petition)
     holder = _lock_holder(db, petition.id, real)
     if holder not in (None, SignatureState.PENDING):
         return {"state": SignatureState.REPEAT_CONFIRMED}
     if holder == SignatureState.PENDING:
         _demote_waiting(db, petition, real, key)
-    return {"state": SignatureState.COUNTED, "signer_hash": real}
+    return {"state": counting, "signer_hash": real}
 
 
 def withdraw(db: Session, token: str) -> bool:
@@ -952,17 +988,28 @@ def paper_by_branch(db: Session, petition: Petition) -> list[tuple[Branch, int, 
 
 @dataclass(frozen=True)
 class Group:
-    """Signatures sharing one address (or one name): how many, how many set aside."""
+    """Signatures sharing one address (or one name): how many, how many set aside (rows that
+    would count and do not), and whether the group itself is set aside (``SetAside``: what
+    comes to count in it is set aside too)."""
 
     kind: str
     tag: str
     count: int
     invalid: int
+    set_aside: bool = False
 
 
 def review(db: Session, petition: Petition, *, threshold: int = 5) -> dict:
     """What headquarters checks for abuse, as counts only: addresses and names that recur at
-    least ``threshold`` times, and signatures per day."""
+    least ``threshold`` times, and signatures per day. The tags are those of the current
+    normal form (``up_to_date``), which ``mark_group`` will be given back."""
+    up_to_date(db, petition)
+    aside = {
+        (kind, bytes(tag))
+        for kind, tag in db.execute(
+            select(SetAside.kind, SetAside.tag).where(SetAside.petition_id == petition.id)
+        )
+    }
     groups: dict[str, list[Group]] = {}
     for kind, column in (("address", Signature.address_tag), ("name", Signature.name_tag)):
         invalid = func.sum(case((Signature.state == SignatureState.INVALID, 1), else_=0))
@@ -974,7 +1021,10 @@ def review(db: Session, petition: Petition, *, threshold: int = 5) -> dict:
             .order_by(func.count().desc())
             .limit(100)
         )
-        groups[kind] = [Group(kind, tag.hex(), int(n), int(i or 0)) for tag, n, i in rows]
+        groups[kind] = [
+            Group(kind, tag.hex(), int(n), int(i or 0), (kind, bytes(tag)) in aside)
+            for tag, n, i in rows
+        ]
     days = list(
         db.execute(
             select(Signature.signed_on, func.count())
@@ -987,12 +1037,22 @@ def review(db: Session, petition: Petition, *, threshold: int = 5) -> dict:
 
 
 def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid: bool) -> int:
-    """Set aside (or count again) every signature of one address or name group; audited.
+    """Set aside (or count again) every signature of one address or name group; audited;
+    returns how many rows changed.
+
+    The group itself is recorded (``SetAside``), so that the set-aside holds for whatever of
+    the group comes to count later (``_counting``): a signature that waited for its link, a
+    repeat taking the place of a waiting one, one signed after. Its rows waiting for their link
+    are left waiting (their link behaves as anyone's); its counted rows become ``invalid``.
+    Counting it again deletes the record and counts its ``invalid`` rows (each acknowledged and
+    holding its person's place, see ``SignatureState``), except those still in another group
+    set aside (one address group and one name group may both hold a row).
 
     A set-aside hands nothing over (``_hand_over``): a person's repeats carry the same tags,
     so they are in the group that was set aside; the person stays in the place, set aside,
     and counts once again when the group is counted again. (Withdrawn while set aside, the
-    place goes to a repeat as set aside too.)"""
+    place goes to a repeat as set aside too.) The petition's lock is taken exclusively: no
+    signature of it comes to count meanwhile, under the record as it was before."""
     column = {"address": Signature.address_tag, "name": Signature.name_tag}.get(kind)
     try:
         raw = bytes.fromhex(tag)
@@ -1002,11 +1062,24 @@ def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid:
         raise PetitionError(_l("There is no such group."))
     if petition.state not in (State.OPEN, State.CLOSED):
         raise PetitionError(_l("Signatures can be set aside only before the submission."))
-    source = SignatureState.COUNTED if invalid else SignatureState.INVALID
-    target = SignatureState.INVALID if invalid else SignatureState.COUNTED
+    _lock_petition(db, petition.id, shared=False)
+    up_to_date(db, petition)
+    record = (SetAside.petition_id == petition.id, SetAside.kind == kind, SetAside.tag == raw)
+    group = (Signature.petition_id == petition.id, column == raw)
+    if invalid:
+        if db.scalar(select(exists().where(*record))) is not True:
+            db.add(SetAside(petition_id=petition.id, kind=kind, tag=raw))
+            db.flush()
+        moved = (*group, Signature.state == SignatureState.COUNTED)
+        target = SignatureState.INVALID
+    else:
+        db.execute(delete(SetAside).where(*record))
+        still = _in_set_aside(petition.id, Signature.name_tag, Signature.address_tag)
+        moved = (*group, Signature.state == SignatureState.INVALID, ~still)
+        target = SignatureState.COUNTED
     changed = db.execute(
         update(Signature)
-        .where(Signature.petition_id == petition.id, column == raw, Signature.state == source)
+        .where(*moved)
         .values(state=target)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -1100,17 +1173,21 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
     """Work out every signature's hashes again under the current normal form (japanese.py).
 
     The duplicate check compares hashes, so a signature hashed under a narrower normal form
-    (before review R5-1 made ``山田・太郎`` and ``山田 太郎``, or ``TARO`` and ``taro``, one
-    person) would not match its own person signing again, in any variant, nor the exact same
-    text where the form changed it (``佐々木``, ``Aビル``). Run once after such an upgrade
-    (``flask --app wsgi petitions rehash``). Two rows that are now one person: one keeps the
-    person's place (``_HOLDER_RANK``), the others become what a repeat is (``repeat-confirmed``,
-    or ``repeat`` if it waited for its link, with a value of their own in the unique column),
-    so that the person counts once. A repeat that is now a person of its own (its text differs
-    from its old holder's where the new form tells them apart, as ``1 23`` and ``123``): if
-    acknowledged, it counts, holding its person's place (one per person); if waiting, its link
-    will count it. Audited, with the numbers."""
-    if petition.state not in (State.OPEN, State.CLOSED, State.SUBMITTED):
+    (before review R5-1 made ``山田・太郎`` and ``山田 太郎``, or ``TARO`` and ``taro``, one person)
+    would not match its own person signing again, in any variant, nor the exact same text where
+    the form changed it (``佐々木``, ``Aビル``). Run by ``up_to_date`` before the petition's next
+    signer is hashed (and by ``petitions rehash`` for all petitions). Two rows that are now one
+    person: one keeps the person's place (``_HOLDER_RANK``), the others become what a repeat is
+    (``repeat-confirmed``, or ``repeat`` if it waited for its link, with a value of their own in
+    the unique column), so that the person counts once. A repeat that is now a person of its own
+    (its text differs from its old holder's where the new form tells them apart, as ``1 23`` and
+    ``123``): if acknowledged, it counts, holding its person's place (one per person); if
+    waiting, its link will count it. The groups set aside (``SetAside``) are keyed by the old
+    tags: each becomes the new tags of the rows that carried its old one (a record no row
+    carries stays as it is), and a row that counts in a group set aside so is set aside
+    (``_counting``'s rule). Audited, with the numbers. Marks the petition as of the current form
+    (``japanese.NORMAL_FORM_VERSION``); ``up_to_date`` runs it when the petition is older."""
+    if petition.state not in HASHED:
         return Rehashed(0, 0)
     key = petition_key(petition)
     hash_key = sealing.hash_key(key)
@@ -1130,9 +1207,12 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
     wanted: dict[int, dict] = {}
     people: dict[bytes, list] = defaultdict(list)  # rows holding a place, by person
     orphans: dict[bytes, list] = defaultdict(list)  # acknowledged repeats, by person
+    renamed: dict[tuple[str, bytes], set[bytes]] = defaultdict(set)  # old tag -> new tags
     for row in rows:
         signer = sealing.open_signer(key, row.sealed)
         keyed = hashes(hash_key, signer.name, signer.address)
+        renamed["name", row.name_tag].add(keyed.name)
+        renamed["address", row.address_tag].add(keyed.address)
         wanted[row.id] = {
             "signer_hash": row.signer_hash,
             "name_tag": keyed.name,
@@ -1156,6 +1236,19 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
             heir = min(acknowledged, key=lambda row: row.id)
             wanted[heir.id].update(signer_hash=person, state=SignatureState.COUNTED)
             counted += 1
+    old_aside = db.execute(
+        select(SetAside.kind, SetAside.tag).where(SetAside.petition_id == petition.id)
+    ).all()
+    aside = {(kind, new) for kind, tag in old_aside for new in renamed.get((kind, tag), {tag})}
+    for values in wanted.values():
+        if values["state"] == SignatureState.COUNTED and (
+            ("name", values["name_tag"]) in aside or ("address", values["address_tag"]) in aside
+        ):
+            values["state"] = SignatureState.INVALID
+    if aside != {(kind, tag) for kind, tag in old_aside}:
+        db.execute(delete(SetAside).where(SetAside.petition_id == petition.id))
+        db.add_all(SetAside(petition_id=petition.id, kind=k, tag=t) for k, t in sorted(aside))
+        db.flush()
     current = {row.id: row for row in rows}
     changing = [
         n for n, values in wanted.items() if values != {f: getattr(current[n], f) for f in values}
@@ -1176,6 +1269,8 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
             .values(**wanted[n])
             .execution_options(synchronize_session=False)
         )
+    petition.normal_form = japanese.NORMAL_FORM_VERSION
+    db.flush()
     db.expire_all()
     if changing:
         audit.record(
@@ -1187,6 +1282,32 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
             f"{counted} repeats counted as persons of their own",
         )
     return Rehashed(len(changing), repeats, counted)
+
+
+HASHED = (State.OPEN, State.CLOSED, State.SUBMITTED)  # a petition with signatures' hashes
+
+
+def up_to_date(db: Session, petition: Petition) -> Rehashed | None:
+    """Rehash the petition (``rehash``) if its signatures were hashed under an older normal
+    form than the current one (``Petition.normal_form`` below ``japanese.NORMAL_FORM_VERSION``);
+    what it did, or None when there was nothing to do.
+
+    Every path that hashes a signer (``sign``, ``confirm``) or hands out or takes the tags
+    (``review``, ``mark_group``) calls it first, so no one is compared under the new form with
+    rows of the old: after an upgrade that changed the form, the person's lock and the
+    duplicate check of the new form missed the person's old rows until someone ran
+    ``petitions rehash``, and one person could count twice. The first of them rehashes, once:
+    under the petition's lock taken exclusively (PostgreSQL; on SQLite the write lock every
+    writing transaction holds), the version is read again, and another transaction that was
+    rehashing at the same moment has committed by then, and this one finds nothing to do. A
+    call on a petition of the current form costs nothing (the loaded row's column)."""
+    if petition.state not in HASHED or petition.normal_form >= japanese.NORMAL_FORM_VERSION:
+        return None
+    _lock_petition(db, petition.id, shared=False)
+    db.refresh(petition, ["normal_form", "state"])
+    if petition.state not in HASHED or petition.normal_form >= japanese.NORMAL_FORM_VERSION:
+        return None
+    return rehash(db, petition)
 
 
 # --- anonymisation --------------------------------------------------------------------------
@@ -1210,6 +1331,7 @@ def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -
     for code, number in rows:
         db.add(PetitionTally(petition_id=petition.id, prefecture_code=code, online=number))
     deleted = db.execute(delete(Signature).where(Signature.petition_id == petition.id)).rowcount
+    db.execute(delete(SetAside).where(SetAside.petition_id == petition.id))  # keyed tags too
     petition.state = State.ANONYMISED
     petition.sealed_key = None
     petition.anonymised_on = today()

@@ -20,6 +20,12 @@ def _old_name(name: str) -> str:
     return japanese._base(name).replace("’", "'")
 
 
+def _old_form(patch) -> None:
+    """Names normalised as before R5-1, under a version of the normal form before this one."""
+    patch.setattr(japanese, "normal_name", _old_name)
+    patch.setattr(japanese, "NORMAL_FORM_VERSION", japanese.NORMAL_FORM_VERSION - 1)
+
+
 def _states(session, petition) -> dict[str, int]:
     session.expire_all()
     rows = session.execute(
@@ -33,10 +39,10 @@ def _states(session, petition) -> dict[str, int]:
 def test_old_hashes_are_redone_and_a_person_counts_once(
     runner, client, petitions, session, monkeypatch, outbox
 ):
-    petition = petitions.opened()
     with monkeypatch.context() as old:
-        old.setattr(japanese, "normal_name", _old_name)
+        _old_form(old)
         old.setattr(japanese, "normal_address", japanese._base)
+        petition = petitions.opened()
         petitions.sign(petition, "佐々木 花子", ADDRESS)
         petitions.sign(petition, "佐々木・花子", ADDRESS)  # one person, counted twice then
         petitions.sign(petition, "Kensho Taro", ADDRESS, email="k@example.org")
@@ -125,3 +131,134 @@ def test_rehash_after_r6_1_parts_a_household_and_joins_a_person(petitions, sessi
     assert _states(session, petition) == {"counted": 6, "repeat-confirmed": 2}
     assert services.counts(session, petition).online == 6
     assert services.rehash(session, petition) == services.Rehashed(0, 0)
+
+
+def _rehashed_entries(session) -> int:
+    return session.scalar(select(func.count()).where(AuditEntry.action == "petition.rehashed"))
+
+
+def test_after_an_upgrade_the_next_signature_rehashes_first_and_the_repeat_is_recognised(
+    petitions, session, monkeypatch
+):
+    """Nobody ran ``petitions rehash`` after the upgrade: the next signer's hashing rehashes
+    the petition first (once), so the person signed under the old form is the same person
+    under the new one and counts once (it counted twice, the new row's lock and duplicate
+    check missing the old row)."""
+    with monkeypatch.context() as old:
+        _old_form(old)
+        petition = petitions.opened()
+        petitions.sign(petition, "佐々木・花子", ADDRESS)
+        petitions.sign(petition, "佐々木 花子", ADDRESS)  # two people under that form
+        assert petition.normal_form == japanese.NORMAL_FORM_VERSION
+    assert services.counts(session, petition).online == 2
+    assert petitions.sign(petition, "佐佐木花子", ADDRESS).duplicate
+    assert services.counts(session, petition).online == 1
+    assert _states(session, petition) == {"counted": 1, "repeat-confirmed": 2}
+    assert petition.normal_form == japanese.NORMAL_FORM_VERSION
+    assert _rehashed_entries(session) == 1
+    petitions.sign(petition, "山田 太郎", ADDRESS)  # of the current form now: no rehash again
+    assert _rehashed_entries(session) == 1
+
+
+def test_after_an_upgrade_a_confirmation_rehashes_first(petitions, session, monkeypatch):
+    """A link pressed after the upgrade: its signature is compared with the person's old rows
+    under the new form, and the person counts once."""
+    with monkeypatch.context() as old:
+        _old_form(old)
+        petition = petitions.opened()
+        petitions.sign(petition, "佐々木・花子", ADDRESS)
+        waiting = petitions.sign(petition, "佐々木 花子", ADDRESS, email="h@example.org")
+    assert services.confirm(session, waiting.token) == "confirmed"
+    session.commit()
+    assert services.counts(session, petition).online == 1
+    assert _states(session, petition) == {"counted": 1, "repeat-confirmed": 1}
+    assert services.find_by_token(session, waiting.token).shown_state == "counted"
+
+
+def test_after_an_upgrade_the_review_shows_the_groups_of_the_new_form(
+    petitions, session, monkeypatch
+):
+    with monkeypatch.context() as old:
+        _old_form(old)
+        petition = petitions.opened()
+        for n, name in enumerate(("佐々木・花子", "佐々木 花子", "佐佐木花子")):
+            petitions.sign(petition, name, f"東京都港区芝公園{n + 1}-1")
+    found = services.review(session, petition, threshold=2)
+    session.commit()
+    assert [group.count for group in found["name"]] == [3]
+    assert petition.normal_form == japanese.NORMAL_FORM_VERSION
+
+
+def test_two_signers_at_once_after_an_upgrade_rehash_once(
+    app, petitions, session, database_url, monkeypatch
+):
+    """The first to hash rehashes under the petition's exclusive lock; the other waits for it
+    and finds the petition up to date (PostgreSQL: the lock; SQLite: the write lock)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from campaign.db import make_engine
+    from campaign.petitions.models import Petition
+
+    with monkeypatch.context() as old:
+        _old_form(old)
+        petition = petitions.opened()
+        petitions.sign(petition, "佐々木・花子", ADDRESS)
+    engine = make_engine(database_url)
+    failures: list[BaseException] = []
+    try:
+        with Session(engine) as first:
+            services.sign(
+                first, first.get(Petition, petition.id), name="佐々木 花子", address=ADDRESS
+            )
+
+            def second() -> None:
+                try:
+                    with app.app_context(), Session(engine) as other:
+                        signed = services.sign(
+                            other, other.get(Petition, petition.id), name="佐佐木 花子",
+                            address=ADDRESS,
+                        )  # fmt: skip
+                        other.commit()
+                        assert signed.duplicate
+                except BaseException as error:
+                    failures.append(error)
+
+            thread = threading.Thread(target=second)
+            thread.start()
+            thread.join(timeout=1.5)
+            assert thread.is_alive()  # it waits for the rehashing transaction
+            first.commit()
+            thread.join(timeout=15)
+            assert not thread.is_alive() and not failures, failures
+    finally:
+        engine.dispose()
+    assert _rehashed_entries(session) == 1  # once, by whichever came first
+    assert services.counts(session, petition).online == 1
+    assert _states(session, petition) == {"counted": 1, "repeat-confirmed": 2}
+    session.expire_all()
+    assert session.get(Petition, petition.id).normal_form == japanese.NORMAL_FORM_VERSION
+
+
+def test_a_group_set_aside_under_the_old_form_holds_under_the_new(petitions, session, monkeypatch):
+    """The set-aside group is recorded by its tag, which the new form changes: rehashing gives
+    the record its rows' new tags, so the group holds what the new form puts in it (a variant
+    counted apart under the old form, one signed after the upgrade)."""
+    with monkeypatch.context() as old:
+        _old_form(old)
+        petition = petitions.opened()
+        petitions.sign(petition, "佐々木・花子", "東京都港区芝公園1-1")
+        petitions.sign(petition, "佐々木 花子", "東京都港区芝公園2-1")  # another name then
+        tag = services.review(session, petition, threshold=1)["name"][0].tag
+        services.mark_group(session, petition, kind="name", tag=tag, invalid=True)
+        session.commit()
+    assert services.counts(session, petition).online == 1
+    assert petitions.sign(petition, "佐佐木花子", "東京都港区芝公園3-1").outcome == "counted"
+    assert services.counts(session, petition).online == 0
+    assert _states(session, petition) == {"invalid": 3}
+    [group] = services.review(session, petition, threshold=3)["name"]
+    assert (group.count, group.invalid, group.set_aside) == (3, 3, True)
+    services.mark_group(session, petition, kind="name", tag=group.tag, invalid=False)
+    session.commit()
+    assert services.counts(session, petition).online == 3

@@ -231,9 +231,12 @@ def test_random_sequences_count_a_person_once_while_an_acknowledged_signature_re
     petitions, session, clock
 ):
     """Property: for one person, any sequence of signing (with or without email),
-    confirming, withdrawing and discarding stale unconfirmed signatures leaves them counted
-    exactly once while any acknowledged signature (without email, or confirmed, and not
-    withdrawn) remains, and not at all otherwise; each link reads as a new signer's would."""
+    confirming, withdrawing, discarding stale unconfirmed signatures, and headquarters setting
+    aside the person's address group or counting it again, leaves them counted exactly once
+    while any acknowledged signature (without email, or confirmed, and not withdrawn) remains
+    and the group is not set aside, and not at all otherwise; set aside, such a person is one
+    ``invalid`` row, which counting the group again counts (never a signature that was not
+    confirmed); each link reads as a new signer's would, set aside or not."""
     rng = random.Random(5404)
     petition = petitions.opened(closes_on=services.today() + timedelta(days=20 * 365))
     others = 0
@@ -241,8 +244,11 @@ def test_random_sequences_count_a_person_once_while_an_acknowledged_signature_re
         address = f"滋賀県大津市御陵町{run + 1}-1"
         plain = 0
         links: dict[str, str] = {}  # token -> "waiting" | "confirmed" | "gone"
+        aside = False  # the person's address group set aside by headquarters
+        group = services.hashes(services.signer_key(petition), NAME, address).address.hex()
+        actions = ["email", "email", "plain", "confirm", "withdraw", "discard", "aside", "again"]
         for _ in range(rng.randint(1, 9)):
-            action = rng.choice(["email", "email", "plain", "confirm", "withdraw", "discard"])
+            action = rng.choice(actions)
             tokens = list(links)
             if action == "email":
                 signed = petitions.sign(petition, NAME, address, email="x@example.org")
@@ -268,25 +274,32 @@ def test_random_sequences_count_a_person_once_while_an_acknowledged_signature_re
                 services.anonymise_due(session)
                 session.commit()
                 links = {t: "gone" if s == "waiting" else s for t, s in links.items()}
+            elif action in ("aside", "again"):
+                aside = action == "aside"
+                services.mark_group(session, petition, kind="address", tag=group, invalid=aside)
+                session.commit()
             session.expire_all()
             acknowledged = plain or "confirmed" in links.values()
-            mine = session.scalar(
-                select(func.count()).where(
-                    Signature.petition_id == petition.id,
-                    Signature.state == SignatureState.COUNTED,
-                    Signature.prefecture_code == "25",
-                    Signature.sealed.isnot(None),
-                    Signature.id.in_(_rows_of(session, petition, address)),
-                )
+            mine = dict(
+                session.execute(
+                    select(Signature.state, func.count())
+                    .where(
+                        Signature.petition_id == petition.id,
+                        Signature.state.in_((SignatureState.COUNTED, SignatureState.INVALID)),
+                        Signature.id.in_(_rows_of(session, petition, address)),
+                    )
+                    .group_by(Signature.state)
+                ).all()
             )
-            assert mine == (1 if acknowledged else 0), (run, action, plain, links)
+            expected = {SignatureState.INVALID if aside else SignatureState.COUNTED: 1}
+            assert mine == (expected if acknowledged else {}), (run, action, plain, links, aside)
             for token, state in links.items():
                 found = services.find_by_token(session, token)
                 if state == "gone":
                     assert found is None
                 else:
                     assert found.shown_state == ("pending" if state == "waiting" else "counted")
-        others += 1 if (plain or "confirmed" in links.values()) else 0
+        others += 1 if (plain or "confirmed" in links.values()) and not aside else 0
         assert _counted(session, petition) == others
     listed = _listed(session, petition)
     assert len(listed) == len(set(listed)) == others
