@@ -375,9 +375,10 @@ def _lock_holder(db: Session, petition_id: int, signer: bytes) -> SignatureState
 # see the place free and the second write hit the unique index (a 500). On PostgreSQL a
 # transaction-level advisory lock keyed by the person (the petition and the keyed tags,
 # hashed to 64 bits: a collision only makes two people wait for each other); ``rehash``,
-# which moves every person's place at once, takes the petition's lock exclusively, the
-# others share it. SQLite needs none: every writing transaction there takes the one write
-# lock first (``BEGIN IMMEDIATE``, campaign/db.py).
+# which moves every person's place at once, and ``mark_group``, which changes what comes to
+# count for a whole group, take the petition's lock exclusively, the others share it. SQLite
+# needs none: every writing transaction there takes the one write lock first (``BEGIN
+# IMMEDIATE``, campaign/db.py).
 _PETITION_LOCK_CLASS = 0x70657469  # "peti": pg_advisory_xact_lock(int, int), its own key space
 
 
