@@ -4,10 +4,46 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
+
+from campaign.db import make_engine
 from campaign.petitions import sealing, services
 from campaign.petitions.models import PaperBatch, Petition, Signature
+
+
+def waits_for(
+    app, database_url: str, first: Callable[[Session], None], then: Callable[[Session], None]
+) -> None:
+    """``first(session)`` in a transaction left open, then ``then(session)`` in a thread, in a
+    transaction of its own that it commits: assert that ``then`` waits for ``first``'s commit
+    (a lock of PostgreSQL's, SQLite's write lock) and then goes through without an error."""
+    engine = make_engine(database_url)
+    failures: list[BaseException] = []
+    try:
+        with Session(engine) as held:
+            first(held)
+
+            def other() -> None:
+                try:
+                    with app.app_context(), Session(engine) as session:
+                        then(session)
+                        session.commit()
+                except BaseException as error:
+                    failures.append(error)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join(timeout=1.5)
+            assert thread.is_alive()  # it waits for the first transaction
+            held.commit()
+            thread.join(timeout=15)
+            assert not thread.is_alive() and not failures, failures
+    finally:
+        engine.dispose()
 
 
 class PetitionFactory:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from campaign.audit.models import AuditEntry
 from campaign.petitions import japanese, sealing, services
 from campaign.petitions.models import Signature
-from tests.petitions.helpers import sign_via_form
+from tests.petitions.helpers import sign_via_form, waits_for
 
 ADDRESS = "東京都港区芝公園1-2-3 Aビル"
 
@@ -194,46 +194,19 @@ def test_two_signers_at_once_after_an_upgrade_rehash_once(
 ):
     """The first to hash rehashes under the petition's exclusive lock; the other waits for it
     and finds the petition up to date (PostgreSQL: the lock; SQLite: the write lock)."""
-    import threading
-
-    from sqlalchemy.orm import Session
-
-    from campaign.db import make_engine
     from campaign.petitions.models import Petition
 
     with monkeypatch.context() as old:
         _old_form(old)
         petition = petitions.opened()
         petitions.sign(petition, "佐々木・花子", ADDRESS)
-    engine = make_engine(database_url)
-    failures: list[BaseException] = []
-    try:
-        with Session(engine) as first:
-            services.sign(
-                first, first.get(Petition, petition.id), name="佐々木 花子", address=ADDRESS
-            )
 
-            def second() -> None:
-                try:
-                    with app.app_context(), Session(engine) as other:
-                        signed = services.sign(
-                            other, other.get(Petition, petition.id), name="佐佐木 花子",
-                            address=ADDRESS,
-                        )  # fmt: skip
-                        other.commit()
-                        assert signed.duplicate
-                except BaseException as error:
-                    failures.append(error)
+    def sign(name: str):
+        return lambda db: services.sign(
+            db, db.get(Petition, petition.id), name=name, address=ADDRESS
+        )
 
-            thread = threading.Thread(target=second)
-            thread.start()
-            thread.join(timeout=1.5)
-            assert thread.is_alive()  # it waits for the rehashing transaction
-            first.commit()
-            thread.join(timeout=15)
-            assert not thread.is_alive() and not failures, failures
-    finally:
-        engine.dispose()
+    waits_for(app, database_url, sign("佐々木 花子"), sign("佐佐木 花子"))
     assert _rehashed_entries(session) == 1  # once, by whichever came first
     assert services.counts(session, petition).online == 1
     assert _states(session, petition) == {"counted": 1, "repeat-confirmed": 2}

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import random
 import re
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from campaign.db import make_engine
 from campaign.petitions import services
 from campaign.petitions.models import Petition, Signature, SignatureState
-from tests.petitions.helpers import BASE_URL, FORM_TOKEN_RE, sign_via_form
+from tests.petitions.helpers import BASE_URL, FORM_TOKEN_RE, sign_via_form, waits_for
 
 NAME = "標的花子"
 ADDRESS = "滋賀県大津市御陵町3-1"
@@ -329,28 +326,13 @@ def test_a_withdrawal_at_the_moment_the_person_signs_again_waits_and_hands_over(
     prober = petitions.sign(petition, NAME, ADDRESS, email="prober@example.org")
     services.confirm(session, prober.token)
     session.commit()
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as signing:
-            services.sign(signing, signing.get(Petition, petition.id), name=NAME, address=ADDRESS)
-            failures: list[BaseException] = []
-
-            def withdraw() -> None:
-                try:
-                    with app.app_context(), Session(engine) as other:
-                        assert services.withdraw(other, prober.token) is True
-                        other.commit()
-                except BaseException as error:
-                    failures.append(error)
-
-            thread = threading.Thread(target=withdraw)
-            thread.start()
-            thread.join(timeout=1.5)
-            assert thread.is_alive()  # it waits for the signing transaction
-            signing.commit()
-            thread.join(timeout=15)
-            assert not thread.is_alive() and not failures, failures
-    finally:
-        engine.dispose()
+    waits_for(
+        app,
+        database_url,
+        lambda signing: services.sign(
+            signing, signing.get(Petition, petition.id), name=NAME, address=ADDRESS
+        ),
+        lambda other: services.withdraw(other, prober.token),
+    )
     assert _counted(session, petition) == 1
     assert _states(session) == ["counted"]

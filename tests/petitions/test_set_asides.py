@@ -14,7 +14,7 @@ from campaign.audit.models import AuditEntry
 from campaign.auth.models import Role
 from campaign.petitions import services
 from campaign.petitions.models import SetAside, Signature
-from tests.petitions.helpers import BASE_URL, FORM_TOKEN_RE, sign_via_form
+from tests.petitions.helpers import BASE_URL, FORM_TOKEN_RE, sign_via_form, waits_for
 
 ADDRESS = "滋賀県大津市御陵町3-1"
 OTHER = "滋賀県大津市京町4-1-1"
@@ -214,43 +214,20 @@ def test_a_set_aside_at_the_moment_a_signature_counts_waits_for_it(
     the group aside: the set-aside takes the petition's lock exclusively, so it waits, and
     then sets that signature aside too (without the lock it missed the uncommitted row, and
     the row, written as counted, escaped the set-aside)."""
-    import threading
-
-    from sqlalchemy.orm import Session
-
-    from campaign.db import make_engine
     from campaign.petitions.models import Petition
 
     petition = petitions.opened()
     petitions.sign(petition, "山田太郎", ADDRESS)
     tag = _address_tag(petition)
-    engine = make_engine(database_url)
-    failures: list[BaseException] = []
-    try:
-        with Session(engine) as signing:
-            services.sign(
-                signing, signing.get(Petition, petition.id), name="山田花子", address=ADDRESS
-            )
-
-            def set_aside() -> None:
-                try:
-                    with app.app_context(), Session(engine) as other:
-                        services.mark_group(
-                            other, other.get(Petition, petition.id), kind="address", tag=tag,
-                            invalid=True,
-                        )  # fmt: skip
-                        other.commit()
-                except BaseException as error:
-                    failures.append(error)
-
-            thread = threading.Thread(target=set_aside)
-            thread.start()
-            thread.join(timeout=1.5)
-            assert thread.is_alive()  # it waits for the signing transaction
-            signing.commit()
-            thread.join(timeout=15)
-            assert not thread.is_alive() and not failures, failures
-    finally:
-        engine.dispose()
+    waits_for(
+        app,
+        database_url,
+        lambda db: services.sign(
+            db, db.get(Petition, petition.id), name="山田花子", address=ADDRESS
+        ),
+        lambda db: services.mark_group(
+            db, db.get(Petition, petition.id), kind="address", tag=tag, invalid=True
+        ),
+    )
     assert _states(session) == ["invalid", "invalid"]
     assert _counted(session, petition) == 0
