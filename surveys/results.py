@@ -23,28 +23,42 @@
   are then disjoint blocks each with 0 or at least k answering and 0 or at least k not answering,
   so every difference "overall (or n) minus a union of shown group figures (or sizes)" describes
   0 or at least k people, among those who answered and among those who did not;
-- inside a shown figure, every option (or scale point) is a cell too (review R6-3): a count of
-  1 to k−1 is not printed (nor its percentage), only the mark ``hidden_mark()`` ("not shown"),
-  the same mark for every cell left out, so a reader cannot tell a small cell from one hidden
-  to protect it. Complementary suppression inside the figure: while the hidden cells of a figure
-  hold together 1 to k−1 choices, the smallest non-zero shown cell is hidden too. For a single
-  choice or a scale the cells and the blank add up to the figure's size, so "answered minus the
-  shown cells" is exactly the hidden cells together: 0 or at least k. For a multiple choice the
-  cells overlap (a person may tick several), so a hidden option is never "answered minus the
-  others"; what the shown cells give is only a lower bound on the hidden ones together (those
-  who ticked none of the shown options ticked a hidden one), and the same rule keeps that sum at
-  0 or at least k, never one small option's count. Across figures, per option: the option's
-  overall cell minus the shown cells of that option in the kept group figures (the hidden groups,
-  the groups whose figure is left out and the cells hidden inside kept figures) must be 0 or at
-  least k, else the smallest shown non-zero cell of that option in a group is hidden too (and
-  that group's figure is checked again); an option hidden in the overall figure is hidden in
-  every group figure. The shown cells of an option are then disjoint blocks of 0 or at least k,
-  so any difference "overall minus a union of shown group cells" is 0 or at least k. A number
-  question's mean needs nothing more: it is shown only for a figure of at least k answers whose
-  blanks and remainder are 0 or at least k, so it is the mean of at least k people. What this
-  cannot catch is a follow-up question (one meant for those who chose an option of another
-  question): its base minus that option's cell is the follow-up's blanks among them, which no
-  rule per question sees (README, survey results: advice to question writers);
+- inside a shown figure, every option (or scale point) is a cell too (review R6-3): a count of 1 to
+  k−1 is not printed (nor its percentage), only the mark ``hidden_mark()`` ("not shown"), the same
+  mark for every cell left out, so a reader cannot tell a small cell from one hidden to protect it.
+  Complementary suppression inside the figure: while the hidden cells of a figure hold together 1
+  to k−1 choices, the smallest non-zero shown cell is hidden too. For a single choice or a scale
+  the cells and the blank add up to the figure's size, so "answered minus the shown cells" is
+  exactly the hidden cells together: 0 or at least k. For a multiple choice the cells overlap (a
+  person may tick several), so a hidden option is never "answered minus the others"; what the shown
+  cells give is only a lower bound on the hidden ones together (those who ticked none of the shown
+  options ticked a hidden one), and the same rule keeps that sum at 0 or at least k, never one
+  small option's count. But every option of a multiple choice is a yes/no question of its own
+  (review R7b-2): of those who answered the question, each ticked it or did not, and "answered
+  minus the option's count" is how many did not. So for a multiple choice an option is two cells,
+  ticked and not ticked, and it is shown only when both are 0 or at least k; else it shows the same
+  mark as any cell left out (a group of 6 of whom 5 tick an option shows neither 5 nor the 1 who
+  did not). With those who left the question blank (a cell of the figure, above), "the figure's
+  size minus the option" is the blanks plus the not ticked: two counts of 0 or at least k, so 0 or
+  at least k too. A percentage is shown only beside its count and the figure's base, so it tells
+  nothing the count does not. Across figures, per option: the option's overall cell minus the shown
+  cells of that option in the kept group figures (the hidden groups, the groups whose figure is
+  left out and the cells hidden inside kept figures) must be 0 or at least k, else the smallest
+  shown non-zero cell of that option in a group is hidden too (and that group's figure is checked
+  again); for a multiple choice the same rule holds on the not ticked side: the overall not ticked
+  (overall answered minus the option's overall cell) minus the not ticked of the kept group figures
+  where the option is shown (their answered minus their cell) must be 0 or at least k, else the
+  shown cell of that option whose group has the fewest (non-zero) not ticked is hidden too. An
+  option hidden in the overall figure is hidden in every group figure where anyone ticked it (its
+  overall count, and so its not ticked, then never comes back as a sum of shown groups). The shown
+  cells of an option are then disjoint blocks of 0 or at least k, on both sides, so any difference
+  "overall minus a union of shown group cells" is 0 or at least k, among those who ticked and among
+  those who did not (and, with the blanks' disjoint blocks, among all of the figure who did not
+  tick it). A number question's mean needs nothing more: it is shown only for a figure of at least
+  k answers whose blanks and remainder are 0 or at least k, so it is the mean of at least k people.
+  What this cannot catch is a follow-up question (one meant for those who chose an option of
+  another question): its base minus that option's cell is the follow-up's blanks among them, which
+  no rule per question sees (README, survey results: advice to question writers);
 - the grouping question itself shows only the groups shown, and the hidden ones as one combined
   figure (which holds at least k, or nothing);
 - a figure that is not shown does not show its size either.
@@ -201,10 +215,18 @@ def _complementary(overall: int, n: int, groups: dict, k: int) -> set:
     return kept
 
 
-def _hidden_cells(counts: list[int], hidden: set[int], k: int) -> set[int]:
+def _hidden_cells(
+    counts: list[int], hidden: set[int], k: int, answered: int | None = None
+) -> set[int]:
     """The cells of one shown figure to leave out: every count of 1 to k−1 and those already
-    ``hidden``; then, while they hold together 1 to k−1, the smallest non-zero shown one too."""
-    hidden = set(hidden) | {j for j, c in enumerate(counts) if _small(c, k)}
+    ``hidden``; for a multiple choice (``answered`` given: how many answered the question in
+    this figure) also every option that 1 to k−1 of them answered without ticking; then, while
+    they hold together 1 to k−1, the smallest non-zero shown one too."""
+    hidden = set(hidden) | {
+        j
+        for j, c in enumerate(counts)
+        if _small(c, k) or (answered is not None and _small(answered - c, k))
+    }
     while _small(sum(counts[j] for j in hidden), k):
         rest = [j for j, c in enumerate(counts) if j not in hidden and c > 0]
         if not rest:  # cannot happen for a figure of at least k answers; withhold every cell
@@ -213,26 +235,45 @@ def _hidden_cells(counts: list[int], hidden: set[int], k: int) -> set[int]:
     return hidden
 
 
-def _cell_suppression(overall: list[int], groups: dict, k: int) -> tuple[set, dict]:
+def _cell_suppression(
+    overall: list[int], groups: dict, k: int, answered: tuple[int, dict] | None = None
+) -> tuple[set, dict]:
     """Which cells to hide in the overall figure and in each kept group figure (``groups``
     maps a kept group to its option counts): inside each figure by ``_hidden_cells``, and per
-    option across figures so that overall minus the shown group cells is 0 or at least k."""
-    top = _hidden_cells(overall, set(), k)
-    inner = {g: _hidden_cells(counts, set(), k) for g, counts in groups.items()}
+    option across figures so that overall minus the shown group cells is 0 or at least k. For
+    a multiple choice ``answered`` is (how many answered overall, {kept group: how many of it
+    answered}): each option is then two cells, ticked and not ticked among those who answered;
+    it is shown in a figure only when both are 0 or at least k, and the rule across figures
+    holds for both sides."""
+    top_answered, group_answered = answered if answered else (None, {})
+    top = _hidden_cells(overall, set(), k, top_answered)
+    inner = {g: _hidden_cells(c, set(), k, group_answered.get(g)) for g, c in groups.items()}
+
+    def sides(j: int):
+        # The option's overall cell and its cell in each group: ticked, then (multiple
+        # choice) not ticked.
+        yield overall[j], {g: counts[j] for g, counts in groups.items()}
+        if answered:
+            not_ticked = {g: group_answered[g] - counts[j] for g, counts in groups.items()}
+            yield top_answered - overall[j], not_ticked
+
     changed = True
     while changed:
         changed = False
         for j in range(len(overall)):
             shown = [g for g in groups if j not in inner[g]]
+            drop = []
             if j in top:
                 drop = [g for g in shown if groups[g][j] > 0]
-            elif _small(overall[j] - sum(groups[g][j] for g in shown), k):
-                positive = [g for g in shown if groups[g][j] > 0]
-                drop = [min(positive, key=lambda g: (groups[g][j], str(g)))] if positive else []
             else:
-                continue
+                for total, cells in sides(j):
+                    if _small(total - sum(cells[g] for g in shown), k):
+                        positive = [g for g in shown if cells[g] > 0]
+                        if positive:
+                            drop = [min(positive, key=lambda g: (cells[g], str(g)))]
+                        break
             for g in drop:
-                inner[g] = _hidden_cells(groups[g], inner[g] | {j}, k)
+                inner[g] = _hidden_cells(groups[g], inner[g] | {j}, k, group_answered.get(g))
                 changed = True
     return top, inner
 
@@ -280,10 +321,18 @@ def report(survey: Survey, tally: Tally, locale: str) -> Report:
             if not q.is_grouping and q.kind != Kind.TEXT:
                 counted = {i: (group_counts[i][key].answered, sizes[i]) for i in shown_order}
                 kept = _complementary(answered, tally.n, counted, k) if overall_shown else set()
+                # A multiple choice's options overlap: each is ticked or not by those who
+                # answered, and both sides are cells.
+                bases = (
+                    (answered, {i: group_counts[i][key].answered for i in kept})
+                    if q.kind == Kind.MULTIPLE
+                    else None
+                )
                 top, inner = _cell_suppression(
                     overall_counts[key].options,
                     {i: group_counts[i][key].options for i in kept},
                     k,
+                    bases,
                 )
                 groups = [
                     (labels[i], _block(q, group_counts[i][key], locale, k, inner[i]))

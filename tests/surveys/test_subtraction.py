@@ -16,7 +16,10 @@ Every option of a shown figure is a cell as well (review R6-3): each form is als
 (question, group, option) -> count, or None where the cell shows the "not shown" mark. No shown
 cell is 1 to k−1; for a single choice or a scale (cells and blanks add up to the size)
 "answered minus the shown cells" is 0 or at least k; and per option the overall cell minus any
-union of shown group cells of that option is 0 or at least k.
+union of shown group cells of that option is 0 or at least k. For a multiple choice each
+option is two cells (review R7b-2), ticked and not ticked: "answered minus the cell" (and, with
+the blanks, the figure's size minus it) is 0 or at least k, and so is the overall not-ticked
+minus any union of the shown groups' not-ticked.
 """
 
 from __future__ import annotations
@@ -160,29 +163,52 @@ def _check(rep: results.Report, forms: dict, k: int) -> None:
 
 
 def _check_cells(rep, bases: dict, cells: dict, k: int) -> None:
-    """Inside each shown figure and, per option, across the figures of a question."""
+    """Inside each shown figure and, per option, across the figures of a question. For a
+    multiple choice every option is two cells (review R7b-2): those who ticked it and those
+    who answered the question without ticking it ("answered minus the cell"); with those who
+    left the question blank, the figure's size minus the cell."""
     single = {qr.text for qr in rep.questions if qr.question.kind in (Kind.SINGLE, Kind.SCALE5)}
+    multiple = {qr.text for qr in rep.questions if qr.question.kind == Kind.MULTIPLE}
+    n = bases[("answers", "")]
+
+    def size(group: str) -> int:
+        return n if group == "All" else bases[("size", group)]
+
     by_figure: dict[tuple[str, str], dict[str, int | None]] = {}
     for (question, group, option), count in cells.items():
         by_figure.setdefault((question, group), {})[option] = count
     for (question, group), row in by_figure.items():
+        answered = bases[(question, group)]
         if question in single:
-            rest = bases[(question, group)] - sum(c for c in row.values() if c is not None)
+            rest = answered - sum(c for c in row.values() if c is not None)
             assert not _small(rest, k), (question, group, row)
+        if question in multiple:
+            for option, count in row.items():
+                if count is not None:
+                    assert not _small(answered - count, k), (question, group, option, row)
+                    assert not _small(size(group) - count, k), (question, group, option, row)
     for qr in rep.questions:
         if (qr.text, "All") not in by_figure:
             continue
         for option, overall in by_figure[(qr.text, "All")].items():
             if overall is None:
                 continue
+            # (group, ticked, answered in it, its size) for the groups whose cell is shown
             shown = [
-                by_figure[(qr.text, g)][option]
+                (g, by_figure[(qr.text, g)][option], bases[(qr.text, g)], size(g))
                 for g, _ in qr.groups
                 if (qr.text, g) in by_figure and by_figure[(qr.text, g)][option] is not None
             ]
+            answered = bases[(qr.text, "All")]
             for r in range(len(shown) + 1):
                 for union in itertools.combinations(shown, r):
-                    assert not _small(overall - sum(union), k), (qr.text, option, overall, union)
+                    ticked = overall - sum(c for _, c, _, _ in union)
+                    assert not _small(ticked, k), (qr.text, option, overall, union)
+                    if qr.text in multiple:
+                        not_ticked = (answered - overall) - sum(a - c for _, c, a, _ in union)
+                        assert not _small(not_ticked, k), (qr.text, option, answered, union)
+                        others = (n - overall) - sum(s - c for _, c, _, s in union)
+                        assert not _small(others, k), (qr.text, option, n, union)
 
 
 @pytest.fixture(scope="module")
@@ -414,3 +440,115 @@ def test_a_small_option_in_a_group_hides_the_next_smallest_and_the_residual_per_
     assert groups["g0"] == [None, 4, None, 0, 0]
     assert groups["g1"][2] is None
     _check(rep, _forms(rep, english_app), 3)
+
+
+def _ticks(k: int, groups: list[list[list[int]]]):
+    """A survey whose multiple choice q2 (a, b, c) each group's people answer with the ticks
+    given, one list per person."""
+    survey = _survey(k, len(groups), [Kind.MULTIPLE])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for group, people in enumerate(groups):
+        for ticks in people:
+            tally.add({"1": group, "2": ticks})
+    return survey, tally
+
+
+def _option(forms: dict, option: str) -> dict:
+    """Per form, the cells of one option of q2 by group."""
+    return {
+        name: {
+            key[2]: v for key, v in found.items() if key[:2] == ("cell", "q2") and key[3] == option
+        }
+        for name, found in forms.items()
+    }
+
+
+def test_the_one_who_did_not_tick_an_option_is_not_disclosed(english_app, app):
+    """Review R7b-2, k = 5: g0 6 people of whom 5 tick a and b and one ticks a only; g1 6 who
+    all tick a and b. 「b 5」 of 6 in g0 and 「b 11」 of 12 overall each gave away the one who
+    did not tick b (and that they are in g0). Now b is "not shown" in every figure and form,
+    with no percentage; a (everyone) and c (nobody) stay."""
+    from flask import render_template
+
+    survey, tally = _ticks(5, [[[0, 1]] * 5 + [[0]], [[0, 1]] * 6])
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    q2 = rep.questions[1]
+    figures = {
+        g: (b.answered, [(r.label, r.count, r.percent) for r in b.rows])
+        for g, b in [("All", q2.overall), *q2.groups]
+    }
+    assert figures == {
+        "All": (12, [("a", 12, 100.0), ("b", None, None), ("c", 0, 0.0)]),
+        "g0": (6, [("a", 6, 100.0), ("b", None, None), ("c", 0, 0.0)]),
+        "g1": (6, [("a", 6, 100.0), ("b", None, None), ("c", 0, 0.0)]),
+    }
+    forms = _forms(rep, english_app)
+    _check(rep, forms, 5)
+    for name, cells in _option(forms, "b").items():
+        assert cells == {"All": None, "g0": None, "g1": None}, name
+    with english_app.test_request_context():
+        csv_text = exporting.csv_bytes(results.rows_for_export(rep)).decode("utf-8-sig")
+        lines = render_text(rep)
+    for group in ("All", "g0", "g1"):
+        assert f"q2,{group},b,not shown,," in csv_text.splitlines()
+        assert f"q2\t{group}\tb\tnot shown\t\t" in lines
+    assert not any(
+        line.startswith("q2") and ("\t5\t" in line or "\t11\t" in line) for line in lines
+    )
+    survey.title_en = "t"
+    with app.test_request_context("/?lang=ja"):
+        rep = results.report(survey, tally, "ja")
+        html = render_template("surveys/results.html", survey=survey, report=rep)
+    assert "非表示" in html
+    assert "83.3" not in html and "91.7" not in html
+
+
+def test_the_few_who_did_not_tick_are_not_the_overall_minus_the_groups(english_app):
+    """Across figures, the not-ticked side: k = 5, everyone ticks a; g0 and g1 (10 each) have 5
+    ticking b and 5 not, g2 (7) 5 ticking b and 2 not. g2's b is "not shown" (7 − 5 = 2), but
+    overall b 15 of 27 leaves 12 who did not tick it, and 12 − 5 − 5 would give g2's 2: so one
+    more group's b is left out. Overall b stays (15 and 12 are both at least k)."""
+    g = [[0, 1]] * 5
+    survey, tally = _ticks(5, [g + [[0]] * 5, g + [[0]] * 5, g + [[0]] * 2])
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    forms = _forms(rep, english_app)
+    _check(rep, forms, 5)
+    for name, cells in _option(forms, "b").items():
+        assert cells["All"] == 15 and cells["g2"] is None, name
+        assert sorted([cells["g0"], cells["g1"]], key=str) == [5, None], name
+
+
+def test_the_results_page_and_csv_hide_the_one_not_pressed_by_hr(client, auth, make, surveys):
+    """The review's run through the app: 12 members answer on the no-JavaScript page, 6 Office
+    and 6 Technical; on "By whom" 11 tick Manager and HR, one Office member Manager only.
+    Headquarters' page and CSV printed HR 11 (91.7%) overall and 5 (83.3%) for Office."""
+    from campaign.auth.models import Role
+    from tests.surveys.helpers import answer_token, plain_form
+    from tests.surveys.screens import results as open_results
+
+    survey = surveys.opened()
+    multiple = next(q for q in survey.questions if q.kind == Kind.MULTIPLE)
+    anonymous = client.application.test_client()
+    for n in range(12):
+        data = {
+            **plain_form(survey, group=0 if n < 6 else 1),
+            "token": answer_token(anonymous, survey.id),
+        }
+        data[f"q{multiple.id}"] = ["0"] if n == 0 else ["0", "1"]
+        assert anonymous.post(f"/surveys/answer/{survey.id}", data=data).status_code == 200
+    survey = surveys.close(survey)
+    auth.login(make.user(role=Role.HQ))
+    page = open_results(client, survey).get_data(as_text=True)
+    assert "91.7" not in page and "83.3" not in page and "not shown" in page
+    rows = list(
+        csv.reader(io.StringIO(open_results(client, survey, "csv").data.decode("utf-8-sig")))
+    )
+    by_whom = {(r[1], r[2]): r[3] for r in rows if r[0] == "By whom"}
+    assert by_whom == {
+        **{(g, "Answered"): str(n) for g, n in (("All", 12), ("Office", 6), ("Technical", 6))},
+        **{(g, "Manager"): str(n) for g, n in (("All", 12), ("Office", 6), ("Technical", 6))},
+        **{(g, "HR"): "not shown" for g in ("All", "Office", "Technical")},
+        **{(g, "Colleague"): "0" for g in ("All", "Office", "Technical")},
+    }
