@@ -500,7 +500,7 @@ def test_the_one_who_did_not_tick_an_option_is_not_disclosed(english_app, app):
     with app.test_request_context("/?lang=ja"):
         rep = results.report(survey, tally, "ja")
         html = render_template("surveys/results.html", survey=survey, report=rep)
-    assert "非表示" in html
+    assert "非表示" in html and "回答した人のうち選ばなかった人が5人未満の選択肢" in html
     assert "83.3" not in html and "91.7" not in html
 
 
@@ -542,6 +542,7 @@ def test_the_results_page_and_csv_hide_the_one_not_pressed_by_hr(client, auth, m
     auth.login(make.user(role=Role.HQ))
     page = open_results(client, survey).get_data(as_text=True)
     assert "91.7" not in page and "83.3" not in page and "not shown" in page
+    assert "not chosen by fewer than 5 of those who answered" in page
     rows = list(
         csv.reader(io.StringIO(open_results(client, survey, "csv").data.decode("utf-8-sig")))
     )
