@@ -253,6 +253,32 @@ def test_no_figure_and_no_difference_describes_one_to_k_minus_one(
     _check(rep, _forms(rep, english_app), results.effective_k(k))
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    k=st.integers(3, 6),
+    groups=st.integers(1, 4),
+    # Per person: a group, and the options ticked as a bit mask (0: left blank). Most tick
+    # almost everything, so that "answered minus an option" is often small (review R7b-2).
+    people=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from([7, 7, 7, 3, 5, 6, 1, 2, 4, 0])),
+        max_size=50,
+    ),
+)
+def test_no_multiple_choice_figure_gives_away_the_few_who_did_not_tick(
+    english_app, k, groups, people
+):
+    survey = _survey(k, groups, [Kind.MULTIPLE])
+    tally = results.Tally(survey.questions, rng=random.Random(1))
+    for group, mask in people:
+        answer = {"1": group % groups}
+        if mask:
+            answer["2"] = [j for j in range(3) if mask >> j & 1]
+        tally.add(answer)
+    with english_app.test_request_context():
+        rep = results.report(survey, tally, "en")
+    _check(rep, _forms(rep, english_app), results.effective_k(k))
+
+
 def _leak_survey():
     """The review's case: k = 3, g1 five people who all answer (4 yes, 1 no, 10 each); g2
     three people of whom one answers the optional questions ("no", 999)."""
