@@ -10,7 +10,8 @@ headquarters' review of bursts, shown as counts) and ``token_hash`` (the SHA-256
 link's token, never the token). No IP address, user agent, referrer or time of day exists
 anywhere to be stored, and no order either: the id is random (``random_id``), and no list is
 sorted by it. Anonymisation deletes the rows and the petition's key, and keeps
-``PetitionTally`` (online signatures counted per prefecture).
+``PetitionTally`` (online signatures counted per prefecture) and ``PublishedDay`` (the figures
+published each day, rounded: nothing beyond what the page showed).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import enum
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     Enum,
@@ -251,3 +253,31 @@ class PetitionTally(Base):
     )
     prefecture_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     online: Mapped[int] = mapped_column(Integer)
+
+
+class PublishedDay(Base):
+    """The figures published of a petition as of the end of one day (``as_of``), stored once
+    and never changed (review R7b-1).
+
+    Worked out per process, each gunicorn worker computed its own copy at its first request
+    of the day, from the rows as they were then, and after the close every day again: a
+    branch officer read the same day's figure several times around a backdated paper batch or
+    a withdrawal, recovered the exact total the rounding withholds, and then read whether a
+    probe signature in a colleague's name had counted (+0/−1). One row, written by the first
+    request that may write (``insert_missing``), is what every worker and server shows.
+
+    Only the published figures, the ones the page shows: the step, the rounded total and the
+    named prefectures' rounded online and paper counts (``rows``: ``[[code, online, paper],
+    …]``); no exact count and no time. So the rows are kept at anonymisation, as the tallies
+    are.
+    """
+
+    __tablename__ = "petition_published_days"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    step: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[list] = mapped_column(JSON)

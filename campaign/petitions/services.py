@@ -12,7 +12,7 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, delete, exists, func, or_, select, text, upda
 from sqlalchemy.orm import Session
 
 from campaign import clock, dates
+from campaign import db as campaign_db
 from campaign.access import is_public_endpoint
 from campaign.audit import services as audit
 from campaign.auth.models import User
@@ -29,6 +30,7 @@ from campaign.petitions.models import (
     PaperBatch,
     Petition,
     PetitionTally,
+    PublishedDay,
     SetAside,
     Signature,
     SignatureState,
@@ -182,9 +184,13 @@ def close_petition(
     closing day has ended."""
     if petition.state != State.OPEN:
         raise PetitionError(_l("Only an open petition can be closed."))
+    _freeze(db, petition)
     petition.state = State.CLOSED
     petition.closed_on = on or today()
     db.flush()
+    # The figures of the close, stored now: from the day after the closing day they are what
+    # is shown for good (review R7b-1), whatever is withdrawn or entered on paper later.
+    _published(db, petition, petition.closed_on)
     audit.record(
         db,
         "petition.closed",
@@ -214,9 +220,15 @@ def close_if_due(db: Session, petition: Petition) -> bool:
 
 def close_due(db: Session) -> list[Petition]:
     """Close every open petition whose closing day has ended, as the system (the cron
-    command ``petitions close-due``; ``petitions anonymise`` does it first too)."""
+    command ``petitions close-due``; ``petitions anonymise`` does it first too); and store the
+    day's published figures of every open or closed one, so that run just after midnight the
+    day's figures are those of the midnight (``_published``)."""
     stmt = select(Petition).where(Petition.state == State.OPEN).order_by(Petition.id)
-    return [p for p in db.scalars(stmt).all() if close_if_due(db, p)]
+    closed = [p for p in db.scalars(stmt).all() if close_if_due(db, p)]
+    stmt = select(Petition).where(Petition.state.in_((State.OPEN, State.CLOSED)))
+    for petition in db.scalars(stmt.order_by(Petition.id.desc())).all():  # as the staff list
+        _freeze(db, petition)
+    return closed
 
 
 def _public_request() -> bool:
@@ -299,6 +311,9 @@ def sign(
     """
     if not accepting(petition):
         raise NotAccepting(_l("This petition is not taking signatures."))
+    # A signature counts from today on and moves no past day; the day's figures are stored
+    # here all the same, so that the first signature of a day spares the public pages the count.
+    _freeze(db, petition)
     # What shows nothing is not part of a name or an address: gone before the check, the
     # hashes and the seal (review R3-12).
     name, address = japanese.visible(name), japanese.visible(address)
@@ -476,6 +491,8 @@ def _remove(db: Session, *where) -> None:
     the lock: what they are now decides (a concurrent sign may have made a pending one a
     repeat, a concurrent confirm may have counted a stale one)."""
     gone = db.execute(select(*_REMOVED).where(*where)).all()
+    for petition_id in sorted({g.petition_id for g in gone}):
+        _freeze(db, db.get(Petition, petition_id))  # a withdrawal moves yesterday's count
     if gone and _on_postgres(db):
         _lock_people(db, [(g.petition_id, g.name_tag, g.address_tag) for g in gone])
         ids = [g.id for g in gone]
@@ -698,6 +715,7 @@ def add_batch(
             _l("Paper signatures are entered while the petition is open or closed.")
         )
     _check_batch(received_on, signatures, sheets)
+    _freeze(db, petition)
     batch = PaperBatch(
         petition_id=petition.id,
         branch_id=branch_id,
@@ -706,6 +724,7 @@ def add_batch(
         sheets=sheets,
         note=note.strip(),
         created_by=user.id,
+        created_at=clock.now(),  # when it was entered: what the published figures count by
     )
     db.add(batch)
     db.flush()
@@ -737,6 +756,7 @@ def correct_batch(
             _l("Paper signatures are entered while the petition is open or closed.")
         )
     _check_batch(received_on, signatures, sheets)
+    _freeze(db, batch.petition)
     before = f"{batch.signatures}/{batch.sheets}"
     batch.received_on, batch.signatures, batch.sheets = received_on, signatures, sheets
     batch.note = note.strip()
@@ -773,8 +793,13 @@ class Counts:
 
 
 def counts(db: Session, petition: Petition, *, through: date | None = None) -> Counts:
-    """The petition's counts, from the rows while they exist, from the tallies after;
-    ``through``: only the signatures and paper batches of that day and before."""
+    """The petition's counts, from the rows while they exist, from the tallies after.
+
+    ``through`` (the published figures): only the signatures that came to count by the end of
+    that day (``signed_on``, a confirmation's day) and the paper batches *entered* by then, in
+    Japan. Not by the ``received_on`` an officer types (review R7b-1): a batch dated a past
+    day would have moved that day's figure, and an officer controls its size; the date
+    received stays the batch's record for headquarters (its list, the exact counts)."""
     result = Counts()
     by_prefecture: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     if petition.state == State.ANONYMISED:
@@ -806,7 +831,7 @@ def counts(db: Session, petition: Petition, *, through: date | None = None) -> C
         .where(PaperBatch.petition_id == petition.id)
     )
     if through is not None:
-        paper_stmt = paper_stmt.where(PaperBatch.received_on <= through)
+        paper_stmt = paper_stmt.where(PaperBatch.created_at < _day_ends(through))
     paper = db.execute(paper_stmt.group_by(Branch.prefecture_code))
     for code, number in paper:
         by_prefecture[code][1] += int(number or 0)
@@ -815,7 +840,9 @@ def counts(db: Session, petition: Petition, *, through: date | None = None) -> C
     return result
 
 
-_DAY_FIGURES = "petitions.day_figures"  # app.extensions: {(petition id, day): PublishedFigures}
+def _day_ends(day: date) -> datetime:
+    """The moment ``day`` ends in Japan (``NAISHIN_TIMEZONE``), as an aware datetime."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=dates.timezone())
 
 
 def published_step(total: int) -> int:
@@ -847,14 +874,16 @@ class PrefectureTable:
 
 @dataclass(frozen=True)
 class PublicProgress:
-    """The progress the public sees: the total as of the end of the previous day in Japan,
-    rounded down to a step (10 below 1,000 signatures, 100 from there). A live, exact total
+    """The progress the public sees: the total as of the end of the previous day in Japan (or,
+    ``final``, of the petition's last day: the figures of the close, for good), rounded down
+    to a step (10 below 1,000 signatures, 100 from there). A live, exact total
     was an oracle: sign a person's name and address, read the total again, and +1 or +0 told
     whether they had already signed (review R3-11, seen by the petitions helper)."""
 
     total: int  # rounded down to ``step``
     step: int
     as_of: date
+    final: bool = False  # the figures of the close (``_published_day``): they no longer move
 
 
 @dataclass(frozen=True)
@@ -890,23 +919,71 @@ def published_figures(found: Counts, as_of: date) -> PublishedFigures:
     return PublishedFigures(PublicProgress(total, step, as_of), table)
 
 
-def _published(db: Session, petition: Petition) -> PublishedFigures:
-    """The petition's published figures as of the end of the previous day in Japan, worked
-    out once a day per process and kept (``_kept_for_the_day``)."""
-    return _kept_for_the_day(
-        _DAY_FIGURES,
-        petition,
-        lambda as_of: published_figures(counts(db, petition, through=as_of), as_of),
-    )
+def _published_day(petition: Petition) -> date:
+    """The last day the published figures count: the end of the previous day in Japan, or the
+    petition's last day (its closing day, or the day headquarters closed it) once that has
+    ended, so that from then on every day shows the one row of the close."""
+    return min(today() - timedelta(days=1), petition.closed_on or petition.closes_on)
+
+
+def _published(db: Session, petition: Petition, as_of: date | None = None) -> PublishedFigures:
+    """The petition's published figures as of ``as_of`` (``_published_day`` by default): the
+    stored row (``PublishedDay``), written here first if this request may write.
+
+    A public page's GET writes nothing (it is read-only, review R4-16); without a row it works
+    the figures out from the rows, which gives what the row will hold: every change that moves
+    a past day's count (a withdrawal or a discard and its hand-over, a set-aside, a rehash, a
+    paper batch entered or corrected, the close, anonymisation) first stores the day's row
+    here (``_freeze``), in the change's own transaction, so while no row exists nothing has
+    changed since the day began. The row is looked up again after the count: on PostgreSQL each
+    statement sees the latest commits, and a row that appeared meanwhile may have come with a
+    change the count already saw; that row is then the figure."""
+    as_of = as_of or _published_day(petition)
+    key = (petition.id, as_of)
+    stored = db.get(PublishedDay, key)
+    if stored is None:
+        values = _day_values(petition.id, counts(db, petition, through=as_of), as_of)
+        if petition.state != State.DRAFT and not campaign_db.read_only_request():
+            campaign_db.insert_missing(db, PublishedDay, values, key=("petition_id", "as_of"))
+        stored = db.get(PublishedDay, key) or PublishedDay(**values)  # not added: read-only
+    return _figures_of(stored, final=as_of >= (petition.closed_on or petition.closes_on))
+
+
+def _freeze(db: Session, petition: Petition) -> None:
+    """Store today's published figures before a change that could move them (``_published``).
+    First in its transaction: the insert may wait for another's, which must hold no lock
+    this one takes later."""
+    if petition.state != State.DRAFT:
+        _published(db, petition)
+
+
+def _day_values(petition_id: int, found: Counts, as_of: date) -> dict:
+    table = published_figures(found, as_of).table
+    return {
+        "petition_id": petition_id,
+        "as_of": table.as_of,
+        "step": table.step,
+        "total": table.total,
+        "rows": [list(row) for row in table.rows],
+    }
+
+
+def _figures_of(day: PublishedDay, *, final: bool) -> PublishedFigures:
+    """The published figures from a stored row (the table's rest and "withheld" follow from
+    the rounded total, as in ``published_figures``)."""
+    rows = tuple((code, int(online), int(paper)) for code, online, paper in day.rows)
+    other = day.total - sum(online + paper for _, online, paper in rows)
+    table = PrefectureTable(rows, other, day.total == 0, day.as_of, day.step, day.total)
+    return PublishedFigures(PublicProgress(day.total, day.step, day.as_of, final), table)
 
 
 def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> PrefectureTable:
     """The counts by prefecture as the public and branch officers see them: as of the end of
     the previous day in Japan (a signature has a date, no time), rounded down as the total is
     (``published_figures``; review R3-3: a table recomputed on every request told a watcher
-    the minute one person in a prefecture signed). Worked out once a day per process and
-    kept, so that a withdrawal later in the day does not move it either. ``live``:
-    headquarters' own figures, exact."""
+    the minute one person in a prefecture signed). Stored once a day for every worker and
+    server (``_published``), so that a withdrawal later in the day does not move it either;
+    after the close, the close's. ``live``: headquarters' own figures, exact."""
     if live:
         return _live_table(counts(db, petition))
     return _published(db, petition).table
@@ -917,27 +994,9 @@ def _live_table(found: Counts) -> PrefectureTable:
 
 
 def public_progress(db: Session, petition: Petition) -> PublicProgress:
-    """The petition's public progress (see ``PublicProgress``), worked out once a day per
-    process with the prefecture table, from the same count."""
+    """The petition's public progress (see ``PublicProgress``), stored once a day with the
+    prefecture table, from the same count (``_published``)."""
     return _published(db, petition).progress
-
-
-def _kept_for_the_day(name: str, petition: Petition, work_out):
-    """``work_out(as_of)`` for the end of the previous day in Japan (or the petition's last
-    day), worked out once a day per process and kept in ``app.extensions[name]``: what the
-    public sees does not move during the day."""
-    from flask import current_app
-
-    day = today() - timedelta(days=1)
-    last = petition.closed_on or petition.closes_on
-    as_of = min(day, last) if last else day
-    kept = current_app.extensions.setdefault(name, {})
-    key = (petition.id, day)
-    if key not in kept:
-        for stale in [k for k in kept if k[1] != day]:
-            kept.pop(stale, None)
-        kept[key] = work_out(as_of)
-    return kept[key]
 
 
 @dataclass(frozen=True)
@@ -1063,6 +1122,7 @@ def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid:
         raise PetitionError(_l("There is no such group."))
     if petition.state not in (State.OPEN, State.CLOSED):
         raise PetitionError(_l("Signatures can be set aside only before the submission."))
+    _freeze(db, petition)
     _lock_petition(db, petition.id, shared=False)
     up_to_date(db, petition)
     record = (SetAside.petition_id == petition.id, SetAside.kind == kind, SetAside.tag == raw)
@@ -1190,6 +1250,7 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
     (``japanese.NORMAL_FORM_VERSION``); ``up_to_date`` runs it when the petition is older."""
     if petition.state not in HASHED:
         return Rehashed(0, 0)
+    _freeze(db, petition)
     key = petition_key(petition)
     hash_key = sealing.hash_key(key)
     # Every person's place may move: no sign, confirm or withdrawal of the petition runs
@@ -1304,6 +1365,7 @@ def up_to_date(db: Session, petition: Petition) -> Rehashed | None:
     call on a petition of the current form costs nothing (the loaded row's column)."""
     if petition.state not in HASHED or petition.normal_form >= japanese.NORMAL_FORM_VERSION:
         return None
+    _freeze(db, petition)  # before the lock (see ``_freeze``); the rehash moves past counts
     _lock_petition(db, petition.id, shared=False)
     db.refresh(petition, ["normal_form", "state"])
     if petition.state not in HASHED or petition.normal_form >= japanese.NORMAL_FORM_VERSION:
@@ -1319,11 +1381,14 @@ def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -
 
     The rows go, and then the petition's key (crypto-shredding): what a WAL segment or a backup
     still holds of them was sealed under that key, and opens for no one once it is gone.
-    Returns how many signature rows were deleted. The database files still need scrubbing
-    (``retention.scrub_files``), which the command and the button do after the commit.
+    The published figures stay
+    (``PublishedDay``: rounded counts only). Returns how many signature rows were deleted.
+    The database files still need scrubbing (``retention.scrub_files``), which the command and
+    the button do after the commit.
     """
     if petition.state not in (State.CLOSED, State.SUBMITTED):
         raise PetitionError(_l("Only a closed or submitted petition can be anonymised."))
+    _freeze(db, petition)
     rows = db.execute(
         select(Signature.prefecture_code, func.count())
         .where(Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED)
