@@ -2,8 +2,12 @@
 
 First, it was never there in the clear: names, addresses and emails are sealed under the
 petition's own key, itself stored only wrapped by the data key, which lives outside the database
-(sealing.py). Anonymisation deletes the rows and the petition's key (crypto-shredding); then
-``scrub_files`` removes the ciphertext and the wrapped key from the database files as well:
+(sealing.py). Anonymisation deletes the rows and the petition's key (crypto-shredding), blanks
+the paper batches' notes and deletes the reasons typed for their corrections (free text, in the
+clear, where an officer may have named who collected the sheets: review R7b-5); then
+``scrub_files`` removes the ciphertext, the wrapped key and those texts from the database files
+as well (``TABLES``: the signatures, the set-aside groups, the petitions, the paper batches and
+the audit notes):
 
 * SQLite: ``secure_delete=ON`` (campaign/db.py) zeroes the cells a DELETE frees; ``scrub_files``
   then runs ``VACUUM`` (rebuilds the file from live rows only) and checkpoints the write-ahead
@@ -39,7 +43,13 @@ from sqlalchemy import Engine
 
 from campaign.db import vacuum_full, vacuum_sqlite
 
-TABLES = ("petition_signatures", "petition_set_asides", "petitions")
+TABLES = (
+    "petition_signatures",
+    "petition_set_asides",
+    "petitions",
+    "petition_paper_batches",
+    "audit_notes",
+)
 WAIT_SECONDS = 10.0
 log = logging.getLogger(__name__)
 

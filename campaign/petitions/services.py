@@ -1381,7 +1381,9 @@ def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -
 
     The rows go, and then the petition's key (crypto-shredding): what a WAL segment or a backup
     still holds of them was sealed under that key, and opens for no one once it is gone.
-    The published figures stay
+    The paper batches keep their numbers, but their notes are blanked and the reasons typed for
+    their corrections (audit notes) deleted: free text where an officer may well have written
+    who collected or signed the sheets (review R7b-5). The published figures stay
     (``PublishedDay``: rounded counts only). Returns how many signature rows were deleted.
     The database files still need scrubbing (``retention.scrub_files``), which the command and
     the button do after the commit.
@@ -1389,6 +1391,9 @@ def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -
     if petition.state not in (State.CLOSED, State.SUBMITTED):
         raise PetitionError(_l("Only a closed or submitted petition can be anonymised."))
     _freeze(db, petition)
+    for batch in petition.batches:
+        batch.note = ""
+    audit.forget_notes(db, "paper_batch", [batch.id for batch in petition.batches])
     rows = db.execute(
         select(Signature.prefecture_code, func.count())
         .where(Signature.petition_id == petition.id, Signature.state == SignatureState.COUNTED)

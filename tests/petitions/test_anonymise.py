@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from campaign.petitions import services
-from campaign.petitions.models import Petition, Signature, State
+from campaign.audit import services as audit
+from campaign.audit.models import AuditEntry, AuditNote
+from campaign.petitions import retention, services
+from campaign.petitions.models import PaperBatch, Petition, PublishedDay, Signature, State
 from tests.helpers import ON_POSTGRES
 
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
@@ -37,8 +39,9 @@ class Scan:
     PostgreSQL: the petition tables' files), ``log`` (SQLite: the WAL; PostgreSQL: the WAL
     segments written since the scan was made, and the server's log)."""
 
-    def __init__(self, app, session) -> None:
+    def __init__(self, app, session, tables: tuple[str, ...] = TABLES) -> None:
         self.app, self.session, self.started = app, session, time.time() - 1
+        self.tables = tables
 
     def parts(self) -> dict[str, bytes]:
         """Read every part now (on PostgreSQL this ends the session's transaction)."""
@@ -58,7 +61,7 @@ class Scan:
                 "ON t.oid = i.indrelid WHERE t.relname = ANY(:n)) "
                 "OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relname = ANY(:n))"
             ),
-            {"n": list(TABLES)},
+            {"n": list(self.tables)},
         ).scalars()
         relatives = [r for r in relations if r]
         self.session.commit()
@@ -192,3 +195,58 @@ def test_hq_anonymises_early_with_the_button(app, petitions, session, auth, make
     scrubbed = after["tables"] if ON_POSTGRES else after["tables"] + after["log"]
     assert wrapped_key not in scrubbed
     assert not any(c in scrubbed for c in ciphertexts)
+
+
+def test_paper_notes_and_correction_reasons_are_gone_after_anonymise(
+    app, petitions, session, runner, clock, make
+):
+    """Review R7b-5: a batch's note (「山田花子さん（保育課）が集めた分」) and the reason typed for
+    its correction are free text in the clear, where an officer names who collected or signed
+    the sheets; anonymisation blanks the notes, deletes the reasons (the audit entries
+    stay, and verify) and the file scrub removes them from the files. The published figures
+    stay: rounded counts only."""
+    scan = Scan(app, session, tables=retention.TABLES)
+    petition = petitions.opened(closes_on=services.today())
+    officer = make.user(branch=make.branch(prefecture="13"))
+    note, corrected, reason = unique_name(), unique_name(), unique_name()
+    batch = petitions.batch(petition, officer, officer.branch, 12, 3, note=f"{note}さんが集めた分")
+    session.commit()
+    services.correct_batch(
+        session, batch, received_on=batch.received_on, signatures=13, sheets=3,
+        note=f"{corrected}さんの分", reason=f"{reason}さんの申し出",
+    )  # fmt: skip
+    session.commit()
+    markers = [note, corrected, reason]
+    before = scan.parts()
+    assert all(m.encode() in before["tables"] + before["log"] for m in [corrected, reason])
+    petition_id, batch_id = petition.id, batch.id
+    clock.advance(days=1)
+    services.close_if_due(session, session.get(Petition, petition_id))
+    session.commit()
+    shown = services.public_progress(session, session.get(Petition, petition_id))
+    clock.advance(days=91)  # never submitted: deleted 90 days after the close
+    session.close()
+    result = runner.invoke(args=["petitions", "anonymise"])
+    assert result.exit_code == 0, result.output
+    done = session.get(Petition, petition_id)
+    assert done.state == State.ANONYMISED
+    assert session.scalars(select(PaperBatch.note).where(PaperBatch.id == batch_id)).all() == [""]
+    about = select(AuditEntry.seq).where(
+        AuditEntry.object_kind == "paper_batch", AuditEntry.object_id == str(batch_id)
+    )
+    assert session.scalar(select(func.count()).where(AuditNote.seq.in_(about))) == 0
+    assert not audit.verify(session)[2]  # the deletion is sealed in the chain (forget_notes)
+    assert services.counts(session, done).paper == 13  # the numbers stay
+    assert services.public_progress(session, done) == shown
+    assert session.scalar(select(func.count()).where(PublishedDay.petition_id == petition_id))
+    after = scan.parts()
+    # SQLite: the file and its WAL (truncated). PostgreSQL: the tables' files; its WAL segments
+    # keep the texts until they are recycled (retention.py).
+    assert_nowhere({"tables": after["tables"]} if ON_POSTGRES else after, markers)
+
+
+def test_the_batch_form_says_the_note_is_deleted_with_the_signers_data(auth, make, petitions):
+    petition = petitions.opened()
+    auth.login(make.user(branch=make.branch(prefecture="13")))
+    page = auth.client.get(f"/petitions/manage/{petition.id}").get_data(as_text=True)
+    assert "Deleted with the signers' data. Do not write names" in page
