@@ -9,18 +9,29 @@ Settings (environment, or the app config without the ``NAISHIN_`` prefix, as the
 * ``NAISHIN_MAIL_FROM``: the sender address (default ``naishin@localhost``).
 
 Neither the addresses nor the messages are logged: a confirmation link is a secret, and an
-address says who signed (SECURITY.md promises 1 and 12). A failure is reported to the caller,
-which tells the signer and keeps nothing.
+address says who signed (SECURITY.md promises 1 and 12). A failure is reported to the caller
+(a queued confirmation stays queued, links.py).
+
+Nor does a message carry the moment it was written (review R7b-3): ``make_msgid`` puts the
+time to the centisecond and the process id into the Message-ID (even with ``idstring``), so
+the Message-ID is 128 random bits and nothing else; the Date is the minute the batch went out,
+rounded down (``minute``), the same for every message of the batch. Leaving Date out would not
+hide more: the relay's own Received header and log have the second it got the message anyway,
+and Postfix adds a missing Date with that second (a missing one also counts against the message
+in spam filters).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import smtplib
 import ssl
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from flask import current_app
 
@@ -57,18 +68,60 @@ def _connect() -> smtplib.SMTP:
     return server
 
 
-def message(to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text UTF-8 message from the configured sender."""
+def minute(moment: float | None = None) -> float:
+    """A moment (now by default) rounded down to its minute: a batch's Date."""
+    moment = time.time() if moment is None else moment
+    return moment - moment % 60
+
+
+def message(to: str, subject: str, body: str, *, sent_at: float | None = None) -> EmailMessage:
+    """A plain-text UTF-8 message from the configured sender, dated ``sent_at`` rounded down to
+    the minute (now by default), with a random Message-ID (see the module docstring)."""
     sender = setting("MAIL_FROM", "naishin@localhost") or "naishin@localhost"
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = to
     mail["Subject"] = subject
-    mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    mail["Date"] = formatdate(minute(sent_at), usegmt=True)
+    domain = sender.rpartition("@")[2] or "localhost"
+    mail["Message-ID"] = f"<{secrets.token_hex(16)}@{domain}>"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(body, charset="utf-8")
     return mail
+
+
+class Connection:
+    """An open connection to the SMTP server (``connect()``), for a batch sent one by one."""
+
+    def __init__(self, server: smtplib.SMTP) -> None:
+        self.server = server
+
+    def send(self, mail: EmailMessage) -> bool:
+        """Hand one message over: False if the server refused it (its recipient, its data);
+        raises ``MailError`` when the connection itself fails."""
+        try:
+            self.server.send_message(mail)
+            return True
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused):
+            return False
+        except (OSError, smtplib.SMTPException) as error:
+            raise MailError(type(error).__name__) from None
+
+
+@contextmanager
+def connect() -> Iterator[Connection]:
+    """A connection to the SMTP server, closed afterwards; ``MailError`` if it cannot be made."""
+    try:
+        server = _connect()
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(type(error).__name__) from None
+    try:
+        yield Connection(server)
+    finally:
+        try:
+            server.quit()
+        except (OSError, smtplib.SMTPException):
+            server.close()
 
 
 def send(messages: Iterable[EmailMessage]) -> int:
