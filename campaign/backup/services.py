@@ -5,11 +5,12 @@ A backup is a folder (made with mode 0700) holding:
 - ``database.sqlite3``: SQLite's online backup (``sqlite3.Connection.backup``), a page-for-page
   copy of one consistent moment, taken while the app keeps serving; or
 - ``database.pgdump``: PostgreSQL's ``pg_dump --format=custom`` of one snapshot, without the
-  rows of ``survey_slots`` and ``petition_signatures``, and ``survey_slots.copy``: those rows,
-  written from the same snapshot ordered by survey and random slot number, and by random
-  signature id. A heap scan (which is what ``pg_dump`` writes) would list a page's rows in the
-  order they were last updated, that is, answers and signatures by arrival; the sorted copy
-  holds no order but the random one (SECURITY.md promise 3; review R4-5);
+  rows of ``survey_slots``, ``petition_signatures`` and ``petition_link_queue``, and
+  ``survey_slots.copy``: those rows, written from the same snapshot ordered by survey and random
+  slot number, and by random signature (or queued link) id. A heap scan (which is what
+  ``pg_dump`` writes) would list a page's rows in the order they were last updated, that is,
+  answers and signatures by arrival; the sorted copy holds no order but the random one
+  (SECURITY.md promise 3; review R4-5);
 - ``manifest.json``: when, which database kind, the migration revision, each table's row count
   at that moment, and a fingerprint of the data key (a keyed hash, not the key).
 
@@ -47,6 +48,7 @@ SLOTS_FILE = "survey_slots.copy"
 SORTED_TABLES = {
     "survey_slots": ("survey_id", "slot", "part"),
     "petition_signatures": ("id",),  # random ids (campaign/petitions/models.py)
+    "petition_link_queue": ("id",),  # the queued confirmation emails: random ids too
 }
 FORMAT = 1
 

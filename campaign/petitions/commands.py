@@ -2,7 +2,8 @@
 ``petitions close-due``: closes the petitions whose closing day has ended (from cron, just
 after midnight Japan time); ``petitions rehash``: every petition's duplicate hashes brought up
 to the current normal form at once (each is otherwise rehashed before its next signer is
-hashed); ``petitions demo``: the demo petition (demo.py), run by ``make run``.
+hashed); ``petitions send-links``: the queued confirmation emails, in a batch (links.py; from
+cron, every few minutes); ``petitions demo``: the demo petition (demo.py), run by ``make run``.
 
 Deletes the signers' names, addresses, emails, hashes and link tokens of every petition whose
 deletion day has come (``keep_days`` after its submission, or ``unsubmitted_days`` after its
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from campaign import db
 from campaign.cli import progress_bar
-from campaign.petitions import demo, retention, services
+from campaign.petitions import demo, links, mail, retention, services
 from campaign.petitions.models import Petition
 
 cli = AppGroup(
@@ -39,6 +40,29 @@ def close_due() -> None:
     for petition_id in closed:
         click.echo(f"Petition {petition_id}: closed.")
     click.echo(f"closed: {len(closed)}")
+
+
+@cli.command("send-links")
+@with_appcontext
+def send_links() -> None:
+    """Send the queued confirmation emails, in a random order, in one batch (from cron every
+    few minutes: the relay then sees cron's times, not the signers'; see links.py). A link that
+    cannot be sent stays queued for the next run; exits 1 when the server cannot be reached."""
+    session = db.session()
+    try:
+        batch = links.send_queued(session)
+    except mail.MailError as error:
+        session.commit()
+        left = links.queued(session)
+        session.commit()
+        raise click.ClickException(
+            f"the SMTP server could not be reached ({error}); {left} links kept for the next run"
+        ) from None
+    session.commit()
+    click.echo(
+        f"sent: {batch.sent}, kept for the next run: {batch.kept}, "
+        f"no longer waited for: {batch.dropped}"
+    )
 
 
 @cli.command("anonymise")

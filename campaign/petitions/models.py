@@ -281,3 +281,19 @@ class PublishedDay(Base):
     step: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
     rows: Mapped[list] = mapped_column(JSON)
+
+
+class QueuedLink(Base):
+    """A confirmation email waiting for the next batch (links.py, review R7b-3): the signer's
+    email address, the link's token and the page's language, sealed together under the
+    petition's key (``sealing.seal_link``). No time and no order: the id is random, nothing
+    else is stored, and the batch goes out shuffled; the row is deleted once the email is
+    handed to the SMTP server (or once its signature no longer waits for it)."""
+
+    __tablename__ = "petition_link_queue"
+
+    id: Mapped[int] = mapped_column(RandomKey, primary_key=True, default=random_id)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,5 +1,6 @@
 """The public side: the list of open petitions, a petition's page with its signing form, and
-the page an emailed link opens (confirm or withdraw, by a POST from that page only).
+the page an emailed link opens (confirm or withdraw, by a POST from that page only). The link
+is queued with the signature and sent later, in a batch (links.py), never in the request.
 
 Every page here is a public form of the toolkit (campaign/publicforms.py): no cookie is read or
 set, no access-log line is written, and posts carry the toolkit's form token and pass its Origin
@@ -10,16 +11,16 @@ referrer, time) reaches the database: a signature keeps the date only.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlencode
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from campaign import db, publicforms
 from campaign.dates import current_locale
-from campaign.petitions import mail, services
+from campaign.petitions import links, services
 from campaign.petitions.blueprint import bp
 from campaign.petitions.forms import SignForm
+from campaign.petitions.links import base_url
 from campaign.petitions.models import Petition, State
 
 MAX_BODY = 16 * 1024
@@ -34,12 +35,6 @@ publicforms.register_unlogged_prefix("/petitions", logged=("/petitions/manage",)
 publicforms.unlogged_static(
     "css/site.css", "css/print.css", "favicon.svg", "petitions/petitions.css", "petitions/card.png"
 )
-
-
-def base_url() -> str | None:
-    """The site's public address (``NAISHIN_BASE_URL``), never taken from the request's Host."""
-    value = current_app.config.get("BASE_URL") or os.environ.get("NAISHIN_BASE_URL")
-    return value.rstrip("/") if value else None
 
 
 def absolute(path: str) -> str | None:
@@ -148,15 +143,15 @@ def page(petition_id: int):
         )
     except services.NotAccepting:
         return render_petition(petition, form, 410, error=_("This petition is closed."))
-    db.session().commit()  # the row exists before the link is sent or the page drawn
-    if signed.outcome == "pending" and not _send_link(petition, email, signed.token):
-        services.discard_pending(db.session(), signed.token)
-        db.session().commit()
-        error = _(
-            "We could not send the email, so your signature was not saved. "
-            "Please try again later, or sign without an email address."
+    own = None
+    if signed.outcome == "pending":
+        # Queued with the signature, in its transaction; sent later, in a batch (links.py):
+        # never now, which would hand the relay the address at the moment of signing.
+        own = links.enqueue(
+            db.session(), petition, email=email, token=signed.token, locale=current_locale()
         )
-        return render_petition(petition, form, 503, error=error)
+    db.session().commit()
+    links.after_signing(db.session(), own)  # earlier signers' links, at most every few minutes
     # The same page for every signer with this outcome, whether or not the person had signed
     # already (review R3-11): rendered once, then kept (it was a third of the request).
     return publicforms.kept_page(
@@ -165,43 +160,6 @@ def page(petition_id: int):
         signed.outcome,
         petition.title(current_locale()),
     )
-
-
-def link_url(token: str) -> str:
-    """The emailed link's address: absolute, from the base URL (the token in the query)."""
-    return f"{base_url()}{url_for('petitions.signature')}?{urlencode({'token': token})}"
-
-
-def confirmation_text(petition: Petition, link: str, locale: str) -> str:
-    """The confirmation email's body, in the signer's language."""
-    paragraphs = [
-        _('Thank you for signing the petition "%(title)s".', title=petition.title(locale)),
-        _(
-            "To confirm your signature, open this link and press the button on the page. "
-            "Your signature counts once confirmed:"
-        ),
-        link,
-        _(
-            "The same page lets you withdraw your signature at any time until the petition "
-            "is handed over."
-        ),
-        _(
-            "If you did not sign, ignore this email: without confirmation the signature is "
-            "deleted within a week."
-        ),
-    ]
-    return "\n\n".join(paragraphs) + "\n"
-
-
-def _send_link(petition: Petition, to: str, token: str) -> bool:
-    locale = current_locale()
-    body = confirmation_text(petition, link_url(token), locale)
-    subject = _("Please confirm your signature: %(title)s", title=petition.title(locale))
-    try:
-        return mail.send([mail.message(to, subject, body)]) == 1
-    except mail.MailError:
-        current_app.logger.warning("petitions: a confirmation email could not be sent")
-        return False
 
 
 @bp.route("/petitions/signature", methods=["GET", "POST"])

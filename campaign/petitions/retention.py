@@ -46,6 +46,7 @@ from campaign.db import vacuum_full, vacuum_sqlite
 TABLES = (
     "petition_signatures",
     "petition_set_asides",
+    "petition_link_queue",
     "petitions",
     "petition_paper_batches",
     "audit_notes",

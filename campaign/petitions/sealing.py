@@ -8,6 +8,8 @@
   (``seal_signer``: XSalsa20-Poly1305 with a random nonce, PyNaCl's SecretBox, as the data key
   seals attachments), padded to a multiple of 64 bytes so the length says little. Only the
   signature list, the news emails and the tests open them (``open_signer``).
+* A confirmation email waiting in the queue (links.py) keeps the address, the link's token and
+  the page's language sealed the same way (``seal_link``), until it is sent.
 * The keyed hashes that catch duplicates (and the review's name and address tags) are keyed by
   ``hash_key``, derived from the petition's key alone.
 
@@ -90,3 +92,25 @@ def opener(key: bytes) -> Callable[[bytes], Signer]:
 def open_signer(key: bytes, sealed: bytes) -> Signer:
     """The personal data of one signature."""
     return opener(key)(sealed)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A queued confirmation email, opened: to whom, the link's token, in which language."""
+
+    email: str
+    token: str
+    locale: str
+
+
+def seal_link(key: bytes, link: Link) -> bytes:
+    """A queued confirmation email sealed under the petition key, padded as signers are."""
+    plain = json.dumps([link.email, link.token, link.locale], ensure_ascii=False).encode()
+    plain += b" " * (-len(plain) % PAD)
+    return bytes(SecretBox(key).encrypt(plain))
+
+
+def open_link(key: bytes, sealed: bytes) -> Link:
+    """A queued confirmation email, opened (raises ``CryptoError`` for changed bytes)."""
+    email, token, locale = json.loads(SecretBox(key).decrypt(bytes(sealed)))
+    return Link(email, token, locale)

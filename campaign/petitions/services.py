@@ -32,6 +32,7 @@ from campaign.petitions.models import (
     PetitionTally,
     PublishedDay,
     SetAside,
+    QueuedLink,
     Signature,
     SignatureState,
     State,
@@ -593,7 +594,9 @@ WAITING = (SignatureState.PENDING, SignatureState.REPEAT)  # what an emailed lin
 
 
 def discard_pending(db: Session, token: str) -> None:
-    """Remove a pending signature whose confirmation email could not be sent."""
+    """Remove a pending signature whose confirmation email could not be sent. (Queued emails
+    are retried instead, links.py: their signatures go as every unconfirmed one does, after
+    ``PENDING_DAYS``.)"""
     _remove(db, Signature.token_hash == token_hash(token), Signature.state.in_(WAITING))
 
 
@@ -1403,6 +1406,7 @@ def anonymise(db: Session, petition: Petition, *, actor_id: int | None = None) -
         db.add(PetitionTally(petition_id=petition.id, prefecture_code=code, online=number))
     deleted = db.execute(delete(Signature).where(Signature.petition_id == petition.id)).rowcount
     db.execute(delete(SetAside).where(SetAside.petition_id == petition.id))  # keyed tags too
+    db.execute(delete(QueuedLink).where(QueuedLink.petition_id == petition.id))  # unsent links
     petition.state = State.ANONYMISED
     petition.sealed_key = None
     petition.anonymised_on = today()

@@ -21,6 +21,7 @@ def petitions(session, make) -> PetitionFactory:
 def outbox(app):
     """A local SMTP server the app sends to, with the base URL links are made from."""
     box = Outbox()
+    box.runner = app.test_cli_runner()
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=box.port, BASE_URL=BASE_URL)
     yield box
     box.stop()

@@ -134,13 +134,20 @@ def sign_via_form(client, petition_id: int, name: str, address: str, **fields):
 class Outbox:
     """A local SMTP server (aiosmtpd) that keeps what it receives."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: set[str] = frozenset()) -> None:
         from aiosmtpd.controller import Controller
 
         self.messages: list = []
+        self.runner = None  # the app's CLI runner, for ``deliver`` (the fixture sets it)
         outbox = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, options):
+                if address in refuse:
+                    return "550 no such mailbox"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
                 from email import message_from_bytes, policy
 
@@ -152,6 +159,13 @@ class Outbox:
             self.port = probe.getsockname()[1]
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self.controller.start()
+
+    def deliver(self, expect: int | None = None) -> None:
+        """Run ``petitions send-links`` (what cron does): the queued links reach this box."""
+        result = self.runner.invoke(args=["petitions", "send-links"])
+        assert result.exit_code == 0, result.output
+        if expect is not None:
+            assert result.output.startswith(f"sent: {expect},"), result.output
 
     def links(self) -> list[str]:
         """Every confirmation link in the messages received, in order."""

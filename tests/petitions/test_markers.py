@@ -76,6 +76,10 @@ def test_markers_reach_neither_the_database_files_nor_any_log(
                 secrets_seen += [fields["name"], fields["address"]]
                 status, _ = http_request(url, fields, headers)
                 assert status == 200
+            assert outbox.messages == []  # nothing is sent in a signing request
+            app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=outbox.port, BASE_URL=BASE_URL)
+            outbox.runner = app.test_cli_runner()
+            outbox.deliver(expect=4)  # what cron's `petitions send-links` does
             for link in outbox.links():
                 path = link.removeprefix(BASE_URL)
                 secrets_seen.append(link.split("token=", 1)[1])
@@ -125,6 +129,7 @@ def test_markers_reach_no_table_row_and_no_app_log(app, client, petitions, sessi
             headers=headers,
         )
         assert response.status_code == 200
+    outbox.deliver(expect=3)
     for link in outbox.links():
         page = client.get(link.removeprefix(BASE_URL), headers=headers).get_data(as_text=True)
         form_token = FORM_TOKEN_RE.search(page).group(1)

@@ -198,6 +198,7 @@ def test_a_confirmation_today_moves_no_past_day(client, petitions, session, cloc
     _sign(petitions, petition, "13", 9)
     address = "東京都千代田区霞が関2-1-2"
     sign_via_form(client, petition.id, "山田太郎", address, email="t@example.org")
+    outbox.deliver(expect=1)
     clock.advance(days=1)
     before = _table(client.get(f"/petitions/{petition.id}").get_data(as_text=True))
     assert before == {}  # 9: fewer than one step

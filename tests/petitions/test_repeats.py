@@ -59,6 +59,7 @@ def test_withdrawing_the_first_signature_leaves_the_persons_own_counted(
     petition = petitions.opened()
     first = sign_via_form(client, petition.id, NAME, ADDRESS, email="prober@example.org")
     assert first.status_code == 200
+    outbox.deliver(expect=1)
     assert 'data-done="confirmed"' in _link(client, outbox.links()[0], "confirm").get_data(
         as_text=True
     )
@@ -120,6 +121,7 @@ def test_behind_a_pending_one_the_page_is_a_new_signers(client, petitions, sessi
     """Counting the person at once behind a pending signature shows nothing either."""
     petition = petitions.opened()
     sign_via_form(client, petition.id, NAME, ADDRESS, email="prober@example.org")
+    outbox.deliver(expect=1)
     real = sign_via_form(client, petition.id, NAME, ADDRESS)
     fresh = sign_via_form(client, petition.id, "別人太郎", ADDRESS)
     assert real.status_code == fresh.status_code == 200
