@@ -8,6 +8,7 @@ generated once into the instance folder.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -93,6 +94,17 @@ def whole_number(name: str, default: int, minimum: int, maximum: int) -> int:
     if number is None:
         raise BadSetting(f"{name} must be a whole number from {minimum} to {maximum}: {text!r}")
     return number
+
+
+def minutes(name: str, default: float, maximum: float) -> float:
+    """The setting ``name`` as a number of minutes from 0 to ``maximum`` in ASCII digits, a
+    fraction allowed (``0.5``), or ``default`` when it is unset; a clear error otherwise."""
+    text = (os.environ.get(name) or "").strip()
+    if not text:
+        return default
+    if re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,6})?", text) and float(text) <= maximum:
+        return float(text)
+    raise BadSetting(f"{name} must be a number of minutes from 0 to {maximum:g}: {text!r}")
 
 
 def rate_limit(name: str, default: str) -> str:
@@ -189,6 +201,9 @@ def settings(instance_path: Path) -> dict:
         "CASES_RETENTION_DAYS": whole_number("NAISHIN_CASES_RETENTION_DAYS", 3 * 365, 1, DAYS_MAX),
         # What staff typed as reasons (audit notes): deleted after this many days.
         "AUDIT_NOTE_DAYS": whole_number("NAISHIN_AUDIT_NOTE_DAYS", 365, 1, DAYS_MAX),
+        # Petitions: how often (at most) a signing request sends the confirmation emails its
+        # process saw queued at its flush before (campaign/petitions/links.py; 0: cron only).
+        "PETITION_LINK_FLUSH_MINUTES": minutes("NAISHIN_PETITION_LINK_FLUSH_MINUTES", 10, 24 * 60),
         # Where gunicorn listens (for commands that print an address).
         "BIND": os.environ.get("NAISHIN_BIND", "127.0.0.1:8000"),
     }

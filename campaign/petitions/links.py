@@ -208,11 +208,9 @@ class _Flushes:
 
 
 def flush_minutes() -> float:
-    """``PETITION_LINK_FLUSH_MINUTES`` (config or environment), default ``FLUSH_MINUTES``."""
-    value = current_app.config.get("PETITION_LINK_FLUSH_MINUTES")
-    if value is None:
-        value = os.environ.get("NAISHIN_PETITION_LINK_FLUSH_MINUTES", FLUSH_MINUTES)
-    return float(value)
+    """``PETITION_LINK_FLUSH_MINUTES`` (``NAISHIN_PETITION_LINK_FLUSH_MINUTES``, read at start-up
+    by campaign/config.py), default ``FLUSH_MINUTES``."""
+    return float(current_app.config.get("PETITION_LINK_FLUSH_MINUTES", FLUSH_MINUTES))
 
 
 def after_signing(db: Session, own: int | None = None) -> None:

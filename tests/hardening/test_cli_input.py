@@ -105,6 +105,8 @@ def test_a_damaged_backup_manifest_is_named(runner, tmp_path, manifest):
         ("NAISHIN_LOGIN_LIMIT_CLIENT", ("junk",), "30/hour", "LOGIN_LIMIT_CLIENT", "30/hour"),
         ("NAISHIN_SURVEY_ANSWER_LIMIT", ("junk",), "20 per minute", "SURVEY_ANSWER_LIMIT",
          "20 per minute"),
+        ("NAISHIN_PETITION_LINK_FLUSH_MINUTES", ("-1", "x", "1e3", "9999"), "0.5",
+         "PETITION_LINK_FLUSH_MINUTES", 0.5),
         ("NAISHIN_TIMEZONE", ("Mars/Olympus", "../etc/passwd"), "UTC", "TIMEZONE", "UTC"),
     ],
 )  # fmt: skip
