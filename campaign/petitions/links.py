@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session
 
 from campaign import clock
 from campaign.db import random_id
-from campaign.petitions import mail, sealing, services
+from campaign.petitions import japanese, mail, sealing, services
 from campaign.petitions.models import Petition, QueuedLink, Signature
 
 FLUSH_MINUTES = 10  # a signing request sends links queued at least this long ago, this often
@@ -100,7 +100,9 @@ def confirmation_text(petition: Petition, link: str, locale: str) -> str:
 
 
 def enqueue(db: Session, petition: Petition, *, email: str, token: str, locale: str) -> int:
-    """Queue a signature's confirmation email (in the signing transaction); its row's id."""
+    """Queue a signature's confirmation email (in the signing transaction); its row's id. The
+    address is the one ``services.sign`` keeps: without the characters that show nothing."""
+    email = japanese.visible(email)
     row_id = random_id()
     sealed = sealing.seal_link(services.petition_key(petition), sealing.Link(email, token, locale))
     db.execute(
