@@ -221,6 +221,26 @@ def vacuum_sqlite(engine: Engine) -> None:
         raw.close()
 
 
+def checkpoint_sqlite(engine: Engine) -> bool:
+    """Empty a SQLite database's WAL into its file and truncate it (``wal_checkpoint(TRUNCATE)``)
+    without waiting: its busy timeout is 0 meanwhile, so a reader or writer holding the log makes
+    it give up at once rather than hold back the writers queued behind it. With
+    ``secure_delete`` on, the rows deleted before it then leave neither the file nor the log.
+    True when the checkpoint finished (False: busy; the next one takes what is left)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            cursor.execute("PRAGMA busy_timeout = 15000")
+            cursor.close()
+    finally:
+        raw.close()
+    return not busy
+
+
 # What keeps VACUUM FULL from dropping rows deleted before ``horizon``: a session of this
 # database with an older snapshot (it may still see them), or a transaction anywhere on the
 # server holding an older transaction id (every new snapshot, VACUUM FULL's own included, then

@@ -87,3 +87,22 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("NAISHIN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 timeout = 60
 graceful_timeout = 30
+
+
+def post_worker_init(worker):
+    """Start the worker's confirmation-link sender (campaign/petitions/links.py ``start_sender``):
+    it sends the queued links at random moments of its own, so a deployment without cron still
+    sends them, and never from a request (review R8-1)."""
+    from campaign.petitions import links
+
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "extensions"):
+        links.start_sender(app)
+
+
+def worker_exit(server, worker):
+    """Tell the worker's sender to stop (a run under way finishes or dies with the process)."""
+    app = getattr(worker, "wsgi", None)
+    sender = getattr(app, "extensions", {}).get("naishin.link_sender")
+    if sender is not None:
+        sender.stop.set()

@@ -46,23 +46,33 @@ def close_due() -> None:
 @with_appcontext
 def send_links() -> None:
     """Send the queued confirmation emails, in a random order, in one batch (from cron every
-    few minutes: the relay then sees cron's times, not the signers'; see links.py). A link that
-    cannot be sent stays queued for the next run; exits 1 when the server cannot be reached."""
+    few minutes: the relay then sees cron's times, not the signers'; see links.py), then scrub
+    the sent rows from the database files. A link that cannot be sent stays queued for the
+    next run; exits 1 when the server cannot be reached, and without ``NAISHIN_BASE_URL``
+    (nothing sent, every row kept)."""
     session = db.session()
     try:
-        batch = links.send_queued(session)
+        batch, clean = links.run(session)
+    except links.NoBaseURL:
+        session.rollback()
+        raise click.ClickException(
+            f"NAISHIN_BASE_URL is unset: no link can be made; {links.queued(session)} links kept"
+        ) from None
     except mail.MailError as error:
-        session.commit()
         left = links.queued(session)
         session.commit()
         raise click.ClickException(
             f"the SMTP server could not be reached ({error}); {left} links kept for the next run"
         ) from None
-    session.commit()
     click.echo(
         f"sent: {batch.sent}, kept for the next run: {batch.kept}, "
         f"no longer waited for: {batch.dropped}"
     )
+    if not clean:
+        click.echo(
+            "the sent links' sealed rows may remain in the database files (a transaction or a "
+            "lock held the scrub back); the next run scrubs again"
+        )
 
 
 @cli.command("anonymise")

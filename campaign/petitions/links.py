@@ -9,23 +9,31 @@ random id and nothing else (no time, no order; README "No order of signing"). Th
 ``send_queued`` sends what is queued, in a random order, over one SMTP connection, every
 message dated the batch's minute (mail.py), and deletes each row once the server took it.
 
-Who runs it:
+Who runs it, never a request (review R8-1, R8-2): a flush inside a signing request made every
+batch's time a signing moment, so on a quiet petition the relay read, from the batch after,
+that its one address signed at the second of the batch before; and a stalled relay held the
+signer's page for the SMTP timeout. So:
 
 * ``flask --app wsgi petitions send-links``, from cron every few minutes: the relay then sees
   a batch at times of cron's, and learns of each address in it only that the person signed
   since the run before. That interval is the trade-off: the longer, the less the relay's
   times say, and the longer a signer waits for the email (the page says it may take a few
   minutes).
-* A signing request, after its commit (``after_signing``), so that a newcomer's ``make run``
-  needs no cron: at most once per ``PETITION_LINK_FLUSH_MINUTES`` (default 10) in a worker
-  process, it sends the links that were queued already at that process's flush before, which
-  was that long ago at least, and notes what is queued now for the next one. Never its own
-  link, nor any queued since its flush before: sending those would tell the relay, by the
-  batch's time, within seconds when they signed (a quiet petition has one signer a minute).
-  So every link it sends waited ``PETITION_LINK_FLUSH_MINUTES`` at least, and the batch's time
-  (the moment of a signing request) is that of a signer whose own address is not in it. What
-  it remembers (the queued rows' random ids) stays in the process's memory; no time of a flush
-  is written anywhere. ``0`` turns it off (cron only).
+* A sender thread in each gunicorn worker (``start_sender``, from campaign/gunicorn_conf.py's
+  ``post_worker_init``; never from ``create_app``, so tests and commands start none), so that a
+  deployment without cron (and ``make run``) still sends: it sleeps a random time drawn
+  uniformly between half and one and a half ``PETITION_LINK_FLUSH_MINUTES`` (default 10; ``0``
+  starts no thread: cron only), then does what ``send-links`` does. Its moments are its own
+  draws, unrelated to any request, so the relay learns what it learns from cron's: that each
+  address in a batch signed since the batch before. Several workers (and cron beside them)
+  send each link once: ``SKIP LOCKED`` on PostgreSQL, SQLite's write lock (``BEGIN
+  IMMEDIATE``). A failure is logged by the thread, as one line with a count (its time is the
+  thread's, not a signer's; quietlog.py is for lines written inside a request).
+
+Every run (``run``) refuses to send without a base URL (``NAISHIN_BASE_URL``; review R8-7:
+the link would read ``None/…`` and its row be deleted), opens no SMTP connection when nothing
+is queued (an empty connection is a time in the relay's log too), and after deleting rows
+scrubs the queue's table from the database files (``scrub``; review R8-4).
 
 A link that cannot be sent (the server is down, or refuses the address) stays queued for the
 next run. Its signature waits meanwhile, and if no email ever goes it is dropped, as every
@@ -36,28 +44,34 @@ or the petition anonymised, which deletes the petition's rows itself).
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from nacl.exceptions import CryptoError
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from campaign import clock
+from campaign import db as database
 from campaign.db import random_id
 from campaign.petitions import japanese, mail, sealing, services
 from campaign.petitions.models import Petition, QueuedLink, Signature
 
-FLUSH_MINUTES = 10  # a signing request sends links queued at least this long ago, this often
-REQUEST_BATCH = 200  # at most this many links in one signing request's flush
-REMEMBERED = 5000  # at most this many queued ids kept in memory for the next flush
+FLUSH_MINUTES = 10  # the sender thread wakes every 0.5 to 1.5 times this many minutes
+SCRUB_WAIT = 2.0  # seconds a run's VACUUM FULL waits for older transactions (PostgreSQL)
+SCRUB_LOCK_TIMEOUT = "2s"  # and for the queue table's lock: signing requests insert into it
+log = logging.getLogger(__name__)
+
+
+class NoBaseURL(Exception):
+    """``NAISHIN_BASE_URL`` is unset: a link would have no address, so nothing is sent."""
 
 
 def base_url() -> str | None:
@@ -127,11 +141,24 @@ def send_queued(db: Session, *, only: list[int] | None = None, limit: int | None
     random), in a random order, over one connection; delete the rows sent or no longer wanted.
     The caller commits. On PostgreSQL the rows are locked (``SKIP LOCKED``: a run beside it
     skips them), so two runs at once send each link once; SQLite's write lock does the same.
-    Raises ``mail.MailError`` when the server cannot be reached (nothing is changed)."""
+    Opens no connection when nothing is queued (it commits the session after looking). Raises
+    ``NoBaseURL`` without a base URL and ``mail.MailError`` when the server cannot be reached
+    (nothing read; a connection that fails midway: the rows sent are deleted, the error's
+    ``batch`` says what was done)."""
     batch = Batch()
     if only is not None and not only:
         return batch
-    with mail.connect() as server:  # before the rows are locked: a server that is down costs none
+    if base_url() is None:
+        raise NoBaseURL
+    any_row = select(QueuedLink.id).limit(1)
+    if only is not None:
+        any_row = any_row.where(QueuedLink.id.in_(only))
+    if db.scalar(any_row) is None:
+        return batch  # no connection at all: the relay logs an empty one with its time too
+    # The check's transaction ends before connecting (SQLite's holds the write lock): the rows
+    # are locked only once connected, so a server that is down or stalls holds back no writer.
+    db.commit()
+    with mail.connect() as server:
         query = select(QueuedLink.id, QueuedLink.petition_id, QueuedLink.sealed)
         if only is not None:
             query = query.where(QueuedLink.id.in_(only))
@@ -152,10 +179,11 @@ def send_queued(db: Session, *, only: list[int] | None = None, limit: int | None
                     batch.done.append(row.id)
                 else:
                     batch.kept += 1
-        except mail.MailError:
+        except mail.MailError as error:
             batch.kept = len(rows) - len(batch.done)
             if batch.done:
                 db.execute(delete(QueuedLink).where(QueuedLink.id.in_(batch.done)))
+            error.batch = batch
             raise
         if batch.done:
             db.execute(delete(QueuedLink).where(QueuedLink.id.in_(batch.done)))
@@ -197,54 +225,114 @@ def queued(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(QueuedLink)) or 0
 
 
-# --- the signing request's flush ------------------------------------------------------------
+# --- a run: cron's ``send-links`` and the sender thread --------------------------------------
+
+
+def scrub(engine: Engine) -> bool:
+    """Remove what the deleted queue rows (sealed address and token) leave in the database files:
+    SQLite (``secure_delete`` on) checkpoints the WAL into the file and truncates it, without
+    waiting for a busy log; PostgreSQL rewrites ``petition_link_queue`` (``VACUUM FULL``), waiting
+    at most ``SCRUB_WAIT`` s for older transactions and ``SCRUB_LOCK_TIMEOUT`` for its lock. Best
+    effort: False when something may remain (the next run's scrub, and at the latest the
+    petition's anonymisation, retention.py, removes it)."""
+    try:
+        if engine.dialect.name == "sqlite":
+            return database.checkpoint_sqlite(engine)
+        if engine.dialect.name == "postgresql":
+            return database.vacuum_full(
+                engine,
+                ("petition_link_queue",),
+                wait=SCRUB_WAIT,
+                lock_timeout=SCRUB_LOCK_TIMEOUT,
+            )
+    except Exception:  # a lock that timed out: the rows stay sealed until the next run
+        return False
+    return True
+
+
+def run(session: Session) -> tuple[Batch, bool]:
+    """One run (``send-links``, the sender thread): send what is queued, commit, then scrub when
+    rows were deleted; the batch and whether the files are clean. Raises ``NoBaseURL`` (nothing
+    read, nothing changed) and ``mail.MailError`` (after committing and scrubbing what was done)."""
+    try:
+        batch = send_queued(session)
+    except mail.MailError as error:
+        session.commit()
+        done = getattr(error, "batch", None)
+        if done is not None and done.done:
+            scrub(database.engine())
+        raise
+    session.commit()
+    clean = scrub(database.engine()) if batch.done else True
+    return batch, clean
+
+
+def flush_minutes(app: Flask | None = None) -> float:
+    """``PETITION_LINK_FLUSH_MINUTES`` (``NAISHIN_PETITION_LINK_FLUSH_MINUTES``, read at start-up
+    by campaign/config.py), default ``FLUSH_MINUTES``: the sender thread's mean interval."""
+    config = (app or current_app).config
+    return float(config.get("PETITION_LINK_FLUSH_MINUTES", FLUSH_MINUTES))
+
+
+def next_wait(minutes: float) -> float:
+    """Seconds until the sender thread's next run: uniform in [0.5, 1.5] × ``minutes``."""
+    return secrets.SystemRandom().uniform(0.5, 1.5) * minutes * 60
 
 
 @dataclass
-class _Flushes:
-    """One process's flushes: when the last was (in memory only) and what was queued then."""
+class Sender:
+    """A process's sender thread (``start_sender``): its stop flag and its failures' count."""
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    last: datetime | None = None
-    seen: set[int] = field(default_factory=set)
-
-
-def flush_minutes() -> float:
-    """``PETITION_LINK_FLUSH_MINUTES`` (``NAISHIN_PETITION_LINK_FLUSH_MINUTES``, read at start-up
-    by campaign/config.py), default ``FLUSH_MINUTES``."""
-    return float(current_app.config.get("PETITION_LINK_FLUSH_MINUTES", FLUSH_MINUTES))
+    stop: threading.Event = field(default_factory=threading.Event)
+    failures: int = 0
+    thread: threading.Thread | None = None
 
 
-def after_signing(db: Session, own: int | None = None) -> None:
-    """A signing request's flush, after its commit (see the module docstring): at most once per
-    ``flush_minutes()``, send the links this process saw queued at its flush before (never
-    ``own``, the request's own), then remember what is queued now. Commits; never raises."""
-    minutes = flush_minutes()
+def send_once(app: Flask, sender: Sender | None = None) -> Batch | None:
+    """One run of the sender thread, in an app context of its own; never raises. A failure (no
+    base URL, the server down, anything else) keeps the rows, and is counted and logged as one
+    line naming the kind of failure only."""
+    with app.app_context():
+        session = database.session()
+        try:
+            batch, clean = run(session)
+        except Exception as error:  # the thread must go on; the rows stay queued
+            session.rollback()
+            if sender is not None:
+                sender.failures += 1
+            if isinstance(error, NoBaseURL):
+                reason = "NAISHIN_BASE_URL is unset"
+            elif isinstance(error, mail.MailError):
+                reason = f"the mail server could not be reached: {error}"
+            else:
+                reason = type(error).__name__
+            count = sender.failures if sender is not None else 1
+            log.warning("petitions: the link sender sent nothing (%s; failures: %d)", reason, count)
+            return None
+        if batch.kept and sender is not None:
+            sender.failures += 1
+        if batch.kept:
+            log.warning("petitions: a confirmation email could not be sent; kept for the next run")
+        if not clean:
+            log.warning("petitions: sent links' rows may stay in the files until the next run")
+        return batch
+
+
+def _loop(app: Flask, sender: Sender, minutes: float) -> None:
+    while not sender.stop.wait(next_wait(minutes)):
+        send_once(app, sender)
+
+
+def start_sender(app: Flask) -> Sender | None:
+    """Start this process's sender thread (a daemon), unless ``PETITION_LINK_FLUSH_MINUTES`` is
+    0; gunicorn's ``post_worker_init`` calls it in each worker (campaign/gunicorn_conf.py)."""
+    minutes = flush_minutes(app)
     if minutes <= 0:
-        return
-    state = current_app.extensions.setdefault("naishin.petition_link_flushes", _Flushes())
-    now = clock.now()
-    with state.lock:
-        if state.last is not None and (now - state.last).total_seconds() < minutes * 60:
-            return
-        state.last, ready, state.seen = now, state.seen, set()
-    ready.discard(own)
-    try:
-        if ready:
-            chosen = list(ready)
-            if len(chosen) > REQUEST_BATCH:
-                chosen = secrets.SystemRandom().sample(chosen, REQUEST_BATCH)
-            done = send_queued(db, only=chosen)
-            if done.kept:
-                current_app.logger.warning("petitions: a confirmation email could not be sent")
-        db.commit()
-    except mail.MailError:
-        db.commit()
-        current_app.logger.warning("petitions: a confirmation email could not be sent")
-    except Exception:
-        db.rollback()
-        current_app.logger.exception("petitions: the confirmation emails' flush failed")
-    now_queued = set(db.scalars(select(QueuedLink.id).limit(REMEMBERED)))
-    db.commit()
-    with state.lock:
-        state.seen |= now_queued
+        return None
+    sender = Sender()
+    sender.thread = threading.Thread(
+        target=_loop, args=(app, sender, minutes), name="naishin-link-sender", daemon=True
+    )
+    sender.thread.start()
+    app.extensions["naishin.link_sender"] = sender
+    return sender

@@ -143,15 +143,13 @@ def page(petition_id: int):
         )
     except services.NotAccepting:
         return render_petition(petition, form, 410, error=_("This petition is closed."))
-    own = None
     if signed.outcome == "pending":
-        # Queued with the signature, in its transaction; sent later, in a batch (links.py):
-        # never now, which would hand the relay the address at the moment of signing.
-        own = links.enqueue(
+        # Queued with the signature, in its transaction; sent later, in a batch, outside any
+        # request (links.py): never now, which would hand the relay the moment of signing.
+        links.enqueue(
             db.session(), petition, email=email, token=signed.token, locale=current_locale()
         )
     db.session().commit()
-    links.after_signing(db.session(), own)  # earlier signers' links, at most every few minutes
     # The same page for every signer with this outcome, whether or not the person had signed
     # already (review R3-11): rendered once, then kept (it was a third of the request).
     return publicforms.kept_page(

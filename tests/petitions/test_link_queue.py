@@ -6,7 +6,6 @@ order; a link that cannot be sent stays for the next run."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -60,35 +59,6 @@ def test_signing_sends_nothing_in_the_request(client, petitions, session, outbox
     outbox.deliver(expect=0)  # each link once
     assert len(outbox.messages) == 5
     assert len(set(outbox.links())) == 5
-
-
-def test_a_signing_request_sends_only_links_queued_a_flush_before(
-    client, petitions, session, outbox, clock
-):
-    """The opportunistic flush (no cron needed): at most once per PETITION_LINK_FLUSH_MINUTES,
-    the links its process saw queued at its flush before, never its own nor a newer one."""
-    petition = petitions.opened()
-    step = timedelta(minutes=links.FLUSH_MINUTES, seconds=1)
-
-    def sign(n: int) -> None:
-        name = f"検証{'一二三四五'[n]}郎"
-        assert sign_via_form(client, petition.id, name, ADDRESS, email=f"s{n}@example.org")
-
-    def sent() -> list[str]:
-        return sorted(m["To"] for m in outbox.messages)
-
-    sign(0)  # the process's first flush: nothing seen before; notes s0
-    clock.advance(seconds=step.total_seconds())
-    sign(1)  # sends s0 (seen a flush before), not its own
-    assert sent() == ["s0@example.org"]
-    sign(2)  # too soon: nothing
-    assert sent() == ["s0@example.org"]
-    clock.advance(seconds=step.total_seconds())
-    sign(3)  # sends s1 (seen at the last flush), not s2 (queued since) nor its own
-    assert sent() == ["s0@example.org", "s1@example.org"]
-    assert _queued(session) == 2
-    outbox.deliver(expect=2)  # cron sends whatever waits
-    assert sent() == [f"s{n}@example.org" for n in range(4)]
 
 
 def test_send_links_sends_in_no_order_of_signing(client, petitions, session, outbox):
