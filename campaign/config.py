@@ -201,8 +201,9 @@ def settings(instance_path: Path) -> dict:
         "CASES_RETENTION_DAYS": whole_number("NAISHIN_CASES_RETENTION_DAYS", 3 * 365, 1, DAYS_MAX),
         # What staff typed as reasons (audit notes): deleted after this many days.
         "AUDIT_NOTE_DAYS": whole_number("NAISHIN_AUDIT_NOTE_DAYS", 365, 1, DAYS_MAX),
-        # Petitions: how often (at most) a signing request sends the confirmation emails its
-        # process saw queued at its flush before (campaign/petitions/links.py; 0: cron only).
+        # Petitions: the mean interval of each gunicorn worker's confirmation-link sender thread
+        # (it wakes after 0.5 to 1.5 times it, at random; campaign/petitions/links.py; 0: cron
+        # only, no thread).
         "PETITION_LINK_FLUSH_MINUTES": minutes("NAISHIN_PETITION_LINK_FLUSH_MINUTES", 10, 24 * 60),
         # Where gunicorn listens (for commands that print an address).
         "BIND": os.environ.get("NAISHIN_BIND", "127.0.0.1:8000"),

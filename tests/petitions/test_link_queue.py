@@ -47,7 +47,7 @@ def test_signing_sends_nothing_in_the_request(client, petitions, session, outbox
         )
         assert response.status_code == 200
         assert 'data-outcome="pending"' in response.get_data(as_text=True)
-        assert "within a few minutes" in response.get_data(as_text=True)
+        assert "within a quarter of an hour" in response.get_data(as_text=True)
     assert outbox.messages == []
     assert _queued(session) == 5
     session.expire_all()
@@ -101,10 +101,10 @@ def test_headers_carry_no_time_pid_or_petition(client, petitions, session, outbo
 def test_the_page_warns_against_a_work_address(client, petitions):
     petition = petitions.opened()
     page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
-    assert "not one at work" in page and "a few minutes" in page
+    assert "not one at work" in page and "a quarter of an hour" in page
     japanese = client.get(f"/petitions/{petition.id}", headers={"Accept-Language": "ja"})
     text = japanese.get_data(as_text=True)
-    assert "職場" in text and "数分" in text
+    assert "職場" in text and "15分" in text
 
 
 def test_a_failed_send_keeps_the_row_and_the_signature_waits(
