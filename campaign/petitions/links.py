@@ -153,8 +153,10 @@ def send_queued(db: Session, *, only: list[int] | None = None, limit: int | None
     any_row = select(QueuedLink.id).limit(1)
     if only is not None:
         any_row = any_row.where(QueuedLink.id.in_(only))
-    if db.scalar(any_row) is None:
-        return batch  # no connection at all: the relay logs an empty one with its time too
+    # Nothing to send (or only rows another run holds): no connection at all, since the relay
+    # logs an empty one with its time too.
+    if db.scalar(any_row.with_for_update(skip_locked=True)) is None:
+        return batch
     # The check's transaction ends before connecting (SQLite's holds the write lock): the rows
     # are locked only once connected, so a server that is down or stalls holds back no writer.
     db.commit()
