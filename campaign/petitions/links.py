@@ -17,8 +17,8 @@ signer's page for the SMTP timeout. So:
 * ``flask --app wsgi petitions send-links``, from cron every few minutes: the relay then sees
   a batch at times of cron's, and learns of each address in it only that the person signed
   since the run before. That interval is the trade-off: the longer, the less the relay's
-  times say, and the longer a signer waits for the email (the page says it may take a few
-  minutes).
+  times say, and the longer a signer waits for the email (the page says up to a quarter of
+  an hour).
 * A sender thread in each gunicorn worker (``start_sender``, from campaign/gunicorn_conf.py's
   ``post_worker_init``; never from ``create_app``, so tests and commands start none), so that a
   deployment without cron (and ``make run``) still sends: it sleeps a random time drawn
