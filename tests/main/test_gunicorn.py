@@ -25,7 +25,9 @@ def test_one_worker_without_redis_several_with(monkeypatch):
     assert importlib.reload(conf).workers > 1
 
 
-def test_survey_respondents_requests_are_not_logged_at_all(monkeypatch):
+def test_survey_respondents_requests_are_not_logged_at_all(app, monkeypatch):
+    """(``app``: the features declare their unlogged paths when an app is made; alone, this
+    test saw none of them.)"""
     conf = importlib.import_module("campaign.gunicorn_conf")
     written = []
     monkeypatch.setattr(
