@@ -26,9 +26,10 @@ signer's page for the SMTP timeout. So:
   starts no thread: cron only), then does what ``send-links`` does. Its moments are its own
   draws, unrelated to any request, so the relay learns what it learns from cron's: that each
   address in a batch signed since the batch before. Several workers (and cron beside them)
-  send each link once: ``SKIP LOCKED`` on PostgreSQL, SQLite's write lock (``BEGIN
-  IMMEDIATE``). A failure is logged by the thread, as one line with a count (its time is the
-  thread's, not a signer's; quietlog.py is for lines written inside a request).
+  send each link once: ``SKIP LOCKED`` on PostgreSQL, a file lock beside the database on
+  SQLite (``send_queued``: no writer waits for the relay). A failure is logged by the thread,
+  as one line with a count (its time is the thread's, not a signer's; quietlog.py is for lines
+  written inside a request).
 
 Every run (``run``) refuses to send without a base URL (``NAISHIN_BASE_URL``; review R8-7:
 the link would read ``None/…`` and its row be deleted), opens no SMTP connection when nothing
@@ -44,10 +45,12 @@ or the petition anonymised, which deletes the petition's rows itself).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import secrets
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -139,57 +142,95 @@ class Batch:
 def send_queued(db: Session, *, only: list[int] | None = None, limit: int | None = None) -> Batch:
     """Send the queued confirmation emails (``only`` those ids, at most ``limit``, drawn at
     random), in a random order, over one connection; delete the rows sent or no longer wanted.
-    The caller commits. On PostgreSQL the rows are locked (``SKIP LOCKED``: a run beside it
-    skips them), so two runs at once send each link once; SQLite's write lock does the same.
-    Opens no connection when nothing is queued (it commits the session after looking). Raises
-    ``NoBaseURL`` without a base URL and ``mail.MailError`` when the server cannot be reached
-    (nothing read; a connection that fails midway: the rows sent are deleted, the error's
-    ``batch`` says what was done)."""
-    batch = Batch()
+    The caller commits. Opens no connection when nothing is queued. Raises ``NoBaseURL``
+    without a base URL and ``mail.MailError`` when the server cannot be reached (a connection
+    that fails midway: the rows sent are deleted, the error's ``batch`` says what was done).
+
+    No writer waits for the relay (review R8-8: on SQLite the run held the one write lock, the
+    ``BEGIN IMMEDIATE`` of every writing transaction, through the whole SMTP conversation, and
+    a signer waited 7 s behind four slow messages). PostgreSQL: the rows are locked (``SKIP
+    LOCKED``: a run beside it skips them) while they are sent, which holds back no one else.
+    SQLite: the rows are read and their emails made, the transaction ends (the write lock goes),
+    the emails are sent, and the rows sent are deleted in a short transaction of their own;
+    two runs at once (cron's and a worker's thread) would then send the same links, so a run
+    first takes a file lock beside the database, and a run that finds it taken does nothing.
+    A run killed while sending leaves its rows queued: their emails go again at the next run
+    (twice, never lost)."""
     if only is not None and not only:
-        return batch
+        return Batch()
     if base_url() is None:
         raise NoBaseURL
-    any_row = select(QueuedLink.id).limit(1)
+    if db.get_bind().dialect.name != "sqlite":
+        return _send(db, only, limit, release=False)
+    with _one_run_at_a_time(db.get_bind().url.database) as alone:
+        return _send(db, only, limit, release=True) if alone else Batch()
+
+
+def _send(db: Session, only, limit, *, release: bool) -> Batch:
+    batch = Batch()
+    query = select(QueuedLink.id, QueuedLink.petition_id, QueuedLink.sealed)
     if only is not None:
-        any_row = any_row.where(QueuedLink.id.in_(only))
-    # Nothing to send (or only rows another run holds): no connection at all, since the relay
-    # logs an empty one with its time too.
-    if db.scalar(any_row.with_for_update(skip_locked=True)) is None:
-        return batch
-    # The check's transaction ends before connecting (SQLite's holds the write lock): the rows
-    # are locked only once connected, so a server that is down or stalls holds back no writer.
-    db.commit()
-    with mail.connect() as server:
-        query = select(QueuedLink.id, QueuedLink.petition_id, QueuedLink.sealed)
-        if only is not None:
-            query = query.where(QueuedLink.id.in_(only))
-        if limit is not None:
-            query = query.order_by(func.random()).limit(limit)
-        rows = list(db.execute(query.with_for_update(skip_locked=True)))
-        secrets.SystemRandom().shuffle(rows)
-        sent_at = clock.now().timestamp()
-        keys: dict[int, bytes | None] = {}
-        try:
-            for row in rows:
-                message = _message(db, row, keys, sent_at)
-                if message is None:
-                    batch.dropped += 1
-                    batch.done.append(row.id)
-                elif server.send(message):
-                    batch.sent += 1
-                    batch.done.append(row.id)
-                else:
-                    batch.kept += 1
-        except mail.MailError as error:
-            batch.kept = len(rows) - len(batch.done)
-            if batch.done:
-                db.execute(delete(QueuedLink).where(QueuedLink.id.in_(batch.done)))
-            error.batch = batch
-            raise
+        query = query.where(QueuedLink.id.in_(only))
+    if limit is not None:
+        query = query.order_by(func.random()).limit(limit)
+    rows = list(db.execute(query.with_for_update(skip_locked=True)))
+    secrets.SystemRandom().shuffle(rows)
+    sent_at = clock.now().timestamp()
+    keys: dict[int, bytes | None] = {}
+    emails = []
+    for row in rows:
+        message = _message(db, row, keys, sent_at)
+        if message is None:  # its signature no longer waits: the row goes unsent
+            batch.dropped += 1
+            batch.done.append(row.id)
+        else:
+            emails.append((row.id, message))
+    if release:
+        db.commit()  # SQLite: the write lock goes before the relay is spoken to
+    try:
+        if emails:  # none: no connection at all (the relay logs an empty one with its time)
+            with mail.connect() as server:
+                for row_id, message in emails:
+                    if server.send(message):
+                        batch.sent += 1
+                        batch.done.append(row_id)
+                    else:
+                        batch.kept += 1
+    except mail.MailError as error:
+        batch.kept = len(emails) - batch.sent
+        error.batch = batch
+        raise
+    finally:
         if batch.done:
             db.execute(delete(QueuedLink).where(QueuedLink.id.in_(batch.done)))
     return batch
+
+
+@contextmanager
+def _one_run_at_a_time(database_path: str | None):
+    """SQLite: an exclusive lock on a file beside the database, without waiting; yields whether
+    this run holds it (a database in memory: a lock of this process)."""
+    if not database_path or database_path == ":memory:":
+        alone = _memory_lock.acquire(blocking=False)
+        try:
+            yield alone
+        finally:
+            if alone:
+                _memory_lock.release()
+        return
+    with open(f"{database_path}.links-lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_memory_lock = threading.Lock()
 
 
 def _message(db: Session, row, keys: dict, sent_at: float):

@@ -134,7 +134,10 @@ def sign_via_form(client, petition_id: int, name: str, address: str, **fields):
 class Outbox:
     """A local SMTP server (aiosmtpd) that keeps what it receives."""
 
-    def __init__(self, refuse: set[str] = frozenset()) -> None:
+    def __init__(self, refuse: set[str] = frozenset(), slow: float = 0.0) -> None:
+        """``slow``: seconds the server takes over each message (a relay under load)."""
+        import asyncio
+
         from aiosmtpd.controller import Controller
 
         self.messages: list = []
@@ -150,6 +153,8 @@ class Outbox:
 
             async def handle_DATA(self, server, session, envelope):
                 from email import message_from_bytes, policy
+
+                await asyncio.sleep(slow)
 
                 outbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
                 return "250 OK"

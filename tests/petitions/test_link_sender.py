@@ -197,3 +197,79 @@ def test_under_gunicorn_the_worker_sends_and_the_signing_request_does_not(
         assert [m["To"] for m in box.messages] == ["worker@example.org"]
     finally:
         box.stop()
+
+
+def _signed_with_email(app, client, petitions, count: int):
+    petition = petitions.opened()
+    for n in range(count):
+        _sign(client, petition, n, email=f"slow{n}@example.org")
+    return petition
+
+
+def test_no_writer_waits_for_a_slow_relay(app, client, petitions, session, database_url):
+    """Review R8-8: on SQLite the run held the write lock through the SMTP conversation, and a
+    signer waited 7 s behind four slow messages (more than the 15 s busy timeout: 500s)."""
+    from sqlalchemy.orm import Session
+
+    from campaign.db import make_engine
+    from campaign.petitions import services
+    from campaign.petitions.models import Petition
+    from tests.petitions.helpers import Outbox
+
+    box = Outbox(slow=1.0)
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=box.port, BASE_URL=BASE_URL)
+    petition_id = _signed_with_email(app, client, petitions, 4).id
+    engine = make_engine(database_url)
+    batches = []
+
+    def cron():
+        with app.app_context(), Session(engine) as other:
+            batches.append(links.send_queued(other))
+            other.commit()
+
+    sender = threading.Thread(target=cron)
+    sender.start()
+    time.sleep(0.7)  # the batch is under way
+    started = time.monotonic()
+    with app.app_context(), Session(engine) as other:
+        services.sign(other, other.get(Petition, petition_id), name="並行 太郎", address=ADDRESS)
+        other.commit()
+    waited = time.monotonic() - started
+    sender.join(30)
+    box.stop()
+    engine.dispose()
+    assert batches and batches[0].sent == 4
+    assert waited < 1.0, waited
+    assert _queued(session) == 0
+
+
+def test_two_runs_at_once_send_each_link_once(app, client, petitions, session, database_url):
+    """cron's run and a worker's thread at the same moment (PostgreSQL: SKIP LOCKED; SQLite: the
+    run's file lock beside the database)."""
+    from sqlalchemy.orm import Session
+
+    from campaign.db import make_engine
+    from tests.petitions.helpers import Outbox
+
+    box = Outbox(slow=0.3)
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=box.port, BASE_URL=BASE_URL)
+    _signed_with_email(app, client, petitions, 4)
+    engine = make_engine(database_url)
+    barrier = threading.Barrier(2)
+
+    def run():
+        with app.app_context(), Session(engine) as other:
+            barrier.wait()
+            links.send_queued(other)
+            other.commit()
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(30)
+    box.stop()
+    engine.dispose()
+    received = [mail["To"] for mail in box.messages]
+    assert sorted(received) == [f"slow{n}@example.org" for n in range(4)]
+    assert _queued(session) == 0
