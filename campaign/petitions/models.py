@@ -209,7 +209,13 @@ class SetAside(Base):
     group that comes to count later (its link confirmed, a repeat taking the person's place,
     one signed after the set-aside) is set aside too, by the one rule of services
     ``_counting``. Deleted when the group is counted again, and with the rows at
-    anonymisation (the tags are keyed by the petition's key)."""
+    anonymisation (the tags are keyed by the petition's key, ``sealed`` sealed under it).
+
+    ``sealed``: the group's name or address as one of its signatures gave it, sealed under the
+    petition's key as signer data is (sealing.py), so that ``rehash`` works the tag out again
+    under a new normal form even when no row of the group is left (all withdrawn or expired;
+    review R8-3). None for a group set aside before it was kept (then only the tags of rows
+    that carry it can be worked out again)."""
 
     __tablename__ = "petition_set_asides"
 
@@ -218,6 +224,7 @@ class SetAside(Base):
     )
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     tag: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class PaperBatch(Base):

@@ -1132,7 +1132,9 @@ def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid:
     group = (Signature.petition_id == petition.id, column == raw)
     if invalid:
         if db.scalar(select(exists().where(*record))) is not True:
-            db.add(SetAside(petition_id=petition.id, kind=kind, tag=raw))
+            one = db.scalar(select(Signature.sealed).where(*group).limit(1))
+            sealed = _seal_group(petition_key(petition), kind, one) if one else None
+            db.add(SetAside(petition_id=petition.id, kind=kind, tag=raw, sealed=sealed))
             db.flush()
         moved = (*group, Signature.state == SignatureState.COUNTED)
         target = SignatureState.INVALID
@@ -1155,6 +1157,25 @@ def mark_group(db: Session, petition: Petition, *, kind: str, tag: str, invalid:
         reason=f"{kind} group, {changed} signatures",
     )
     return changed
+
+
+def _seal_group(key: bytes, kind: str, sealed_signer: bytes) -> bytes:
+    """What ``SetAside.sealed`` keeps: the name or the address (``kind``) of one signature of
+    the group, sealed under the petition's key (review R8-3)."""
+    signer = sealing.open_signer(key, sealed_signer)
+    return _seal_text(key, kind, signer.name if kind == "name" else signer.address)
+
+
+def _seal_text(key: bytes, kind: str, text: str) -> bytes:
+    kept = sealing.Signer(name=text, address="") if kind == "name" else sealing.Signer("", text)
+    return sealing.seal_signer(key, kept)
+
+
+def _group_tag(hash_key: bytes, kind: str, sealed: bytes, key: bytes) -> bytes:
+    """A set-aside's tag under the current normal form, from its sealed text."""
+    kept = sealing.open_signer(key, sealed)
+    keyed = hashes(hash_key, kept.name, kept.address)
+    return keyed.name if kind == "name" else keyed.address
 
 
 # --- the signature list ---------------------------------------------------------------------
@@ -1247,10 +1268,12 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
     (its text differs from its old holder's where the new form tells them apart, as ``1 23`` and
     ``123``): if acknowledged, it counts, holding its person's place (one per person); if
     waiting, its link will count it. The groups set aside (``SetAside``) are keyed by the old
-    tags: each becomes the new tags of the rows that carried its old one (a record no row
-    carries stays as it is), and a row that counts in a group set aside so is set aside
-    (``_counting``'s rule). Audited, with the numbers. Marks the petition as of the current form
-    (``japanese.NORMAL_FORM_VERSION``); ``up_to_date`` runs it when the petition is older."""
+    tags: each becomes the new tags of the rows that carried its old one and the new tag of
+    its own sealed text (``SetAside.sealed``: it holds with no row left, review R8-3; a record
+    without it that no row carries stays as it is), and a row that counts in a group set
+    aside so is set aside (``_counting``'s rule). Audited, with the numbers. Marks the
+    petition as of the current form (``japanese.NORMAL_FORM_VERSION``); ``up_to_date`` runs it
+    when the petition is older."""
     if petition.state not in HASHED:
         return Rehashed(0, 0)
     _freeze(db, petition)
@@ -1273,11 +1296,14 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
     people: dict[bytes, list] = defaultdict(list)  # rows holding a place, by person
     orphans: dict[bytes, list] = defaultdict(list)  # acknowledged repeats, by person
     renamed: dict[tuple[str, bytes], set[bytes]] = defaultdict(set)  # old tag -> new tags
+    texts: dict[tuple[str, bytes], str] = {}  # new tag -> a text that gives it
     for row in rows:
         signer = sealing.open_signer(key, row.sealed)
         keyed = hashes(hash_key, signer.name, signer.address)
         renamed["name", row.name_tag].add(keyed.name)
         renamed["address", row.address_tag].add(keyed.address)
+        texts.setdefault(("name", keyed.name), signer.name)
+        texts.setdefault(("address", keyed.address), signer.address)
         wanted[row.id] = {
             "signer_hash": row.signer_hash,
             "name_tag": keyed.name,
@@ -1301,18 +1327,37 @@ def rehash(db: Session, petition: Petition) -> Rehashed:
             heir = min(acknowledged, key=lambda row: row.id)
             wanted[heir.id].update(signer_hash=person, state=SignatureState.COUNTED)
             counted += 1
+    # A record becomes the new tags of the rows that carried its old one, and the tag of its
+    # own sealed text under the new form: so it holds even when no row of it is left (review
+    # R8-3). A record of before the text was kept, that no row carries, stays as it is.
     old_aside = db.execute(
-        select(SetAside.kind, SetAside.tag).where(SetAside.petition_id == petition.id)
+        select(SetAside.kind, SetAside.tag, SetAside.sealed).where(
+            SetAside.petition_id == petition.id
+        )
     ).all()
-    aside = {(kind, new) for kind, tag in old_aside for new in renamed.get((kind, tag), {tag})}
+    sealed_of: dict[tuple[str, bytes], bytes | None] = {}
+    for kind, tag, sealed in old_aside:
+        for new in renamed.get((kind, bytes(tag)), set()):
+            sealed_of.setdefault((kind, new), None)
+        if sealed is not None:
+            sealed_of[kind, _group_tag(hash_key, kind, sealed, key)] = bytes(sealed)
+        elif (kind, bytes(tag)) not in renamed:
+            sealed_of.setdefault((kind, bytes(tag)), None)
+    for (kind, new), sealed in sealed_of.items():
+        if sealed is None and (kind, new) in texts:
+            sealed_of[kind, new] = _seal_text(key, kind, texts[kind, new])
+    aside = set(sealed_of)
     for values in wanted.values():
         if values["state"] == SignatureState.COUNTED and (
             ("name", values["name_tag"]) in aside or ("address", values["address_tag"]) in aside
         ):
             values["state"] = SignatureState.INVALID
-    if aside != {(kind, tag) for kind, tag in old_aside}:
+    if aside != {(kind, bytes(tag)) for kind, tag, _ in old_aside}:
         db.execute(delete(SetAside).where(SetAside.petition_id == petition.id))
-        db.add_all(SetAside(petition_id=petition.id, kind=k, tag=t) for k, t in sorted(aside))
+        db.add_all(
+            SetAside(petition_id=petition.id, kind=k, tag=t, sealed=sealed_of[k, t])
+            for k, t in sorted(aside)
+        )
         db.flush()
     current = {row.id: row for row in rows}
     changing = [

@@ -5,7 +5,8 @@ tag): a signature of the group that comes to count after the set-aside (its link
 repeat taking the person's place, a new one) is set aside too, where it used to count. Rows set
 aside before this revision stay set aside; their group has no record (the tag of the group that
 was set aside, address or name, was not kept), so the review page offers it to be set aside
-again.
+again. ``sealed`` keeps the group's name or address sealed under the petition's key, so that a
+rehash works its tag out again under a new normal form when no row of it is left (review R8-3).
 
 ``petitions.normal_form``: the version of the normal form (``japanese.NORMAL_FORM_VERSION``) the
 petition's hashes were made under. The petitions already stored get 1, the form before the
@@ -42,6 +43,7 @@ def upgrade() -> None:
         ),
         sa.Column("kind", sa.String(8), nullable=False),
         sa.Column("tag", sa.LargeBinary(16), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint("petition_id", "kind", "tag", name="pk_petition_set_asides"),
     )
     # In place, and the default stays (SQLite cannot drop it without a copy of the table): a

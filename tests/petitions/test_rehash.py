@@ -235,3 +235,34 @@ def test_a_group_set_aside_under_the_old_form_holds_under_the_new(petitions, ses
     services.mark_group(session, petition, kind="name", tag=group.tag, invalid=False)
     session.commit()
     assert services.counts(session, petition).online == 3
+
+
+def test_a_group_set_aside_with_no_row_left_holds_under_the_new_form(
+    petitions, session, monkeypatch
+):
+    """Review R8-3: the address group set aside under the old form, then every row of it
+    withdrawn (or expired): no row is left to give the record its new tag, so the record keeps
+    the address sealed (``SetAside.sealed``), and the rehash works its tag out again. The same
+    address signed after the upgrade is set aside, as without the upgrade."""
+    from campaign.petitions.models import SetAside
+
+    with monkeypatch.context() as old:
+        old.setattr(japanese, "normal_address", japanese._base)
+        old.setattr(japanese, "NORMAL_FORM_VERSION", japanese.NORMAL_FORM_VERSION - 1)
+        petition = petitions.opened()
+        names = [f"偽名 {n}郎" for n in "一二三四五"]
+        tokens = [
+            petitions.sign(petition, n, ADDRESS, email=f"{i}@ex.org").token
+            for i, n in enumerate(names)
+        ]
+        tag = services.review(session, petition, threshold=5)["address"][0].tag
+        services.mark_group(session, petition, kind="address", tag=tag, invalid=True)
+        session.commit()
+        for token in tokens:
+            assert services.withdraw(session, token)
+            session.commit()
+    assert petitions.sign(petition, "後から 来た", ADDRESS).outcome == "counted"
+    assert _states(session, petition) == {"invalid": 1}
+    [record] = session.scalars(select(SetAside)).all()
+    assert record.tag != bytes.fromhex(tag)  # the new form's tag
+    assert b"\xe8\x8a\x9d" not in record.sealed  # 芝: sealed, not in the clear
