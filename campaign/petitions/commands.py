@@ -1,9 +1,10 @@
 """``flask --app wsgi petitions anonymise``: the deletion rule, to run from cron (e.g. nightly);
 ``petitions close-due``: closes the petitions whose closing day has ended (from cron, just
 after midnight Japan time); ``petitions rehash``: every petition's duplicate hashes brought up
-to the current normal form at once (each is otherwise rehashed before its next signer is
-hashed); ``petitions send-links``: the queued confirmation emails, in a batch (links.py; from
-cron, every few minutes); ``petitions demo``: the demo petition (demo.py), run by ``make run``.
+to the current normal form at once (``flask init`` does it at the upgrade; a public signer
+of a petition not yet rehashed is asked to come back); ``petitions send-links``: the queued
+confirmation emails, in a batch (links.py; from cron, every few minutes); ``petitions demo``:
+the demo petition (demo.py), run by ``make run``.
 
 Deletes the signers' names, addresses, emails, hashes and link tokens of every petition whose
 deletion day has come (``keep_days`` after its submission, or ``unsubmitted_days`` after its
@@ -96,8 +97,8 @@ def anonymise() -> None:
 @with_appcontext
 def rehash() -> None:
     """Bring every petition's duplicate hashes up to the current normal form (services.rehash
-    for each petition hashed under an older one). Not needed after an upgrade: a petition is
-    rehashed before its next signer is hashed (services.up_to_date); this does them all now."""
+    for each petition hashed under an older one). ``flask init`` does it at the upgrade
+    (services.up_to_date_all); this does them all now, a staff action, audited."""
     session = db.session()
     for petition in session.scalars(select(Petition).order_by(Petition.id)):
         done = services.up_to_date(session, petition)

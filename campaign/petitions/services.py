@@ -18,6 +18,7 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import ServiceUnavailable
 
 from campaign import clock, dates
 from campaign import db as campaign_db
@@ -49,6 +50,21 @@ class PetitionError(Exception):
 
 class NotAccepting(PetitionError):
     """The petition takes no signatures (not open, or past its closing date)."""
+
+
+class Outdated(ServiceUnavailable):
+    """A public request (signing, a link pressed) found the petition hashed under an older
+    normal form: ``flask init`` has not brought it up to date yet (``up_to_date_all``). Not
+    rehashed here (review R8-6): the rehash's audit entry would carry the moment a member
+    pressed "sign" (as review R4-15 found of the closing), and the request would open and hash
+    every signature holding the petition's lock; nor hashed under the new form beside rows of
+    the old. Nothing is written; the person is asked to come back (503)."""
+
+    title = _l("Please try again shortly")
+    message = _l(
+        "This petition is being updated and cannot take your signature for a few minutes. "
+        "Nothing was saved. Please send it again later."
+    )
 
 
 class InvalidSignature(PetitionError):
@@ -312,6 +328,7 @@ def sign(
     """
     if not accepting(petition):
         raise NotAccepting(_l("This petition is not taking signatures."))
+    _refuse_if_outdated(petition)
     # A signature counts from today on and moves no past day; the day's figures are stored
     # here all the same, so that the first signature of a day spares the public pages the count.
     _freeze(db, petition)
@@ -621,6 +638,7 @@ def confirm(db: Session, token: str) -> str:
     # The person is locked before anything is decided (review R6-4), and the row read again
     # under the lock: a signature in the same name, another of the person's links or a
     # withdrawal may have changed it, or who holds the place, in the meantime.
+    _refuse_if_outdated(petition)
     key = petition_key(petition)
     up_to_date(db, petition)
     signer = sealing.open_signer(key, signature.sealed)
@@ -1404,13 +1422,15 @@ def up_to_date(db: Session, petition: Petition) -> Rehashed | None:
 
     Every path that hashes a signer (``sign``, ``confirm``) or hands out or takes the tags
     (``review``, ``mark_group``) calls it first, so no one is compared under the new form with
-    rows of the old: after an upgrade that changed the form, the person's lock and the
-    duplicate check of the new form missed the person's old rows until someone ran
-    ``petitions rehash``, and one person could count twice. The first of them rehashes, once:
-    under the petition's lock taken exclusively (PostgreSQL; on SQLite the write lock every
-    writing transaction holds), the version is read again, and another transaction that was
-    rehashing at the same moment has committed by then, and this one finds nothing to do. A
-    call on a petition of the current form costs nothing (the loaded row's column)."""
+    rows of the old (a public request refuses instead, ``Outdated``: ``flask init`` runs it for
+    every petition at the upgrade, ``up_to_date_all``): after an upgrade that changed the
+    form, the person's lock and the duplicate check of the new form missed the person's old
+    rows until someone ran ``petitions rehash``, and one person could count twice. The first
+    of them rehashes, once: under the petition's lock taken exclusively (PostgreSQL; on
+    SQLite the write lock every writing transaction holds), the version is read again, and
+    another transaction that was rehashing at the same moment has committed by then, and this
+    one finds nothing to do. A call on a petition of the current form costs nothing (the
+    loaded row's column)."""
     if petition.state not in HASHED or petition.normal_form >= japanese.NORMAL_FORM_VERSION:
         return None
     _freeze(db, petition)  # before the lock (see ``_freeze``); the rehash moves past counts
@@ -1419,6 +1439,31 @@ def up_to_date(db: Session, petition: Petition) -> Rehashed | None:
     if petition.state not in HASHED or petition.normal_form >= japanese.NORMAL_FORM_VERSION:
         return None
     return rehash(db, petition)
+
+
+def _outdated(petition: Petition) -> bool:
+    return petition.state in HASHED and petition.normal_form < japanese.NORMAL_FORM_VERSION
+
+
+def _refuse_if_outdated(petition: Petition) -> None:
+    """A public request never rehashes (``Outdated``); staff and the commands do."""
+    if _public_request() and _outdated(petition):
+        raise Outdated()
+
+
+def up_to_date_all(db: Session) -> str | None:
+    """Bring every petition up to the current normal form (``up_to_date``): the upgrade step,
+    a seeder of ``flask init`` run after migrating (review R8-6), so that no public request
+    finds a petition on an older form. Flushes only; a line for ``init`` when it rehashed."""
+    done = [
+        result
+        for petition in db.scalars(select(Petition).order_by(Petition.id)).all()
+        if _outdated(petition) and (result := up_to_date(db, petition)) is not None
+    ]
+    if not done:
+        return None
+    changed = sum(result.changed for result in done)
+    return f"Petitions: {len(done)} brought up to the current normal form ({changed} rehashed)."
 
 
 # --- anonymisation --------------------------------------------------------------------------

@@ -27,6 +27,16 @@ def _open_petitions() -> dict | None:
     return {"petitions": petitions} if petitions else None
 
 
+def _up_to_date(session) -> str | None:
+    from campaign.petitions import services
+
+    return services.up_to_date_all(session)
+
+
+# Every petition rehashed to the current normal form at the upgrade (review R8-6): a public
+# request that still finds one on an older form refuses (services.Outdated).
+registry.add_seeder("petition-hashes", _up_to_date, order=70)  # ``flask init``
+
 registry.add_front_block(
     "open-petitions", "petitions/_front.html", order=20, context=_open_petitions
 )

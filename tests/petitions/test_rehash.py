@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from campaign.audit.models import AuditEntry
 from campaign.petitions import japanese, sealing, services
 from campaign.petitions.models import Signature
-from tests.petitions.helpers import sign_via_form, waits_for
+from tests.petitions.helpers import page_token, sign_via_form, waits_for
 
 ADDRESS = "東京都港区芝公園1-2-3 Aビル"
 
@@ -266,3 +266,47 @@ def test_a_group_set_aside_with_no_row_left_holds_under_the_new_form(
     [record] = session.scalars(select(SetAside)).all()
     assert record.tag != bytes.fromhex(tag)  # the new form's tag
     assert b"\xe8\x8a\x9d" not in record.sealed  # 芝: sealed, not in the clear
+
+
+def test_a_public_request_never_rehashes_and_init_does(
+    runner, client, petitions, session, monkeypatch, outbox
+):
+    """Review R8-6: a petition still on an older form (``flask init`` not run after the
+    upgrade). A public signer, or a link pressed, is refused with a 503 and nothing written:
+    no rehash (its audit entry would carry the moment the member pressed "sign", as R4-15 found
+    of the closing), no row hashed under the new form beside the old. ``init`` brings it up to
+    date (a seeder); then signing works, and the person signed under the old form counts once."""
+    from campaign.petitions.models import Petition
+
+    with monkeypatch.context() as old:
+        _old_form(old)
+        petition = petitions.opened()
+        petitions.sign(petition, "佐々木・花子", ADDRESS)
+        waiting = petitions.sign(petition, "山田 太郎", ADDRESS, email="t@example.org")
+    session.commit()
+    before = _states(session, petition)
+    refused = sign_via_form(client, petition.id, "佐々木 花子", ADDRESS)
+    assert refused.status_code == 503
+    page = refused.get_data(as_text=True)
+    assert "Nothing was saved" in page
+    data = {"name": "佐々木 花子", "address": ADDRESS, "token": page_token(client, petition.id)}
+    japanese_page = client.post(
+        f"/petitions/{petition.id}", data=data, headers={"Accept-Language": "ja"}
+    )
+    assert japanese_page.status_code == 503
+    assert "保存されていません" in japanese_page.get_data(as_text=True)
+    form = {"token": waiting.token, "action": "confirm"}
+    link = client.get(f"/petitions/signature?token={waiting.token}").get_data(as_text=True)
+    form["form_token"] = re.search(r'name="form_token" value="([^"]+)"', link).group(1)
+    assert client.post("/petitions/signature", data=form).status_code == 503
+    assert _rehashed_entries(session) == 0
+    assert _states(session, petition) == before
+    session.expire_all()
+    assert session.get(Petition, petition.id).normal_form < japanese.NORMAL_FORM_VERSION
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert "Petitions: 1 brought up to the current normal form" in result.output
+    assert _rehashed_entries(session) == 1
+    assert sign_via_form(client, petition.id, "佐々木 花子", ADDRESS).status_code == 200
+    assert client.post("/petitions/signature", data=form).status_code == 200
+    assert services.counts(session, petition).online == 2  # 花子 once, 太郎
