@@ -275,8 +275,12 @@ class PublishedDay(Base):
 
     Only the published figures, the ones the page shows: the step, the rounded total and the
     named prefectures' rounded online and paper counts (``rows``: ``[[code, online, paper],
-    …]``); no exact count and no time. So the rows are kept at anonymisation, as the tallies
-    are.
+    …]``); no time. So the rows are kept at anonymisation, as the tallies are.
+
+    ``online``, on the close's row only: the exact online counts by prefecture at the close
+    (``{code: count}``, what the tallies keep at anonymisation). Every later day's figures are
+    those plus the paper entered by that day (review R8-5: paper sheets arrive after the
+    close), so no withdrawal after the close moves a figure (R7b-1).
     """
 
     __tablename__ = "petition_published_days"
@@ -288,6 +292,7 @@ class PublishedDay(Base):
     step: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
     rows: Mapped[list] = mapped_column(JSON)
+    online: Mapped[dict | None] = mapped_column(JSON)
 
 
 class QueuedLink(Base):

@@ -205,9 +205,12 @@ def close_petition(
     petition.state = State.CLOSED
     petition.closed_on = on or today()
     db.flush()
-    # The figures of the close, stored now: from the day after the closing day they are what
-    # is shown for good (review R7b-1), whatever is withdrawn or entered on paper later.
+    # The figures of the close, stored now, with the exact online counts: from the day after
+    # the closing day the online part of every figure is those for good (review R7b-1),
+    # whatever is withdrawn later; paper entered later is added by the day it was entered
+    # (review R8-5, ``_counts_after_close``).
     _published(db, petition, petition.closed_on)
+    _keep_online(db, petition)
     audit.record(
         db,
         "petition.closed",
@@ -895,11 +898,12 @@ class PrefectureTable:
 
 @dataclass(frozen=True)
 class PublicProgress:
-    """The progress the public sees: the total as of the end of the previous day in Japan (or,
-    ``final``, of the petition's last day: the figures of the close, for good), rounded down
-    to a step (10 below 1,000 signatures, 100 from there). A live, exact total
-    was an oracle: sign a person's name and address, read the total again, and +1 or +0 told
-    whether they had already signed (review R3-11, seen by the petitions helper)."""
+    """The progress the public sees: the total as of the end of the previous day in Japan
+    (``final`` once the petition has closed: the online signatures as they were at the close,
+    the paper ones as entered by that day, ``_counts_after_close``), rounded down to a step
+    (10 below 1,000 signatures, 100 from there). A live, exact total was an oracle: sign a
+    person's name and address, read the total again, and +1 or +0 told whether they had
+    already signed (review R3-11, seen by the petitions helper)."""
 
     total: int  # rounded down to ``step``
     step: int
@@ -941,10 +945,64 @@ def published_figures(found: Counts, as_of: date) -> PublishedFigures:
 
 
 def _published_day(petition: Petition) -> date:
-    """The last day the published figures count: the end of the previous day in Japan, or the
-    petition's last day (its closing day, or the day headquarters closed it) once that has
-    ended, so that from then on every day shows the one row of the close."""
-    return min(today() - timedelta(days=1), petition.closed_on or petition.closes_on)
+    """The last day the published figures count: the end of the previous day in Japan; while
+    the petition is open, no later than its closing day (closed by ``close-due`` after it);
+    once anonymised, its anonymisation day (no paper is entered after that, so every later
+    day would be the same)."""
+    yesterday = today() - timedelta(days=1)
+    if petition.closed_on is None:
+        return min(yesterday, petition.closes_on)
+    if petition.state == State.ANONYMISED and petition.anonymised_on is not None:
+        return min(yesterday, petition.anonymised_on)
+    return yesterday
+
+
+def _published_counts(db: Session, petition: Petition, as_of: date) -> Counts:
+    """The counts a day's published figures are worked out from (``_published``)."""
+    if petition.closed_on is None or as_of <= petition.closed_on:
+        return counts(db, petition, through=as_of)
+    return _counts_after_close(db, petition, as_of)
+
+
+def _counts_after_close(db: Session, petition: Petition, as_of: date) -> Counts:
+    """A day after the close: the online signatures as they were at the close (kept on the
+    close's row, ``_keep_online``), and the paper batches entered by the end of ``as_of``.
+
+    Paper sheets arrive after the online close: frozen at the close, the published figure
+    never showed them (review R8-5). The online part stays frozen, because that is what
+    review R7b-1 needs: the probe (a signature in a colleague's name, then its withdrawal,
+    −1 or +0 on the exact total) acts online, and after the close no member's action moves
+    the figure — a confirmation is refused, a withdrawal changes headquarters' exact counts
+    only. What can still move it is paper, entered by staff, counted by the day it was entered
+    (never a past day's row) and rounded as before: an officer who recovers the exact total
+    with batches of 1 recovers the online count at the close, which a withdrawal no longer
+    changes, so it tells nothing of who had signed."""
+    found = counts(db, petition, through=as_of)
+    close = db.get(PublishedDay, (petition.id, petition.closed_on))
+    if close is not None and close.online is not None:
+        online = {code: int(number) for code, number in close.online.items()}
+    else:  # no row of the close kept them (only if it was deleted): the rows through the close
+        at_close = counts(db, petition, through=petition.closed_on)
+        online = {code: number for code, (number, _) in at_close.by_prefecture.items()}
+    by_prefecture = {code: [0, paper] for code, (_, paper) in found.by_prefecture.items()}
+    for code, number in online.items():
+        by_prefecture.setdefault(code, [0, 0])[0] = number
+    return Counts(
+        online=sum(online.values()),
+        paper=found.paper,
+        by_prefecture={code: by_prefecture[code] for code in sorted(by_prefecture)},
+    )
+
+
+def _keep_online(db: Session, petition: Petition) -> None:
+    """Keep on the close's row the exact online counts at the close (``PublishedDay.online``),
+    the online part of every later day's figures (``_counts_after_close``)."""
+    close = db.get(PublishedDay, (petition.id, petition.closed_on))
+    if close is None or close.online is not None:
+        return
+    found = counts(db, petition, through=petition.closed_on)
+    close.online = {code: online for code, (online, _) in found.by_prefecture.items() if online}
+    db.flush()
 
 
 def _published(db: Session, petition: Petition, as_of: date | None = None) -> PublishedFigures:
@@ -963,7 +1021,7 @@ def _published(db: Session, petition: Petition, as_of: date | None = None) -> Pu
     key = (petition.id, as_of)
     stored = db.get(PublishedDay, key)
     if stored is None:
-        values = _day_values(petition.id, counts(db, petition, through=as_of), as_of)
+        values = _day_values(petition.id, _published_counts(db, petition, as_of), as_of)
         if petition.state != State.DRAFT and not campaign_db.read_only_request():
             campaign_db.insert_missing(db, PublishedDay, values, key=("petition_id", "as_of"))
         stored = db.get(PublishedDay, key) or PublishedDay(**values)  # not added: read-only
@@ -1004,7 +1062,8 @@ def prefecture_table(db: Session, petition: Petition, *, live: bool = False) -> 
     (``published_figures``; review R3-3: a table recomputed on every request told a watcher
     the minute one person in a prefecture signed). Stored once a day for every worker and
     server (``_published``), so that a withdrawal later in the day does not move it either;
-    after the close, the close's. ``live``: headquarters' own figures, exact."""
+    after the close, the online counts of the close and the paper entered by then
+    (``_counts_after_close``). ``live``: headquarters' own figures, exact."""
     if live:
         return _live_table(counts(db, petition))
     return _published(db, petition).table

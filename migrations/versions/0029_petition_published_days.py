@@ -3,9 +3,10 @@
 ``petition_published_days`` holds, per petition and day (``as_of``, the last day counted), the
 figures the public and branch officers see: the step, the rounded total and the named
 prefectures' rounded online and paper counts. Written once by the first request of the day
-that may write (``campaign.petitions.services``), read by every worker and server; after the
-close the row of the closing day is the figure for good. Nothing is filled in here: the first
-request after the upgrade stores the day's figures as the rows stand.
+that may write (``campaign.petitions.services``), read by every worker and server. The row of
+the closing day also keeps the exact online counts at the close (``online``): after the close a
+day's figures are those plus the paper entered by that day (review R8-5). Nothing is filled
+in here: the first request after the upgrade stores the day's figures as the rows stand.
 
 Revision ID: 0029_petition_published_days
 Revises: 0028_petition_set_asides
@@ -35,6 +36,7 @@ def upgrade() -> None:
         sa.Column("step", sa.Integer(), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("rows", sa.JSON(), nullable=False),
+        sa.Column("online", sa.JSON(), nullable=True),
     )
 
 

@@ -1,5 +1,6 @@
 """The published figures of a day are stored once, for every worker and server, and after the
-close they are the close's for good (review R7b-1).
+close their online part is the close's for good (review R7b-1), paper being added as entered
+(review R8-5).
 
 The attack they answer: a branch officer signs a colleague's name and home address with his own
 email (a repeat if the colleague had signed, a new signature if not: the page says the same),
@@ -7,7 +8,8 @@ then recovers the exact total the rounding withholds, by paper batches of 1 sign
 past day (each moved that day's figure when it was worked out again, the next day or in the
 next worker), and withdraws his probe: −1 or +0 told whether the colleague had signed. Now a
 batch counts by the day it was entered, a day's figures are one row in the database, and after
-the close nothing moves the figure.
+the close no member's action moves the figure: online it is the close's, and only paper, entered
+by staff, is added (by the day it was entered).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def _probe(petitions, session, petition):
 
 
 @pytest.mark.parametrize("member_signed", [True, False])
-def test_after_the_close_no_backdated_batch_nor_withdrawal_moves_the_figure(
+def test_after_the_close_paper_adds_up_and_a_withdrawal_tells_nothing(
     auth, client, make, petitions, session, clock, member_signed
 ):
     petition = petitions.opened(closes_on=services.today() + timedelta(days=1))
@@ -59,8 +61,9 @@ def test_after_the_close_no_backdated_batch_nor_withdrawal_moves_the_figure(
     session.expire_all()
     closed_on = session.get(Petition, petition.id).closed_on
     assert closed_on == petition.closes_on
-    # Ten batches of 1 dated the closing day, one a day: the old figure stepped up within
-    # four of them (24 + 6 = 30) and gave the exact total away.
+    # Ten batches of 1 dated the closing day, one a day: the figure steps up at the sixth
+    # (24 + 6 = 30), so the officer learns the exact online count at the close (24 whether the
+    # member had signed or not: the probe is the person or a repeat) and nothing more.
     for _ in range(10):
         petition = session.get(Petition, petition.id)
         services.add_batch(
@@ -76,10 +79,11 @@ def test_after_the_close_no_backdated_batch_nor_withdrawal_moves_the_figure(
     clock.advance(days=1)
     auth.login(officer)
     readings.append(_shown(auth.client, petition.id))
-    assert readings == [20] * 12  # whether the member had signed or not
-    assert _shown(client, petition.id, "/petitions/{}") == 20
+    # The withdrawal (−1 on the exact count if the probe was the person) moves nothing.
+    assert readings == [20] * 6 + [30] * 6  # whether the member had signed or not
+    assert _shown(client, petition.id, "/petitions/{}") == 30
     page = client.get(f"/petitions/{petition.id}").get_data(as_text=True)
-    assert "These are the figures at the close, rounded down: they no longer change." in page
+    assert "Online signatures are counted as they were at the close; paper forms" in page
     # Headquarters' exact counts (the 署名簿, the submission) do change.
     exact = services.counts(session, session.get(Petition, petition.id))
     assert (exact.online, exact.paper) == (24 if member_signed else 23, 10)
@@ -167,7 +171,7 @@ def test_a_backdated_batch_through_the_form_changes_no_past_day(
     assert _shown(auth.client, petition.id) == 20
     clock.advance(days=1)
     auth.login(officer)
-    assert _shown(auth.client, petition.id) == (20 if closed else 30)  # entered today
+    assert _shown(auth.client, petition.id) == 30  # entered yesterday, closed or not (R8-5)
     # Headquarters' exact counts and the paper by branch count it, by its date received.
     assert services.counts(session, petition).paper == 7
     assert services.counts(session, petition, through=received).paper == 0
@@ -182,7 +186,35 @@ def test_the_close_is_told_in_japanese_and_to_headquarters(auth, client, make, p
     _sign(petitions, petition, "13", 12)
     clock.advance(days=1)
     page = client.get(f"/petitions/{petition.id}?lang=ja").get_data(as_text=True)
-    assert "締め切り時点の数です" in page
+    assert "オンラインの署名は締め切り時点の数です。紙の署名は、入力された分" in page
     auth.login(make.user(role=Role.HQ))
     staff = auth.client.get(f"/petitions/manage/{petition.id}").get_data(as_text=True)
-    assert "Once the petition has closed they see the figures at the close for good" in staff
+    assert "they see the online signatures as they were at the close, and the paper" in staff
+
+
+def test_paper_entered_after_the_close_reaches_the_public_figure(make, petitions, session, clock):
+    """Review R8-5: the sheets come in after the online close (300 received on the closing
+    day, entered three days later). Frozen at the close, the figure stayed 20 for good; now
+    the online part is the close's and the paper is added from the day after it was entered,
+    even with no published row left (as right after the migration)."""
+    petition = petitions.opened(closes_on=services.today())
+    _sign(petitions, petition, "13", 23)
+    officer = make.user(branch=make.branch(prefecture="13"))
+    closing_day = petition.closes_on
+    clock.advance(days=1)
+    services.close_due(session)
+    session.commit()
+    clock.advance(days=3)
+    petition = session.get(Petition, petition.id)
+    services.add_batch(
+        session, officer, petition, branch_id=officer.branch_id, received_on=closing_day,
+        signatures=300, sheets=30,
+    )  # fmt: skip
+    session.commit()
+    assert services.public_progress(session, petition).total == 20  # as of yesterday
+    clock.advance(days=1)
+    progress = services.public_progress(session, session.get(Petition, petition.id))
+    assert (progress.total, progress.final) == (320, True)
+    session.execute(delete(PublishedDay))
+    session.commit()
+    assert services.public_progress(session, session.get(Petition, petition.id)).total == 320
