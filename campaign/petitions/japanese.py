@@ -58,7 +58,8 @@ import unicodedata
 from dataclasses import dataclass
 
 # Raise it with every change of what ``normal_name`` or ``normal_address`` return: a petition
-# whose hashes were made under an older version is rehashed before its next signer is hashed.
+# whose hashes were made under an older version is rehashed by ``flask init`` at the upgrade
+# (a public signer finds it refused until then; services.up_to_date_all).
 # 1: every form up to review R6-1's; 2: basement floors (地下1階 = B1F = B1).
 NORMAL_FORM_VERSION = 2
 

@@ -10,8 +10,8 @@ rehash works its tag out again under a new normal form when no row of it is left
 
 ``petitions.normal_form``: the version of the normal form (``japanese.NORMAL_FORM_VERSION``) the
 petition's hashes were made under. The petitions already stored get 1, the form before the
-basement floors: each is rehashed once, on its next signature, confirmation or review (or by
-``petitions rehash``), as an upgrade used to need by hand.
+basement floors: each is rehashed once, by ``flask init`` after migrating (a seeder; or by
+``petitions rehash``, or a staff review), as an upgrade used to need by hand.
 
 Revision ID: 0028_petition_set_asides
 Revises: 0027_petition_random_ids
