@@ -90,19 +90,24 @@ graceful_timeout = 30
 
 
 def post_worker_init(worker):
-    """Start the worker's confirmation-link sender (campaign/petitions/links.py ``start_sender``):
-    it sends the queued links at random moments of its own, so a deployment without cron still
-    sends them, and never from a request (review R8-1)."""
-    from campaign.petitions import links
+    """Start what the features start in each worker (``registry.add_worker_start``: the
+    petitions' confirmation-link sender, which sends queued links at random moments of its own,
+    never from a request: review R8-1)."""
+    from campaign import registry
 
     app = getattr(worker, "wsgi", None)
-    if app is not None and hasattr(app, "extensions"):
-        links.start_sender(app)
+    if app is None or not hasattr(app, "extensions"):
+        return
+    stops = app.extensions.setdefault("naishin.worker_stops", [])
+    for start in registry.worker_starts():
+        stop = start(app)
+        if stop is not None:
+            stops.append(stop)
 
 
 def worker_exit(server, worker):
-    """Tell the worker's sender to stop (a run under way finishes or dies with the process)."""
+    """Stop what ``post_worker_init`` started (a run under way finishes or dies with the
+    process)."""
     app = getattr(worker, "wsgi", None)
-    sender = getattr(app, "extensions", {}).get("naishin.link_sender")
-    if sender is not None:
-        sender.stop.set()
+    for stop in getattr(app, "extensions", {}).get("naishin.worker_stops", []):
+        stop()

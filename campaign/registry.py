@@ -31,6 +31,8 @@ The pieces:
   too (title only), so no feature a role can use is ever missing from its home page.
 - **Template globals** (``add_template_global``): names every template can use
   (``role_label``, ``can_manage``...).
+- **Worker starts** (``add_worker_start``): what each gunicorn worker starts after loading the
+  app, and stops when it exits (the petitions' link sender thread).
 - **Seeders** (``add_seeder``): reference data that ``flask init`` loads after migrating, in
   ``order``; each takes the session, flushes, and returns a line to print (or ``None``).
 - **Front-page blocks** (``add_front_block``; templates call ``front_blocks()``): parts of the
@@ -195,6 +197,7 @@ class _Tables:
     blocks: dict[str, FrontBlock] = field(default_factory=dict)
     links: dict[tuple[str, str], LinkProvider] = field(default_factory=dict)
     reset_guards: dict[str, Callable[[Any, Any], object]] = field(default_factory=dict)
+    worker_starts: dict[str, tuple[Callable[[Flask], object], str]] = field(default_factory=dict)
     user_loader: tuple[Callable[[], None], str] | None = None
 
 
@@ -341,6 +344,24 @@ def seeders() -> list[Seeder]:
 def run_seeders(session) -> list[str]:
     """Run every seeder (``init`` does, after migrating); the lines they returned."""
     return [line for s in seeders() if (line := s.func(session))]
+
+
+# -- server workers --------------------------------------------------------------------------
+
+
+def add_worker_start(
+    name: str, func: Callable[[Flask], Callable[[], None] | None], *, owner: str | None = None
+) -> None:
+    """Register what each gunicorn worker starts once it has loaded the app (campaign/
+    gunicorn_conf.py ``post_worker_init``; never ``create_app``, so tests and commands start
+    nothing): ``func(app)`` starts it and returns a callable that stops it (or ``None``), which
+    the worker calls when it exits. E.g. the petitions' confirmation-link sender thread."""
+    _tables.worker_starts[name] = (func, owner or _caller())
+
+
+def worker_starts() -> list[Callable[[Flask], Callable[[], None] | None]]:
+    """What the loaded features start in each server worker."""
+    return [f for f, owner in _tables.worker_starts.values() if _active(owner)]
 
 
 # -- CLI -------------------------------------------------------------------------------------

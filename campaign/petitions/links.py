@@ -19,17 +19,17 @@ signer's page for the SMTP timeout. So:
   since the run before. That interval is the trade-off: the longer, the less the relay's
   times say, and the longer a signer waits for the email (the page says up to a quarter of
   an hour).
-* A sender thread in each gunicorn worker (``start_sender``, from campaign/gunicorn_conf.py's
-  ``post_worker_init``; never from ``create_app``, so tests and commands start none), so that a
-  deployment without cron (and ``make run``) still sends: it sleeps a random time drawn
-  uniformly between half and one and a half ``PETITION_LINK_FLUSH_MINUTES`` (default 10; ``0``
-  starts no thread: cron only), then does what ``send-links`` does. Its moments are its own
-  draws, unrelated to any request, so the relay learns what it learns from cron's: that each
-  address in a batch signed since the batch before. Several workers (and cron beside them)
-  send each link once: ``SKIP LOCKED`` on PostgreSQL, a file lock beside the database on
-  SQLite (``send_queued``: no writer waits for the relay). A failure is logged by the thread,
-  as one line with a count (its time is the thread's, not a signer's; quietlog.py is for lines
-  written inside a request).
+* A sender thread in each gunicorn worker (``start_sender``, registered in views.py as a worker
+  start, which campaign/gunicorn_conf.py's ``post_worker_init`` runs; never from ``create_app``,
+  so tests and commands start none), so that a deployment without cron (and ``make run``) still
+  sends: it sleeps a random time drawn uniformly between half and one and a half
+  ``PETITION_LINK_FLUSH_MINUTES`` (default 10; ``0`` starts no thread: cron only), then does
+  what ``send-links`` does. Its moments are its own draws, unrelated to any request, so the
+  relay learns what it learns from cron's: that each address in a batch signed since the batch
+  before. Several workers (and cron beside them) send each link once: ``SKIP LOCKED`` on
+  PostgreSQL, a file lock beside the database on SQLite (``send_queued``: no writer waits for
+  the relay). A failure is logged by the thread, as one line with a count (its time is the
+  thread's, not a signer's; quietlog.py is for lines written inside a request).
 
 Every run (``run``) refuses to send without a base URL (``NAISHIN_BASE_URL``; review R8-7:
 the link would read ``None/…`` and its row be deleted), opens no SMTP connection when nothing

@@ -37,6 +37,17 @@ def _up_to_date(session) -> str | None:
 # request that still finds one on an older form refuses (services.Outdated).
 registry.add_seeder("petition-hashes", _up_to_date, order=70)  # ``flask init``
 
+
+def _start_link_sender(app):
+    """Each gunicorn worker's confirmation-link sender (links.py); what stops it."""
+    from campaign.petitions import links
+
+    sender = links.start_sender(app)
+    return sender.stop.set if sender is not None else None
+
+
+registry.add_worker_start("petition-link-sender", _start_link_sender)
+
 registry.add_front_block(
     "open-petitions", "petitions/_front.html", order=20, context=_open_petitions
 )
