@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -1021,11 +1021,34 @@ def _published(db: Session, petition: Petition, as_of: date | None = None) -> Pu
     key = (petition.id, as_of)
     stored = db.get(PublishedDay, key)
     if stored is None:
-        values = _day_values(petition.id, _published_counts(db, petition, as_of), as_of)
-        if petition.state != State.DRAFT and not campaign_db.read_only_request():
+        writes = petition.state != State.DRAFT and not campaign_db.read_only_request()
+        # A read-only page keeps what it worked out, per process, for the day: it is what the
+        # row will hold (above), so every public view until the day's first change need not
+        # count again; the stored row, once there, is read first all the same.
+        values = None if writes else _worked_out().get(key)
+        if values is None:
+            values = _day_values(petition.id, _published_counts(db, petition, as_of), as_of)
+        if writes:
             campaign_db.insert_missing(db, PublishedDay, values, key=("petition_id", "as_of"))
+        else:
+            _keep_worked_out(key, values)
         stored = db.get(PublishedDay, key) or PublishedDay(**values)  # not added: read-only
     return _figures_of(stored, final=as_of >= (petition.closed_on or petition.closes_on))
+
+
+_WORKED_OUT_MAX = 256
+
+
+def _worked_out() -> dict[tuple[int, date], dict]:
+    """(petition, day) -> its published values, per app (each app has its own database)."""
+    return current_app.extensions.setdefault("petitions.worked_out", {})
+
+
+def _keep_worked_out(key: tuple[int, date], values: dict) -> None:
+    kept = _worked_out()
+    while len(kept) >= _WORKED_OUT_MAX:
+        kept.pop(next(iter(kept)), None)
+    kept[key] = values
 
 
 def _freeze(db: Session, petition: Petition) -> None:
