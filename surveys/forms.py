@@ -32,6 +32,7 @@ from wtforms.validators import (
 )
 
 from campaign.dates import timezone, to_local
+from surveys import storage
 from surveys.models import SCALE_END_MAX, SCALE_ENDS_EN, SCALE_ENDS_JA, Kind
 
 KIND_LABELS = {
@@ -163,6 +164,10 @@ class OpenForm(FlaskForm):
         _l("Custodians needed to open the results"),
         default=2,
         validators=[Optional(), NumberRange(min=2, max=16)],
+    )
+    expected = IntegerField(
+        _l("Answers expected (about)"),
+        validators=[Optional(), NumberRange(min=1, max=storage.EXPECTED_MAX)],
     )
 
     def validate_passphrase(self, field) -> None:

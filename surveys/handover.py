@@ -62,6 +62,7 @@ def open_with_custodians(
     threshold: int,
     *,
     initial_slots: int | None = None,
+    expected: int | None = None,
     opener: User | None = None,
 ) -> None:
     """Open with the key split among custodians. Each share is left sealed to its custodian,
@@ -107,7 +108,7 @@ def open_with_custodians(
             )
         )
         leave(db, survey, user_id, share)
-    services.start(db, survey, bytes(private.public_key), initial_slots)
+    services.start(db, survey, bytes(private.public_key), initial_slots, expected)
     del private, shares
 
 

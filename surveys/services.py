@@ -251,8 +251,16 @@ def _move(survey: Survey, target: str, message) -> None:
     survey.state = target
 
 
-def start(db: Session, survey: Survey, public_key: bytes, initial_slots: int | None) -> None:
-    """Freeze the questions and open a draft whose key pair is made (passphrase or custodians)."""
+def start(
+    db: Session,
+    survey: Survey,
+    public_key: bytes,
+    initial_slots: int | None,
+    expected: int | None = None,
+) -> None:
+    """Freeze the questions and open a draft whose key pair is made (passphrase or custodians),
+    with storage for ``initial_slots`` slots, else for the ``expected`` answers
+    (``storage.slots_for``)."""
     if not WORKFLOW.can(survey.state, State.OPEN):
         raise SurveyError(_l("Only a draft can be opened."))
     if not survey.questions:
@@ -261,7 +269,7 @@ def start(db: Session, survey: Survey, public_key: bytes, initial_slots: int | N
     survey.block_size = block_size(survey.questions)
     _move(survey, State.OPEN, _l("Only a draft can be opened."))
     db.flush()
-    storage.allocate(db, survey, initial_slots or storage.DEFAULT_CAPACITY)
+    storage.allocate(db, survey, initial_slots or storage.slots_for(expected))
     storage.tidy_after_commit(db)
     audit.record(
         db, "survey.opened", object_kind="survey", object_id=survey.id, branch_id=survey.branch_id
@@ -275,8 +283,10 @@ def open_survey(
     limits: tuple[int, int],
     *,
     initial_slots: int | None = None,
+    expected: int | None = None,
 ) -> None:
-    """Freeze the questions, make the key pair and wrap it with the passphrase."""
+    """Freeze the questions, make the key pair and wrap it with the passphrase (storage for
+    the ``expected`` answers: ``start``)."""
     if len(passphrase) < MIN_PASSPHRASE:
         raise SurveyError(_l("The passphrase must have at least 12 characters."))
     if survey.state != State.DRAFT:
@@ -285,7 +295,7 @@ def open_survey(
     survey.wrapped_key, survey.key_salt = key.wrapped, key.salt
     survey.key_opslimit, survey.key_memlimit = key.opslimit, key.memlimit
     survey.custody = "passphrase"
-    start(db, survey, key.public_key, initial_slots)
+    start(db, survey, key.public_key, initial_slots, expected)
 
 
 def close_survey(

@@ -27,7 +27,7 @@ from campaign.auth.models import Role, User
 from campaign.forms import form_status
 from campaign.org.services import visible_branches
 from campaign.urls import external_url
-from surveys import closing, codes, exporting, handover, sealing, services
+from surveys import closing, codes, exporting, handover, sealing, services, storage
 from surveys.common import back, bp, load, load_readable, locale
 from surveys.forms import (
     KIND_LABELS,
@@ -304,14 +304,25 @@ def open_survey(survey_id: int):
             if form.custody.data == "custodians":
                 chosen = [people[i] for i in form.custodians.data or [] if i in people]
                 handover.open_with_custodians(
-                    session, survey, chosen, int(form.threshold.data or 0), opener=current_user()
+                    session,
+                    survey,
+                    chosen,
+                    int(form.threshold.data or 0),
+                    expected=form.expected.data,
+                    opener=current_user(),
                 )
                 message = _(
                     "The survey is open. Each custodian sees their own share once, on their "
                     "home page, the next time they log in; nobody else sees it."
                 )
             else:
-                services.open_survey(session, survey, form.passphrase.data, _kdf_limits())
+                services.open_survey(
+                    session,
+                    survey,
+                    form.passphrase.data,
+                    _kdf_limits(),
+                    expected=form.expected.data,
+                )
                 message = _(
                     "The survey is open. Keep the passphrase safe: nobody can count without it."
                 )
@@ -320,7 +331,9 @@ def open_survey(survey_id: int):
         else:
             flash(message, "info")
             return redirect(url_for("surveys.detail", survey_id=survey.id))
-    return render_template("surveys/open.html", survey=survey, form=form), form_status(form)
+    return render_template(
+        "surveys/open.html", survey=survey, form=form, expected_max=f"{storage.EXPECTED_MAX:,}"
+    ), form_status(form)
 
 
 @bp.post("/surveys/<int:survey_id>/codes")
