@@ -26,6 +26,7 @@ from campaign import (
     urls,
 )
 from campaign.access import enforce_login, is_cookieless_endpoint
+from campaign.application import Application
 from campaign.extensions import csrf, limiter
 from campaign.head import HeadAsGet
 from campaign.validation import install as install_validation_messages
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app. Migrations are a separate command (``flask init``), never run here."""
-    app = Flask(
+    app = Application(
         __name__,
         instance_path=config.instance_path_from_env(str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),

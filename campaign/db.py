@@ -369,5 +369,4 @@ def attempt() -> Iterator[None]:
 def _close(_exc: BaseException | None) -> None:
     db = g.pop("db", None)
     if db is not None:
-        db.rollback()
-        db.close()
+        db.close()  # rolls back whatever ``finish`` did not commit

@@ -40,6 +40,13 @@ HEADERS = {
 class SessionInterface(SecureCookieSessionInterface):
     """The signed cookie session, marked Secure whenever the request came over HTTPS."""
 
+    def open_session(self, app: Flask, request):
+        """Flask's, but without building the signing serializer when there is no cookie to
+        read (every anonymous visitor, every answer and signature: about 50 µs a request)."""
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class() if app.secret_key else None
+        return super().open_session(app, request)
+
     def get_cookie_secure(self, app: Flask) -> bool:
         """Secure when configured, or when this request arrived over HTTPS."""
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)

@@ -1,0 +1,76 @@
+"""The app's Flask class and session interface: what they skip, and what they still do."""
+
+from __future__ import annotations
+
+import flask.app
+import pytest
+
+
+def test_each_function_is_asked_about_once_whatever_the_requests(app, client, monkeypatch):
+    asked: list = []
+    real = flask.app.iscoroutinefunction
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", lambda f: asked.append(f) or real(f))
+    for _ in range(3):
+        assert client.get("/login").status_code == 200
+    assert asked, "the first request asks"
+    assert len(asked) == len(set(map(id, asked)))  # never twice for one function
+
+    def view():
+        return "x"
+
+    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+
+
+def test_an_unhashable_callable_is_still_made_sync(app):
+    class Unhashable:
+        __hash__ = None
+
+        def __call__(self):
+            return "called"
+
+    thing = Unhashable()
+    assert app.ensure_sync(thing)() == "called"
+
+
+def test_apps_keep_their_answers_apart(app):
+    from campaign import create_app
+
+    def view():
+        return "x"
+
+    app.ensure_sync(view)
+    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"]})
+    assert view not in other.__dict__.get("_naishin_sync", {})
+
+
+def test_no_cookie_no_signing_work_and_an_empty_session(app, monkeypatch):
+    interface = app.session_interface
+
+    def refuse(_app):
+        raise AssertionError("the serializer was built for a request without a cookie")
+
+    monkeypatch.setattr(interface, "get_signing_serializer", refuse)
+    with app.test_request_context("/"):
+        from flask import request
+
+        session = interface.open_session(app, request)
+        assert session is not None and dict(session) == {} and not session.modified
+
+
+def test_a_cookie_is_still_read_and_a_forged_one_is_not(app, client, auth, make):
+    from campaign.auth.models import Role
+
+    auth.login(make.user(role=Role.HQ))
+    assert client.get("/").status_code == 200 and "Log out" in client.get("/").text
+    stranger = app.test_client()
+    stranger.set_cookie(app.config["SESSION_COOKIE_NAME"], "forged.value.here")
+    assert "Log out" not in stranger.get("/", follow_redirects=True).text
+
+
+@pytest.mark.parametrize("secret", [None])
+def test_without_a_secret_key_there_is_no_session(app, secret, monkeypatch):
+    monkeypatch.setattr(app, "secret_key", secret)
+    with app.test_request_context("/"):
+        from flask import request
+
+        assert app.session_interface.open_session(app, request) is None
