@@ -368,5 +368,7 @@ def attempt() -> Iterator[None]:
 
 def _close(_exc: BaseException | None) -> None:
     db = g.pop("db", None)
-    if db is not None:
-        db.close()  # rolls back whatever ``finish`` did not commit
+    # Rolls back whatever ``finish`` did not commit. A session that committed and holds no
+    # object has nothing to give back (the commit returned its connection to the pool).
+    if db is not None and (db.in_transaction() or db.identity_map):
+        db.close()

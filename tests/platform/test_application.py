@@ -74,3 +74,28 @@ def test_without_a_secret_key_there_is_no_session(app, secret, monkeypatch):
         from flask import request
 
         assert app.session_interface.open_session(app, request) is None
+
+
+def test_the_limiters_hooks_run_where_a_limit_was_checked_and_only_there(app, client, monkeypatch):
+    from flask_limiter._extension import LimiterContext
+
+    resets: list[str] = []
+    real = LimiterContext.reset
+    monkeypatch.setattr(LimiterContext, "reset", lambda self: resets.append("reset") or real(self))
+    assert client.get("/petitions/").status_code == 200
+    assert resets == []  # no limit looked at this page: nothing to deduct, reset or add
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, "/login")
+    client.post("/setup/not-a-token", data={"csrf_token": token, "password": "y"})
+    assert resets == ["reset"]  # the throttled set-up form: its state is reset after it
+
+
+def test_the_set_up_forms_limit_still_refuses_the_thirty_first_post(client):
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, "/login")
+    statuses = [
+        client.post("/setup/not-a-token", data={"csrf_token": token}).status_code for _ in range(31)
+    ]
+    assert 429 not in statuses[:30] and statuses[30] == 429
