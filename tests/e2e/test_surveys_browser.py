@@ -173,8 +173,9 @@ def test_a_member_answers_with_a_code_and_finds_the_receipt_after_close(
 def test_custodians_each_see_their_own_share_once_on_their_home_page(
     browser, live_server, live_make, session
 ):
-    """Headquarters opens with two custodians and sees no share; each custodian finds a card on
-    their home page, sees their 33 words and a QR code once, and the page is gone after."""
+    """Headquarters opens with two custodians (for about 1,200 answers) and sees no share; each
+    custodian finds a card on their home page, sees their 33 words and a QR code once, and the
+    page is gone after."""
     from campaign.auth.models import Role
     from tests.e2e.helpers import login
 
@@ -194,11 +195,16 @@ def test_custodians_each_see_their_own_share_once_on_their_home_page(
         page.locator('select[name="custody"]').select_option("custodians")
         page.locator('select[name="custodians"]').select_option([str(h.id) for h in holders])
         page.locator('input[name="threshold"]').fill("2")
+        page.get_by_label("回答数の見込み（およそ）").fill("1200")  # the field, by its label
         page.get_by_role("button", name="受付を開始する").click()
         expect(page.locator(".flash-info")).to_contain_text("次にログインしたとき")
         expect(page.locator("#share-words")).to_have_count(0)
     finally:
         context.close()
+    from surveys import storage
+
+    session.expire_all()
+    assert storage.capacity(session, survey.id) == 2400  # room for twice the answers expected
     shares = []
     for holder in holders:
         context, page = new_page()
