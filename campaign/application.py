@@ -15,16 +15,19 @@ class Application(Flask):
     ``async def`` function on every request (18 times for an answer to a survey, about 40 µs),
     and the answer never changes for a function: it is kept after the first time."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """What Flask's gives, worked out once per function."""
-        kept = self.__dict__.setdefault("_naishin_sync", {})
         try:
-            return kept[func]
+            return self._sync[func]
         except KeyError:
             pass
         except TypeError:  # an unhashable callable: asked each time, as Flask does
             return super().ensure_sync(func)
         made = super().ensure_sync(func)
-        if len(kept) < _KEPT_MAX:
-            kept[func] = made
+        if len(self._sync) < _KEPT_MAX:
+            self._sync[func] = made
         return made

@@ -166,7 +166,7 @@ class OpenForm(FlaskForm):
         validators=[Optional(), NumberRange(min=2, max=16)],
     )
     expected = IntegerField(
-        _l("Answers expected (about)"),
+        _l("Expected number of answers"),
         validators=[Optional(), NumberRange(min=1, max=storage.EXPECTED_MAX)],
     )
 

@@ -61,7 +61,6 @@ def open_with_custodians(
     custodians: list[User],
     threshold: int,
     *,
-    initial_slots: int | None = None,
     expected: int | None = None,
     opener: User | None = None,
 ) -> None:
@@ -108,7 +107,7 @@ def open_with_custodians(
             )
         )
         leave(db, survey, user_id, share)
-    services.start(db, survey, bytes(private.public_key), initial_slots, expected)
+    services.start(db, survey, bytes(private.public_key), None, expected)
     del private, shares
 
 

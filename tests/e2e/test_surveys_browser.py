@@ -195,7 +195,7 @@ def test_custodians_each_see_their_own_share_once_on_their_home_page(
         page.locator('select[name="custody"]').select_option("custodians")
         page.locator('select[name="custodians"]').select_option([str(h.id) for h in holders])
         page.locator('input[name="threshold"]').fill("2")
-        page.get_by_label("回答数の見込み（およそ）").fill("1200")  # the field, by its label
+        page.get_by_label("回答数の見込み", exact=True).fill("1200")  # the field, by its label
         page.get_by_role("button", name="受付を開始する").click()
         expect(page.locator(".flash-info")).to_contain_text("次にログインしたとき")
         expect(page.locator("#share-words")).to_have_count(0)

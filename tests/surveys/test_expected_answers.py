@@ -60,7 +60,7 @@ def test_a_number_out_of_range_is_named_and_nothing_opens(client, hq, surveys, s
     response = _open(client, survey.id, expected=typed)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Answers expected" in page  # the message names the field
+    assert "Expected number of answers" in page  # the message names the field
     assert _state(session, survey.id) == (State.DRAFT, 0)
 
 
@@ -70,7 +70,7 @@ def test_the_message_and_hint_read_in_japanese(client, hq, surveys, session, jap
     page = client.get(f"/surveys/{survey.id}/open").get_data(as_text=True)
     assert "回答数の見込み" in page and "10,000" in page
     refused = _open(client, survey.id, expected="20000").get_data(as_text=True)
-    assert "回答数の見込み（およそ）には1から10,000までの数を入力してください。" in refused
+    assert "回答数の見込みには1から10,000までの数を入力してください。" in refused
 
 
 def test_an_officer_cannot_open_a_survey_whatever_he_expects(client, auth, make, surveys, session):
