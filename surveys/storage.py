@@ -217,12 +217,11 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     ``secrets`` mod capacity: the modulo's bias, below capacity/2**64, is nil) and takes the
     first free one in the order drawn, all in one statement (``_pg_take``: one round trip;
     ``_sqlite_take``, which looks the drawn slots up in turn and stops at the first free one).
-    The capacity is
-    what this process last saw (``_capacity_seen``); the statement writes only if it is still
-    the survey's, else the answer draws again below the new one. If every drawn slot is
-    filled, the storage grows a step and the answer draws again. Another request that took the
-    same slot first (only on PostgreSQL, where answers write at once; SQLite's write lock is
-    held) makes this one draw again.
+    The capacity is what this process last saw (``_capacity_seen``); the statement writes only
+    if it is still the survey's, else the answer draws again below the new one. If every drawn
+    slot is filled, the storage grows a step and the answer draws again. Another request that
+    took the same slot first (only on PostgreSQL, where answers write at once; SQLite's write
+    lock is held) makes this one draw again.
 
     With ``check_open`` the same statement checks that the survey takes answers at this moment
     under this public key (its state and dates as the database holds them now), and raises
@@ -261,8 +260,8 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
         try:
             if postgres:
                 cursor.execute(take, values, prepare=True)
-                taken, rest = cursor.fetchone()
-                written = taken + rest if taken == 1 else 0
+                taken, rest = cursor.fetchone()  # rest is 0 unless part 0 was taken
+                written = taken + rest
             else:
                 cursor.execute(take, values)
                 written = cursor.rowcount
@@ -277,8 +276,8 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
         # a growth, a race for one slot, a survey that closed): find out why.
         asked = {"survey": survey.id, "check": check_open, "key": survey.public_key, "now": now}
         if postgres:
-            why = connection.execute(_TAKING_ROOM_FREE, {**asked, "draws": drawn}).one()
-            taking, now_room, free = why
+            asked["draws"] = drawn
+            taking, now_room, free = connection.execute(_TAKING_ROOM_FREE, asked).one()
         else:
             # The write lock is held, so no other answer raced: with the survey taking answers
             # and the capacity unchanged, every drawn slot was filled.
@@ -384,10 +383,10 @@ def _pg_take(parts: int) -> str:
     ``CANDIDATES`` subqueries with the checks as CTEs of their own: measured as the backend's
     CPU time for the statement and its commit, best of ten batches, that form took 413 to
     453 µs an answer, this one 367 to 391 (a plain ``UPDATE`` of one slot, 232). A join of the
-    array with the table is cheaper still on an analysed table, but before PostgreSQL has
-    analysed a new survey's rows its generic plan scanned every slot of the survey for each
-    answer (4 ms at 3,000 slots); the subquery on the unique key does not depend on the
-    table's statistics."""
+    array with the table cost about as much (332 to 354) on an analysed table, but before
+    PostgreSQL had analysed a new survey's rows its generic plan scanned every slot of the
+    survey for each answer (4 ms at 3,000 slots); the subquery on the unique key does not
+    depend on the table's statistics."""
     others = "data" if parts == 1 else _data_case(parts)
     return _for_psycopg(
         f"""
