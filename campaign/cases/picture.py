@@ -6,7 +6,6 @@ Routes of the ``cases`` blueprint (``common.bp``), registered when views.py impo
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from campaign import clock, db, params
@@ -15,7 +14,7 @@ from campaign.audit import services as audit
 from campaign.cases import export, national, services, stats
 from campaign.cases.common import FILTER_ARGS, audit_read, bp, read_filters, reference
 from campaign.cases.forms import CategoryForm
-from campaign.charts import Chart, bar_chart
+from campaign.charts import Chart, bar_chart, number_format
 from campaign.dates import current_locale, local_today
 from campaign.exports import csv_response, xlsx_response
 from campaign.forms import form_status
@@ -113,13 +112,11 @@ def _officer_dashboard(user):
 
 def _officer_chart(table: national.Table) -> Chart:
     """The other branches' figure (or 「非表示」) and the branch's own beside it."""
-    withheld = national.withheld_text()
+    withheld, number = national.withheld_text(), number_format()
     return bar_chart(
         [(label, shown) for _key, label, shown, _own in table.rows],
         keys=[key for key, *_rest in table.rows],
-        texts=[
-            withheld if shown is None else format_decimal(shown) for _k, _l, shown, _o in table.rows
-        ],
+        texts=[withheld if shown is None else number(shown) for _k, _l, shown, _o in table.rows],
         cells=[[own] for *_rest, own in table.rows],
         headings=[_("Item"), _("Other branches"), _("Your branch")],
     )

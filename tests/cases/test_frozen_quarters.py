@@ -156,3 +156,23 @@ def test_two_first_pictures_at_once_freeze_one_set_of_figures(app, make, session
     )
     assert session.scalar(every) == 14  # one set: every branch's reported cases, once
     assert session.scalar(select(func.count()).select_from(Case)) == 14
+
+
+def test_the_officers_own_reports_fall_in_the_quarter_of_their_day_in_japan(
+    app, auth, make, session, clock
+):
+    tokyo, *_rest = _world(make, session, clock)
+    factory = CaseFactory(session)
+    q3_start = datetime(2024, 9, 30, 15, 0, tzinfo=UTC)  # 1 October, midnight in Japan
+    q4_start = datetime(2024, 12, 31, 15, 0, tzinfo=UTC)  # 1 January, midnight in Japan
+    for moment in (
+        q3_start - timedelta(microseconds=1),  # Q2, as is 30 September in Japan
+        q3_start,
+        q4_start - timedelta(microseconds=1),
+        q4_start,  # the running quarter: not shown
+    ):
+        factory.case(tokyo, reported_at=moment)
+    auth.login(make.user(branch=tokyo))
+    table = _cells(_officer_page(auth.client), "Table: Cases by quarter")
+    assert table[Q3] == ["12", "4"]  # the world's two and the two of 1 October to 31 December
+    assert table["FY2024 Q2 (July–September 2024)"][1] == "1"
