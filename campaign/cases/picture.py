@@ -62,19 +62,21 @@ def _officer_dashboard(user):
     running = national.Quarter.of(now)
 
     def figures(chosen):
-        return stats.cached(
-            session,
-            ("branch", user.branch_id, chosen, running, locale, k),
-            lambda: national.picture(
+        def compute():
+            ref = reference(session, locale)
+            return national.picture(
                 session,
                 user.branch_id,
                 chosen,
                 locale=locale,
-                prefectures=reference(session, locale).places,
+                prefectures=ref.places,
+                categories=ref.categories,
                 now=now,
                 k=k,
-            ),
-        )
+            )
+
+        key = ("branch", user.branch_id, chosen, running, locale, k)
+        return stats.cached(session, key, compute)
 
     status = 200
     try:
