@@ -18,8 +18,7 @@ from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields import DateTimeField, IntegerField
-from wtforms.validators import DateRange, NumberRange
-from wtforms.validators import ValidationError as FieldError
+from wtforms.validators import DateRange, NumberRange, StopValidation
 
 from campaign import params
 
@@ -182,29 +181,34 @@ def plausible_year(_form, field) -> None:
     """
     year = getattr(field.data, "year", None)  # a time of day has none
     if year is not None and not 1900 <= year <= 9000:
-        raise FieldError(_l("%(label)s must be a date from 1900 to 9000.", label=label_of(field)))
+        raise StopValidation(
+            _l("%(label)s must be a date from 1900 to 9000.", label=label_of(field))
+        )
 
 
 def storable_integer(_form, field) -> None:
     """WTForms validator: a whole number the database can hold (PostgreSQL's INTEGER, 32 bits:
-    every count and id of the platform). A larger one was a 500 at the first query."""
+    every count and id of the platform). A larger one was a 500 at the first query; one of
+    more than 308 digits was a 500 in WTForms' own ``NumberRange`` (which compares it as a
+    float), so this runs first and stops the field's other checks."""
     value = field.data
     if isinstance(value, int) and not -(2**31) <= value <= params.MAX_ID:
-        raise FieldError(_l("%(label)s is too large a number.", label=label_of(field)))
+        raise StopValidation(_l("%(label)s is too large a number.", label=label_of(field)))
 
 
 def _bind_field(meta, form, unbound_field, options):
     field = unbound_field.bind(form=form, **options)
     field._translations = FieldTranslations(field, options.get("translations"))
+    # Both run before the form's own validators, which may not cope with what they refuse.
     if isinstance(field, IntegerField) and storable_integer not in field.validators:
         # Every number typed or sent in a form (counts, days, ids in hidden fields) fits the
         # database's INTEGER columns, whatever the form's own validators say.
-        field.validators = [*field.validators, storable_integer]
+        field.validators = [storable_integer, *field.validators]
     if isinstance(field, DateTimeField) and plausible_year not in field.validators:
         # Every date and time a person types is between 1900 and 9000: the ends of the calendar
         # cannot be moved between time zones or written in an era, and a typo such as 1026 for
         # 2026 would otherwise be stored and break every page that shows it.
-        field.validators = [*field.validators, plausible_year]
+        field.validators = [plausible_year, *field.validators]
     return field
 
 
