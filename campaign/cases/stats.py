@@ -7,9 +7,9 @@ many cases there are. Any other filter groups the matching cases (GROUP BY).
 Drafts are not counted: they are not reports yet. Purged cases still count: only their
 content is gone.
 
-With 100,000 cases each GROUP BY reads a covering index in order (tens of milliseconds on
-SQLite), so the whole picture takes a few hundred milliseconds to compute. Each worker keeps
-the last pictures it computed, keyed by the filters, the viewer's branch, the language and
+A filtered picture groups the matching cases twice (by issuer kind, prefecture and month
+together, and by category): about 70 ms on SQLite for 12,342 of 100,000 cases. Each worker
+keeps the last pictures it computed, keyed by the filters, the viewer's branch, the language and
 ``services.stats_version``: a counter every change to a counted field raises in the same
 transaction. A cached picture is therefore never older than the last committed change.
 """
@@ -64,41 +64,6 @@ class Row:
     count: int | None
 
 
-def _group(db: Session, column, filters: Filters, branch_id: int | None) -> dict[str, int]:
-    stmt = filters.apply(select(column, func.count()).where(Case.state != vocab.DRAFT))
-    if branch_id is not None:
-        stmt = stmt.where(Case.branch_id == branch_id)
-    return {key: count for key, count in db.execute(stmt.group_by(column))}
-
-
-def total(db: Session, filters: Filters, branch_id: int | None = None) -> int:
-    """How many reported cases match."""
-    stmt = filters.apply(select(func.count(Case.id)).where(Case.state != vocab.DRAFT))
-    if branch_id is not None:
-        stmt = stmt.where(Case.branch_id == branch_id)
-    return db.scalar(stmt) or 0
-
-
-def by_category(
-    db: Session, filters: Filters, locale: str, branch_id: int | None = None
-) -> list[Row]:
-    """Cases per category (a case with two categories counts in both)."""
-    link = case_category_links
-    counted = filters.apply(select(Case.id).where(Case.state != vocab.DRAFT))
-    if branch_id is not None:
-        counted = counted.where(Case.branch_id == branch_id)
-    stmt = select(link.c.category_id, func.count()).where(link.c.case_id.in_(counted))
-    counts = dict(db.execute(stmt.group_by(link.c.category_id)).all())
-    cats = db.scalars(select(CaseCategory).order_by(CaseCategory.position, CaseCategory.id))
-    return [Row(str(c.id), c.name(locale), counts.get(c.id, 0)) for c in cats]
-
-
-def by_issuer(db: Session, filters: Filters, branch_id: int | None = None) -> list[Row]:
-    """Cases per kind of issuer, in the fixed order."""
-    counts = _group(db, Case.issuer_kind, filters, branch_id)
-    return [Row(k, str(label), counts.get(k, 0)) for k, label in vocab.ISSUER_KINDS.items()]
-
-
 def month_label(key: str, locale: str) -> str:
     """A month as its readers write it: 2019年11月, Nov 2019."""
     year, month = (int(part) for part in key.split("-"))
@@ -115,24 +80,6 @@ def months_between(first: str, last: str) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-
-
-def by_month(
-    db: Session, filters: Filters, branch_id: int | None = None, locale: str = "ja"
-) -> list[Row]:
-    """Cases per month in which they happened, oldest first, with the empty months between
-    them, so that a bar chart reads as a time line."""
-    counts = _group(db, Case.occurred_month, filters, branch_id)
-    if not counts:
-        return []
-    keys = months_between(min(counts), max(counts))
-    return [Row(k, month_label(k, locale), counts.get(k, 0)) for k in keys]
-
-
-def by_prefecture(db: Session, filters: Filters, prefectures, locale: str) -> list[Row]:
-    """Cases per prefecture, all 47 in JIS order."""
-    counts = _group(db, Case.prefecture_code, filters, None)
-    return [Row(p.code, p.name(locale), counts.get(p.code, 0)) for p in prefectures]
 
 
 def _step(top: int) -> int:
@@ -264,18 +211,40 @@ def _picture(db: Session, filters: Filters, locale: str, prefectures, categories
     kept = _kept_counts(db, filters)
     if kept is not None:
         return _from_kept(kept, locale, prefectures, db, categories)
-    return _grouped_picture(db, filters, locale, prefectures)
+    return _grouped_picture(db, filters, locale, prefectures, categories)
 
 
-def _grouped_picture(db: Session, filters: Filters, locale: str, prefectures) -> dict:
-    by_pref = by_prefecture(db, filters, prefectures, locale)
-    result = {
-        "total": total(db, filters),
-        "by_category": by_category(db, filters, locale),
-        "by_issuer": by_issuer(db, filters),
-        "by_month": by_month(db, filters, locale=locale),
-        "by_prefecture": by_pref,
-        "tiles": tiles(by_pref),
-        "legend": legend(by_pref),
+def _grouped_picture(
+    db: Session, filters: Filters, locale: str, prefectures, categories: dict | None = None
+) -> dict:
+    """The picture of any other filter: the matching cases grouped once by issuer kind,
+    prefecture and month (the total and those three tables are sums of its rows) and once by
+    category. A GROUP BY per table read the matching cases five times, and SQLite read two of
+    them in the order of the grouped column's index, row by row: 272 ms at 100,000 cases for
+    headquarters' picture of one issuer kind since a month, against 68 this way."""
+    stmt = filters.apply(
+        select(Case.issuer_kind, Case.prefecture_code, Case.occurred_month, func.count()).where(
+            Case.state != vocab.DRAFT
+        )
+    ).group_by(Case.issuer_kind, Case.prefecture_code, Case.occurred_month)
+    kept: dict[str, dict[str, int]] = {
+        "total": {"": 0},
+        "issuer": {},
+        "prefecture": {},
+        "month": {},
     }
-    return result
+    for issuer, prefecture, month, n in db.execute(stmt):
+        kept["total"][""] += n
+        for dimension, key in (("issuer", issuer), ("prefecture", prefecture), ("month", month)):
+            kept[dimension][key] = kept[dimension].get(key, 0) + n
+    link = case_category_links
+    counted = filters.apply(select(Case.id).where(Case.state != vocab.DRAFT))
+    kept["category"] = {
+        str(category): n
+        for category, n in db.execute(
+            select(link.c.category_id, func.count())
+            .where(link.c.case_id.in_(counted))
+            .group_by(link.c.category_id)
+        )
+    }
+    return _from_kept(kept, locale, prefectures, db, categories)

@@ -146,6 +146,61 @@ def test_the_unfiltered_picture_reads_the_kept_counts(app, make, session):
         assert stats._kept_counts(session, Filters(issuer_kind="municipality")) is None
 
 
+def test_a_filtered_picture_counts_the_matching_cases_of_each_table(app, make, session):
+    """One grouping gives the total, issuer kinds, prefectures and months of a filtered
+    picture: each equals counting the matching cases one by one."""
+    factory = CaseFactory(session)
+    branches = make.branch(prefecture="13"), make.branch(prefecture="25")
+    cats = factory.categories()
+    made = []
+    for n in range(30):
+        codes = {cats[n % 4].code, cats[n * 7 % 4].code}
+        case = factory.case(
+            branches[n % 2],
+            state=STATES[n % len(STATES)],
+            issuer_kind=ISSUERS[n % 3],
+            occurred_on=date(2019, 1 + n * 5 % 12, 1),
+            category_codes=sorted(codes),
+        )
+        made.append((case, {c.id for c in cats if c.code in codes}))
+    with app.test_request_context():
+        prefs = prefectures(session)
+        for filters in (
+            Filters(issuer_kind="municipality"),
+            Filters(month_from="2019-04", month_to="2019-09"),
+            Filters(prefecture_code="25", state=vocab.REPORTED),
+            Filters(category_id=cats[1].id, issuer_kind="mutual_aid"),
+        ):
+            picture = stats._grouped_picture(session, filters, "ja", prefs)
+            matching = [(c, ids) for c, ids in made if _matches(c, ids, filters)]
+            assert 0 < len(matching) < len(made), filters  # the filter picks some, not all
+            assert picture["total"] == len(matching), filters
+            for table, of_case in (
+                ("by_issuer", lambda c, ids: [c.issuer_kind]),
+                ("by_prefecture", lambda c, ids: [c.prefecture_code]),
+                ("by_month", lambda c, ids: [c.occurred_month]),
+                ("by_category", lambda c, ids: [str(i) for i in ids]),
+            ):
+                counted: dict[str, int] = {}
+                for case, ids in matching:
+                    for key in of_case(case, ids):
+                        counted[key] = counted.get(key, 0) + 1
+                shown = {row.key: row.count for row in picture[table] if row.count}
+                assert shown == counted, (filters, table)
+
+
+def _matches(case, category_ids, filters: Filters) -> bool:
+    return (
+        case.state != vocab.DRAFT
+        and (not filters.state or case.state == filters.state)
+        and (not filters.issuer_kind or case.issuer_kind == filters.issuer_kind)
+        and (not filters.prefecture_code or case.prefecture_code == filters.prefecture_code)
+        and (not filters.month_from or case.occurred_month >= filters.month_from)
+        and (not filters.month_to or case.occurred_month <= filters.month_to)
+        and (not filters.category_id or filters.category_id in category_ids)
+    )
+
+
 def test_the_list_total_from_the_kept_counts_equals_counting(app, make, session):
     factory = CaseFactory(session)
     tokyo, shiga = make.branch(prefecture="13"), make.branch(prefecture="25")
