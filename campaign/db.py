@@ -344,6 +344,12 @@ def insert_missing(db: Session, model, values: dict, *, key: tuple[str, ...]) ->
     db.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(key)))
 
 
+def deadlocked(error: BaseException) -> bool:
+    """PostgreSQL ended a deadlock by failing this transaction's statement (SQLSTATE 40P01):
+    once rolled back, the same work run again goes through."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) == "40P01"
+
+
 @contextmanager
 def attempt() -> Iterator[None]:
     """Run one service call in a savepoint: if it raises, what it wrote is undone (and the

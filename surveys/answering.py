@@ -16,9 +16,11 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from campaign import publicforms
+from campaign.db import deadlocked
 from surveys import codes, sealing, services, storage
 from surveys.models import Kind, State, Survey
 
@@ -167,12 +169,32 @@ def submit(db: Session, survey, sealed: bytes, *, code: str | None = None, secre
     """Store one sealed answer in a random free slot and return its receipt.
 
     With invitation codes, the code is spent in the same transaction (exactly once): an answer
-    without a valid unspent code is refused and nothing is written.
+    without a valid unspent code is refused and nothing is written. When the storage asks for
+    it (``storage.StoreAgain``: on PostgreSQL, a slot lost to another answer just as the
+    storage must grow), or when PostgreSQL ends a deadlock by failing this answer's statement
+    (an answer that lost a slot can meet the close-due run giving every answer one transaction
+    id), the transaction is rolled back and the answer stored again, its code spent again.
     """
     if not services.accepting(survey):
         raise services.NotAccepting(_l("This survey is not taking answers."))
     if len(sealed) != survey.sealed_size:
         raise services.SurveyError(_l("The answer could not be read. Please try again."))
+    for _attempt in range(STORE_ATTEMPTS):
+        try:
+            return _submit(db, survey, sealed, code, secret_key)
+        except storage.StoreAgain:
+            db.rollback()
+        except OperationalError as error:
+            if not deadlocked(error):
+                raise
+            db.rollback()
+    raise services.SurveyError(_l("The answer could not be stored just now. Please send it again."))
+
+
+STORE_ATTEMPTS = 20  # each lost only to a race with another answer just as the storage grows
+
+
+def _submit(db: Session, survey, sealed: bytes, code: str | None, secret_key) -> str:
     if survey.needs_code:
         normal = codes.normalise(code or "")
         if normal is None:

@@ -210,6 +210,20 @@ class NotTaking(Exception):
     raised by ``store(..., check_open=True)``, which wrote nothing."""
 
 
+class StoreAgain(Exception):
+    """PostgreSQL: the storage must grow, and this transaction may hold a lock on a slot that
+    another answer filled first. The caller rolls back (which frees the lock) and stores again,
+    redoing whatever else its transaction did (``answering.submit`` spends the code again).
+
+    Why: an ``UPDATE`` that waited for another transaction's row and then found it no longer
+    matching (READ COMMITTED re-checks the newest version) writes nothing, but keeps the lock it
+    took on that row until its transaction ends. A growth step may move that very slot's
+    answer, so it would wait for this transaction, which would be waiting for the growth: a
+    cycle through this process that PostgreSQL cannot see (the 2,000-answer load test hung on
+    it once in about eight runs). Growing only from a transaction that holds no such lock
+    breaks it."""
+
+
 def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = False) -> None:
     """Put one sealed answer into a free slot chosen at random (grow first if needed).
 
@@ -221,7 +235,8 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     if it is still the survey's, else the answer draws again below the new one. If every drawn
     slot is filled, the storage grows a step and the answer draws again. Another request that
     took the same slot first (only on PostgreSQL, where answers write at once; SQLite's write
-    lock is held) makes this one draw again.
+    lock is held) makes this one draw again; if the storage must then grow, ``StoreAgain`` is
+    raised instead and the caller stores again from a fresh transaction.
 
     With ``check_open`` the same statement checks that the survey takes answers at this moment
     under this public key (its state and dates as the database holds them now), and raises
@@ -245,13 +260,10 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     room = seen.get(survey.id) or capacity(db, survey.id)
     take = (_pg_take if postgres else _sqlite_take)(len(pieces))
     driver = connection.connection.driver_connection
+    raced = False  # PostgreSQL: an UPDATE of this transaction lost a slot (see StoreAgain)
     for _attempt in range(50):
-        draws = secrets.token_bytes(8 * CANDIDATES)
         values["room"] = number(room)
-        drawn = [
-            number(int.from_bytes(draws[8 * n : 8 * n + 8]) % max(room, 1))
-            for n in range(CANDIDATES)
-        ]
+        drawn = [number(slot) for slot in _draw(room)]
         if postgres:
             values["draws"] = drawn
         else:
@@ -260,8 +272,9 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
         try:
             if postgres:
                 cursor.execute(take, values, prepare=True)
-                taken, rest = cursor.fetchone()  # rest is 0 unless part 0 was taken
+                picked, taken, rest = cursor.fetchone()  # rest is 0 unless part 0 was taken
                 written = taken + rest
+                raced = raced or (picked and not taken)
             else:
                 cursor.execute(take, values)
                 written = cursor.rowcount
@@ -289,9 +302,18 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
             room = now_room
             continue
         if not free:  # every drawn slot is filled (else another answer took ours first)
+            if raced:
+                raise StoreAgain
             _grow_before_answering(db, survey, room)
             room = capacity(db, survey.id)
     raise RuntimeError("no free slot found")  # pragma: no cover
+
+
+def _draw(room: int) -> list[int]:
+    """``CANDIDATES`` slot numbers below ``room``, uniform and independent: each a 64-bit draw
+    from ``secrets`` mod ``room`` (the modulo's bias, below room/2**64, is nil)."""
+    draws = secrets.token_bytes(8 * CANDIDATES)
+    return [int.from_bytes(draws[8 * n : 8 * n + 8]) % max(room, 1) for n in range(CANDIDATES)]
 
 
 _seen_capacities: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -374,9 +396,11 @@ def _pg_take(parts: int) -> str:
     """PostgreSQL: with the survey taking answers (``:check``) and its capacity still ``:room``,
     take the first free slot among the drawn ones (``:draws``, in the order drawn): part 0 first
     and conditionally (whoever writes part 0 owns the slot, so two answers racing for one slot
-    cannot lock its parts in opposite orders), then the others. Returns (part 0 taken, other
-    parts written); (0, 0) when none of the drawn slots is free, the capacity changed, or the
-    survey takes no answers (``store`` then asks which).
+    cannot lock its parts in opposite orders), then the others. Returns (a drawn slot looked
+    free, part 0 taken, other parts written); part 0 not taken when none of the drawn slots is
+    free, the capacity changed, the survey takes no answers (``store`` then asks which), or
+    another answer took the slot first (the first figure then says this transaction may hold
+    that slot's lock: ``StoreAgain``).
 
     The drawn slots are looked up in the order drawn, each by the slot table's unique key (a
     subquery run once per element of the array until one is free), not by a ``CASE`` of
@@ -390,16 +414,18 @@ def _pg_take(parts: int) -> str:
     others = "data" if parts == 1 else _data_case(parts)
     return _for_psycopg(
         f"""
-        WITH first AS (
+        WITH picked AS (
+            SELECT drawn.slot
+            FROM unnest(CAST(:draws AS int4[])) WITH ORDINALITY AS drawn (slot, n)
+            WHERE NOT (
+              SELECT filled FROM survey_slots AS one
+              WHERE one.survey_id = :survey AND one.part = 0 AND one.slot = drawn.slot)
+            ORDER BY drawn.n LIMIT 1
+        ),
+        first AS (
             UPDATE survey_slots SET filled = true, data = :p0
             WHERE survey_id = :survey AND part = 0 AND filled = false
-              AND slot = (
-                SELECT drawn.slot
-                FROM unnest(CAST(:draws AS int4[])) WITH ORDINALITY AS drawn (slot, n)
-                WHERE NOT (
-                  SELECT filled FROM survey_slots AS one
-                  WHERE one.survey_id = :survey AND one.part = 0 AND one.slot = drawn.slot)
-                ORDER BY drawn.n LIMIT 1)
+              AND slot = (SELECT slot FROM picked)
               AND {_ROOM} = :room AND {_TAKING}
             RETURNING slot
         ),
@@ -408,7 +434,8 @@ def _pg_take(parts: int) -> str:
             WHERE survey_id = :survey AND part > 0 AND slot = (SELECT slot FROM first)
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM first), (SELECT count(*) FROM rest)
+        SELECT (SELECT count(*) FROM picked), (SELECT count(*) FROM first),
+               (SELECT count(*) FROM rest)
         """  # noqa: S608 - only constants and part numbers are formatted in
     )
 
@@ -424,9 +451,12 @@ def _grow_before_answering(db: Session, survey: Survey, seen: int) -> None:
     ``seen`` capacity meanwhile).
 
     PostgreSQL: in a transaction of its own, committed at once, so that an answer's transaction
-    never holds the survey's lock: growers wait for each other (the survey's row lock) and
-    answerers may wait for a grower's rows, but a grower never waits for an answerer (it only
-    rewrites slots whose answers are committed), so no two can wait on each other in a cycle.
+    never holds the survey's lock. Growers wait for each other (the survey's row lock). A
+    grower rewrites only slots whose answers are committed, which no answer in flight writes,
+    but it may wait for an answer's transaction that holds the lock of such a slot after losing
+    it to another answer (``StoreAgain``); ``store`` never comes here from such a transaction,
+    and an answer's transaction that holds no such lock is never waited for by a grower, so no
+    wait goes round in a cycle, whether PostgreSQL can see it or not.
     SQLite: in this transaction, which already holds the database's one write lock.
 
     The growth's own connection is not taken from the pool: every answer in flight holds one

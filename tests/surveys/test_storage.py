@@ -224,7 +224,7 @@ def test_the_answer_statement_is_planned_once_above_32768_slots(surveys, session
     plans = session.execute(
         text(
             "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE '%WITH first AS%'"
+            "WHERE statement LIKE '%WITH picked AS%'"
         )
     ).scalars().all()  # fmt: skip
     session.commit()
