@@ -212,8 +212,9 @@ def test_custodians_each_see_their_own_share_once_on_their_home_page(
             login(page, holder)
             page.get_by_role("link", name="あなたの分割鍵が届いています").click()
             page.get_by_role("button", name="分割鍵を表示する（一度だけ）").click()
+            # all_inner_texts() does not wait: read the words once the shown page has them all.
+            expect(page.locator("#share-words li")).to_have_count(33)
             words = page.locator("#share-words li").all_inner_texts()
-            assert len(words) == 33
             expect(page.locator(".share-qr svg")).to_have_count(1)
             shares.append(" ".join(words))
             page.goto("/")
