@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from babel import Locale, numbers
 from flask_babel import format_decimal, get_locale
+from markupsafe import Markup, escape
 
 WIDTH = 360
 ROW = 40  # stacked: one label line and one bar
@@ -85,6 +86,67 @@ class Chart:
     def empty(self) -> bool:
         """No bar to draw (the macro then says so instead of drawing an empty box)."""
         return not self.bars
+
+    # The drawing's marks and the table's rows are written here rather than in the macro: a bar
+    # is about fifteen values, each escaped on its own by Jinja, and an officer's dashboard
+    # spent a fifth of its rendering on those loops. Labels and texts are escaped; the numbers
+    # are the layout's own.
+
+    def marks(self) -> Markup:
+        """The drawing's bars with their labels, the reference line, then the numbers."""
+        out, left = [], self.label_width
+        for bar in self.bars:
+            label = escape(bar.short_label)
+            at = (
+                f'x="{left - 6}" y="{bar.label_y}" text-anchor="end"'
+                if left
+                else (f'x="0" y="{bar.label_y}"')
+            )
+            out.append(
+                f'<g><text class="chart-label" {at} font-size="{self.font}" fill="{INK}">'
+                f'{label}</text><rect x="{bar.bar_x}" y="{bar.bar_y}" width="{bar.width}" '
+                f'height="{self.bar_height}" fill="{BAR_FILL}"></rect></g>'
+            )
+        if self.marker_x is not None:
+            # Beside the labels, one line; under labels that stand above their bars, a piece
+            # of line per bar, so that the line never runs through a label.
+            spans = (
+                [(2, self.height)]
+                if left
+                else [(bar.bar_y - 1, bar.bar_y + self.bar_height + 1) for bar in self.bars]
+            )
+            out += [
+                f'<line x1="{self.marker_x}" x2="{self.marker_x}" y1="{top}" y2="{bottom}" '
+                f'stroke="{MARKER}" stroke-width="1.5" stroke-dasharray="4 3"></line>'
+                for top, bottom in spans
+            ]
+        # The numbers last, over the reference line; one beside its bar has a halo of the
+        # background, so that the line passing behind it never cuts through it.
+        for bar in self.bars:
+            paint = 'text-anchor="end" fill="#ffffff"' if bar.text_inside else _HALO
+            out.append(
+                f'<text class="chart-value" x="{bar.text_x}" y="{bar.text_y}" font-size="12" '
+                f"{paint}>{escape(bar.text)}</text>"
+            )
+        return Markup("\n".join(out))  # noqa: S704 - every text escaped above
+
+    def rows(self) -> Markup:
+        """The table's body rows: the label, the text on the bar, then any further cells."""
+        return Markup(  # noqa: S704 - every value escaped
+            "\n".join(
+                f'<tr><th scope="row">{escape(bar.label)}</th><td class="num">'
+                f"{escape(bar.text)}</td>"
+                + "".join(f'<td class="num">{escape(cell)}</td>' for cell in bar.cells)
+                + "</tr>"
+                for bar in self.bars
+            )
+        )
+
+
+INK, BAR_FILL, MARKER = "#1d2330", "#1f5d8c", "#a32020"
+_HALO = (
+    f'fill="{INK}" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+)
 
 
 @functools.lru_cache(maxsize=4096)

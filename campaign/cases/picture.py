@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from campaign import clock, db, params
+from campaign import clock, db, params, registry
 from campaign.access import current_user, hq_required
 from campaign.audit import services as audit
 from campaign.cases import export, national, services, stats
@@ -20,6 +20,9 @@ from campaign.exports import csv_response, xlsx_response
 from campaign.forms import form_status
 
 # --- the national picture ---------------------------------------------------------------
+
+registry.add_template_global("tile_marks", stats.tile_marks)  # templates/cases/_tiles.html
+registry.add_template_global("tile_rows", stats.tile_rows)
 
 
 @bp.get("/dashboard")

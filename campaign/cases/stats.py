@@ -21,6 +21,7 @@ from datetime import date
 
 from babel.dates import format_date
 from flask_babel import get_translations, gettext
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,7 @@ from campaign.cases.common import per_worker
 from campaign.cases.models import Case, CaseCategory, CaseCount, case_category_links
 from campaign.cases.queries import Filters
 from campaign.cases.services import stats_version
+from campaign.charts import INK
 
 CACHE_SIZE = 256
 # The fewest cases a set of national figures filtered by an officer may describe.
@@ -125,6 +127,44 @@ def tiles(rows: list[Row]) -> list[dict]:
             }
         )
     return result
+
+
+def tile_marks(tiles: list[dict]) -> Markup:
+    """The tiles of the map's drawing, each with its title, short name and figure (written
+    here, not in the macro: 47 tiles of ten escaped values each were a sixth of the page)."""
+    out = []
+    for tile in tiles:
+        ink = "#ffffff" if tile["dark"] else INK
+        edge = (
+            'stroke-width="1" stroke-dasharray="3 2"'
+            if tile["withheld"]
+            else ('stroke-width="0.5"')
+        )
+        figure = "＊" if tile["withheld"] else tile["row"].count
+        out.append(
+            f'<g transform="translate({tile["x"]} {tile["y"]})"><title>{escape(tile["title"])}'
+            f'</title><rect width="42" height="42" rx="4" fill="{tile["fill"]}" '
+            f'stroke="#8b8f98" {edge}></rect><text x="21" y="18" font-size="10" '
+            f'text-anchor="middle" fill="{ink}">{escape(tile["short"])}</text><text x="21" '
+            f'y="33" font-size="11" font-weight="bold" text-anchor="middle" fill="{ink}">'
+            f"{escape(figure)}</text></g>"
+        )
+    return Markup("\n".join(out))  # noqa: S704 - every text escaped above
+
+
+def tile_rows(rows, *, own: bool) -> Markup:
+    """The body rows of the map's table: (key, label, figure or None when withheld[, the
+    branch's own]), with the branch's own column when ``own``."""
+    withheld = escape(gettext("withheld"))
+    return Markup(  # noqa: S704 - every value escaped
+        "\n".join(
+            f'<tr><th scope="row">{escape(row[1])}</th><td class="num">'
+            f"{withheld if row[2] is None else escape(row[2])}</td>"
+            + (f'<td class="num">{escape(row[3])}</td>' if own else "")
+            + "</tr>"
+            for row in rows
+        )
+    )
 
 
 def legend(rows: list[Row]) -> list[tuple[str, str]]:

@@ -124,3 +124,32 @@ def test_the_reference_line_never_runs_through_a_label_above_its_bar(app):
         for baseline in label_ys:
             # A label's glyphs span about one font size above its baseline.
             assert bottom < baseline - 13 or top > baseline + 3, (top, bottom, baseline)
+
+
+def test_labels_texts_and_cells_are_escaped_in_the_drawing_and_the_table(app):
+    """The marks and rows are written in Python (campaign/charts.py), not by Jinja's
+    autoescape: a label, a text or a cell that holds markup comes out as text."""
+    hostile = '<script>alert(1)</script>"&'
+    with app.test_request_context():
+        chart = bar_chart(
+            [(hostile, 3), ("B", 1)], texts=[hostile, "1"], cells=[[hostile], [None]], marker=2
+        )
+    html = render(app, chart)
+    assert "<script>" not in html
+    # The label and the text in the drawing; the label, the text and the cell in the table.
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;&#34;&amp;") == 5
+    assert html.count('class="num">&lt;script&gt;') == 2
+
+
+def test_the_tile_map_escapes_what_it_draws_and_tabulates(app):
+    from campaign.cases import stats
+
+    hostile = "<img src=x onerror=alert(1)>"
+    rows = [stats.Row("13", hostile, 4), stats.Row("27", "大阪府", None)]
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        marks = str(stats.tile_marks(stats.tiles(rows)))
+        table = str(stats.tile_rows([(r.key, r.label, r.count, hostile) for r in rows], own=True))
+    assert "<img" not in marks and "<img" not in table
+    assert "&lt;img src=x onerror=alert(1)&gt;: 4 cases" in marks  # the tile's title
+    assert table.count("&lt;img") == 3  # the label, and the own column of both rows
+    assert "withheld" in table and "＊" in marks
