@@ -97,11 +97,10 @@ class Chart:
         out, left = [], self.label_width
         for bar in self.bars:
             label = escape(bar.short_label)
-            at = (
-                f'x="{left - 6}" y="{bar.label_y}" text-anchor="end"'
-                if left
-                else (f'x="0" y="{bar.label_y}"')
-            )
+            if left:
+                at = f'x="{left - 6}" y="{bar.label_y}" text-anchor="end"'
+            else:
+                at = f'x="0" y="{bar.label_y}"'
             out.append(
                 f'<g><text class="chart-label" {at} font-size="{self.font}" fill="{INK}">'
                 f'{label}</text><rect x="{bar.bar_x}" y="{bar.bar_y}" width="{bar.width}" '
