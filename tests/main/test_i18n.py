@@ -109,3 +109,23 @@ def test_a_shared_link_with_tracking_arguments_opens_the_page(client):
     """Review R2-25: Facebook and LINE add ?fbclid= or ?utm_source= to every link."""
     for path in ("/info/confirmed?fbclid=IwAR0abc", "/info/confirmed?utm_source=line"):
         assert client.get(path).status_code == 200, path
+
+
+def test_the_pending_translations_agree_with_the_catalog():
+    """A pending file (translations/pending/) that still held a translation corrected later in
+    the catalog undid the correction when applied with ``--overwrite`` (文書「%(name)s」 went
+    back to 文書 %(name)s): each pending translation is the catalog's, and a message the code
+    no longer has is gone from them too."""
+    import json
+
+    catalog = _catalog("ja")
+    stale = []
+    for path in sorted((TRANSLATIONS / "pending").glob("*.json")):
+        for message_id, wanted in json.loads(path.read_text(encoding="utf-8")).items():
+            message = catalog.get(message_id)
+            held = None if message is None else message.string
+            if isinstance(held, tuple):
+                held = list(held)
+            if held != wanted:
+                stale.append((path.name, message_id))
+    assert not stale, f"{len(stale)} stale pending translations, e.g. {stale[:3]}"
