@@ -388,12 +388,14 @@ def _send_answers(base: str, survey, made: list[str], number: str, snapshot) -> 
 
 def _close_due_while_serving(app, session, survey, database_url: str, instance: Path) -> str:
     """The closing date passes; cron's `surveys close-due` closes the survey, as the system,
-    while the server runs. Returns what the command printed."""
-    from campaign import clock as real_clock
+    while the server runs. Returns what the command printed.
+
+    The command runs in a process of its own, on the real clock (not the test's fake one)."""
+    from datetime import UTC, datetime
 
     session.expire_all()
     due = session.get(Survey, survey.id)
-    due.closes_at = real_clock.now()
+    due.closes_at = datetime.now(UTC).replace(microsecond=0)
     session.commit()
     time.sleep(1.1)
     env = {
