@@ -10,6 +10,8 @@ from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
 from markupsafe import Markup
 
+from campaign.extensions import babel
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANG_COOKIE = "naishin_lang"
 
@@ -56,12 +58,23 @@ def compile_catalogs(target: Path) -> Path:
 
 def init_app(app: Flask) -> None:
     """Compile the catalogs for this instance and point Flask-Babel at them."""
-    from campaign.extensions import babel
-
     compiled = compile_catalogs(Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=select_locale)
+    # Templates ask the domain directly (Flask-Babel's callables look it up again for every
+    # message); it keeps the request's catalog (campaign/extensions.py, ``KeptDomain``).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _catalog().ugettext(s),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.add_template_filter(sentences)
+
+
+def _catalog():
+    return babel.domain_instance.get_translations()
 
 
 def sentences(parts) -> Markup:

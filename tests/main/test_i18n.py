@@ -129,3 +129,25 @@ def test_the_pending_translations_agree_with_the_catalog():
             if held != wanted:
                 stale.append((path.name, message_id))
     assert not stale, f"{len(stale)} stale pending translations, e.g. {stale[:3]}"
+
+
+def test_a_language_forced_inside_a_request_is_used_then_undone(app):
+    """The request's catalog is kept for the request (campaign/extensions.py); a language
+    forced for a part of it (a Japanese document on an English page) is still honoured, in
+    Python and in templates, and the request's own comes back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext
+
+    def both() -> tuple[str, str]:
+        return gettext("Surveys"), render_template_string("{{ _('Surveys') }}")
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert both() == ("Surveys", "Surveys")
+        with force_locale("ja"):
+            assert both() == ("アンケート", "アンケート")
+        assert both() == ("Surveys", "Surveys")
+    with app.test_request_context("/", headers={"Accept-Language": "ja"}):
+        assert both() == ("アンケート", "アンケート")
+        with force_locale("en"):
+            assert both() == ("Surveys", "Surveys")
+        assert both() == ("アンケート", "アンケート")
