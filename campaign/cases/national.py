@@ -301,17 +301,27 @@ def _own_per_quarter(quarters: int):
 
 def _per_quarter(
     db: Session, quarters: list[Quarter], branch_id: int, others: dict
-) -> tuple[list, list]:
+) -> tuple[list, list, int]:
     """Each quarter's total of reported cases: (the other branches', frozen (``others``, from
-    ``_frozen``); the branch's own, as it is now). The quarters run from the first report on,
-    so none is before the first."""
+    ``_frozen``); the branch's own, as it is now), and every case the branch has reported,
+    the running quarter's included (the same count's rest). The quarters run from the first
+    report on, so none is before the first."""
     if not quarters:
-        return [], []
+        reported = select(func.count()).select_from(Case)
+        return [], [], db.scalar(reported.where(*_reported(branch_id))) or 0
     ends = {f"end{n}": quarter.next().start() for n, quarter in enumerate(quarters)}
     own = dict(db.execute(_own_per_quarter(len(quarters)), {"branch": branch_id, **ends}).all())
-    return [others.get((q.key, "total", ""), 0) for q in quarters], [
-        own.get(n, 0) for n in range(len(quarters))
-    ]
+    return (
+        [others.get((q.key, "total", ""), 0) for q in quarters],
+        [own.get(n, 0) for n in range(len(quarters))],
+        sum(own.values()),
+    )
+
+
+def _reported(branch_id: int):
+    """The branch's reported cases: those with a report time (a case gets it when it leaves
+    the draft state, which it never goes back to), as ``_own_per_quarter`` counts them."""
+    return Case.branch_id == branch_id, Case.reported_at.is_not(None)
 
 
 def _others(frozen: dict, quarter: Quarter) -> dict:
@@ -374,7 +384,7 @@ def picture(
         raise LookupError(quarter)
     freeze(db, now, quarters)
     frozen = _frozen(db, quarters, branch_id, quarter) if quarters else {}
-    per_quarter, own_per_quarter = _per_quarter(db, quarters, branch_id, frozen)
+    per_quarter, own_per_quarter, own_total = _per_quarter(db, quarters, branch_id, frozen)
     result = {
         "k": k,
         "quarters": quarters,
@@ -387,12 +397,7 @@ def picture(
                 )
             )
         ),
-        "own_total": db.scalar(
-            select(func.count())
-            .select_from(Case)
-            .where(Case.state != vocab.DRAFT, Case.branch_id == branch_id)
-        )
-        or 0,
+        "own_total": own_total,
         "total": None,
         "tables": None,
     }

@@ -81,6 +81,19 @@ def test_an_officer_sees_other_branches_by_quarter_and_their_own(auth, make, nat
     assert "Cases by category" not in page
 
 
+def test_an_officer_whose_reports_are_all_of_the_running_quarter_sees_them_counted(
+    auth, make, national, clock
+):
+    """No quarter has ended since the first report: no quarter is shown, and the branch's own
+    count in all holds its reported cases (the running quarter's), not its drafts."""
+    tokyo, _shiga = national
+    CaseFactory(make.session).case(tokyo, state="draft")
+    auth.login(make.user(branch=tokyo))
+    page = auth.client.get("/cases/dashboard").get_data(as_text=True)
+    assert "Your branch has reported 3 cases in all." in page
+    assert "Your branch reported" not in page  # no ended quarter to show
+
+
 def test_the_tile_map_has_47_distinct_tiles():
     assert len(stats.TILES) == 47
     assert len(set(stats.TILES.values())) == 47
