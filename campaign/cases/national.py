@@ -306,9 +306,10 @@ def _per_quarter(
     ``_frozen``); the branch's own, as it is now), and every case the branch has reported,
     the running quarter's included (the same count's rest). The quarters run from the first
     report on, so none is before the first."""
-    if not quarters:
+    if not quarters:  # a case has a report time once it left the draft state, for good
         reported = select(func.count()).select_from(Case)
-        return [], [], db.scalar(reported.where(*_reported(branch_id))) or 0
+        reported = reported.where(Case.branch_id == branch_id, Case.reported_at.is_not(None))
+        return [], [], db.scalar(reported) or 0
     ends = {f"end{n}": quarter.next().start() for n, quarter in enumerate(quarters)}
     own = dict(db.execute(_own_per_quarter(len(quarters)), {"branch": branch_id, **ends}).all())
     return (
@@ -316,12 +317,6 @@ def _per_quarter(
         [own.get(n, 0) for n in range(len(quarters))],
         sum(own.values()),
     )
-
-
-def _reported(branch_id: int):
-    """The branch's reported cases: those with a report time (a case gets it when it leaves
-    the draft state, which it never goes back to), as ``_own_per_quarter`` counts them."""
-    return Case.branch_id == branch_id, Case.reported_at.is_not(None)
 
 
 def _others(frozen: dict, quarter: Quarter) -> dict:

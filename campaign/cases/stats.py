@@ -135,7 +135,10 @@ def tile_marks(tiles: list[dict]) -> Markup:
     out = []
     for tile in tiles:
         ink = "#ffffff" if tile["dark"] else INK
-        edge = 'stroke-width="1" stroke-dasharray="3 2"' if tile["withheld"] else _THIN_EDGE
+        if tile["withheld"]:
+            edge = 'stroke-width="1" stroke-dasharray="3 2"'
+        else:
+            edge = 'stroke-width="0.5"'
         figure = "＊" if tile["withheld"] else tile["row"].count
         out.append(
             f'<g transform="translate({tile["x"]} {tile["y"]})"><title>{escape(tile["title"])}'
@@ -146,9 +149,6 @@ def tile_marks(tiles: list[dict]) -> Markup:
             f"{escape(figure)}</text></g>"
         )
     return Markup("\n".join(out))  # noqa: S704 - every text escaped above
-
-
-_THIN_EDGE = 'stroke-width="0.5"'
 
 
 def tile_rows(rows, *, own: bool) -> Markup:
