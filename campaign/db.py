@@ -1,7 +1,9 @@
 """The database: declarative base, engine set-up, and one session per request.
 
 Services take the session and only flush; the request commits once when it ends well and
-rolls back otherwise (see ``_finish``).
+rolls back otherwise (see ``finish``). One route works outside the session: a survey answer
+is stored on a Core connection of its own, committed before the answer is acknowledged
+(surveys/answering.py ``receive``; ``begun`` and ``joined`` below serve it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import (
     BigInteger,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -330,6 +333,42 @@ def finish(status_code: int) -> None:
         db.commit()
     else:
         db.rollback()
+
+
+def begun(db: Session | Connection) -> Connection:
+    """The Core connection under ``db``, in its transaction: a session's (``connection()``
+    begins one), or ``db`` itself when it is a connection, begun here if it is not yet.
+
+    Begun explicitly: a statement run on the driver's own cursor would otherwise open a
+    transaction SQLAlchemy does not know of, which its ``commit()`` would skip, and on SQLite
+    without the write lock that SQLAlchemy's begin takes (``_tune_sqlite``)."""
+    if isinstance(db, Session):
+        return db.connection()
+    if not db.in_transaction():
+        db.begin()
+    return db
+
+
+def bind_of(db: Session | Connection) -> Engine:
+    """The engine a session or a connection runs on."""
+    return db.get_bind() if isinstance(db, Session) else db.engine
+
+
+@contextmanager
+def joined(db: Session | Connection) -> Iterator[Session]:
+    """A session for ORM work inside a connection's transaction (a session is used as is).
+
+    The session joins the transaction and leaves it to the connection's owner: closing it
+    neither commits nor ends it (SQLAlchemy's ``join_transaction_mode="rollback_only"``)."""
+    if isinstance(db, Session):
+        yield db
+        return
+    session = Session(bind=begun(db), join_transaction_mode="rollback_only")
+    try:
+        yield session
+        session.flush()
+    finally:
+        session.close()
 
 
 def insert_missing(db: Session, model, values: dict, *, key: tuple[str, ...]) -> None:

@@ -30,10 +30,11 @@ import hmac
 import secrets
 import unicodedata
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Connection, func, select, text, update
 from sqlalchemy.orm import Session
 
 from campaign.dates import local_today
+from campaign.db import begun
 from surveys.models import CodeBatch, InvitationCode, Survey
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXY"  # Crockford's base32 less Z: 31, a prime
@@ -111,7 +112,7 @@ def generate(db: Session, secret_key: str, survey: Survey, count: int) -> list[s
     return ordered
 
 
-def spend(db: Session, secret_key: str, survey, code: str) -> bool:
+def spend(db: Session | Connection, secret_key: str, survey, code: str) -> bool:
     """Mark the code spent; False when it is unknown or already spent (exactly once).
 
     PostgreSQL stamps every row it writes with the writing transaction's id (``xmin``, which
@@ -122,14 +123,15 @@ def spend(db: Session, secret_key: str, survey, code: str) -> bool:
     apart from the others. Answers with codes to one survey take turns (an advisory lock per
     survey, held to the commit): the check and the write see no other answer's spending."""
     digest = code_hash(secret_key, survey, code)
-    if db.get_bind().dialect.name == "postgresql":
+    connection = begun(db)  # a session's, or the answer route's own (campaign/db.py)
+    if connection.dialect.name == "postgresql":
         params = {"survey": survey.id, "digest": digest}
-        db.execute(_TURN, params)
-        if not db.scalar(_UNSPENT, params):
+        connection.execute(_TURN, params)
+        if not connection.scalar(_UNSPENT, params):
             return False
-        db.execute(_SPEND_ALL, params)
+        connection.execute(_SPEND_ALL, params)
         return True
-    result = db.execute(
+    result = connection.execute(
         update(InvitationCode)
         .where(
             InvitationCode.survey_id == survey.id,
@@ -137,7 +139,6 @@ def spend(db: Session, secret_key: str, survey, code: str) -> bool:
             InvitationCode.spent.is_(False),
         )
         .values(spent=True)
-        .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 

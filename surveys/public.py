@@ -80,17 +80,12 @@ def answer(survey_id: int):
     request.max_content_length = answering.MAX_ANSWER_BODY
     limit = current_app.config.get("SURVEY_ANSWER_LIMIT") or "20 per 10 minutes"
     outcome = answering.receive(
-        db.session(),
-        survey_id,
-        request.form,
-        secret_key=current_app.config["SECRET_KEY"],
-        limit=limit,
+        survey_id, request.form, secret_key=current_app.config["SECRET_KEY"], limit=limit
     )
     if outcome.status == 404:
         abort(404)
     if outcome.status != 200:
         # Nothing was written; the page comes back with the answers given and the problem marked.
-        db.session().rollback()
         return _answer_page(
             _public_survey(survey_id),
             outcome.status,

@@ -62,11 +62,11 @@ import weakref
 from collections.abc import Iterator
 
 from psycopg.types.numeric import Int4
-from sqlalchemy import bindparam, create_engine, event, func, select, text
+from sqlalchemy import Connection, bindparam, create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from campaign import clock
-from campaign.db import UTCDateTime, vacuum_full
+from campaign.db import UTCDateTime, begun, bind_of, joined, vacuum_full
 from surveys.models import PART, Slot, Survey
 
 DEFAULT_CAPACITY = 512
@@ -188,7 +188,7 @@ def _copy_rows(connection, rows: list[dict]) -> None:
         cursor.close()
 
 
-def capacity(db: Session, survey_id: int) -> int:
+def capacity(db: Session | Connection, survey_id: int) -> int:
     """How many slots a survey has (they are numbered from 0: one step down an index)."""
     return int(db.scalar(_CAPACITY, {"survey": survey_id}))
 
@@ -224,7 +224,9 @@ class StoreAgain(Exception):
     breaks it."""
 
 
-def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = False) -> None:
+def store(
+    db: Session | Connection, survey: Survey, sealed: bytes, *, check_open: bool = False
+) -> None:
     """Put one sealed answer into a free slot chosen at random (grow first if needed).
 
     The answer draws ``CANDIDATES`` slot numbers below the capacity (each a 64-bit draw from
@@ -241,11 +243,14 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
     With ``check_open`` the same statement checks that the survey takes answers at this moment
     under this public key (its state and dates as the database holds them now), and raises
     ``NotTaking`` if not: the answer route then need not read the survey first.
+
+    ``db`` is a session or a Core connection (the answer route's: campaign/db.py ``begun``);
+    the answer joins its transaction, which the caller commits.
     """
     if len(sealed) != survey.sealed_size:
         raise ValueError("wrong length")
     pieces = _split(sealed)
-    connection = db.connection()
+    connection = begun(db)
     postgres = connection.dialect.name == "postgresql"
     number = Int4 if postgres else int  # one type whatever the value (note above _sqlite_take)
     now = clock.now()
@@ -256,8 +261,8 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
         "now": _bind_processor(connection.dialect)(now),
         **{f"p{n}": piece for n, piece in enumerate(pieces)},
     }
-    seen = _capacity_seen(db)
-    room = seen.get(survey.id) or capacity(db, survey.id)
+    seen = _capacity_seen(connection.engine)
+    room = seen.get(survey.id) or capacity(connection, survey.id)
     take = (_pg_take if postgres else _sqlite_take)(len(pieces))
     driver = connection.connection.driver_connection
     raced = False  # PostgreSQL: an UPDATE of this transaction lost a slot (see StoreAgain)
@@ -305,7 +310,7 @@ def store(db: Session, survey: Survey, sealed: bytes, *, check_open: bool = Fals
             if raced:
                 raise StoreAgain
             _grow_before_answering(db, survey, room)
-            room = capacity(db, survey.id)
+            room = capacity(connection, survey.id)
     raise RuntimeError("no free slot found")  # pragma: no cover
 
 
@@ -319,9 +324,8 @@ def _draw(room: int) -> list[int]:
 _seen_capacities: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _capacity_seen(db: Session) -> dict[int, int]:
+def _capacity_seen(bind) -> dict[int, int]:
     """survey id -> the capacity this process last saw, per database (an engine)."""
-    bind = db.get_bind()
     seen = _seen_capacities.get(bind)
     if seen is None:
         seen = _seen_capacities[bind] = {}
@@ -446,7 +450,7 @@ def _lock_survey(db: Session, survey_id: int) -> None:
         db.execute(select(Survey.id).where(Survey.id == survey_id).with_for_update())
 
 
-def _grow_before_answering(db: Session, survey: Survey, seen: int) -> None:
+def _grow_before_answering(db: Session | Connection, survey: Survey, seen: int) -> None:
     """One growth step, before this answer takes a slot (unless the storage has grown past the
     ``seen`` capacity meanwhile).
 
@@ -467,9 +471,10 @@ def _grow_before_answering(db: Session, survey: Survey, seen: int) -> None:
     it never waits for itself; opening one for each step cost about 4 ms of a 35 ms step);
     the others wait for it and then find the slots it added.
     """
-    bind = db.get_bind()
+    bind = bind_of(db)
     if bind.dialect.name != "postgresql":
-        grow(db, survey, seen=seen)
+        with joined(db) as session:
+            grow(session, survey, seen=seen)
         return
     with _growing:
         engine = _growth_engine(bind)
@@ -768,6 +773,13 @@ def tidy_after_commit(db: Session) -> None:
     if bind.dialect.name != "sqlite":
         return
     db.info["survey_tidy"] = (bind, db.connection())
+
+
+def tidy_committed(connection: Connection) -> None:
+    """``tidy_after_commit`` for the answer route's Core connection, called by its owner right
+    after its commit, on that connection (SQLite; nothing to do on PostgreSQL)."""
+    if connection.dialect.name == "sqlite":
+        checkpoint_without_waiting(connection.connection.driver_connection)
 
 
 @event.listens_for(Session, "after_commit")

@@ -53,8 +53,12 @@ def _close_due() -> None:
     whether or not it was closed yet (services.accepting)."""
     from campaign import clock
 
-    if db.read_only_request():
-        return  # a public GET may not write (campaign/db.py); the next writing request closes
+    if db.read_only_request() or not closing.may_close():
+        # A public GET may not write (campaign/db.py), and no public request closes anything
+        # (surveys/closing.py), nor looks the next date up: on an answer that would open the
+        # request's session, whose transaction on SQLite holds the write lock the answer's own
+        # connection waits for (surveys/answering.py ``receive``). The next staff request closes.
+        return
     state = current_app.extensions.setdefault("surveys.due", {"checked": None, "next": None})
     now = clock.now()
     checked, upcoming = state["checked"], state["next"]

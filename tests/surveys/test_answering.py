@@ -409,3 +409,30 @@ def test_kept_thank_you_pages_are_bounded(app, client, surveys, session, monkeyp
         shown.append(re.search(r'<code id="receipt">([^<]*)</code>', html).group(1))
     assert set(shown) == {sealing.receipt(s) for s in _stored(session, survey.id)}
     assert len(app.extensions["publicforms.pages"]) <= 3
+
+
+def test_an_answer_is_committed_on_a_connection_of_its_own_before_it_is_acknowledged(
+    app, client, surveys, session, monkeypatch
+):
+    """The answer route stores on a Core connection of its own and commits it before the
+    thank-you page is sent (surveys/answering.py ``receive``). It opens no request session, not
+    even for the close-due check that a worker's first writing request runs: on SQLite that
+    session's transaction would hold the write lock the answer's connection then waits for (15
+    s, then a 500; it did, before the check learnt to leave public requests alone)."""
+    from campaign import db
+
+    survey = surveys.opened()
+    app.extensions.pop("surveys.due", None)  # a fresh worker: its close-due check is due
+    token = answer_token(client, survey.id)
+    opened = []
+    request_session = db.session
+    monkeypatch.setattr(db, "session", lambda: opened.append(1) or request_session())
+    response = client.post(
+        f"/surveys/answer/{survey.id}", data={**plain_form(survey), "token": token}
+    )
+    assert response.status_code == 200
+    assert opened == []
+    (stored,) = _stored(session, survey.id)  # committed: the test's own session reads it
+    assert sealing.receipt(stored) in response.get_data(as_text=True)
+    refused = client.post(f"/surveys/answer/{survey.id}", data={"token": token, "q1": "99"})
+    assert refused.status_code == 400 and len(_stored(session, survey.id)) == 1

@@ -24,11 +24,12 @@ def officer(auth, make):
 
 
 def _dated(surveys, session, **kwargs):
+    """A survey announced for November 2030: still ahead, so that no request closes it."""
     from datetime import UTC
 
     survey = surveys.draft(**kwargs)
-    survey.opens_at = datetime(2026, 11, 10, 0, 0, tzinfo=UTC)
-    survey.closes_at = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    survey.opens_at = datetime(2030, 11, 10, 0, 0, tzinfo=UTC)
+    survey.closes_at = datetime(2030, 11, 20, 8, 0, tzinfo=UTC)
     session.commit()
     return survey
 
@@ -37,10 +38,10 @@ def test_an_officer_sees_a_federation_survey_to_pass_its_link_on(client, officer
     survey = surveys.opened_draft(_dated(surveys, session))
     listing = text(client.get("/surveys/"))
     assert survey.title_ja in listing and "連合会全体" in listing
-    assert "2026年11月10日～11月20日" in listing
+    assert "2030年11月10日～11月20日" in listing
     page = text(client.get(f"/surveys/{survey.id}"))
     assert f"/surveys/answer/{survey.id}" in page
-    assert "2026年11月10日～11月20日" in page
+    assert "2030年11月10日～11月20日" in page
     assert "回答はまだ5人未満です。" in page
     assert f'href="/surveys/{survey.id}/invitation"' in page
     # Read-only: nothing to edit, open, close, count or export.
@@ -105,7 +106,7 @@ def test_the_invitation_sheet_has_title_dates_link_and_qr_code(client, officer, 
     assert response.status_code == 200
     page = text(response)
     assert f"<h1>{survey.title_ja}</h1>" in page
-    assert "回答期間：2026年11月10日～11月20日" in page
+    assert "回答期間：2030年11月10日～11月20日" in page
     assert f"/surveys/answer/{survey.id}</code>" in page
     assert "<svg" in page and 'aria-label="回答用アドレスのQRコード"' in page
     assert "@page" not in page  # the print rules live in the stylesheet (CSP: no inline style)
@@ -115,7 +116,7 @@ def test_the_invitation_sheet_has_title_dates_link_and_qr_code(client, officer, 
 
     assert text_problems(page[start:end]) == []
     member = client.application.test_client().get(f"/surveys/answer/{survey.id}?lang=ja")
-    assert "回答期間：2026年11月10日～11月20日" in text(member)  # the same period for members
+    assert "回答期間：2030年11月10日～11月20日" in text(member)  # the same period for members
 
 
 def test_the_invitation_qr_code_holds_the_answer_address(client, officer, surveys, app):
