@@ -327,7 +327,7 @@ def finish(status_code: int) -> None:
     the rest of the request is committed (tests/platform/test_commit_once.py).
     """
     db = g.get("db")
-    if db is None:
+    if db is None or not db.in_transaction():  # nothing begun, or committed by the view
         return
     if status_code < 500:
         db.commit()

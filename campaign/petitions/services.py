@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import ServiceUnavailable
 
@@ -478,8 +478,16 @@ def _counting(db: Session, petition_id: int, name_tag: bytes, address_tag: bytes
     the pages say what they say to anyone (``Signature.shown_state``, review R3-11). The
     caller holds the person's lock, which shares the petition's lock that ``mark_group`` takes
     exclusively: the group cannot be set aside between this look and the row's write."""
-    aside = db.scalar(select(_in_set_aside(petition_id, name_tag, address_tag)))
+    values = {"petition": petition_id, "name_tag": name_tag, "address_tag": address_tag}
+    aside = db.connection().execute(_SET_ASIDE, values).scalar()
     return SignatureState.INVALID if aside else SignatureState.COUNTED
+
+
+# Built once: building the statement for each signature cost 73 µs and running it through the
+# session 80 more, against 2 µs for SQLite to run it.
+_SET_ASIDE = select(
+    _in_set_aside(bindparam("petition"), bindparam("name_tag"), bindparam("address_tag"))
+)
 
 
 def _demote_waiting(db: Session, petition: Petition, signer: bytes, key: bytes) -> bool:
@@ -1055,8 +1063,19 @@ def _freeze(db: Session, petition: Petition) -> None:
     """Store today's published figures before a change that could move them (``_published``).
     First in its transaction: the insert may wait for another's, which must hold no lock
     this one takes later."""
-    if petition.state != State.DRAFT:
-        _published(db, petition)
+    if petition.state == State.DRAFT:
+        return
+    as_of = _published_day(petition)
+    values = {"petition": petition.id, "as_of": as_of}
+    if db.connection().execute(_DAY_STORED, values).first() is None:
+        _published(db, petition, as_of)
+
+
+# Whether a day's figures are stored: what every signature after the day's first finds, read
+# without loading the row and working its figures out (0.2 ms of each signature).
+_DAY_STORED = select(PublishedDay.petition_id).where(
+    PublishedDay.petition_id == bindparam("petition"), PublishedDay.as_of == bindparam("as_of")
+)
 
 
 def _day_values(petition_id: int, found: Counts, as_of: date) -> dict:
