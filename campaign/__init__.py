@@ -25,7 +25,7 @@ from campaign import (
     staticfiles,
     urls,
 )
-from campaign.access import enforce_login, is_cookieless_endpoint
+from campaign.access import enforce_login, is_cookieless_endpoint, staff_only
 from campaign.application import Application
 from campaign.extensions import csrf, limiter
 from campaign.head import HeadAsGet
@@ -64,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     app.before_request(security.refuse_cross_site_posts)  # before the CSRF check reads a form
     csrf.init_app(app)
+    _csrf_hook_staff_only(app)
     install_validation_messages()
     forms.install()  # CSRF tokens without an id: several forms on one page repeated it
     limiter.init_app(app)
@@ -83,6 +84,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.after_request(security.add_headers)
     errors.init_app(app)
     _register_blueprints(app)
+    app.check_cookieless_views()
     _register_commands(app)
     staticfiles.init_app(app)
     return app
@@ -145,6 +147,15 @@ _LIMITER_CONTEXT = "_limiter_request_context"  # where Flask-Limiter keeps a req
 def _is_limiters(hook) -> bool:
     func = getattr(hook, "func", hook)  # the after-request hook is a functools.partial
     return getattr(func, "__qualname__", "").startswith("Limiter.")
+
+
+def _csrf_hook_staff_only(app: Flask) -> None:
+    """Flask-WTF's CSRF check is a staff form's: not called on a cookieless page (the app
+    refuses to start if a cookieless view takes posts without a form token of its own)."""
+    hook = app.before_request_funcs[None][-1]  # the hook csrf.init_app just added
+    if hook.__name__ != "csrf_protect":  # pragma: no cover - a Flask-WTF that hooks otherwise
+        raise RuntimeError(f"Flask-WTF's CSRF hook not found (found {hook!r})")
+    staff_only(hook)
 
 
 def _load_user() -> None:

@@ -48,6 +48,14 @@ def cookieless(view: F) -> F:
     return public(view)
 
 
+def staff_only(hook: F) -> F:
+    """Mark a ``before_request`` hook that has nothing to do on a cookieless page (it looks for
+    a staff member, a session or a staff form): it is not called there (campaign/application.py
+    ``preprocess_request``)."""
+    hook.staff_only = True  # type: ignore[attr-defined]
+    return hook
+
+
 def is_cookieless_endpoint(endpoint: str | None) -> bool:
     """Whether the endpoint was declared ``@cookieless``."""
     view = current_app.view_functions.get(endpoint or "")
@@ -64,6 +72,7 @@ def is_public_endpoint(endpoint: str | None) -> bool:
     return bool(getattr(view, "is_public", False))
 
 
+@staff_only
 def enforce_login():
     """``before_request`` hook: send anonymous visitors of private pages to the login form."""
     if is_public_endpoint(request.endpoint) or g.get("user") is not None:

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from campaign import db, navigation
-from campaign.access import current_user, hq_required
+from campaign.access import current_user, hq_required, staff_only
 from campaign.auth.models import Role, User
 from campaign.forms import form_status
 from campaign.org.services import visible_branches
@@ -46,6 +46,7 @@ navigation.add(_l("Surveys"), "surveys.index", order=40, audience="staff")
 
 
 @bp.before_app_request
+@staff_only
 def _close_due() -> None:
     """The first (writing) request after a survey's closing date closes it, as the system (the
     same as ``surveys close-due`` run from cron). Looked up at most once a minute per process,

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from campaign import db, params, security
-from campaign.access import current_user, get_in_scope
+from campaign.access import current_user, get_in_scope, staff_only
 from campaign.cases import (
     picture,  # noqa: F401  (its routes: the picture, exports, categories)
     queries,
@@ -74,6 +74,7 @@ def _listed(case: queries.Listed, ref, locale: str) -> dict:
     }
 
 
+@staff_only
 def _allow_uploads() -> None:
     """Let the case form carry a few files of up to the per-file limit, so that one file over
     the limit is refused by our own check, with the form kept, rather than by a bare 413."""

@@ -99,3 +99,52 @@ def test_the_set_up_forms_limit_still_refuses_the_thirty_first_post(client):
         client.post("/setup/not-a-token", data={"csrf_token": token}).status_code for _ in range(31)
     ]
     assert 429 not in statuses[:30] and statuses[30] == 429
+
+
+def test_staff_only_hooks_are_skipped_on_cookieless_pages_and_only_there(app, client):
+    from campaign.access import staff_only
+
+    called: list[str] = []
+
+    @staff_only
+    def staff_hook():
+        called.append(flask.request.path)
+
+    def every_hook():
+        called.append("every " + flask.request.path)
+
+    app.before_request_funcs[None] += [staff_hook, every_hook]
+    client.get("/surveys/answer/1")  # the answer page: cookieless (no such survey: 404)
+    client.get("/petitions/")  # the public list of petitions: cookieless too
+    client.get("/login")  # public, but not cookieless
+    assert called == [
+        "every /surveys/answer/1",
+        "every /petitions/",
+        "/login",
+        "every /login",
+    ]  # and in their order
+
+
+def test_the_hooks_that_look_for_staff_are_the_ones_marked(app):
+    hooks = {h.__name__: h for h in app.before_request_funcs[None]}
+    marked = {name for name, hook in hooks.items() if getattr(hook, "staff_only", False)}
+    assert marked == {"csrf_protect", "enforce_login", "_close_due", "_allow_uploads"}
+    # What a cookieless page needs still runs there: the origin check, the unlogged flag, the
+    # control-character check, and the user loader (which sets no user there).
+    assert {"refuse_cross_site_posts", "_flag_request", "reject_control_characters"} <= set(
+        hooks
+    ) - marked
+
+
+def test_a_cookieless_view_that_takes_posts_without_a_form_token_stops_the_start(app):
+    from campaign.access import cookieless
+
+    @cookieless
+    def careless():
+        return "stored"
+
+    app.add_url_rule("/careless", "careless", careless, methods=["POST"])
+    with pytest.raises(RuntimeError, match="careless"):
+        app.check_cookieless_views()
+    app.view_functions["careless"].csrf_exempt = True  # what publicforms.public_form sets
+    app.check_cookieless_views()
