@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import gettext
-from sqlalchemy import bindparam, func, insert, or_, select, text
+from sqlalchemy import bindparam, func, insert, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -263,18 +263,26 @@ def freeze(db: Session, now: datetime, quarters: list[Quarter] | None = None) ->
 def _frozen(db: Session, quarters: list[Quarter], branch_id: int, chosen: Quarter | None):
     """The other branches' frozen figures, in one statement: every quarter's total and every
     figure of the ``chosen`` quarter, as {(quarter key, dimension, key): count}, all branches'
-    less the branch's own (both frozen together)."""
-    wanted = FrozenCount.dimension == "total"
-    if chosen is not None:
-        wanted = or_(wanted, FrozenCount.quarter == chosen.key)
-    stmt = select(
-        FrozenCount.quarter, FrozenCount.branch_id, FrozenCount.dimension, FrozenCount.key,
-        FrozenCount.n,
-    ).where(
+    less the branch's own (both frozen together).
+
+    Two lookups by the table's key, joined: the totals, then the chosen quarter (without its
+    total, which the first holds). One condition with an ``OR`` (a total, or the chosen
+    quarter) made the database read every figure of every quarter, about ten times the rows
+    it returned (a millisecond of an officer's view at 100,000 cases)."""
+    columns = (FrozenCount.quarter, FrozenCount.branch_id, FrozenCount.dimension, FrozenCount.key)
+    branches = FrozenCount.branch_id.in_([EVERY_BRANCH, branch_id])
+    stmt = select(*columns, FrozenCount.n).where(
         FrozenCount.quarter.in_([q.key for q in quarters]),
-        FrozenCount.branch_id.in_([EVERY_BRANCH, branch_id]),
-        wanted,
-    )  # fmt: skip
+        branches,
+        FrozenCount.dimension == "total",
+    )
+    if chosen is not None:
+        stmt = union_all(
+            stmt,
+            select(*columns, FrozenCount.n).where(
+                FrozenCount.quarter == chosen.key, branches, FrozenCount.dimension != "total"
+            ),
+        )
     others: dict[tuple[str, str, str], int] = {}
     for quarter, branch, dim, key, n in db.execute(stmt):
         sign = 1 if branch == EVERY_BRANCH else -1

@@ -167,3 +167,16 @@ def test_the_tiles_are_titled_in_the_pages_language(auth, make, session, nationa
     auth.client.get("/lang/ja")
     page = auth.client.get("/cases/dashboard").get_data(as_text=True)
     assert "<title>東京都：3件</title>" in page and ">東京都</text>" in page
+
+
+def test_the_charts_and_the_map_speak_each_views_language(auth, make, national):
+    # The chart and map macros are imported without the page's context, and so kept between
+    # views: their words must still come from each view's language, in turn.
+    auth.login(make.user(role=Role.HQ))
+    english = ("Table: Cases by category", "Bar chart: Cases by category", "Cases by prefecture")
+    japanese = ("表：", "棒グラフ：", "都道府県別の事例数")
+    for language, words, others in (("en", english, japanese), ("ja", japanese, english)) * 2:
+        auth.client.get(f"/lang/{language}")
+        page = auth.client.get("/cases/dashboard").get_data(as_text=True)
+        assert all(word in page for word in words), language
+        assert not any(word in page for word in others), language
