@@ -86,15 +86,21 @@ def record(
     note: str | None = None,
     actor_id: int | None = None,
     system: bool = False,
+    commit_without_waiting: bool = False,
 ) -> AuditEntry:
     """Append one entry. The actor defaults to the logged-in staff member; ``system=True``
     records the platform itself (no actor), e.g. a survey closed because its date passed,
     whoever's request happened to trigger it. ``reason`` is the platform's own short code;
-    anything a person typed goes in ``note`` (kept apart, deleted after its period)."""
+    anything a person typed goes in ``note`` (kept apart, deleted after its period).
+
+    ``commit_without_waiting``: on PostgreSQL, this transaction's commit does not wait for the
+    log to reach the disk (``synchronous_commit`` off for it only, set with the chain's lock in
+    one statement), for a view whose one write is this entry (campaign/cases/common.py
+    ``audit_read`` says what that gives up)."""
     if not system and actor_id is None and has_request_context() and g.get("user") is not None:
         actor_id = g.user.id
     if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        db.execute(_LOCK_NOT_WAITING if commit_without_waiting else _LOCK, {"key": _LOCK_KEY})
     last = db.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
@@ -121,6 +127,12 @@ def record(
         db.add(kept)
         db.flush()
     return entry
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LOCK_NOT_WAITING = text(
+    "SELECT pg_advisory_xact_lock(:key), set_config('synchronous_commit', 'off', true)"
+)
 
 
 def note_of(db: Session, entry: AuditEntry) -> str | None:

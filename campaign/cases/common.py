@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, literal, select, text, union_all
+from sqlalchemy import String, cast, literal, select, union_all
 from wtforms.fields.choices import SelectChoice
 
 from campaign import db, params, registry
@@ -230,7 +230,8 @@ def audit_read(
     and the chained log keeps it for good), never the rows it showed.
 
     On PostgreSQL the view's commit then does not wait for the log to reach the disk
-    (``SET LOCAL synchronous_commit TO OFF``, this transaction only): the wait was most of the
+    (``synchronous_commit`` off for this transaction only, set in the statement that takes the
+    audit chain's lock: ``audit.record(commit_without_waiting=True)``): the wait was most of the
     list's time on a busy disk (a commit took 0.5-2.8 ms, the bare page 1.9 ms), and the entry
     is what the view writes. What that gives up is what SQLite's ``synchronous=NORMAL`` gives up
     for every commit: should the database server itself crash within a fraction of a second
@@ -240,13 +241,11 @@ def audit_read(
     ``flush_later=False``."""
     given = filters.described() if filters is not None else {}
     given.update({k: str(v) for k, v in extra.items() if v not in (None, 1)})
-    session = db.session()
-    if flush_later and session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     audit.record(
-        session,
+        db.session(),
         action,
         object_kind="case",
         branch_id=None if user.is_hq else user.branch_id,
         reason=" ".join(f"{k}={v}" for k, v in sorted(given.items()))[:500] or None,
+        commit_without_waiting=flush_later,
     )

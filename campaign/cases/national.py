@@ -161,6 +161,7 @@ def _own(db: Session, quarter: Quarter, branch_id: int) -> dict:
 # --- freezing ---------------------------------------------------------------------------
 
 EVERY_BRANCH = 0  # the branch_id of a frozen figure of all branches together
+FROZE = "cases.froze"  # in ``Session.info``: this transaction froze a quarter's figures
 
 
 def _by_branch(db: Session, quarter: Quarter) -> list[tuple[int, str, str, int]]:
@@ -230,7 +231,8 @@ def _combinations(db: Session, where) -> list[tuple[int, str, str, int]]:
 def freeze(db: Session, now: datetime, quarters: list[Quarter] | None = None) -> list[Quarter]:
     """Freeze the figures of every completed quarter that is not frozen yet (each branch's
     counts and all branches' together); return the quarters frozen now. Two requests freezing
-    at once: the one that writes the quarter's row first wins, the other keeps its figures."""
+    at once: the one that writes the quarter's row first wins, the other keeps its figures.
+    A freeze marks the session (``FROZE``), so that the view's commit waits for the disk."""
     quarters = completed_quarters(db, now) if quarters is None else quarters
     frozen = set(db.scalars(select(FrozenQuarter.quarter)))
     done = []
@@ -257,6 +259,7 @@ def freeze(db: Session, now: datetime, quarters: list[Quarter] | None = None) ->
         except IntegrityError:
             continue  # frozen by another request meanwhile: its figures stand
         done.append(quarter)
+        db.info[FROZE] = True
     return done
 
 

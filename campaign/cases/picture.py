@@ -94,7 +94,9 @@ def _officer_dashboard(user):
     audit_read(
         user,
         "cases.dashboard_viewed",
-        flush_later=False,  # the first view after a quarter ended may freeze its figures
+        # The first view after a quarter ended freezes its figures: that commit waits for the
+        # disk; the others write the entry only.
+        flush_later=not session.info.pop(national.FROZE, False),
         quarter=context["quarter"].key if context["quarter"] else None,
     )
     tables = context["tables"] or {}

@@ -9,7 +9,8 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from campaign.auth.models import Role
@@ -18,7 +19,7 @@ from campaign.cases.models import Case, FrozenCount, FrozenQuarter
 from campaign.org.services import prefectures
 from tests.cases.factories import CaseFactory
 from tests.cases.helpers import form_data
-from tests.helpers import Auth, csrf_token
+from tests.helpers import ON_POSTGRES, Auth, csrf_token
 
 NOW = datetime(2025, 2, 10, 3, 0, tzinfo=UTC)  # FY2024 Q4; Q3 (October–December) has ended
 LAST_QUARTER = datetime(2024, 11, 5, tzinfo=UTC)
@@ -176,3 +177,27 @@ def test_the_officers_own_reports_fall_in_the_quarter_of_their_day_in_japan(
     table = _cells(_officer_page(auth.client), "Table: Cases by quarter")
     assert table[Q3] == ["12", "4"]  # the world's two and the two of 1 October to 31 December
     assert table["FY2024 Q2 (July–September 2024)"][1] == "1"
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's synchronous_commit")
+def test_only_the_view_that_freezes_a_quarter_waits_for_the_disk(app, auth, make, session, clock):
+    tokyo, *_rest = _world(make, session, clock)
+    auth.login(make.user(role=Role.OFFICER, branch=tokyo))
+    engine = app.extensions["naishin.engine"]
+    seen: list[str] = []
+
+    def on_commit(connection):
+        seen.append(connection.exec_driver_sql("SHOW synchronous_commit").scalar())
+
+    event.listen(engine, "commit", on_commit)
+    try:
+        _officer_page(auth.client)  # freezes the ended quarters: its commit waits
+        frozen = seen[-1]
+        _officer_page(auth.client)  # reads them: its one write is the audit entry
+        read = seen[-1]
+        app.extensions["naishin.cases.pictures"].clear()  # computed afresh: still no freeze
+        _officer_page(auth.client)
+    finally:
+        event.remove(engine, "commit", on_commit)
+    assert (frozen, read, seen[-1]) == ("on", "off", "off")
+    assert session.scalar(select(func.count()).select_from(FrozenQuarter)) > 0
