@@ -44,6 +44,11 @@ from campaign.db import vacuum_full, vacuum_sqlite
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x6E616973  # "nais": the advisory lock that orders audit writers on PostgreSQL
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# The same lock, and this transaction's commit not waiting for the disk (``record``).
+_LOCK_NOT_WAITING = text(
+    "SELECT pg_advisory_xact_lock(:key), set_config('synchronous_commit', 'off', true)"
+)
 SEAL_CONTEXT = "audit-chain-seal"
 PURGED, FORGOTTEN = "audit.notes_purged", "audit.note_forgotten"
 
@@ -127,12 +132,6 @@ def record(
         db.add(kept)
         db.flush()
     return entry
-
-
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-_LOCK_NOT_WAITING = text(
-    "SELECT pg_advisory_xact_lock(:key), set_config('synchronous_commit', 'off', true)"
-)
 
 
 def note_of(db: Session, entry: AuditEntry) -> str | None:
